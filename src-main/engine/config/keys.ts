@@ -1,0 +1,48 @@
+/** The kind of a config value: decides how a raw string from env or YAML is parsed. */
+export type ConfigKind = 'path' | 'int' | 'string' | 'bool' | 'duration';
+
+/** One known config key: its YAML key, default, env variables (first wins) and meaning. */
+export interface ConfigKeyDef {
+  key: string;
+  kind: ConfigKind;
+  /** Default as written (paths may start with `~` or be relative to the home). */
+  default: string | number | boolean;
+  /** Env variables, highest precedence first. `FOXCTL_<A>_<B>` is always accepted for key `a.b`. */
+  env: string[];
+  description: string;
+  /** Smallest accepted value for an int. */
+  min?: number;
+  /** Allowed values for a string. */
+  choices?: readonly string[];
+}
+
+/** The env name every key `a.b` may be set with: `FOXCTL_A_B`. */
+export function genericEnvName(key: string): string {
+  return `FOXCTL_${key.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase()}`;
+}
+
+const def = (d: Omit<ConfigKeyDef, 'env'> & { env?: string[] }): ConfigKeyDef => {
+  const generic = genericEnvName(d.key);
+  const env = d.env ?? [];
+  return { ...d, env: env.includes(generic) ? env : [...env, generic] };
+};
+
+/** Every key the engine knows, in display order. Unknown keys of config.yaml are kept and shown too. */
+export const CONFIG_KEYS: readonly ConfigKeyDef[] = [
+  def({ key: 'storage.root', kind: 'path', default: 'storage', env: ['FOXCTL_STORAGE_ROOT'], description: 'Directory of the SQLite stores' }),
+  def({ key: 'paths.cas', kind: 'path', default: 'cas', env: ['FOXCTL_PATHS_CAS'], description: 'Content-addressable store (file backend)' }),
+  def({ key: 'paths.cache', kind: 'path', default: 'cache', env: ['FOXCTL_PATHS_CACHE'], description: 'Cache directory' }),
+  def({ key: 'paths.jobs', kind: 'path', default: 'jobs', env: ['FOXCTL_PATHS_JOBS'], description: 'Job working files' }),
+  def({ key: 'paths.observability', kind: 'path', default: 'observability', env: ['FOXCTL_OBS_DIR'], description: 'Events (NDJSON streams and events.db)' }),
+  def({ key: 'paths.backups', kind: 'path', default: 'backups', env: ['FOXCTL_PATHS_BACKUPS'], description: 'Backup archives' }),
+  def({ key: 'inline_output_kb', kind: 'int', default: 32, min: 1, description: 'Outputs whose JSON is larger than this go to the CAS' }),
+  def({ key: 'db.driver', kind: 'string', default: 'sqlite', env: ['FOXCTL_DB_DRIVER'], choices: ['sqlite', 'turso', 'postgres'], description: 'Default database driver of every store' }),
+  def({ key: 'cas.driver', kind: 'string', default: 'file', env: ['FOXCTL_CAS_DRIVER'], choices: ['file', 'sqlite', 'turso', 's3'], description: 'CAS backend' }),
+  def({ key: 'events.sync_interval', kind: 'duration', default: '30s', env: ['FOXCTL_EVENTS_SYNC_INTERVAL'], description: 'How often the syncer copies NDJSON into events.db' }),
+  def({ key: 'events.sync_batch', kind: 'int', default: 100, min: 1, env: ['FOXCTL_EVENTS_SYNC_BATCH'], description: 'Rows per syncer transaction' }),
+];
+
+/** The definition of a known key, or undefined. */
+export function findKeyDef(key: string): ConfigKeyDef | undefined {
+  return CONFIG_KEYS.find((k) => k.key === key);
+}

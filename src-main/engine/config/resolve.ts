@@ -1,0 +1,224 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import { FoxError } from '../errors.js';
+import { parseDuration } from '../util/duration.js';
+import { CONFIG_KEYS, findKeyDef, genericEnvName, type ConfigKeyDef } from './keys.js';
+
+/** Environment variables as the engine sees them (process.env or a test's own object). */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Where an effective value came from. */
+export type ConfigSource =
+  | { kind: 'default' }
+  | { kind: 'file'; file: string }
+  | { kind: 'env'; variable: string };
+
+/** One effective value with its source. */
+export interface ConfigValue {
+  key: string;
+  value: string | number | boolean;
+  source: ConfigSource;
+  description: string;
+  /** The env variables that would override this key, highest precedence first. */
+  env: string[];
+}
+
+/** The resolved configuration: typed paths for the engine plus every value with its source. */
+export interface FoxConfig {
+  /** The foxctl home (FOXCTL_HOME or ~/.foxctl), absolute. */
+  home: string;
+  /** The config file that applies (explicit --config, FOXCTL_CONFIG, or <home>/config.yaml). */
+  configFile: string;
+  /** Whether that file exists and was read. */
+  configFileLoaded: boolean;
+  storageRoot: string;
+  casDir: string;
+  cacheDir: string;
+  jobsDir: string;
+  obsDir: string;
+  backupsDir: string;
+  inlineOutputKb: number;
+  dbDriver: string;
+  casDriver: string;
+  eventsSyncIntervalMs: number;
+  eventsSyncBatch: number;
+  /** Every known key and every key of the file, in display order. */
+  values: ConfigValue[];
+  /** The environment the config was resolved from; drivers read per-store variables here. */
+  env: Env;
+}
+
+/** Inputs of resolveConfig. */
+export interface ResolveConfigOptions {
+  env?: Env;
+  /** An explicit config file (`--config FILE`): it must exist. */
+  configFile?: string;
+}
+
+/** The user's home directory as `~` means it: $HOME from env, else the OS's. */
+function userHome(env: Env): string {
+  return env.HOME && env.HOME.length > 0 ? env.HOME : os.homedir();
+}
+
+/** Expands `~` and `~/x`, and resolves a relative path under `base`. */
+export function expandPath(p: string, base: string, env: Env): string {
+  let out = p.trim();
+  if (out === '~') out = userHome(env);
+  else if (out.startsWith('~/')) out = path.join(userHome(env), out.slice(2));
+  return path.resolve(base, out);
+}
+
+/** Flattens a parsed YAML mapping into dotted keys (`storage: {root: x}` -> `storage.root`). */
+function flatten(obj: unknown, prefix = '', out: Map<string, unknown> = new Map()): Map<string, unknown> {
+  if (obj !== null && typeof obj === 'object' && !Array.isArray(obj)) {
+    for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
+      const key = prefix ? `${prefix}.${k}` : k;
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) flatten(v, key, out);
+      else out.set(key, v);
+    }
+  }
+  return out;
+}
+
+/** Reads and parses a config file; a YAML error names the file and line. */
+function readConfigFile(file: string, explicit: boolean): Map<string, unknown> | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !explicit) return undefined;
+    if (code === 'ENOENT') throw new FoxError('NOT_FOUND', `config file ${file} does not exist`, { subject: file, cause: err });
+    throw new FoxError('IO', `cannot read config file ${file}: ${(err as Error).message}`, { subject: file, cause: err });
+  }
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    const where = first.linePos?.[0] ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}` : '';
+    throw new FoxError('INVALID_INPUT', `config file ${file} is not valid YAML${where}: ${first.message.split('\n')[0]}`, { subject: file });
+  }
+  const data: unknown = doc.toJS();
+  if (data === null || data === undefined) return new Map();
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new FoxError('INVALID_INPUT', `config file ${file} must be a YAML mapping of keys to values`, { subject: file });
+  }
+  return flatten(data);
+}
+
+/** Parses a raw value of a known key; an invalid one is INVALID_INPUT naming key and source. */
+function parseValue(d: ConfigKeyDef, raw: unknown, from: string): string | number | boolean {
+  const bad = (why: string): never => {
+    throw new FoxError('INVALID_INPUT', `${d.key} from ${from} is invalid: ${why} (got ${JSON.stringify(raw)})`);
+  };
+  switch (d.kind) {
+    case 'int': {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : NaN;
+      if (!Number.isInteger(n)) return bad('expected a whole number');
+      if (d.min !== undefined && n < d.min) return bad(`must be at least ${d.min}`);
+      return n;
+    }
+    case 'bool': {
+      if (typeof raw === 'boolean') return raw;
+      const s = String(raw).trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+      if (['0', 'false', 'no', 'off'].includes(s)) return false;
+      return bad('expected true or false');
+    }
+    case 'duration': {
+      const s = typeof raw === 'number' ? `${raw}s` : String(raw);
+      parseDuration(s, d.key);
+      return s.trim();
+    }
+    case 'path':
+    case 'string': {
+      if (typeof raw !== 'string' && typeof raw !== 'number') return bad('expected a string');
+      const s = String(raw).trim();
+      if (s.length === 0) return bad('must not be empty');
+      if (d.choices && !d.choices.includes(s.toLowerCase())) return bad(`expected one of ${d.choices.join(', ')}`);
+      return d.choices ? s.toLowerCase() : s;
+    }
+  }
+}
+
+/**
+ * Resolves the effective configuration: environment > config file > defaults.
+ * Paths expand `~` and resolve relative to the home. Never reads anything but the config file.
+ */
+export function resolveConfig(opts: ResolveConfigOptions = {}): FoxConfig {
+  const env = opts.env ?? process.env;
+  const home = expandPath(env.FOXCTL_HOME && env.FOXCTL_HOME.trim() ? env.FOXCTL_HOME : '~/.foxctl', process.cwd(), env);
+  const explicit = opts.configFile ?? (env.FOXCTL_CONFIG && env.FOXCTL_CONFIG.trim() ? env.FOXCTL_CONFIG : undefined);
+  const configFile = explicit ? path.resolve(expandPath(explicit, process.cwd(), env)) : path.join(home, 'config.yaml');
+  const fileValues = readConfigFile(configFile, explicit !== undefined);
+
+  const values: ConfigValue[] = [];
+  for (const d of CONFIG_KEYS) {
+    let raw: unknown = d.default;
+    let source: ConfigSource = { kind: 'default' };
+    let from = 'the defaults';
+    if (fileValues?.has(d.key)) {
+      raw = fileValues.get(d.key);
+      source = { kind: 'file', file: configFile };
+      from = configFile;
+    }
+    for (const variable of d.env) {
+      const v = env[variable];
+      if (v !== undefined && v.trim() !== '') {
+        raw = v;
+        source = { kind: 'env', variable };
+        from = `$${variable}`;
+        break;
+      }
+    }
+    let value = parseValue(d, raw, from);
+    if (d.kind === 'path') value = expandPath(String(value), home, env);
+    values.push({ key: d.key, value, source, description: d.description, env: d.env });
+  }
+  // Keys the engine does not know are kept and shown, so a typo is visible rather than lost.
+  for (const [key, raw] of fileValues ?? []) {
+    if (findKeyDef(key)) continue;
+    const variable = genericEnvName(key);
+    const fromEnv = env[variable];
+    values.push({
+      key,
+      value: fromEnv ?? (typeof raw === 'object' ? JSON.stringify(raw) : (raw as string | number | boolean)),
+      source: fromEnv !== undefined ? { kind: 'env', variable } : { kind: 'file', file: configFile },
+      description: 'not a key this version knows',
+      env: [variable],
+    });
+  }
+
+  const get = (key: string): ConfigValue['value'] => values.find((v) => v.key === key)!.value;
+  return {
+    home,
+    configFile,
+    configFileLoaded: fileValues !== undefined,
+    storageRoot: get('storage.root') as string,
+    casDir: get('paths.cas') as string,
+    cacheDir: get('paths.cache') as string,
+    jobsDir: get('paths.jobs') as string,
+    obsDir: get('paths.observability') as string,
+    backupsDir: get('paths.backups') as string,
+    inlineOutputKb: get('inline_output_kb') as number,
+    dbDriver: get('db.driver') as string,
+    casDriver: get('cas.driver') as string,
+    eventsSyncIntervalMs: parseDuration(get('events.sync_interval') as string),
+    eventsSyncBatch: get('events.sync_batch') as number,
+    values,
+    env,
+  };
+}
+
+/** A short human label of a source: `default`, `config.yaml`, `$FOXCTL_X`. */
+export function describeSource(source: ConfigSource): string {
+  switch (source.kind) {
+    case 'default':
+      return 'default';
+    case 'file':
+      return `file ${source.file}`;
+    case 'env':
+      return `env $${source.variable}`;
+  }
+}

@@ -1,0 +1,122 @@
+import type { FoxConfig } from '../config/resolve.js';
+import { FoxError } from '../errors.js';
+import { storePath, type StorePathOptions } from '../registry/paths.js';
+import { lookupStore, type StoreDef } from '../registry/stores.js';
+import { applyMigrations } from './migrate.js';
+import { migrationsFor } from './migrations/index.js';
+import { openSqlite, type SqliteDb } from './sqlite.js';
+
+/** The database drivers a store can use. */
+export const DB_DRIVERS = ['sqlite', 'turso', 'postgres'] as const;
+
+/** One of DB_DRIVERS. */
+export type DbDriverName = (typeof DB_DRIVERS)[number];
+
+/**
+ * The driver of a store: `FOXCTL_<STORE>_DB_DRIVER`, else `FOXCTL_DB_DRIVER` / `db.driver`, else
+ * sqlite. An unknown name is an error, never a silent fallback.
+ */
+export function storeDriverName(config: FoxConfig, store: StoreDef): DbDriverName {
+  const variable = `FOXCTL_${store.name}_DB_DRIVER`;
+  const perStore = config.env[variable]?.trim();
+  const name = (perStore || config.dbDriver).toLowerCase();
+  if (!(DB_DRIVERS as readonly string[]).includes(name)) {
+    const from = perStore ? `$${variable}` : 'db.driver';
+    throw new FoxError('INVALID_INPUT', `unknown database driver "${name}" for store ${store.name} (from ${from}); valid drivers: ${DB_DRIVERS.join(', ')}`, {
+      subject: `store ${store.name}`,
+    });
+  }
+  return name as DbDriverName;
+}
+
+/** Parses a boolean env value (`true`/`false`/`1`/`0`), or undefined when unset. */
+function envBool(config: FoxConfig, variable: string): boolean | undefined {
+  const v = config.env[variable]?.trim().toLowerCase();
+  if (v === undefined || v === '') return undefined;
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new FoxError('INVALID_INPUT', `$${variable} must be true or false (got "${v}")`);
+}
+
+/** The SQLite settings of a store from `FOXCTL_<STORE>_DB_WAL` and `_DB_TIMEOUT`. */
+export function sqliteSettings(config: FoxConfig, store: StoreDef): { wal: boolean; timeoutMs: number } {
+  const wal = envBool(config, `FOXCTL_${store.name}_DB_WAL`) ?? true;
+  const rawTimeout = config.env[`FOXCTL_${store.name}_DB_TIMEOUT`]?.trim();
+  const timeoutMs = rawTimeout ? Number(rawTimeout) : 5000;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 0) {
+    throw new FoxError('INVALID_INPUT', `$FOXCTL_${store.name}_DB_TIMEOUT must be a whole number of milliseconds (got "${rawTimeout}")`);
+  }
+  return { wal, timeoutMs };
+}
+
+/**
+ * The engine's open SQLite connections to stores: one writable connection per file, opened on
+ * first use with the store's migrations applied, closed on demand (restore) or at shutdown.
+ */
+export class StoreConnections {
+  private readonly open = new Map<string, { store: StoreDef; db: SqliteDb }>();
+  private closed = false;
+
+  constructor(private readonly config: FoxConfig) {}
+
+  /** The writable, migrated connection to a store (created on first use). */
+  get(name: string, opts: StorePathOptions = {}): SqliteDb {
+    if (this.closed) throw new FoxError('UNAVAILABLE', 'the engine is closed');
+    const store = lookupStore(name);
+    if (store.readOnly) {
+      throw new FoxError('UNSUPPORTED', `store ${store.name} is ${store.class}: read-only here, never written`, { subject: `store ${store.name}` });
+    }
+    const driver = storeDriverName(this.config, store);
+    if (driver !== 'sqlite') {
+      throw new FoxError('UNSUPPORTED', `store ${store.name} uses the ${driver} driver, which this build cannot open yet`, { subject: `store ${store.name}` });
+    }
+    const file = storePath(this.config, store, opts);
+    const cached = this.open.get(file);
+    if (cached) return cached.db;
+    const subject = `store ${store.name} (${file})`;
+    const db = openSqlite(file, { ...sqliteSettings(this.config, store), subject });
+    try {
+      applyMigrations(db, `store ${store.name}`, migrationsFor(store.name));
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    this.open.set(file, { store, db });
+    return db;
+  }
+
+  /** Closes every connection to a store (all keys of a keyed store); true when one was open. */
+  closeStore(name: string): boolean {
+    const store = lookupStore(name);
+    let any = false;
+    for (const [file, entry] of this.open) {
+      if (entry.store.name === store.name) {
+        entry.db.close();
+        this.open.delete(file);
+        any = true;
+      }
+    }
+    return any;
+  }
+
+  /** Closes the connection to one file, if open. */
+  closeFile(file: string): boolean {
+    const entry = this.open.get(file);
+    if (!entry) return false;
+    entry.db.close();
+    this.open.delete(file);
+    return true;
+  }
+
+  /** The files with an open connection. */
+  openFiles(): string[] {
+    return [...this.open.keys()];
+  }
+
+  /** Closes everything; later calls fail with UNAVAILABLE. */
+  closeAll(): void {
+    for (const { db } of this.open.values()) db.close();
+    this.open.clear();
+    this.closed = true;
+  }
+}
