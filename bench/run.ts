@@ -1,0 +1,22 @@
+// `npm run bench -- NAME [NAME...]` runs bench/NAME.ts (all of them without a name).
+// Each benchmark prints its figures and the ratio against an anchor measured in the same run.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const dir = path.dirname(fileURLToPath(import.meta.url));
+const available = fs
+  .readdirSync(dir)
+  .filter((f) => f.endsWith('.ts') && !['run.ts', 'lib.ts'].includes(f))
+  .map((f) => f.slice(0, -3))
+  .sort();
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = wanted.filter((w) => !available.includes(w));
+if (unknown.length > 0) {
+  process.stderr.write(`unknown benchmark ${unknown.join(', ')}; available: ${available.join(', ')}\n`);
+  process.exit(2);
+}
+for (const name of wanted.length > 0 ? wanted : available) {
+  process.stdout.write(`\n== bench ${name} ==\n`);
+  await import(pathToFileURL(path.join(dir, `${name}.ts`)).href);
+}
