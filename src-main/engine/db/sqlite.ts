@@ -32,6 +32,11 @@ export function setSqliteNativeBinding(file: string | undefined): void {
   nativeBinding = file;
 }
 
+/** The native addon set with setSqliteNativeBinding (undefined: the Node build); child processes load the same. */
+export function sqliteNativeBinding(): string | undefined {
+  return nativeBinding;
+}
+
 /**
  * Checks that an existing file is a SQLite database before SQLite touches it, so that a file
  * that is not (empty, random bytes, a PNG, a truncated copy) gets a clear error and stays as it is.

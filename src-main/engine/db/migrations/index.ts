@@ -1,5 +1,12 @@
 import type { Migration } from '../migrate.js';
+import { COMPANION_MIGRATIONS } from './companion.js';
+import { CONTEXTVAR_MIGRATIONS } from './contextvar.js';
+import { EVENTS_MIGRATIONS } from '../../events/schema.js';
 import { JOBS_MIGRATIONS } from './jobs.js';
+import { MEMORY_MIGRATIONS } from './memory.js';
+import { REPOINDEX_MIGRATIONS } from './repoindex.js';
+import { SESSIONS_MIGRATIONS } from './sessions.js';
+import { TASKS_MIGRATIONS } from './tasks.js';
 
 /**
  * The migrations of each store that has a schema of its own. Stores not listed are created on
@@ -7,6 +14,13 @@ import { JOBS_MIGRATIONS } from './jobs.js';
  */
 export const STORE_MIGRATIONS: Readonly<Record<string, readonly Migration[]>> = {
   JOBS: JOBS_MIGRATIONS,
+  EVENTS: EVENTS_MIGRATIONS,
+  MEMORY: MEMORY_MIGRATIONS,
+  CONTEXTVAR: CONTEXTVAR_MIGRATIONS,
+  COMPANION: COMPANION_MIGRATIONS,
+  SESSIONS: SESSIONS_MIGRATIONS,
+  TASKS: TASKS_MIGRATIONS,
+  REPOINDEX: REPOINDEX_MIGRATIONS,
 };
 
 /** The migrations of a store (empty for stores without a schema of ours). */

@@ -1,0 +1,138 @@
+import type { Command } from 'commander';
+import type { TargetOptions } from '../../engine/db/inspect/inspector.js';
+import type { QueryCell, QueryResult } from '../../engine/db/query/run-query.js';
+import { parseDuration } from '../../engine/util/duration.js';
+import { action, intOption, type ActionContext } from '../context.js';
+import { EXIT_CODES, formatBytes, formatTable } from '../output.js';
+
+const TARGET_HELP = 'a store name (MEMORY, events, ...) or a path to any SQLite file';
+
+/** The --repo / --key options shared by every db command. */
+function targetOpts(ctx: ActionContext): TargetOptions {
+  const o: TargetOptions = {};
+  if (typeof ctx.opts.repo === 'string') o.repo = ctx.opts.repo;
+  if (typeof ctx.opts.key === 'string') o.key = ctx.opts.key;
+  return o;
+}
+
+function withTarget(cmd: Command): Command {
+  return cmd
+    .argument('<store-or-path>', TARGET_HELP)
+    .option('--repo <dir>', 'REPOINDEX: the repository root whose index to open')
+    .option('--key <key>', 'REPOINDEX / OBSIDIANINDEX: the key of the database (see foxctl stores list)');
+}
+
+/** A cell as people read it in a table: NULL, numbers, BLOB sizes, long text cut. */
+function humanCell(v: QueryCell): string {
+  if (v === null) return 'NULL';
+  if (typeof v === 'object') return `<blob ${formatBytes(v.$blob)}>`;
+  const s = String(v).replace(/\s+/g, ' ');
+  return s.length > 60 ? `${s.slice(0, 59)}…` : s;
+}
+
+/** A query result as a table with a footer. */
+export function renderQuery(res: QueryResult, limit: number): string {
+  const table = res.columns.length ? formatTable(res.columns, res.rows.map((r) => r.map(humanCell))) : '';
+  const n = res.rows.length;
+  const foot = `${n} row${n === 1 ? '' : 's'}${res.truncated ? ` (stopped at the limit of ${limit}: raise it with --limit)` : ''} in ${res.duration_ms} ms`;
+  return table ? `${table}\n\n${foot}` : foot;
+}
+
+const HELP_AFTER = `
+Every command reads through a read-only connection: it never changes the file and never
+blocks a writer. STORE-OR-PATH is a store name (any case) or the path of any SQLite file.
+
+Examples:
+  foxctl db info memory
+  foxctl db tables events
+  foxctl db schema ~/.foxctl/storage/tasks.db
+  foxctl db query events "SELECT operation, count(*) FROM foxcular_events GROUP BY 1" --limit 20
+  foxctl db query repoindex --repo . "SELECT kind, count(*) FROM nodes GROUP BY kind"
+  foxctl db check companion --quick
+  foxctl stores list            (every store, its file and schema version)`;
+
+/** `foxctl db info|tables|schema|query|check`: read-only inspection of stores and SQLite files. */
+export function registerDbCommands(program: Command): void {
+  const db = program
+    .command('db')
+    .description('inspect a store or any SQLite file: info, tables, schema, read-only queries, integrity check')
+    .addHelpText('after', HELP_AFTER);
+
+  withTarget(db.command('info').description('size (with -wal), pages, journal mode, schema version, object counts')).action(
+    action('foxctl.db.info', async (ctx, target: string) => {
+      const info = await ctx.engine().inspect.info(target, { ...targetOpts(ctx), signal: ctx.signal });
+      const rows: [string, string | number | null][] = [
+        ['path', info.path],
+        ['store', info.store ? `${info.store} (${info.class})${info.key ? ` key ${info.key}` : ''}` : null],
+        ['size', `${formatBytes(info.size_bytes)}${info.wal_bytes ? ` (wal ${formatBytes(info.wal_bytes)})` : ''}`],
+        ['pages', `${info.page_count} x ${info.page_size} B, ${info.freelist_count} free`],
+        ['journal mode', info.journal_mode],
+        ['encoding', info.encoding],
+        ['schema version', info.schema_version ?? 'none (no schema_migrations)'],
+        ['index schema', info.index_schema_version],
+        ['user_version', info.user_version],
+        ['objects', `${info.tables} tables, ${info.indexes} indexes, ${info.views} views, ${info.triggers} triggers`],
+        ['sqlite', info.sqlite_version],
+      ];
+      return { data: info, human: rows.filter(([, v]) => v !== null).map(([k, v]) => `${k.padEnd(15)}${v}`).join('\n') };
+    }),
+  );
+
+  withTarget(db.command('tables').description('tables with their row counts (counting stops after a time budget and shows ≥ N)'))
+    .option('--count-budget <duration>', 'time to spend counting rows before counts become lower bounds', '2s')
+    .action(
+      action('foxctl.db.tables', async (ctx, target: string) => {
+        const countBudgetMs = parseDuration(String(ctx.opts.countBudget), '--count-budget');
+        const tables = await ctx.engine().inspect.tables(target, { ...targetOpts(ctx), countBudgetMs, signal: ctx.signal });
+        const count = (t: (typeof tables)[number]): string =>
+          t.rows === null ? '-' : `${t.rows_exact ? '' : '≥ '}${t.rows.toLocaleString('en-US')}`;
+        return {
+          data: { tables },
+          human: () =>
+            tables.length === 0
+              ? 'no tables'
+              : formatTable(['TABLE', 'TYPE', 'COLUMNS', 'ROWS'], tables.map((t) => [t.name, t.without_rowid ? 'table (without rowid)' : t.type, t.columns, count(t)])),
+        };
+      }),
+    );
+
+  withTarget(db.command('schema').description('the CREATE statements of tables, indexes, views and triggers')).action(
+    action('foxctl.db.schema', async (ctx, target: string) => {
+      const objects = await ctx.engine().inspect.schema(target, { ...targetOpts(ctx), signal: ctx.signal });
+      return { data: { objects }, human: () => (objects.length ? objects.map((o) => `${o.sql.trim()};`).join('\n\n') : '-- no schema objects') };
+    }),
+  );
+
+  withTarget(db.command('query').description('run one read-only SQL statement (writes, ATTACH and PRAGMA settings are refused)'))
+    .argument('<sql>', 'one SELECT / WITH / VALUES / EXPLAIN / read-only PRAGMA statement')
+    .option('--limit <n>', 'stop after this many rows', '100')
+    .option('--timeout <duration>', 'interrupt the query after this long (0 = no limit)', '5s')
+    .action(
+      action('foxctl.db.query', async (ctx, target: string, sql: string) => {
+        const limit = intOption(ctx.opts.limit, '--limit') ?? 100;
+        const timeoutMs = parseDuration(String(ctx.opts.timeout), '--timeout');
+        const res = await ctx.engine().inspect.query(target, sql, { ...targetOpts(ctx), limit, timeoutMs, signal: ctx.signal });
+        return { data: res, human: () => renderQuery(res, limit) };
+      }),
+    );
+
+  withTarget(db.command('check').description('PRAGMA integrity_check (exit status 12 when problems are found)'))
+    .option('--quick', 'PRAGMA quick_check: faster, skips index cross-checks')
+    .option('--max-errors <n>', 'stop after this many problems', '100')
+    .option('--timeout <duration>', 'interrupt the check after this long (default: no limit)', '0')
+    .action(
+      action('foxctl.db.check', async (ctx, target: string) => {
+        const res = await ctx.engine().inspect.check(target, {
+          ...targetOpts(ctx),
+          quick: ctx.opts.quick === true,
+          maxErrors: intOption(ctx.opts.maxErrors, '--max-errors') ?? 100,
+          timeoutMs: parseDuration(String(ctx.opts.timeout), '--timeout'),
+          signal: ctx.signal,
+        });
+        const human = res.ok
+          ? `ok: ${res.mode} found no problems in ${res.path} (${res.duration_ms} ms)`
+          : [`${res.problems.length} problem(s) found by ${res.mode} in ${res.path}:`, ...res.problems.map((p) => `  ${p}`)].join('\n');
+        return { data: res, human, ...(res.ok ? {} : { exitCode: EXIT_CODES.CORRUPT }) };
+      }),
+    );
+}

@@ -1,0 +1,40 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { initHome, type InitResult } from '../../engine/init.js';
+import { action, type ActionResult } from '../context.js';
+import { EXIT_CODES, formatTable } from '../output.js';
+
+/** What init did, for people: the directories it made, then one line per store. */
+export function renderInit(res: InitResult): string {
+  const rel = (p: string | null): string => (p === null ? '-' : path.relative(res.home, p).startsWith('..') ? p : path.relative(res.home, p) || 'the home itself');
+  const lines = [`foxctl home ${res.home}`];
+  lines.push(res.created_dirs.length ? `created directories: ${res.created_dirs.map(rel).join(', ')}` : 'directories: all present');
+  lines.push('');
+  lines.push(
+    formatTable(
+      ['STORE', 'STATUS', 'SCHEMA', 'PATH', 'NOTE'],
+      res.stores.map((s) => [s.name, s.status === 'ok' ? 'up to date' : s.status, s.schema_version ?? '-', rel(s.path), s.note ?? '']),
+    ),
+  );
+  const n = (st: string): number => res.stores.filter((s) => s.status === st).length;
+  const parts = [`${n('created')} created`, `${n('migrated')} migrated`, `${n('ok')} up to date`];
+  if (n('skipped')) parts.push(`${n('skipped')} skipped`);
+  if (res.errors) parts.push(`${res.errors} failed`);
+  lines.push('', `${res.stores.length} stores: ${parts.join(', ')}`);
+  if (res.errors === 0 && n('created') === 0 && n('migrated') === 0 && res.created_dirs.length === 0) lines.push('nothing to do: the home is ready');
+  return lines.join('\n');
+}
+
+/** `foxctl init`: creates the home's directories and every store, migrated. */
+export function registerInitCommands(program: Command): void {
+  program
+    .command('init')
+    .description('create the foxctl home: its directories and every store (migrated); safe to run again')
+    .action(
+      action('foxctl.init', async (ctx): Promise<ActionResult> => {
+        const res = await initHome(ctx.engine(), { signal: ctx.signal });
+        // A store that could not be opened is a failure of the command, after showing the rest.
+        return { data: res, human: () => renderInit(res), ...(res.errors ? { exitCode: EXIT_CODES.CORRUPT } : {}) };
+      }),
+    );
+}

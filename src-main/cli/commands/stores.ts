@@ -1,0 +1,72 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { CLASS_DESCRIPTIONS, lookupStore } from '../../engine/registry/stores.js';
+import { storePath } from '../../engine/registry/paths.js';
+import { listStores, type StoreStatus } from '../../engine/stores/list-stores.js';
+import { action } from '../context.js';
+import { formatBytes, formatTable } from '../output.js';
+
+/** A path relative to the home when it is under it (shorter to read), else absolute. */
+function shortPath(p: string | null, home: string): string {
+  if (p === null) return '-';
+  const rel = path.relative(home, p);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? p : rel;
+}
+
+/** The `stores list` table: one block per class, each under a line saying what the class means. */
+export function renderStores(rows: StoreStatus[], home: string): string {
+  const table = formatTable(
+    ['  NAME', 'DRIVER', 'SIZE', 'SCHEMA', 'PATH', 'NOTE'],
+    rows.map((r) => [
+      `  ${r.name}${r.key ? ` [${r.key}]` : ''}`,
+      r.driver ?? 'invalid',
+      r.exists ? formatBytes(r.size_bytes) : r.keyed && r.key === null ? '' : 'absent',
+      r.schema_version ?? '-',
+      shortPath(r.path, home),
+      r.error ?? (r.keyed && r.key === null ? 'none yet (one database per key)' : r.read_only ? 'read-only' : ''),
+    ]),
+  ).split('\n');
+  const out = [`home ${home}`, '', table[0]!];
+  let cls = '';
+  rows.forEach((r, i) => {
+    if (r.class !== cls) {
+      cls = r.class;
+      if (i > 0) out.push('');
+      out.push(`${cls} - ${CLASS_DESCRIPTIONS[r.class]}`);
+    }
+    out.push(table[i + 1]!);
+  });
+  const present = rows.filter((r) => r.exists).length;
+  out.push('', `${rows.length} stores, ${present} on disk${present === 0 ? ' (run foxctl init to create them)' : ''}`);
+  return out.join('\n');
+}
+
+/** `foxctl stores list|path`: the store registry and where each file is. */
+export function registerStoresCommands(program: Command): void {
+  const stores = program.command('stores').description('list the stores of the foxctl home and where their files are');
+  stores
+    .command('list')
+    .description('every store with its class, driver, path, size (with -wal) and schema version')
+    .action(
+      action('foxctl.stores.list', async (ctx) => {
+        const engine = ctx.engine();
+        const rows = await listStores(engine.config, { signal: ctx.signal });
+        return { data: { home: engine.config.home, storage_root: engine.config.storageRoot, stores: rows }, human: () => renderStores(rows, engine.config.home) };
+      }),
+    );
+  stores
+    .command('path')
+    .description('print the database file of a store')
+    .argument('<store>', 'store name, e.g. MEMORY (case-insensitive)')
+    .option('--repo <dir>', 'REPOINDEX: the repository root')
+    .option('--key <key>', 'REPOINDEX / OBSIDIANINDEX: the key of the database')
+    .action(
+      action('foxctl.stores.path', async (ctx, name: string) => {
+        const store = lookupStore(name);
+        const repo = typeof ctx.opts.repo === 'string' ? ctx.opts.repo : undefined;
+        const key = typeof ctx.opts.key === 'string' ? ctx.opts.key : undefined;
+        const file = storePath(ctx.engine().config, store, { ...(repo !== undefined ? { repo } : {}), ...(key !== undefined ? { key } : {}) });
+        return { data: { store: store.name, path: file }, human: file };
+      }),
+    );
+}

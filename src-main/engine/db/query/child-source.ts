@@ -1,0 +1,84 @@
+/**
+ * The program a query child runs (`node -e`), as plain CommonJS so it needs no build step and
+ * works the same from tsx, the bundled CLI and Electron (with ELECTRON_RUN_AS_NODE). It reads one
+ * JSON request on stdin, opens the file read-only, refuses any statement that is not a read-only
+ * query, and writes one JSON line on stdout. The parent SIGKILLs it on timeout: a single long
+ * sqlite3_step never returns to JS, so nothing inside this process could stop it.
+ */
+export const QUERY_CHILD_SOURCE = String.raw`
+'use strict';
+const chunks = [];
+process.stdin.on('data', (c) => chunks.push(c));
+process.stdin.on('end', () => {
+  let out;
+  try {
+    out = run(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+  } catch (e) {
+    out = { ok: false, code: e && e.foxCode ? undefined : e && e.code, fox: e && e.foxCode, message: String(e && e.message || e) };
+  }
+  process.stdout.write(JSON.stringify(out) + '\n');
+});
+
+function refuse(message) {
+  const e = new Error(message);
+  e.foxCode = 'INVALID_INPUT';
+  return e;
+}
+
+function cell(v) {
+  if (typeof v === 'bigint') {
+    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  }
+  if (Buffer.isBuffer(v)) return { $blob: v.length, hex: v.subarray(0, 32).toString('hex') };
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+  return v;
+}
+
+function run(req) {
+  const Database = require(req.module);
+  const db = new Database(req.file, {
+    readonly: true,
+    fileMustExist: true,
+    timeout: req.busyTimeoutMs,
+    ...(req.nativeBinding ? { nativeBinding: req.nativeBinding } : {}),
+  });
+  try {
+    // Belt and braces: the connection is read-only, and query_only refuses writes to temp too.
+    db.pragma('query_only = ON');
+    let stmt;
+    try {
+      stmt = db.prepare(req.sql);
+    } catch (e) {
+      if (e && e.name === 'RangeError') throw refuse('only one statement can run at a time: ' + e.message);
+      if (e && e.name === 'TypeError') throw refuse(e.message);
+      throw e;
+    }
+    if (!stmt.readonly || !stmt.reader) {
+      throw refuse(
+        'only read-only queries can run here (SELECT, WITH, VALUES, EXPLAIN or a PRAGMA that only reads); ' +
+          (stmt.readonly
+            ? 'this statement returns no rows (ATTACH, DETACH, BEGIN and PRAGMA settings are refused)'
+            : 'this statement would write or change the database'),
+      );
+    }
+    stmt.safeIntegers(true);
+    stmt.raw(true);
+    const columns = stmt.columns().map((c) => c.name);
+    const rows = [];
+    let truncated = false;
+    const params = req.params === undefined ? [] : [req.params];
+    const t0 = process.hrtime.bigint();
+    for (const row of stmt.iterate(...params)) {
+      if (rows.length >= req.limit) {
+        truncated = true;
+        break;
+      }
+      rows.push(row.map(cell));
+    }
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    return { ok: true, columns, rows, truncated, query_ms: ms };
+  } finally {
+    db.close();
+  }
+}
+`;

@@ -1,0 +1,156 @@
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { canceled, FoxError, toFoxError, type ErrorCode, type OpOptions } from '../../errors.js';
+import { formatDuration } from '../../util/duration.js';
+import { assertSqliteFile, sqliteNativeBinding } from '../sqlite.js';
+import { QUERY_CHILD_SOURCE } from './child-source.js';
+
+/** A value of a result cell: JSON-safe (big integers as strings, BLOBs as a size and a hex preview). */
+export type QueryCell = string | number | null | { $blob: number; hex: string };
+
+/** Rows of a read-only query. */
+export interface QueryResult {
+  columns: string[];
+  rows: QueryCell[][];
+  /** More rows existed than `limit`. */
+  truncated: boolean;
+  /** Wall time of the whole call (child start included), in ms. */
+  duration_ms: number;
+}
+
+/** How to run a read-only query. */
+export interface QueryOptions extends OpOptions {
+  /** Positional (`?`) or named (`@name`) parameters. */
+  params?: readonly unknown[] | Readonly<Record<string, unknown>>;
+  /** Row cap (default 1000, at most MAX_QUERY_LIMIT). */
+  limit?: number;
+  /** Time limit in ms after which the query is killed (default 5000; 0 = none, only the signal). */
+  timeoutMs?: number;
+  /** SQLite busy timeout in ms (default 5000). */
+  busyTimeoutMs?: number;
+  /** Human name of the database for errors (default: the path). */
+  subject?: string;
+}
+
+/** The largest row cap a query accepts. */
+export const MAX_QUERY_LIMIT = 100_000;
+/** The default time limit of a query, in ms. */
+export const DEFAULT_QUERY_TIMEOUT_MS = 5000;
+/** Results larger than this are refused rather than buffered (lower the limit). */
+const MAX_OUTPUT_BYTES = 128 * 1024 * 1024;
+
+interface ChildReply {
+  ok: boolean;
+  columns?: string[];
+  rows?: QueryCell[][];
+  truncated?: boolean;
+  code?: string;
+  fox?: ErrorCode;
+  message?: string;
+}
+
+const requireHere = createRequire(import.meta.url);
+
+/**
+ * Runs one read-only SQL statement against a SQLite file in a child process and returns at most
+ * `limit` rows. Anything that is not a read-only query (INSERT, DROP, ATTACH, PRAGMA writes,
+ * BEGIN, ...) is refused with INVALID_INPUT; past `timeoutMs` or on abort the child is SIGKILLed,
+ * which harms nothing because its connection is read-only. The file is checked to be SQLite
+ * first, so a foreign file is refused untouched.
+ */
+export async function runReadOnlyQuery(file: string, sql: string, opts: QueryOptions = {}): Promise<QueryResult> {
+  const subject = opts.subject ?? file;
+  const limit = opts.limit ?? 1000;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_QUERY_LIMIT) {
+    throw new FoxError('INVALID_INPUT', `limit must be a whole number from 1 to ${MAX_QUERY_LIMIT} (got ${limit})`, { subject });
+  }
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
+    throw new FoxError('INVALID_INPUT', `timeout must be a positive duration or 0 for none (got ${timeoutMs})`, { subject });
+  }
+  if (sql.trim().length === 0) throw new FoxError('INVALID_INPUT', 'the SQL statement is empty', { subject });
+  if (opts.signal?.aborted) throw canceled(opts.signal, 'query');
+  if (!assertSqliteFile(file, subject)) throw new FoxError('NOT_FOUND', `${file} does not exist`, { subject });
+
+  const request = JSON.stringify({
+    module: requireHere.resolve('better-sqlite3'),
+    nativeBinding: sqliteNativeBinding(),
+    file,
+    sql,
+    params: opts.params,
+    limit,
+    busyTimeoutMs: opts.busyTimeoutMs ?? 5000,
+  });
+  const started = Date.now();
+  const child = spawn(process.execPath, ['-e', QUERY_CHILD_SOURCE], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    windowsHide: true,
+  });
+
+  return await new Promise<QueryResult>((resolve, reject) => {
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let outBytes = 0;
+    let stopped: FoxError | undefined;
+    const stop = (why: FoxError): void => {
+      if (stopped) return;
+      stopped = why;
+      child.kill('SIGKILL');
+    };
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(
+            () =>
+              stop(
+                new FoxError('CANCELED', `query interrupted: it ran longer than its ${formatDuration(timeoutMs)} time limit (raise it with --timeout)`, {
+                  subject,
+                }),
+              ),
+            timeoutMs,
+          )
+        : undefined;
+    const onAbort = (): void => stop(canceled(opts.signal, 'query'));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+    child.stdout.on('data', (c: Buffer) => {
+      outBytes += c.length;
+      if (outBytes > MAX_OUTPUT_BYTES) {
+        stop(new FoxError('INVALID_INPUT', `the result is larger than ${MAX_OUTPUT_BYTES >> 20} MiB: lower the row limit or select fewer columns`, { subject }));
+      } else out.push(c);
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      if (err.length < 64) err.push(c);
+    });
+    child.stdin.on('error', () => undefined); // the child may die before reading everything
+    child.stdin.end(request);
+
+    const finish = (): void => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+    };
+    child.on('error', (e) => {
+      finish();
+      reject(toFoxError(e, `${subject}: cannot start the query process`));
+    });
+    child.on('close', (code, signal) => {
+      finish();
+      if (stopped) return reject(stopped);
+      const text = Buffer.concat(out).toString('utf8');
+      let reply: ChildReply;
+      try {
+        reply = JSON.parse(text) as ChildReply;
+      } catch {
+        const why = signal ? `was killed by ${signal}` : `exited with status ${code}`;
+        const stderr = Buffer.concat(err).toString('utf8').trim().split('\n').slice(-3).join(' | ');
+        return reject(new FoxError('IO', `${subject}: the query process ${why}${stderr ? `: ${stderr}` : ''}`, { subject }));
+      }
+      if (!reply.ok) {
+        const message = reply.message ?? 'query failed';
+        if (reply.fox) return reject(new FoxError(reply.fox, `${subject}: ${message}`, { subject }));
+        return reject(toFoxError(Object.assign(new Error(message), { code: reply.code }), subject, 'INVALID_INPUT'));
+      }
+      resolve({ columns: reply.columns ?? [], rows: reply.rows ?? [], truncated: reply.truncated ?? false, duration_ms: Date.now() - started });
+    });
+  });
+}

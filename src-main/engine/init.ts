@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import type { Engine } from './engine.js';
+import { storeDriverName } from './db/connections.js';
+import { schemaVersion } from './db/migrate.js';
+import { openSqlite } from './db/sqlite.js';
+import { throwIfAborted, toFoxError, type OpOptions } from './errors.js';
+import { repoIndexDir, storePath } from './registry/paths.js';
+import { STORES } from './registry/stores.js';
+
+/** What init did to one store. */
+export interface InitStoreResult {
+  name: string;
+  path: string | null;
+  /** created: a new file; migrated: new migrations applied; ok: already current; skipped / error. */
+  status: 'created' | 'migrated' | 'ok' | 'skipped' | 'error';
+  schema_version: number | null;
+  /** Why it was skipped or failed. */
+  note: string | null;
+}
+
+/** What `foxctl init` did. */
+export interface InitResult {
+  home: string;
+  /** Directories that did not exist and were created. */
+  created_dirs: string[];
+  stores: InitStoreResult[];
+  /** Stores that failed (their error is in `note`). */
+  errors: number;
+}
+
+/**
+ * Creates a foxctl home: its directories and every store that is neither external nor keyed,
+ * each migrated. Idempotent: a second run creates nothing. A store that cannot be opened (a file
+ * that is not SQLite, a changed migration) is reported and left as it is; the others go on.
+ */
+export async function initHome(engine: Engine, opts: OpOptions = {}): Promise<InitResult> {
+  const c = engine.config;
+  const created: string[] = [];
+  for (const dir of [c.home, c.storageRoot, repoIndexDir(c), c.casDir, c.cacheDir, c.jobsDir, c.obsDir, c.backupsDir]) {
+    if (fs.existsSync(dir)) continue;
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+    } catch (err) {
+      throw toFoxError(err, `directory ${dir}`);
+    }
+    created.push(dir);
+  }
+  const stores: InitStoreResult[] = [];
+  for (const store of STORES) {
+    throwIfAborted(opts.signal, 'init');
+    if (store.readOnly || store.keyed) continue;
+    let file: string | null = null;
+    try {
+      const driver = storeDriverName(c, store);
+      if (driver !== 'sqlite') {
+        stores.push({ name: store.name, path: null, status: 'skipped', schema_version: null, note: `uses the ${driver} driver` });
+        continue;
+      }
+      file = storePath(c, store);
+      const existed = fs.existsSync(file);
+      const before = existed ? readVersion(file) : null;
+      const db = engine.stores.get(store.name);
+      const after = schemaVersion(db);
+      const status = !existed ? 'created' : after !== before ? 'migrated' : 'ok';
+      stores.push({ name: store.name, path: file, status, schema_version: after, note: null });
+    } catch (err) {
+      stores.push({ name: store.name, path: file, status: 'error', schema_version: null, note: toFoxError(err).message });
+    }
+  }
+  return { home: c.home, created_dirs: created, stores, errors: stores.filter((s) => s.status === 'error').length };
+}
+
+/** The schema version of an existing store file before migrating (null when unreadable or none). */
+function readVersion(file: string): number | null {
+  try {
+    const db = openSqlite(file, { readonly: true });
+    try {
+      return schemaVersion(db);
+    } finally {
+      db.close();
+    }
+  } catch {
+    // Unreadable here means the writable open below fails too, with the error worth reporting.
+    return null;
+  }
+}
