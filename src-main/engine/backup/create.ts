@@ -1,0 +1,139 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FoxConfig } from '../config/resolve.js';
+import { FoxError, throwIfAborted } from '../errors.js';
+import { nowRfc3339 } from '../util/time.js';
+import { writeArchive, type ArchiveItem } from './archive-writer.js';
+import { writeManifestCache } from './catalog.js';
+import { makeStagingDir, removeLeftovers } from './fs-util.js';
+import { MANIFEST_VERSION, parseComponents } from './manifest.js';
+import { archiveFileName, defaultName, validateName } from './names.js';
+import { snapshotSqlite } from './snapshot.js';
+import { collectSources, type SourcePlan } from './sources.js';
+import { COMPONENTS, type CreateBackupOptions, type CreateBackupResult, type Manifest } from './types.js';
+
+/** What we write as the manifest's `agentctl_version` (the Go field naming the writer). */
+export const WRITER_VERSION = 'foxctl-studio 0.1.0';
+
+/** The slice of a job's context that create uses. */
+export interface ProgressSink {
+  signal?: AbortSignal | undefined;
+  progress?: (done: number, total: number | null, message?: string) => void;
+}
+
+/** Where the archive goes: `-o` (a file, or a directory to put the usual name in) or the backups dir. */
+function outputPath(config: FoxConfig, name: string, output: string | undefined): string {
+  if (output === undefined || output.trim() === '') return path.join(config.backupsDir, archiveFileName(name));
+  const p = path.resolve(output.trim());
+  try {
+    if (fs.statSync(p).isDirectory()) return path.join(p, archiveFileName(name));
+  } catch {
+    // Not there yet: it names the archive file itself.
+  }
+  if (!p.endsWith('.tar.gz')) throw new FoxError('INVALID_INPUT', `--output ${output} must be a directory or a file name ending in .tar.gz`);
+  return p;
+}
+
+/**
+ * Writes the archive of a source plan: snapshots every database into a staging directory
+ * first (so the snapshots are taken close together, before the slow compression), then streams
+ * snapshots and plain files through sha256 + tar + gzip. The staging dir is removed however it ends.
+ */
+export async function createFromPlan(config: FoxConfig, plan: SourcePlan, name: string, out: string, sink: ProgressSink): Promise<CreateBackupResult> {
+  const started = Date.now();
+  const signal = sink.signal;
+  if (plan.sources.length === 0) {
+    throw new FoxError('INVALID_INPUT', `nothing to back up: the components ${plan.components.join(', ')} hold no files under ${config.home}`);
+  }
+  const dbBytes = plan.sources.filter((s) => s.kind === 'sqlite').reduce((a, s) => a + s.size, 0);
+  let total = dbBytes + plan.sources.reduce((a, s) => a + s.size, 0);
+  sink.progress?.(0, total, 'snapshotting databases');
+  const staging = makeStagingDir(path.dirname(out), 'staging');
+  try {
+    const items: ArchiveItem[] = [];
+    let done = 0;
+    for (const [i, s] of plan.sources.entries()) {
+      throwIfAborted(signal, 'backup create');
+      if (s.kind === 'sqlite') {
+        const staged = path.join(staging, `${i}.db`);
+        await snapshotSqlite(s.src, staged, s.store ? `store ${s.store} (${s.src})` : s.src);
+        const actual = fs.statSync(staged).size;
+        total += actual - s.size;
+        done += s.size;
+        sink.progress?.(done, total, `snapshot ${s.entryPath}`);
+        items.push({ read: staged, entryPath: s.entryPath, originalPath: s.src, mtime: s.mtime, component: s.component, ...(s.store ? { store: s.store } : {}), mayVanish: false });
+      } else {
+        items.push({ read: s.src, entryPath: s.entryPath, originalPath: s.src, mtime: s.mtime, component: s.component, ...(s.store ? { store: s.store } : {}), mayVanish: true });
+      }
+    }
+    const base = done;
+    const createdAt = nowRfc3339();
+    const { manifest, compressedSize, warnings } = await writeArchive({
+      out,
+      items,
+      signal,
+      onBytes: (bytes, entry) => sink.progress?.(base + bytes, total, entry),
+      manifest: (files, compressedSoFar): Manifest => ({
+        version: MANIFEST_VERSION,
+        created_at: createdAt,
+        agentctl_version: WRITER_VERSION,
+        components: plan.components,
+        files,
+        stats: {
+          total_files: files.length,
+          total_size: files.reduce((a, f) => a + f.size, 0),
+          // The manifest is inside the archive, so it cannot hold the final size: like the Go
+          // tool's, this is the size written before it (list and info report the real size).
+          compressed_size: compressedSoFar,
+          database_count: files.filter((f) => f.path.endsWith('.db')).length,
+        },
+        skipped_stores: plan.skipped,
+      }),
+    });
+    writeManifestCache(out, manifest, []);
+    return {
+      name,
+      path: out,
+      created_at: createdAt,
+      components: plan.components,
+      files: manifest.stats.total_files,
+      total_size: manifest.stats.total_size,
+      compressed_size: compressedSize,
+      database_count: manifest.stats.database_count,
+      stores: [...new Set(manifest.files.map((f) => f.store).filter((s): s is string => s !== undefined))],
+      skipped_stores: plan.skipped,
+      warnings: [...plan.warnings, ...warnings],
+      duration_ms: Date.now() - started,
+    };
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** Checks create's options and resolves name, components and output path (before any I/O). */
+export function prepareCreate(config: FoxConfig, opts: CreateBackupOptions): { name: string; out: string; components: (typeof COMPONENTS)[number][] } {
+  const wanted = parseComponents(opts.components) ?? [...COMPONENTS];
+  const excluded = parseComponents(opts.exclude) ?? [];
+  const components = wanted.filter((c) => !excluded.includes(c));
+  if (components.length === 0) throw new FoxError('INVALID_INPUT', 'no components left to back up after --exclude');
+  let name: string;
+  if (opts.name !== undefined) {
+    name = validateName(opts.name);
+    const out = outputPath(config, name, opts.output);
+    if (fs.existsSync(out)) throw new FoxError('CONFLICT', `a backup named "${name}" already exists at ${out}; choose another name or delete it first`, { subject: `backup ${name}` });
+    return { name, out, components };
+  }
+  // Two default-named backups within one second get a suffix instead of failing.
+  const base = defaultName();
+  name = base;
+  for (let i = 2; fs.existsSync(outputPath(config, name, opts.output)); i++) name = `${base}_${i}`;
+  return { name, out: outputPath(config, name, opts.output), components };
+}
+
+/** Creates a backup: the job body behind BackupService.create. */
+export async function createBackup(config: FoxConfig, opts: CreateBackupOptions, sink: ProgressSink): Promise<CreateBackupResult> {
+  const { name, out, components } = prepareCreate(config, opts);
+  removeLeftovers(path.dirname(out));
+  const plan = collectSources(config, components, opts.includeLocalOnly === true);
+  return createFromPlan(config, plan, name, out, sink);
+}

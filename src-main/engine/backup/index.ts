@@ -1,0 +1,2 @@
+export { BackupService, createBackupService, type BackupHost } from './service.js';
+export * from './types.js';

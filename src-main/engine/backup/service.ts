@@ -1,0 +1,121 @@
+import type { FoxConfig } from '../config/resolve.js';
+import type { StoreConnections } from '../db/connections.js';
+import { throwIfAborted, type OpOptions } from '../errors.js';
+import type { JobHandle, JobManager } from '../jobs/manager.js';
+import type { JobContext } from '../jobs/types.js';
+import { deleteBackup, listBackups, pruneBackups, readManifest, summarize } from './catalog.js';
+import { createBackup, prepareCreate, type ProgressSink } from './create.js';
+import { assertScanUsable } from './archive-reader.js';
+import { resolveArchive } from './names.js';
+import { rehearseArchive } from './rehearse.js';
+import { planRestore, restoreArchive } from './restore.js';
+import type {
+  BackupInfo,
+  BackupSummary,
+  CreateBackupOptions,
+  CreateBackupResult,
+  PruneOptions,
+  PruneResult,
+  RehearseResult,
+  RestoreOptions,
+  RestoreResult,
+  VerifyResult,
+} from './types.js';
+import { verifyArchive } from './verify.js';
+
+/** What the backup service needs of the engine. */
+export interface BackupHost {
+  config: FoxConfig;
+  stores: StoreConnections;
+  jobs: JobManager;
+}
+
+function sinkOf(ctx: JobContext): ProgressSink {
+  return { signal: ctx.signal, progress: (done, total, message) => ctx.progress(done, total, message) };
+}
+
+/**
+ * Backups of a foxctl home in the Go foxctl's archive format. Long operations (create, verify,
+ * restore, rehearse) are jobs with progress in bytes and cancel; the rest are plain async calls.
+ * Every result is a plain JSON-able object.
+ */
+export class BackupService {
+  constructor(private readonly host: BackupHost) {}
+
+  /** Starts a backup; options are checked (name, components, existing name) before the job starts. */
+  create(opts: CreateBackupOptions = {}): JobHandle<CreateBackupResult> {
+    const config = this.host.config;
+    const { name } = prepareCreate(config, opts);
+    return this.host.jobs.start({ kind: 'backup.create', title: `backup create ${name}`, unit: 'bytes', signal: opts.signal }, (ctx) =>
+      createBackup(config, { ...opts, name }, sinkOf(ctx)),
+    );
+  }
+
+  /** Every backup in the backups dir, newest first (damaged ones with their problem). */
+  async list(opts: OpOptions = {}): Promise<BackupSummary[]> {
+    return listBackups(this.host.config, opts.signal);
+  }
+
+  /** A backup's manifest and what a restore (without force) would do with each file. */
+  async info(name: string, opts: OpOptions = {}): Promise<BackupInfo> {
+    const archive = resolveArchive(this.host.config, name);
+    const { manifest, problems } = await readManifest(archive.path, opts.signal);
+    const usable = assertScanUsable({ entries: [], manifest, problems, archiveSize: 0 }, archive.path);
+    return { ...summarize(archive.path, manifest, problems), manifest: usable, restore_plan: planRestore(this.host.config, usable, {}, undefined) };
+  }
+
+  /** Verifies every file's checksum and every database's integrity, without touching live files. */
+  verify(name: string, opts: OpOptions = {}): JobHandle<VerifyResult> {
+    const archive = resolveArchive(this.host.config, name);
+    return this.host.jobs.start({ kind: 'backup.verify', title: `backup verify ${archive.name}`, unit: 'bytes', signal: opts.signal }, (ctx) =>
+      verifyArchive(archive.name, archive.path, sinkOf(ctx)),
+    );
+  }
+
+  /** Restores (or with dryRun, plans) a backup; see restoreArchive for the safety steps. */
+  restore(name: string, opts: RestoreOptions = {}): JobHandle<RestoreResult> {
+    const archive = resolveArchive(this.host.config, name);
+    const title = `backup restore ${archive.name}${opts.dryRun ? ' (dry run)' : ''}`;
+    return this.host.jobs.start({ kind: 'backup.restore', title, unit: 'bytes', signal: opts.signal }, (ctx) =>
+      restoreArchive(this.restoreHost(), archive.name, archive.path, opts, sinkOf(ctx)),
+    );
+  }
+
+  /** Restores into a throwaway home, checks integrity and compares row counts with the live stores. */
+  rehearse(name: string, opts: OpOptions = {}): JobHandle<RehearseResult> {
+    const archive = resolveArchive(this.host.config, name);
+    return this.host.jobs.start({ kind: 'backup.rehearse', title: `backup rehearse ${archive.name}`, unit: 'bytes', signal: opts.signal }, (ctx) =>
+      rehearseArchive(this.restoreHost(), archive.name, archive.path, sinkOf(ctx)),
+    );
+  }
+
+  /** Deletes one backup. */
+  async delete(name: string, opts: OpOptions = {}): Promise<{ name: string; path: string; size: number }> {
+    throwIfAborted(opts.signal, 'backup delete');
+    return deleteBackup(this.host.config, name);
+  }
+
+  /** Deletes backups beyond the newest keepLast and/or older than olderThanMs (dryRun lists them). */
+  async prune(opts: PruneOptions): Promise<PruneResult> {
+    return pruneBackups(this.host.config, opts);
+  }
+
+  private restoreHost(): { config: FoxConfig; closeFile(file: string): boolean } {
+    const stores = this.host.stores;
+    return {
+      config: this.host.config,
+      closeFile: (file) => {
+        try {
+          return stores.closeFile(file);
+        } catch {
+          return false;
+        }
+      },
+    };
+  }
+}
+
+/** The backup service of an engine (used by its lazy `backups` getter). */
+export function createBackupService(host: BackupHost): BackupService {
+  return new BackupService(host);
+}

@@ -1,0 +1,204 @@
+import type { OpOptions } from '../errors.js';
+
+/** The components of a backup, as the Go foxctl names them. */
+export const COMPONENTS = ['databases', 'cas', 'memory', 'sessions', 'jobs', 'observability'] as const;
+
+/** One of COMPONENTS. */
+export type Component = (typeof COMPONENTS)[number];
+
+/** One file of a backup, as recorded in manifest.json (Go field names; `store` is our addition). */
+export interface ManifestFile {
+  /** Entry path inside the archive, relative to the home (`storage/memory.db`). */
+  path: string;
+  /** Absolute path the file had when it was backed up. */
+  original_path: string;
+  size: number;
+  /** RFC 3339 modification time of the source. */
+  mod_time: string;
+  /** SHA-256 of the entry's bytes, lower-case hex. */
+  checksum: string;
+  component: Component;
+  /** The registry store of a database (`MEMORY`, `REPOINDEX`), when it is one. Not written by Go. */
+  store?: string;
+}
+
+/** A store the backup left out, and why (our addition to the manifest). */
+export interface SkippedStore {
+  store: string;
+  class: string;
+  file: string;
+  reason: string;
+}
+
+/** manifest.json, the archive's last entry (FORMATS.md; Go field names). */
+export interface Manifest {
+  version: string;
+  created_at: string;
+  /** Written by the Go tool; we write our own name and version there. */
+  agentctl_version?: string;
+  components: Component[];
+  files: ManifestFile[];
+  stats: { total_files: number; total_size: number; compressed_size: number; database_count: number };
+  /** Stores left out by the class policy (absent in Go archives). */
+  skipped_stores?: SkippedStore[];
+}
+
+/** Options of create. */
+export interface CreateBackupOptions extends OpOptions {
+  /** Backup name (default: local time `YYYY-MM-DD_HHMMSS`). */
+  name?: string;
+  /** Components to include (default: all). */
+  components?: string[];
+  /** Components to leave out. */
+  exclude?: string[];
+  /** Write the archive here instead of `<backups>/backup_<name>.tar.gz`. */
+  output?: string;
+  /** Include local_only stores too (they are rebuildable or device-local). */
+  includeLocalOnly?: boolean;
+}
+
+/** What create returns. */
+export interface CreateBackupResult {
+  name: string;
+  path: string;
+  created_at: string;
+  components: Component[];
+  files: number;
+  total_size: number;
+  compressed_size: number;
+  database_count: number;
+  stores: string[];
+  skipped_stores: SkippedStore[];
+  /** Files that vanished or could not be read while the backup ran (the backup is still whole). */
+  warnings: string[];
+  duration_ms: number;
+}
+
+/** One backup as listed. */
+export interface BackupSummary {
+  name: string;
+  /** Archive file name (`backup_<name>.tar.gz`). */
+  file: string;
+  path: string;
+  created_at: string;
+  size: number;
+  components: Component[];
+  stores: string[];
+  files: number;
+  total_size: number;
+  /** Written by the Go foxctl (no `store` fields, raw .db copies). */
+  go_format: boolean;
+  /** Why the archive cannot be read (truncated, no manifest); absent when it reads. */
+  problem?: string;
+}
+
+/** What a restore would do with one file. */
+export type RestoreAction = 'would-create' | 'would-replace' | 'would-skip' | 'created' | 'replaced' | 'skipped';
+
+/** One file of a restore plan or result. */
+export interface RestoreFile {
+  path: string;
+  destination: string;
+  component: Component;
+  store?: string;
+  size: number;
+  action: RestoreAction;
+  /** Why a file is skipped. */
+  reason?: string;
+}
+
+/** What info returns: the manifest and what a restore (without force) would do. */
+export interface BackupInfo extends BackupSummary {
+  manifest: Manifest;
+  restore_plan: RestoreFile[];
+}
+
+/** Options of restore. */
+export interface RestoreOptions extends OpOptions {
+  components?: string[];
+  /** Restore only the databases of these stores. */
+  stores?: string[];
+  /** Replace existing files (after a safety backup of them). */
+  force?: boolean;
+  /** Report what would happen; change nothing. */
+  dryRun?: boolean;
+  /** Restore into this directory (laid out like a home) instead of the live home. */
+  target?: string;
+}
+
+/** What restore returns. */
+export interface RestoreResult {
+  name: string;
+  dry_run: boolean;
+  target: string | null;
+  files: RestoreFile[];
+  created: number;
+  replaced: number;
+  skipped: number;
+  bytes: number;
+  /** The automatic backup of what was replaced, when anything was. */
+  safety_backup: { name: string; path: string } | null;
+  /** Engine connections closed before their file was replaced. */
+  closed_connections: string[];
+}
+
+/** Status of one file checked by verify. */
+export type VerifyStatus = 'ok' | 'missing' | 'size_mismatch' | 'checksum_mismatch' | 'unexpected' | 'unsafe' | 'integrity_failed' | 'unreadable';
+
+/** One file's result in verify. */
+export interface VerifyFile {
+  path: string;
+  component: Component | null;
+  size: number;
+  status: VerifyStatus;
+  detail?: string;
+}
+
+/** What verify returns. */
+export interface VerifyResult {
+  name: string;
+  path: string;
+  ok: boolean;
+  files: VerifyFile[];
+  problems: VerifyFile[];
+  /** Problems of the archive as a whole (truncated, no manifest, not gzip). */
+  archive_problems: string[];
+  databases_checked: number;
+  bytes: number;
+  duration_ms: number;
+}
+
+/** A per-table difference found by rehearse. */
+export interface RehearseDiff {
+  store: string;
+  path: string;
+  table: string;
+  backup_rows: number | null;
+  live_rows: number | null;
+}
+
+/** What rehearse returns. */
+export interface RehearseResult {
+  name: string;
+  ok: boolean;
+  restored_files: number;
+  databases: { path: string; store?: string; integrity: string; tables: number; rows: number }[];
+  /** Tables whose row count differs from the live store (expected when the live store moved on). */
+  differences: RehearseDiff[];
+  duration_ms: number;
+}
+
+/** Options of prune: keep the newest N and/or delete older than D (a backup is kept if any rule keeps it). */
+export interface PruneOptions extends OpOptions {
+  keepLast?: number;
+  olderThanMs?: number;
+  dryRun?: boolean;
+}
+
+/** What prune returns. */
+export interface PruneResult {
+  dry_run: boolean;
+  deleted: BackupSummary[];
+  kept: BackupSummary[];
+  bytes_freed: number;
+}
