@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { isFoxError } from '../errors.js';
+import { newUlid } from './ids.js';
+import { checkEvent, completeEvent, eventToRow, INSERT_COLUMNS, normalizeTs } from './model.js';
+import { streamFileName } from './streams.js';
+
+describe('event model', () => {
+  it('normalises RFC 3339 timestamps to UTC with nine fraction digits so text order is time order', () => {
+    expect(normalizeTs('2026-11-27T03:09:27Z')).toBe('2026-11-27T03:09:27.000000000Z');
+    expect(normalizeTs('2026-11-27T03:09:27.12Z')).toBe('2026-11-27T03:09:27.120000000Z');
+    expect(normalizeTs('2026-11-27T03:09:27.123456789123Z')).toBe('2026-11-27T03:09:27.123456789Z');
+    expect(normalizeTs('2026-11-27T05:09:27.5+02:00')).toBe('2026-11-27T03:09:27.500000000Z');
+    expect(normalizeTs('2026-11-27T00:30:00-01:00')).toBe('2026-11-27T01:30:00.000000000Z');
+    for (const bad of ['2026-11-27', 'yesterday', '2026-13-01T00:00:00Z', '2026-11-27T03:09:27', '']) expect(normalizeTs(bad)).toBeNull();
+    // Go trims trailing zeros: "27Z" sorts after "27.5Z" as text; normalised they sort by time.
+    expect(normalizeTs('2026-11-27T03:09:27Z')! < normalizeTs('2026-11-27T03:09:27.5Z')!).toBe(true);
+  });
+
+  it('fills ts, span_id, trace_id, status and duration of an emitted event', () => {
+    const ev = completeEvent({ operation: 'cas.put' });
+    expect(ev.span_id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(ev.trace_id).toBe(ev.span_id);
+    expect(ev.status).toBe('ok');
+    expect(ev.duration_ms).toBe(0);
+    expect(normalizeTs(ev.ts)).toBe(ev.ts);
+    const kept = completeEvent({ operation: 'x', span_id: 's1', trace_id: 't1', ts: '2026-01-01T00:00:00Z', status: 'error', duration_ms: 5 });
+    expect(kept).toMatchObject({ span_id: 's1', trace_id: 't1', ts: '2026-01-01T00:00:00.000000000Z', status: 'error', duration_ms: 5 });
+  });
+
+  it('rejects malformed events with a message naming the field', () => {
+    const cases: [unknown, RegExp][] = [
+      [{}, /operation/],
+      [{ operation: '' }, /operation/],
+      [{ operation: 'x', status: 'fine' }, /status must be one of ok, error, canceled/],
+      [{ operation: 'x', ts: 'now' }, /ts "now" is not an RFC 3339/],
+      [{ operation: 'x', duration_ms: -1 }, /duration_ms/],
+      [{ operation: 'x', duration_ms: '5' }, /duration_ms/],
+      [{ operation: 'x', data: [1] }, /data must be a JSON object/],
+      [{ operation: 'x', message: 42 }, /message must be a string/],
+      [{ operation: 'x', span_id: 'a'.repeat(200) }, /span_id is longer/],
+      [[1, 2], /JSON object/],
+    ];
+    for (const [input, re] of cases) {
+      let err: unknown;
+      try {
+        completeEvent(input as never);
+      } catch (e) {
+        err = e;
+      }
+      expect(isFoxError(err, 'INVALID_INPUT'), JSON.stringify(input)).toBe(true);
+      expect((err as Error).message).toMatch(re);
+    }
+    expect(checkEvent({ operation: 'x', trace_id: 't', ts: '2026-01-01T00:00:00Z' })).toBe('missing span_id');
+  });
+
+  it('maps data fields to columns and keeps name and message in data', () => {
+    const ev = completeEvent({
+      operation: 'llm.call', name: 'call model', message: 'slow', span_id: 's', trace_id: 't',
+      data: { service: 'svc', command: 'run', session_id: 'S', agent_id: 'A', workspace_id: 'W', job_id: 'J', retriable: true, extra: 1 },
+    });
+    const row = eventToRow(ev);
+    const byCol = Object.fromEntries(INSERT_COLUMNS.map((c, i) => [c, row[i]]));
+    expect(byCol).toMatchObject({ service: 'svc', command: 'run', session_id: 'S', agent_id: 'A', workspace_id: 'W', job_id: 'J', retriable: 1, operation: 'llm.call' });
+    expect(JSON.parse(byCol.data as string)).toMatchObject({ extra: 1, name: 'call model', message: 'slow' });
+    expect(eventToRow(completeEvent({ operation: 'x' }))[4]).toBe('foxctl'); // service is NOT NULL: a default
+  });
+
+  it('makes sortable, unique ULIDs quickly', () => {
+    const t = Date.now();
+    const ids = new Set<string>();
+    for (let i = 0; i < 20_000; i++) ids.add(newUlid(t));
+    expect(ids.size).toBe(20_000);
+    expect(newUlid(1000) < newUlid(2000)).toBe(true);
+  });
+});
+
+describe('stream names', () => {
+  it('accepts [a-z0-9_.-]+ with or without .ndjson', () => {
+    expect(streamFileName('foxcular_events')).toBe('foxcular_events.ndjson');
+    expect(streamFileName('code_swe_grep.ndjson')).toBe('code_swe_grep.ndjson');
+    expect(streamFileName('core-1.v2')).toBe('core-1.v2.ndjson');
+  });
+
+  it('rejects separators, "..", upper case and empty names', () => {
+    for (const [name, why] of [
+      ['../evil', /path separator|\.\./],
+      ['a/b', /path separator/],
+      ['a\\b', /path separator/],
+      ['..', /"\.\."/],
+      ['a..b', /"\.\."/],
+      ['Core', /only a-z/],
+      ['sp ace', /only a-z/],
+      ['', /empty/],
+      ['.ndjson', /only a-z/],
+    ] as const) {
+      expect(() => streamFileName(name)).toThrow(why);
+    }
+  });
+});

@@ -1,0 +1,205 @@
+import type { SqliteDb } from '../db/sqlite.js';
+import { FoxError, throwIfAborted, toFoxError, type OpOptions } from '../errors.js';
+import { parseRfc3339 } from '../util/time.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { buildWhere, type EventFilter, type QueryTarget } from './filter.js';
+import { tsFromMs } from './model.js';
+import { buildTraceTree, type TraceTree } from './trace-tree.js';
+
+/** One row of events.db as the viewer gets it (`data` parsed when it is JSON). */
+export interface EventRecord {
+  id: number;
+  span_id: string;
+  trace_id: string;
+  parent_id: string | null;
+  ts: string;
+  service: string;
+  version: string | null;
+  component: string | null;
+  operation: string;
+  command: string | null;
+  subtype: string | null;
+  session_id: string | null;
+  agent_id: string | null;
+  workspace_id: string | null;
+  job_id: string | null;
+  status: string;
+  duration_ms: number | null;
+  error_type: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  retriable: number | null;
+  data: unknown;
+  created_at: string | null;
+}
+
+/** A page of a query: its rows and the cursor of the next page (null on the last). */
+export interface EventPage {
+  rows: EventRecord[];
+  next_cursor: string | null;
+}
+
+/** Options of query(). */
+export interface QueryOptions extends OpOptions {
+  /** Rows per page, 1..1000 (default 100). */
+  limit?: number;
+  cursor?: string | null;
+  /** Newest first (default) or oldest first. */
+  order?: 'asc' | 'desc';
+}
+
+/** One bucket of a histogram: [start, end) with its count and error count. */
+export interface HistogramBucket {
+  start: string;
+  end: string;
+  count: number;
+  errors: number;
+}
+
+/** Counts per value of one field. */
+export interface Facet {
+  field: string;
+  values: { value: string | null; count: number }[];
+}
+
+/** The fields facets() may count. */
+export const FACET_FIELDS = ['operation', 'status', 'command', 'service', 'component', 'subtype', 'session_id', 'agent_id', 'workspace_id', 'error_type', 'error_code'] as const;
+
+const COLUMNS = 'id, span_id, trace_id, parent_id, ts, service, version, component, operation, command, subtype, session_id, agent_id, workspace_id, job_id, status, duration_ms, error_type, error_code, error_message, retriable, data, created_at';
+const MAX_TRACE_SPANS = 10_000;
+
+/** Parses `data` for the viewer; text that is not JSON stays as it is. */
+function withData(r: EventRecord): EventRecord {
+  if (typeof r.data === 'string') {
+    try {
+      r.data = JSON.parse(r.data);
+    } catch {
+      // Not JSON (hand-written row): show it as text.
+    }
+  }
+  return r;
+}
+
+/**
+ * The viewer's read API over one events.db table (foxcular_events, or the older wide_events):
+ * filtered pages with keyset pagination on (ts, id) — never OFFSET, so a deep page costs what the
+ * first does — counts, a histogram, facets and a trace tree.
+ */
+export class EventQueries {
+  constructor(
+    private readonly db: () => SqliteDb,
+    readonly target: QueryTarget,
+    private readonly subject: string,
+  ) {}
+
+  private run<T>(signal: AbortSignal | undefined, fn: (db: SqliteDb) => T): Promise<T> {
+    try {
+      throwIfAborted(signal, 'events query');
+      return Promise.resolve(fn(this.db()));
+    } catch (err) {
+      return Promise.reject(toFoxError(err, this.subject));
+    }
+  }
+
+  /** A page of events matching `filter`, newest first unless order is "asc". */
+  query(filter: EventFilter = {}, opts: QueryOptions = {}): Promise<EventPage> {
+    return this.run(opts.signal, (db) => {
+      const limit = opts.limit ?? 100;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new FoxError('INVALID_INPUT', `limit must be a whole number from 1 to 1000 (got ${limit})`);
+      const order = opts.order ?? 'desc';
+      if (order !== 'asc' && order !== 'desc') throw new FoxError('INVALID_INPUT', `order must be "asc" or "desc" (got ${String(order)})`);
+      const w = buildWhere(filter, this.target);
+      let sql = `SELECT ${COLUMNS} FROM ${this.target.table} WHERE ${w.sql}`;
+      const params = [...w.params];
+      if (opts.cursor) {
+        const key = decodeCursor(opts.cursor, order);
+        sql += ` AND (ts, id) ${order === 'desc' ? '<' : '>'} (?, ?)`;
+        params.push(key.ts, key.id);
+      }
+      const dir = order === 'desc' ? 'DESC' : 'ASC';
+      sql += ` ORDER BY ts ${dir}, id ${dir} LIMIT ?`;
+      params.push(limit + 1);
+      const rows = db.prepare(sql).all(...params) as EventRecord[];
+      const more = rows.length > limit;
+      if (more) rows.length = limit;
+      const last = rows[rows.length - 1];
+      return { rows: rows.map(withData), next_cursor: more && last ? encodeCursor({ ts: last.ts, id: last.id }, order) : null };
+    });
+  }
+
+  /** How many events match `filter`. */
+  count(filter: EventFilter = {}, opts: OpOptions = {}): Promise<number> {
+    return this.run(opts.signal, (db) => {
+      const w = buildWhere(filter, this.target);
+      return (db.prepare(`SELECT count(*) AS n FROM ${this.target.table} WHERE ${w.sql}`).get(...w.params) as { n: number }).n;
+    });
+  }
+
+  /**
+   * Counts per time bucket (and errors per bucket) over the filter's time range, or over the
+   * matching events' own range when the filter has none. Empty buckets are included.
+   */
+  histogram(filter: EventFilter = {}, opts: OpOptions & { buckets?: number } = {}): Promise<HistogramBucket[]> {
+    return this.run(opts.signal, (db) => {
+      const n = opts.buckets ?? 60;
+      if (!Number.isInteger(n) || n < 1 || n > 1000) throw new FoxError('INVALID_INPUT', `buckets must be a whole number from 1 to 1000 (got ${n})`);
+      const w = buildWhere(filter, this.target);
+      const t = this.target.table;
+      const bounds = db.prepare(`SELECT min(ts) AS lo, max(ts) AS hi FROM ${t} WHERE ${w.sql}`).get(...w.params) as { lo: string | null; hi: string | null };
+      if (bounds.lo === null || bounds.hi === null) return [];
+      const since = filter.since !== undefined ? buildWhere({ since: filter.since }, this.target).params[0] as string : bounds.lo;
+      const until = filter.until !== undefined ? buildWhere({ until: filter.until }, this.target).params[0] as string : bounds.hi;
+      const lo = parseRfc3339(since);
+      const hi = Math.max(parseRfc3339(until) + (filter.until === undefined ? 1 : 0), lo + 1);
+      const width = Math.max(1, Math.ceil((hi - lo) / n));
+      const rows = db
+        .prepare(
+          `SELECT CAST((unixepoch(ts, 'subsec') * 1000 - ?) / ? AS INTEGER) AS b, count(*) AS c, sum(status = 'error') AS e
+           FROM ${t} WHERE ${w.sql} GROUP BY b`,
+        )
+        .all(lo, width, ...w.params) as { b: number | null; c: number; e: number }[];
+      const out: HistogramBucket[] = [];
+      for (let i = 0; i < n; i++) out.push({ start: tsFromMs(lo + i * width), end: tsFromMs(lo + (i + 1) * width), count: 0, errors: 0 });
+      for (const r of rows) {
+        if (r.b === null) continue; // ts SQLite cannot parse (a hand-written row)
+        const b = out[Math.min(n - 1, Math.max(0, r.b))]!;
+        b.count += r.c;
+        b.errors += r.e;
+      }
+      return out;
+    });
+  }
+
+  /** The top values of each field (default operation, status, command) with their counts. */
+  facets(filter: EventFilter = {}, opts: OpOptions & { fields?: string[]; top?: number } = {}): Promise<Facet[]> {
+    return this.run(opts.signal, (db) => {
+      const fields = opts.fields ?? ['operation', 'status', 'command'];
+      const top = opts.top ?? 10;
+      if (!Number.isInteger(top) || top < 1 || top > 1000) throw new FoxError('INVALID_INPUT', `top must be a whole number from 1 to 1000 (got ${top})`);
+      for (const f of fields) {
+        if (!(FACET_FIELDS as readonly string[]).includes(f)) throw new FoxError('INVALID_INPUT', `cannot facet on "${f}"; fields: ${FACET_FIELDS.join(', ')}`);
+      }
+      const w = buildWhere(filter, this.target);
+      return fields.map((field) => ({
+        field,
+        values: db
+          .prepare(`SELECT ${field} AS value, count(*) AS count FROM ${this.target.table} WHERE ${w.sql} GROUP BY ${field} ORDER BY count DESC, value LIMIT ?`)
+          .all(...w.params, top) as { value: string | null; count: number }[],
+      }));
+    });
+  }
+
+  /** One trace as a tree of spans in time order (NOT_FOUND when it has no events). */
+  trace(traceId: string, opts: OpOptions = {}): Promise<TraceTree> {
+    return this.run(opts.signal, (db) => {
+      if (typeof traceId !== 'string' || traceId.trim().length === 0) throw new FoxError('INVALID_INPUT', 'trace id must be a non-empty string');
+      const rows = db
+        .prepare(`SELECT ${COLUMNS} FROM ${this.target.table} WHERE trace_id = ? ORDER BY ts, id LIMIT ?`)
+        .all(traceId.trim(), MAX_TRACE_SPANS + 1) as EventRecord[];
+      if (rows.length === 0) throw new FoxError('NOT_FOUND', `no events with trace_id ${traceId}`, { subject: this.subject });
+      const truncated = rows.length > MAX_TRACE_SPANS;
+      if (truncated) rows.length = MAX_TRACE_SPANS;
+      return buildTraceTree(traceId.trim(), rows.map(withData), truncated);
+    });
+  }
+}

@@ -1,0 +1,159 @@
+import type { FoxConfig } from '../config/resolve.js';
+import type { SqliteDb } from '../db/sqlite.js';
+import { toFoxError, throwIfAborted, type OpOptions } from '../errors.js';
+import type { JobHandle, JobManager } from '../jobs/manager.js';
+import { EventEmitter, type EmitOptions, type EventListener } from './emitter.js';
+import type { EventFilter } from './filter.js';
+import type { EventInput, FoxEvent } from './model.js';
+import { openEventsReadonly, type ReadonlyEvents } from './open-readonly.js';
+import { pruneEvents, type PruneOptions, type PruneResult } from './prune.js';
+import { EventQueries, type EventPage, type Facet, type HistogramBucket, type QueryOptions } from './queries.js';
+import { listRejects, type RejectPage } from './rejects.js';
+import { DEFAULT_STREAM, eventsDir, listStreams, streamFileName, streamPath, type StreamInfo } from './streams.js';
+import { SyncStateStore } from './sync-state.js';
+import { EventSyncer, type SyncResult } from './syncer.js';
+import { tailLines, type TailResult } from './tail.js';
+import type { TraceTree } from './trace-tree.js';
+
+/**
+ * The events area of the engine, as the app and the CLI call it: emit in the five persist modes,
+ * a live tail, the viewer's queries over events.db (or any events.db read-only), rejects, prune
+ * and the syncer, which the app's main process hosts (start/stop/onStatus).
+ */
+export class EventsService {
+  readonly syncer: EventSyncer;
+  private readonly emitter: EventEmitter;
+  private readonly queries: EventQueries;
+
+  private readonly db: () => SqliteDb;
+
+  constructor(
+    private readonly config: FoxConfig,
+    storeDb: () => SqliteDb,
+    private readonly jobs: JobManager,
+  ) {
+    let tuned: SqliteDb | null = null;
+    this.db = () => {
+      const db = storeDb();
+      if (tuned !== db) {
+        // The syncer writes ~10 index pages per row in small transactions: a larger page cache
+        // and fewer checkpoints (each one fsyncs) keep that I/O down; the WAL is trimmed after.
+        db.pragma('cache_size = -32768');
+        db.pragma('wal_autocheckpoint = 10000');
+        db.pragma('journal_size_limit = 67108864');
+        tuned = db;
+      }
+      return db;
+    };
+    const db = this.db;
+    this.syncer = new EventSyncer({
+      dir: eventsDir(config),
+      defaultFile: streamFileName(DEFAULT_STREAM),
+      db,
+      intervalMs: config.eventsSyncIntervalMs,
+      batch: config.eventsSyncBatch,
+    });
+    this.emitter = new EventEmitter({ config, db, registerHybrid: (f) => this.syncer.registerFile(f) });
+    this.queries = new EventQueries(db, { table: 'foxcular_events', fts: true }, 'events.db');
+  }
+
+  /** Emits one event (persist default: the NDJSON stream). Resolves with the completed event. */
+  async emit(event: EventInput, opts: EmitOptions & OpOptions = {}): Promise<FoxEvent> {
+    throwIfAborted(opts.signal, 'events emit');
+    return this.emitter.emit(event, opts);
+  }
+
+  /** Emits many events with batched writes (one write(2) per 1 MiB of whole lines). */
+  async emitMany(events: readonly EventInput[], opts: EmitOptions & OpOptions = {}): Promise<FoxEvent[]> {
+    throwIfAborted(opts.signal, 'events emit');
+    return this.emitter.emitMany(events, opts);
+  }
+
+  /** Synchronous emit for hot paths that cannot await (same semantics as emit). */
+  emitSync(event: EventInput, opts: EmitOptions = {}): FoxEvent {
+    return this.emitter.emit(event, opts);
+  }
+
+  /** The live tail: every event emitted in this process, in any persist mode. */
+  subscribe(listener: EventListener): () => void {
+    return this.emitter.subscribe(listener);
+  }
+
+  /** A page of events.db events matching the filter (keyset pagination). */
+  query(filter: EventFilter = {}, opts: QueryOptions = {}): Promise<EventPage> {
+    return this.queries.query(filter, opts);
+  }
+
+  /** How many events match the filter. */
+  count(filter: EventFilter = {}, opts: OpOptions = {}): Promise<number> {
+    return this.queries.count(filter, opts);
+  }
+
+  /** Counts and error counts per time bucket. */
+  histogram(filter: EventFilter = {}, opts: OpOptions & { buckets?: number } = {}): Promise<HistogramBucket[]> {
+    return this.queries.histogram(filter, opts);
+  }
+
+  /** Top-N values with counts of operation, status, command (or the given fields). */
+  facets(filter: EventFilter = {}, opts: OpOptions & { fields?: string[]; top?: number } = {}): Promise<Facet[]> {
+    return this.queries.facets(filter, opts);
+  }
+
+  /** One trace as a tree of spans. */
+  trace(traceId: string, opts: OpOptions = {}): Promise<TraceTree> {
+    return this.queries.trace(traceId, opts);
+  }
+
+  /** Lines the syncer rejected, newest first. */
+  async rejects(opts: OpOptions & { limit?: number; cursor?: string | null; file?: string } = {}): Promise<RejectPage> {
+    throwIfAborted(opts.signal, 'events rejects');
+    try {
+      return listRejects(this.db(), opts);
+    } catch (err) {
+      throw toFoxError(err, 'events.db');
+    }
+  }
+
+  /** Removes events older than olderThanMs from events.db and the NDJSON streams. */
+  async prune(opts: PruneOptions): Promise<PruneResult> {
+    const db = this.db();
+    return pruneEvents(db, new SyncStateStore(db), this.config, opts);
+  }
+
+  /** The same query API over any events.db file, read-only (foxcular_events or wide_events). */
+  openReadonly(file: string): ReadonlyEvents {
+    return openEventsReadonly(file);
+  }
+
+  /** The NDJSON streams in the events directory. */
+  streams(): StreamInfo[] {
+    return listStreams(this.config);
+  }
+
+  /** The last n lines of a stream (default foxcular_events). */
+  tail(name: string = DEFAULT_STREAM, n = 20): TailResult {
+    return tailLines(streamPath(this.config, name), n);
+  }
+
+  /** The path of a stream by name. */
+  streamPath(name: string = DEFAULT_STREAM): string {
+    return streamPath(this.config, name);
+  }
+
+  /** Runs one sync pass as a job (progress in bytes, cancellable): for a big backlog. */
+  syncJob(opts: OpOptions = {}): JobHandle<SyncResult> {
+    return this.jobs.start({ kind: 'events.sync', title: 'events sync', unit: 'bytes', signal: opts.signal }, (ctx) =>
+      this.syncer.syncNow({ signal: ctx.signal, onProgress: (done, total) => ctx.progress(done, total) }),
+    );
+  }
+
+  /** Stops the syncer at a safe boundary. */
+  async close(): Promise<void> {
+    await this.syncer.stop();
+  }
+}
+
+/** Builds the events service of an engine. */
+export function createEventsService(config: FoxConfig, db: () => SqliteDb, jobs: JobManager): EventsService {
+  return new EventsService(config, db, jobs);
+}
