@@ -2,6 +2,7 @@ import type { Migration } from '../migrate.js';
 import { COMPANION_MIGRATIONS } from './companion.js';
 import { CONTEXTVAR_MIGRATIONS } from './contextvar.js';
 import { EVENTS_MIGRATIONS } from '../../events/schema.js';
+import { CAS_MIGRATIONS } from '../../cas/sqlite-migrations.js';
 import { JOBS_MIGRATIONS } from './jobs.js';
 import { MEMORY_MIGRATIONS } from './memory.js';
 import { REPOINDEX_MIGRATIONS } from './repoindex.js';
@@ -14,6 +15,7 @@ import { TASKS_MIGRATIONS } from './tasks.js';
  */
 export const STORE_MIGRATIONS: Readonly<Record<string, readonly Migration[]>> = {
   JOBS: JOBS_MIGRATIONS,
+  CAS: CAS_MIGRATIONS,
   EVENTS: EVENTS_MIGRATIONS,
   MEMORY: MEMORY_MIGRATIONS,
   CONTEXTVAR: CONTEXTVAR_MIGRATIONS,

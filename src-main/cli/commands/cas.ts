@@ -1,0 +1,231 @@
+import { pipeline } from 'node:stream/promises';
+import type { Command } from 'commander';
+import type { CasInput, RmResult } from '../../engine/cas/service.js';
+import type { CasObject } from '../../engine/cas/types.js';
+import { LIST_SORTS, type ListSort } from '../../engine/cas/list-query.js';
+import { FoxError } from '../../engine/errors.js';
+import { parseDuration } from '../../engine/util/duration.js';
+import { action, intOption, type ActionContext } from '../context.js';
+import { EXIT_CODES, formatBytes, formatTable } from '../output.js';
+
+/** Files at least this large are put as a job, so a progress bar shows on a terminal. */
+const JOB_THRESHOLD = 16 << 20;
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+function objectLines(o: CasObject): string {
+  const rows: [string, string][] = [
+    ['digest', o.digest],
+    ['size', `${formatBytes(o.size_bytes)} (${o.size_bytes} bytes)`],
+    ['kind', o.kind],
+    ['tags', o.tags.join(', ') || '-'],
+    ['created', o.created_at],
+    ['pinned', o.pinned ? `yes${o.pinned_at ? ` (since ${o.pinned_at})` : ''}` : 'no'],
+  ];
+  if (o.meta_error) rows.push(['warning', o.meta_error]);
+  return rows.map(([k, v]) => `${k.padEnd(9)}${v}`).join('\n');
+}
+
+async function put(ctx: ActionContext, file: string | undefined) {
+  const opts = { kind: ctx.opts.kind as string | undefined, tags: (ctx.opts.tag as string[] | undefined) ?? [], pin: ctx.opts.pin === true, signal: ctx.signal };
+  const cas = ctx.engine().cas;
+  let input: CasInput;
+  let big = true;
+  if (file === undefined || file === '-') {
+    if (process.stdin.isTTY) throw new FoxError('INVALID_INPUT', 'nothing to put: give a FILE, or pipe data on stdin (foxctl cas put < file)');
+    input = process.stdin;
+  } else {
+    input = { path: file };
+    const { size } = await import('node:fs').then((fs) => fs.promises.stat(file).catch(() => ({ size: 0 })));
+    big = size >= JOB_THRESHOLD;
+  }
+  return big ? ctx.waitJob(cas.startPut(input, { ...opts, title: `cas put ${file ?? 'stdin'}` })) : cas.put(input, opts);
+}
+
+/** `foxctl cas ...`: the content-addressed store (put, get, list, pin, rm, gc, verify, stats). */
+export function registerCasCommands(program: Command): void {
+  const cas = program.command('cas').description('content-addressed store: objects named by the SHA-256 of their bytes');
+
+  cas
+    .command('put')
+    .description('store a file or stdin; prints its digest (existing content is deduplicated and its tags merged)')
+    .argument('[file]', 'the file to store; - or nothing for stdin')
+    .option('--kind <kind>', 'media type of the content (default application/octet-stream)')
+    .option('--tag <tag>', 'a tag (repeat for several)', collect)
+    .option('--pin', 'pin it so that gc and rm keep it')
+    .action(
+      action('foxctl.cas.put', async (ctx, file: string | undefined) => {
+        const r = await put(ctx, file);
+        return { data: r, human: r.digest, meta: { cas_digest: r.digest } };
+      }),
+    );
+
+  cas
+    .command('head')
+    .description("an object's metadata: size, kind, tags, created, pinned")
+    .argument('<digest>', 'sha256:<64 hex>')
+    .action(
+      action('foxctl.cas.head', async (ctx, digest: string) => {
+        const o = await ctx.engine().cas.head(digest, { signal: ctx.signal });
+        return { data: o, human: () => objectLines(o) };
+      }),
+    );
+
+  cas
+    .command('get')
+    .description('write an object to stdout or to a file, re-hashed as it is read (CORRUPT on a mismatch)')
+    .argument('<digest>', 'sha256:<64 hex>')
+    .option('-o, --output <file>', 'write to this file (a temp file renamed into place only once verified)')
+    .action(
+      action('foxctl.cas.get', async (ctx, digest: string) => {
+        const service = ctx.engine().cas;
+        const out = ctx.opts.output as string | undefined;
+        if (out !== undefined) {
+          const r = await service.getToFile(digest, out, { signal: ctx.signal });
+          return { data: r, human: `${r.digest} -> ${r.path} (${formatBytes(r.size_bytes)})` };
+        }
+        if (ctx.json) throw new FoxError('INVALID_INPUT', 'with --json, give -o FILE: stdout carries the JSON envelope');
+        // To stdout: bytes flow as they are read; a mismatch fails the command after the last byte.
+        const got = await service.get(digest, { signal: ctx.signal });
+        await pipeline(got.stream, process.stdout, { end: false });
+        return { data: { digest, size_bytes: got.size_bytes }, human: '' };
+      }),
+    );
+
+  cas
+    .command('list')
+    .description('objects, newest first')
+    .option('--kind <kind>', 'only this kind')
+    .option('--tag <tag>', 'only objects with this tag')
+    .option('--pinned', 'only pinned objects')
+    .option('--unpinned', 'only unpinned objects')
+    .option('--created-before <time>', 'only objects created before this RFC 3339 time')
+    .option('--created-after <time>', 'only objects created at or after this RFC 3339 time')
+    .option('--sort <order>', `order: ${LIST_SORTS.join(', ')}`, '-created')
+    .option('--limit <n>', 'page size', '100')
+    .option('--cursor <cursor>', 'the next_cursor of the previous page')
+    .action(
+      action('foxctl.cas.list', async (ctx) => {
+        const o = ctx.opts;
+        if (o.pinned && o.unpinned) throw new FoxError('INVALID_INPUT', '--pinned and --unpinned exclude each other');
+        const page = await ctx.engine().cas.list(
+          {
+            kind: o.kind as string | undefined,
+            tag: o.tag as string | undefined,
+            pinned: o.pinned ? true : o.unpinned ? false : undefined,
+            createdBefore: o.createdBefore as string | undefined,
+            createdAfter: o.createdAfter as string | undefined,
+            sort: o.sort as ListSort,
+            limit: intOption(o.limit, '--limit'),
+            cursor: o.cursor as string | undefined,
+          },
+          { signal: ctx.signal },
+        );
+        return {
+          data: page,
+          human: () => {
+            if (page.items.length === 0) return 'no objects';
+            const table = formatTable(
+              ['DIGEST', 'SIZE', 'KIND', 'PINNED', 'CREATED', 'TAGS'],
+              page.items.map((i) => [i.digest, formatBytes(i.size_bytes), i.kind, i.pinned ? 'yes' : '', i.created_at.slice(0, 19).replace('T', ' '), i.tags.join(',')]),
+            );
+            return page.next_cursor ? `${table}\n(more: --cursor ${page.next_cursor})` : table;
+          },
+        };
+      }),
+    );
+
+  for (const [name, pinned] of [['pin', true], ['unpin', false]] as const) {
+    cas
+      .command(name)
+      .description(pinned ? 'pin an object: gc and rm keep it' : 'unpin an object')
+      .argument('<digest>', 'sha256:<64 hex>')
+      .action(
+        action(`foxctl.cas.${name}`, async (ctx, digest: string) => {
+          const svc = ctx.engine().cas;
+          const o = pinned ? await svc.pin(digest, { signal: ctx.signal }) : await svc.unpin(digest, { signal: ctx.signal });
+          return { data: o, human: `${o.digest} ${pinned ? 'pinned' : 'unpinned'}` };
+        }),
+      );
+  }
+
+  cas
+    .command('rm')
+    .description('remove objects (a pinned one is refused unless --force)')
+    .argument('<digest...>', 'sha256:<64 hex>, one or more')
+    .option('--force', 'remove even when pinned')
+    .option('--dry-run', 'say what would be removed, remove nothing')
+    .action(
+      action('foxctl.cas.rm', async (ctx, digests: string[]) => {
+        const svc = ctx.engine().cas;
+        const results: RmResult[] = [];
+        for (const d of digests) results.push(await svc.rm(d, { force: ctx.opts.force === true, dryRun: ctx.opts.dryRun === true, signal: ctx.signal }));
+        return {
+          data: { removed: results },
+          human: () => results.map((r) => `${r.dry_run ? 'would remove' : 'removed'} ${r.digest} (${formatBytes(r.size_bytes)}${r.pinned ? ', was pinned' : ''})`).join('\n'),
+        };
+      }),
+    );
+
+  cas
+    .command('gc')
+    .description('remove unpinned objects created (or last put) before now minus --older-than')
+    .option('--older-than <duration>', 'grace window, a Go duration such as 168h or 30m', '168h')
+    .option('--dry-run', 'list what would be removed and the bytes, remove nothing')
+    .option('--keep-pinned', 'keep pinned objects (always the case; accepted for the Go CLI)')
+    .option('--max-delete <n>', 'remove at most this many objects')
+    .action(
+      action('foxctl.cas.gc', async (ctx) => {
+        const olderThanMs = parseDuration(String(ctx.opts.olderThan), '--older-than');
+        const job = ctx.engine().cas.startGc({ olderThanMs, dryRun: ctx.opts.dryRun === true, maxDelete: intOption(ctx.opts.maxDelete, '--max-delete'), signal: ctx.signal });
+        const r = await ctx.waitJob(job);
+        return {
+          data: r,
+          exitCode: r.errors > 0 ? 1 : 0,
+          human: () => {
+            const verb = r.dry_run ? 'would delete' : 'deleted';
+            const lines = r.dry_run ? (r.candidates ?? []).map((c) => `${c.digest}  ${formatBytes(c.size_bytes).padStart(10)}  ${c.created_at}`) : [];
+            lines.push(`${verb} ${r.objects_deleted} objects (${formatBytes(r.bytes_freed)}), skipped ${r.objects_skipped}, errors ${r.errors}; cutoff ${r.cutoff}`);
+            for (const f of r.failures) lines.push(`error: ${f.digest}: ${f.code}: ${f.message}`);
+            return lines.join('\n');
+          },
+        };
+      }),
+    );
+
+  cas
+    .command('verify')
+    .description('re-hash every object and report the corrupt ones (exit status non-zero if any)')
+    .action(
+      action('foxctl.cas.verify', async (ctx) => {
+        const r = await ctx.waitJob(ctx.engine().cas.startVerify({ signal: ctx.signal }));
+        return {
+          data: r,
+          exitCode: r.corrupt.length > 0 ? EXIT_CODES.CORRUPT : r.ok ? 0 : 1,
+          human: () =>
+            [
+              `checked ${r.objects_checked} objects (${formatBytes(r.bytes_checked)}): ${r.corrupt.length} corrupt, ${r.problems.length - r.corrupt.length} other problems`,
+              ...r.problems.map((p) => `${p.problem.toUpperCase()} ${p.digest}: ${p.message}`),
+            ].join('\n'),
+        };
+      }),
+    );
+
+  cas
+    .command('stats')
+    .description('objects, bytes and pinned objects of the CAS')
+    .action(
+      action('foxctl.cas.stats', async (ctx) => {
+        const s = await ctx.engine().cas.stats({ signal: ctx.signal });
+        return {
+          data: s,
+          human: () =>
+            [
+              `backend  ${s.backend} (${s.location})`,
+              `objects  ${s.objects} (${formatBytes(s.bytes)})`,
+              `pinned   ${s.pinned} (${formatBytes(s.pinned_bytes)})`,
+            ].join('\n'),
+        };
+      }),
+    );
+}

@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempHome } from '../../test/temp-home.js';
+import { casConformance } from './conformance.js';
+import { digestBytes } from './digest.js';
+import { createFileBackend } from './file-backend.js';
+import { CasStore } from './guarded-store.js';
+
+function fileFixture(dir: string) {
+  return {
+    open: (o: { tmpSafeAgeMs?: number } = {}) => createFileBackend({ dir, ...o }),
+    corrupt: async (hex: string) => {
+      const f = path.join(dir, 'sha256', hex);
+      const b = fs.readFileSync(f);
+      b[Math.floor(b.length / 2)]! ^= 0x01;
+      fs.writeFileSync(f, b);
+    },
+    tempCount: async () => (fs.existsSync(path.join(dir, 'tmp')) ? fs.readdirSync(path.join(dir, 'tmp')).length : 0),
+  };
+}
+
+casConformance('file', async () => fileFixture(path.join(tempHome().home, 'cas')));
+
+describe('file CAS: the Go foxctl layout', () => {
+  it('writes sha256/<hex>, 2-space sha256/<hex>.json and pins/<hex> with the pin time', async () => {
+    const dir = path.join(tempHome().home, 'cas');
+    const store = new CasStore(createFileBackend({ dir }), { clock: () => new Date('2026-03-04T05:06:07.089Z') });
+    const r = await store.put(Buffer.from('{"a":1}'), { kind: 'application/json', tags: ['x'], pin: true });
+    const hex = r.digest.slice(7);
+    expect(fs.readFileSync(path.join(dir, 'sha256', hex), 'utf8')).toBe('{"a":1}');
+    const meta = fs.readFileSync(path.join(dir, 'sha256', `${hex}.json`), 'utf8');
+    expect(meta).toBe(JSON.stringify({ digest: r.digest, size_bytes: 7, kind: 'application/json', tags: ['x'], created_at: r.created }, null, 2));
+    expect(r.created).toMatch(/^2026-03-04T05:06:07\.089\d{6}Z$/);
+    expect(fs.readFileSync(path.join(dir, 'pins', hex), 'utf8')).toBe(r.created);
+    expect(fs.readdirSync(path.join(dir, 'tmp'))).toEqual([]);
+    expect(fs.readdirSync(path.join(dir, 'sha256')).sort()).toEqual([hex, `${hex}.json`].sort());
+    await store.close();
+  });
+
+  it('reads a store written by the Go foxctl, including null tags and metadata it lacks', async () => {
+    const dir = path.join(tempHome().home, 'cas');
+    const data = Buffer.from('written by go');
+    const d = digestBytes(data);
+    const hex = d.slice(7);
+    fs.mkdirSync(path.join(dir, 'sha256'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'pins'));
+    fs.writeFileSync(path.join(dir, 'sha256', hex), data);
+    fs.writeFileSync(path.join(dir, 'sha256', `${hex}.json`), JSON.stringify({ digest: d, size_bytes: data.length, kind: 'text/plain', tags: null, created_at: '2024-05-01T10:00:00.5Z' }, null, 2));
+    fs.writeFileSync(path.join(dir, 'pins', hex), '2024-05-02T00:00:00Z');
+    const lone = Buffer.from('bytes without metadata');
+    fs.writeFileSync(path.join(dir, 'sha256', digestBytes(lone).slice(7)), lone);
+    const store = new CasStore(createFileBackend({ dir }));
+    expect(await store.head(d)).toMatchObject({ kind: 'text/plain', tags: [], created_at: '2024-05-01T10:00:00.5Z', pinned: true, pinned_at: '2024-05-02T00:00:00Z' });
+    const loneHead = await store.head(digestBytes(lone));
+    expect(loneHead.meta_error).toMatch(/missing/);
+    expect(loneHead.size_bytes).toBe(lone.length);
+    const v = await (await import('./verify.js')).verifyStore(store);
+    expect(v.corrupt).toEqual([]);
+    expect(v.problems.map((p) => p.problem)).toEqual(['metadata']);
+    await store.close();
+  });
+});

@@ -1,0 +1,359 @@
+import type { Stats } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { ulid } from 'ulid';
+import { parseRfc3339 } from '../util/time.js';
+import { digestOf, isHex } from './digest.js';
+import { DirSyncer, exists, fsyncDir, isErrno, tempName, writeFileAtomic, writeTemp } from './fs-util.js';
+import { mapLimit } from './map-limit.js';
+import { tagsFromStored } from './meta.js';
+import {
+  DEFAULT_KIND,
+  type CasBackend,
+  type CasBackendOptions,
+  type CasObject,
+  type CasStats,
+  type CasWriter,
+  type CommitMeta,
+  type CommitResult,
+  type RawRead,
+  type RemoveGuard,
+  type RemoveOutcome,
+} from './types.js';
+
+/** Options of the file backend: its directory (`paths.cas`). */
+export interface FileBackendOptions extends CasBackendOptions {
+  dir: string;
+}
+
+/** Default age after which a temp file is surely abandoned (an upload of hours is unusual). */
+export const DEFAULT_TMP_SAFE_AGE_MS = 3_600_000;
+const READ_CHUNK = 1 << 20;
+/** Start writeback every so many bytes so the final fsync of a large upload has little left. */
+const SYNC_EVERY = 64 << 20;
+const GC_CLAIM_RE = /^gc-([0-9a-f]{64})-[0-9A-Z]{26}(\.json)?$/;
+
+/** The metadata file as the Go foxctl writes it (`sha256/<hex>.json`, 2-space JSON). */
+interface MetaFile {
+  digest: string;
+  size_bytes: number;
+  kind: string;
+  tags: string[];
+  created_at: string;
+}
+
+/**
+ * The file backend: the Go foxctl's layout under `paths.cas` — `sha256/<hex>` bytes,
+ * `sha256/<hex>.json` metadata, `pins/<hex>` holding the pin time, `tmp/` for uploads.
+ *
+ * Ordering that makes it safe against concurrent processes without locks: a put writes the
+ * metadata (refreshing created_at) before renaming its bytes into place; a removal first claims
+ * the bytes, then the metadata, by renaming them into tmp/, and re-reads the claimed metadata
+ * and the pin: if a put or pin happened meanwhile it puts both back.
+ */
+class FileBackend implements CasBackend {
+  readonly name = 'file';
+  private readonly objDir: string;
+  private readonly pinDir: string;
+  private readonly tmpDir: string;
+  private readonly objSync: DirSyncer;
+  private readonly pinSync: DirSyncer;
+
+  constructor(
+    readonly location: string,
+    private readonly tmpSafeAgeMs: number,
+  ) {
+    this.objDir = path.join(location, 'sha256');
+    this.pinDir = path.join(location, 'pins');
+    this.tmpDir = path.join(location, 'tmp');
+    this.objSync = new DirSyncer(this.objDir);
+    this.pinSync = new DirSyncer(this.pinDir);
+  }
+
+  private blob(hex: string): string {
+    return path.join(this.objDir, hex);
+  }
+  private meta(hex: string): string {
+    return path.join(this.objDir, `${hex}.json`);
+  }
+  private pin(hex: string): string {
+    return path.join(this.pinDir, hex);
+  }
+
+  async open(): Promise<void> {
+    for (const d of [this.objDir, this.pinDir, this.tmpDir]) await fs.mkdir(d, { recursive: true });
+    await this.cleanTmp();
+  }
+
+  /** Removes abandoned uploads and finishes removals a crashed gc left half done (conservatively: restoring). */
+  private async cleanTmp(): Promise<void> {
+    const now = Date.now();
+    const names = await fs.readdir(this.tmpDir);
+    const old: string[] = [];
+    for (const n of names) {
+      try {
+        const st = await fs.lstat(path.join(this.tmpDir, n));
+        if (now - st.mtimeMs >= this.tmpSafeAgeMs) old.push(n);
+      } catch (err) {
+        if (!isErrno(err, 'ENOENT')) throw err;
+      }
+    }
+    // Claimed metadata first, so that a claimed blob whose metadata comes back is restored too.
+    old.sort((a, b) => Number(b.endsWith('.json')) - Number(a.endsWith('.json')));
+    for (const n of old) {
+      const file = path.join(this.tmpDir, n);
+      const m = GC_CLAIM_RE.exec(n);
+      if (m) {
+        const hex = m[1] as string;
+        if (m[2] && !(await exists(this.meta(hex)))) await fs.link(file, this.meta(hex)).catch((e: unknown) => ignore(e, 'EEXIST'));
+        else if (!m[2] && (await exists(this.meta(hex))) && !(await exists(this.blob(hex)))) {
+          await fs.rename(file, this.blob(hex));
+          continue;
+        }
+      }
+      await fs.rm(file, { force: true, recursive: true });
+    }
+    if (old.length > 0) await fsyncDir(this.objDir);
+  }
+
+  async createWriter(): Promise<CasWriter> {
+    const file = tempName(this.tmpDir, '.upload');
+    const fh = await fs.open(file, 'wx', 0o644);
+    let unsynced = 0;
+    let syncing: Promise<void> | null = null;
+    let syncError: unknown = null;
+    const abort = async (): Promise<void> => {
+      await syncing?.catch(() => undefined);
+      await fh.close().catch(() => undefined);
+      await fs.rm(file, { force: true });
+    };
+    return {
+      write: async (chunk, offset) => {
+        await fh.write(chunk, 0, chunk.length, offset);
+        unsynced += chunk.length;
+        if (unsynced >= SYNC_EVERY && syncing === null) {
+          unsynced = 0;
+          syncing = fh.datasync().then(
+            () => void (syncing = null),
+            (err: unknown) => void ((syncError = err), (syncing = null)),
+          );
+        }
+      },
+      commit: async (hex, meta) => {
+        try {
+          await syncing;
+          if (syncError) throw syncError;
+          // The upload's fdatasync runs alongside the metadata's: concurrent syncs share a journal commit.
+          const durable = fh.datasync().then(() => fh.close());
+          durable.catch(() => undefined);
+          return await this.file(hex, file, meta, durable);
+        } catch (err) {
+          await abort();
+          throw err;
+        }
+      },
+      abort,
+    };
+  }
+
+  /** Files a finished upload: metadata first (refreshed), then the bytes, then the pin. */
+  private async file(hex: string, upload: string, m: CommitMeta, durable: Promise<void>): Promise<CommitResult> {
+    const existed = await exists(this.blob(hex));
+    const old = existed ? await this.readMeta(hex, null) : null;
+    const meta: MetaFile = {
+      digest: digestOf(hex),
+      size_bytes: m.size,
+      kind: old && !old.error ? old.kind : m.kind,
+      tags: old && !old.error ? [...old.tags, ...m.tags.filter((t) => !old.tags.includes(t))] : m.tags,
+      created_at: m.now,
+    };
+    const metaTmp = writeTemp(JSON.stringify(meta, null, 2), this.tmpDir);
+    metaTmp.catch(() => undefined);
+    try {
+      await durable;
+      await fs.rename(await metaTmp, this.meta(hex));
+    } catch (err) {
+      await metaTmp.then((t) => fs.rm(t, { force: true }), () => undefined);
+      throw err;
+    }
+    // Same name, same bytes: replacing an existing blob is harmless and re-creates one a gc just claimed.
+    await fs.rename(upload, this.blob(hex));
+    const pinnedAt = m.pin ? await this.writePin(hex, m.now) : await this.readPin(hex);
+    await this.objSync.sync();
+    return { existed, object: { ...meta, pinned: pinnedAt !== null, pinned_at: pinnedAt } };
+  }
+
+  private async readPin(hex: string): Promise<string | null> {
+    try {
+      return (await fs.readFile(this.pin(hex), 'utf8')).trim();
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return null;
+      throw err;
+    }
+  }
+
+  private async writePin(hex: string, now: string): Promise<string> {
+    const current = await this.readPin(hex);
+    if (current !== null) return current;
+    await writeFileAtomic(this.pin(hex), now, this.tmpDir);
+    await this.pinSync.sync();
+    return now;
+  }
+
+  /** Reads metadata; when missing or unreadable, describes the object from its bytes and says why. */
+  private async readMeta(hex: string, st: Stats | null): Promise<MetaFile & { error?: string }> {
+    let error: string;
+    try {
+      const raw = JSON.parse(await fs.readFile(this.meta(hex), 'utf8')) as Partial<Record<keyof MetaFile, unknown>>;
+      if (raw && typeof raw === 'object' && typeof raw.created_at === 'string' && Number.isFinite(parseRfc3339(raw.created_at))) {
+        return {
+          digest: digestOf(hex),
+          size_bytes: typeof raw.size_bytes === 'number' ? raw.size_bytes : (st?.size ?? 0),
+          kind: typeof raw.kind === 'string' && raw.kind ? raw.kind : DEFAULT_KIND,
+          tags: tagsFromStored(raw.tags),
+          created_at: raw.created_at,
+        };
+      }
+      error = `metadata ${this.meta(hex)} has no valid created_at`;
+    } catch (err) {
+      error = isErrno(err, 'ENOENT') ? `metadata ${this.meta(hex)} is missing` : `metadata ${this.meta(hex)} is unreadable: ${(err as Error).message}`;
+    }
+    const s = st ?? (await fs.stat(this.blob(hex)));
+    return { digest: digestOf(hex), size_bytes: s.size, kind: DEFAULT_KIND, tags: [], created_at: s.mtime.toISOString(), error };
+  }
+
+  async head(hex: string): Promise<CasObject | null> {
+    let st: Stats;
+    try {
+      st = await fs.stat(this.blob(hex));
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return null;
+      throw err;
+    }
+    const [meta, pinnedAt] = await Promise.all([this.readMeta(hex, st), this.readPin(hex)]);
+    const { error, ...rest } = meta;
+    return { ...rest, pinned: pinnedAt !== null, pinned_at: pinnedAt, ...(error ? { meta_error: error } : {}) };
+  }
+
+  async read(hex: string): Promise<RawRead | null> {
+    let fh: fs.FileHandle;
+    try {
+      fh = await fs.open(this.blob(hex), 'r');
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return null;
+      throw err;
+    }
+    const st = await fh.stat();
+    return { size: st.size, stream: fh.createReadStream({ highWaterMark: READ_CHUNK, autoClose: true }) };
+  }
+
+  private async allNames(): Promise<string[]> {
+    return (await fs.readdir(this.objDir)).filter(isHex);
+  }
+
+  async all(): Promise<CasObject[]> {
+    const found = await mapLimit(await this.allNames(), 32, (hex) => this.head(hex));
+    return found.filter((o): o is CasObject => o !== null);
+  }
+
+  async names(after: string | null, limit: number): Promise<string[]> {
+    const names = (await this.allNames()).sort();
+    return names.filter((n) => after === null || n > after).slice(0, limit);
+  }
+
+  async setPin(hex: string, pinnedAt: string | null): Promise<boolean> {
+    if (!(await exists(this.blob(hex)))) return false;
+    if (pinnedAt === null) {
+      await fs.rm(this.pin(hex), { force: true });
+      await this.pinSync.sync();
+      return true;
+    }
+    await this.writePin(hex, pinnedAt);
+    // A removal may have claimed the object between our check and the pin: then it is gone.
+    if (!(await exists(this.blob(hex)))) {
+      await fs.rm(this.pin(hex), { force: true });
+      return false;
+    }
+    return true;
+  }
+
+  async remove(hex: string, guard: RemoveGuard): Promise<RemoveOutcome> {
+    const head = await this.head(hex);
+    if (!head) return { outcome: 'missing', size_bytes: 0 };
+    const blocked = async (createdAt: string): Promise<RemoveOutcome['outcome'] | null> => {
+      if (guard.unpinnedOnly && (await this.readPin(hex)) !== null) return 'pinned';
+      if (guard.createdBeforeMs !== undefined && !(parseRfc3339(createdAt) < guard.createdBeforeMs)) return 'fresh';
+      return null;
+    };
+    const first = await blocked(head.created_at);
+    if (first) return { outcome: first, size_bytes: head.size_bytes };
+
+    const id = ulid();
+    const claimedBlob = path.join(this.tmpDir, `gc-${hex}-${id}`);
+    const claimedMeta = `${claimedBlob}.json`;
+    try {
+      await fs.rename(this.blob(hex), claimedBlob);
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return { outcome: 'missing', size_bytes: 0 };
+      throw err;
+    }
+    const metaClaimed = await fs.rename(this.meta(hex), claimedMeta).then(
+      () => true,
+      (err: unknown) => (ignore(err, 'ENOENT'), false),
+    );
+    // Re-check under the claim: a put refreshes created_at before renaming its bytes in.
+    let createdAt = head.created_at;
+    if (metaClaimed) {
+      try {
+        const raw = JSON.parse(await fs.readFile(claimedMeta, 'utf8')) as { created_at?: unknown };
+        if (typeof raw.created_at === 'string') createdAt = raw.created_at;
+      } catch {
+        // Unreadable metadata: the first read decided; nothing newer can be learned from it.
+      }
+    }
+    const again = await blocked(createdAt);
+    if (again) {
+      if (metaClaimed) await fs.link(claimedMeta, this.meta(hex)).catch((e: unknown) => ignore(e, 'EEXIST'));
+      await fs.rename(claimedBlob, this.blob(hex));
+      await fs.rm(claimedMeta, { force: true });
+      await this.objSync.sync();
+      return { outcome: again, size_bytes: head.size_bytes };
+    }
+    if (!guard.unpinnedOnly) await fs.rm(this.pin(hex), { force: true });
+    await fs.rm(claimedMeta, { force: true });
+    await fs.rm(claimedBlob, { force: true });
+    await this.objSync.sync();
+    return { outcome: 'removed', size_bytes: head.size_bytes };
+  }
+
+  async stats(): Promise<CasStats> {
+    const names = await this.allNames();
+    const pins = new Set((await fs.readdir(this.pinDir)).filter(isHex));
+    const sizes = await mapLimit(names, 32, (hex) => fs.stat(this.blob(hex)).then((s) => s.size, (e: unknown) => (ignore(e, 'ENOENT'), -1)));
+    const s: CasStats = { objects: 0, bytes: 0, pinned: 0, pinned_bytes: 0 };
+    sizes.forEach((size, i) => {
+      if (size < 0) return;
+      s.objects++;
+      s.bytes += size;
+      if (pins.has(names[i] as string)) {
+        s.pinned++;
+        s.pinned_bytes += size;
+      }
+    });
+    return s;
+  }
+
+  async close(): Promise<void> {
+    // Nothing is held open between calls.
+  }
+}
+
+/** Rethrows `err` unless it is the given errno (which callers expect as a normal race). */
+function ignore(err: unknown, code: string): void {
+  if (!isErrno(err, code)) throw err;
+}
+
+/** Creates the file backend over `opts.dir` (call open() before use). */
+export function createFileBackend(opts: FileBackendOptions): CasBackend {
+  return new FileBackend(path.resolve(opts.dir), opts.tmpSafeAgeMs ?? DEFAULT_TMP_SAFE_AGE_MS);
+}
