@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { FoxError, throwIfAborted, toFoxError } from '../errors.js';
@@ -58,7 +57,7 @@ async function addFile(pack: tar.Pack, item: ArchiveItem, onBytes: (n: number) =
     const finished = new Promise<void>((resolve, reject) => {
       settle = (err) => (err ? reject(err) : resolve());
     });
-    const entry: Writable = pack.entry({ name: item.entryPath, size, mode: 0o644, mtime: item.mtime, type: 'file' }, (err) => settle(err));
+    const entry = pack.entry({ name: item.entryPath, size, mode: 0o644, mtime: item.mtime, type: 'file' }, (err) => settle(err));
     // Awaited only on success; a cancel destroys the pack and must not leave an unhandled rejection.
     finished.catch(() => undefined);
     let pos = 0;
@@ -75,7 +74,8 @@ async function addFile(pack: tar.Pack, item: ArchiveItem, onBytes: (n: number) =
       onBytes(bytesRead);
       if (!entry.write(chunk)) await once(entry, 'drain');
     }
-    entry.end();
+    // streamx's end takes an optional last chunk; undefined means none.
+    entry.end(undefined);
     await finished;
     const rec: ManifestFile = {
       path: item.entryPath,

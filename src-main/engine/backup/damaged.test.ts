@@ -46,7 +46,7 @@ describe('damaged archives', () => {
     const { archive, home } = await setup();
     const entries = await readEntries(archive);
     const mem = entries.find((e) => e.header.name === 'storage/memory.db')!;
-    mem.data[mem.data.length - 100] ^= 0xff;
+    mem.data.writeUInt8(mem.data.readUInt8(mem.data.length - 100) ^ 0xff, mem.data.length - 100);
     fs.rmSync(archive);
     await writeEntries(archive, entries);
     const v = await engine!.backups.verify('b').done;

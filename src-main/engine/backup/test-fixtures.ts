@@ -65,7 +65,7 @@ export function engineOf(th: TempHome, extra: Record<string, string> = {}): Engi
 
 /** One archive entry read into memory. */
 export interface RawEntry {
-  header: tar.Headers;
+  header: Partial<tar.Header> & { name: string };
   data: Buffer;
 }
 

@@ -1,0 +1,208 @@
+import type { Command } from 'commander';
+import type { BackupSummary, RestoreResult, VerifyResult } from '../../engine/backup/types.js';
+import { FoxError } from '../../engine/errors.js';
+import { parseDuration } from '../../engine/util/duration.js';
+import { action, intOption } from '../context.js';
+import { EXIT_CODES, formatBytes, formatTable } from '../output.js';
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+const list = (v: unknown): string[] | undefined => (Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? [v] : undefined);
+const when = (ts: string): string => ts.slice(0, 19).replace('T', ' ');
+
+function summaryTable(rows: BackupSummary[]): string {
+  return formatTable(
+    ['NAME', 'CREATED (UTC)', 'SIZE', 'COMPONENTS', 'STORES', 'NOTE'],
+    rows.map((b) => [b.name, when(b.created_at), formatBytes(b.size), b.components.join(','), b.stores.join(','), b.problem ? `DAMAGED: ${b.problem}` : b.go_format ? 'Go format' : '']),
+  );
+}
+
+function restoreText(r: RestoreResult): string {
+  const lines = [
+    formatTable(
+      ['ACTION', 'FILE', 'SIZE', 'DESTINATION'],
+      r.files.map((f) => [f.action, f.path, formatBytes(f.size), f.reason ? `${f.destination} (${f.reason})` : f.destination]),
+    ),
+    '',
+    r.dry_run
+      ? `dry run: nothing changed (${r.files.filter((f) => f.action !== 'would-skip').length} files, ${formatBytes(r.bytes)} would be written; ${r.skipped} skipped)`
+      : `restored ${r.created} new and ${r.replaced} replaced files (${formatBytes(r.bytes)}); ${r.skipped} skipped`,
+  ];
+  if (r.safety_backup) lines.push(`safety backup of the replaced files: ${r.safety_backup.name} (${r.safety_backup.path})`);
+  if (r.closed_connections.length > 0) lines.push(`closed connections to: ${r.closed_connections.join(', ')}`);
+  return lines.join('\n');
+}
+
+function verifyText(v: VerifyResult): string {
+  const lines = v.problems.map((p) => `${p.status.padEnd(18)} ${p.path}${p.detail ? `: ${p.detail}` : ''}`);
+  for (const p of v.archive_problems) lines.push(`archive            ${p}`);
+  const mbps = v.duration_ms > 0 ? ` at ${formatBytes((v.bytes / v.duration_ms) * 1000)}/s` : '';
+  lines.push(
+    v.ok
+      ? `ok: ${v.files.length} files match their checksums, ${v.databases_checked} databases pass integrity_check (${formatBytes(v.bytes)}${mbps})`
+      : `FAILED: ${v.problems.length + v.archive_problems.length} problems in ${v.path}`,
+  );
+  return lines.join('\n');
+}
+
+/** `foxctl backup create|list|info|verify|restore|rehearse|delete|prune`. */
+export function registerBackupCommands(program: Command): void {
+  const backup = program.command('backup').description('consistent backups of the home (Go foxctl archive format)');
+
+  backup
+    .command('create')
+    .description('back up stores (snapshotted while they are in use), CAS and files into backups/backup_<name>.tar.gz')
+    .option('-n, --name <name>', 'backup name (default: local time YYYY-MM-DD_HHMMSS)')
+    .option('-o, --output <path>', 'write the archive here (a directory or a .tar.gz file)')
+    .option('-c, --components <components...>', 'components: databases, cas, memory, sessions, jobs, observability (default: all)')
+    .option('-e, --exclude <components...>', 'components to leave out')
+    .option('--local-only', 'also back up local_only stores (rebuildable or device-local)')
+    .action(
+      action('foxctl.backup.create', async (ctx) => {
+        const job = ctx.engine().backups.create({
+          name: typeof ctx.opts.name === 'string' ? ctx.opts.name : undefined,
+          output: typeof ctx.opts.output === 'string' ? ctx.opts.output : undefined,
+          components: list(ctx.opts.components),
+          exclude: list(ctx.opts.exclude),
+          includeLocalOnly: ctx.opts.localOnly === true,
+          signal: ctx.signal,
+        });
+        const r = await ctx.waitJob(job);
+        return {
+          data: r,
+          human: () =>
+            [
+              `created backup ${r.name}: ${r.path}`,
+              `${r.files} files, ${formatBytes(r.total_size)} -> ${formatBytes(r.compressed_size)}; ${r.database_count} databases (${r.stores.join(', ') || 'none'})`,
+              ...r.skipped_stores.map((s) => `skipped ${s.store}: ${s.reason}`),
+              ...r.warnings.map((w) => `warning: ${w}`),
+            ].join('\n'),
+        };
+      }),
+    );
+
+  backup
+    .command('list')
+    .description('backups, newest first')
+    .action(
+      action('foxctl.backup.list', async (ctx) => {
+        const rows = await ctx.engine().backups.list({ signal: ctx.signal });
+        return { data: { backups: rows }, human: () => (rows.length === 0 ? `no backups in ${ctx.engine().config.backupsDir}` : summaryTable(rows)) };
+      }),
+    );
+
+  backup
+    .command('info')
+    .argument('<name>', 'backup name, archive file name or path')
+    .description('the manifest of a backup and what a restore would do')
+    .action(
+      action('foxctl.backup.info', async (ctx, name: string) => {
+        const info = await ctx.engine().backups.info(name, { signal: ctx.signal });
+        return {
+          data: info,
+          human: () =>
+            [
+              summaryTable([info]),
+              '',
+              `written by ${info.manifest.agentctl_version ?? 'unknown'}, ${info.files} files, ${formatBytes(info.total_size)} uncompressed`,
+              ...(info.manifest.skipped_stores ?? []).map((s) => `skipped ${s.store}: ${s.reason}`),
+              '',
+              'restore (without --force) would:',
+              formatTable(['ACTION', 'FILE', 'SIZE', 'DESTINATION'], info.restore_plan.map((f) => [f.action, f.path, formatBytes(f.size), f.destination])),
+            ].join('\n'),
+        };
+      }),
+    );
+
+  backup
+    .command('verify')
+    .argument('<name>', 'backup name, archive file name or path')
+    .description("check every file's sha256 and every database's integrity, without touching live files")
+    .action(
+      action('foxctl.backup.verify', async (ctx, name: string) => {
+        const v = await ctx.waitJob(ctx.engine().backups.verify(name, { signal: ctx.signal }));
+        return { data: v, human: () => verifyText(v), exitCode: v.ok ? 0 : EXIT_CODES.CORRUPT };
+      }),
+    );
+
+  backup
+    .command('restore')
+    .argument('<name>', 'backup name, archive file name or path')
+    .description('restore files to their places (existing files are skipped unless --force; a safety backup is taken first)')
+    .option('-c, --components <components...>', 'only these components')
+    .option('--store <store>', 'only the database of this store (repeatable)', collect)
+    .option('-f, --force', 'replace existing files')
+    .option('--dry-run', 'show what would happen, change nothing')
+    .option('--target <dir>', 'restore into this directory (laid out like a home) instead of the live home')
+    .action(
+      action('foxctl.backup.restore', async (ctx, name: string) => {
+        const job = ctx.engine().backups.restore(name, {
+          components: list(ctx.opts.components),
+          stores: list(ctx.opts.store),
+          force: ctx.opts.force === true,
+          dryRun: ctx.opts.dryRun === true,
+          target: typeof ctx.opts.target === 'string' ? ctx.opts.target : undefined,
+          signal: ctx.signal,
+        });
+        const r = await ctx.waitJob(job);
+        return { data: r, human: () => restoreText(r) };
+      }),
+    );
+
+  backup
+    .command('rehearse')
+    .argument('<name>', 'backup name, archive file name or path')
+    .description('restore into a throwaway home, check integrity, compare row counts with the live stores')
+    .action(
+      action('foxctl.backup.rehearse', async (ctx, name: string) => {
+        const r = await ctx.waitJob(ctx.engine().backups.rehearse(name, { signal: ctx.signal }));
+        return {
+          data: r,
+          exitCode: r.ok ? 0 : EXIT_CODES.CORRUPT,
+          human: () =>
+            [
+              formatTable(['DATABASE', 'STORE', 'INTEGRITY', 'TABLES', 'ROWS'], r.databases.map((d) => [d.path, d.store ?? '', d.integrity, d.tables, d.rows])),
+              '',
+              r.differences.length === 0
+                ? 'row counts match the live stores'
+                : formatTable(['DIFFERS FROM LIVE', 'TABLE', 'BACKUP', 'LIVE'], r.differences.map((d) => [d.path, d.table, d.backup_rows ?? '-', d.live_rows ?? '-'])),
+              '',
+              `${r.ok ? 'ok' : 'FAILED'}: restored ${r.restored_files} files into a temp home in ${(r.duration_ms / 1000).toFixed(1)}s`,
+            ].join('\n'),
+        };
+      }),
+    );
+
+  backup
+    .command('delete')
+    .argument('<name>', 'backup name, archive file name or path')
+    .description('delete one backup')
+    .action(
+      action('foxctl.backup.delete', async (ctx, name: string) => {
+        const r = await ctx.engine().backups.delete(name, { signal: ctx.signal });
+        return { data: r, human: `deleted backup ${r.name} (${r.path}, ${formatBytes(r.size)})` };
+      }),
+    );
+
+  backup
+    .command('prune')
+    .description('delete old backups: keep the newest N and/or those younger than a duration')
+    .option('--keep-last <n>', 'keep the newest N backups')
+    .option('--older-than <duration>', 'delete backups older than this (e.g. 168h, 30d)')
+    .option('--dry-run', 'list what would be deleted, delete nothing')
+    .action(
+      action('foxctl.backup.prune', async (ctx) => {
+        const keepLast = intOption(ctx.opts.keepLast, '--keep-last');
+        const olderThanMs = ctx.opts.olderThan === undefined ? undefined : parseDuration(String(ctx.opts.olderThan), '--older-than');
+        if (keepLast === undefined && olderThanMs === undefined) throw new FoxError('INVALID_INPUT', 'prune needs --keep-last N and/or --older-than DURATION');
+        const r = await ctx.engine().backups.prune({ keepLast, olderThanMs, dryRun: ctx.opts.dryRun === true, signal: ctx.signal });
+        return {
+          data: r,
+          human: () =>
+            [
+              r.deleted.length === 0 ? 'nothing to prune' : `${r.dry_run ? 'would delete' : 'deleted'}:\n${summaryTable(r.deleted)}`,
+              `${r.dry_run ? 'would free' : 'freed'} ${formatBytes(r.bytes_freed)}; kept ${r.kept.length}`,
+            ].join('\n'),
+        };
+      }),
+    );
+}
