@@ -1,4 +1,4 @@
-import { FoxError, type OpOptions } from '../../errors.js';
+import { FoxError, isFoxError, type OpOptions } from '../../errors.js';
 import { runReadOnlyQuery } from '../query/run-query.js';
 import type { DbTarget } from './target.js';
 
@@ -30,14 +30,28 @@ export async function dbCheck(target: DbTarget, opts: CheckOptions = {}): Promis
   const mode = opts.quick ? 'quick_check' : 'integrity_check';
   const max = opts.maxErrors ?? 100;
   if (!Number.isInteger(max) || max < 1) throw new FoxError('INVALID_INPUT', `max errors must be a whole number of at least 1 (got ${max})`);
-  const res = await runReadOnlyQuery(target.file, `PRAGMA ${mode}(${max})`, {
-    limit: max + 1,
-    timeoutMs: opts.timeoutMs ?? 0,
-    busyTimeoutMs: target.busyTimeoutMs,
-    subject: target.subject,
-    signal: opts.signal,
-  });
-  const lines = res.rows.map((r) => String(r[0]));
+  const started = Date.now();
+  let res;
+  try {
+    res = await runReadOnlyQuery(target.file, `PRAGMA ${mode}(${max})`, {
+      limit: max + 1,
+      timeoutMs: opts.timeoutMs ?? 0,
+      busyTimeoutMs: target.busyTimeoutMs,
+      subject: target.subject,
+      signal: opts.signal,
+    });
+  } catch (err) {
+    // Badly damaged structures make SQLite abort the check itself with SQLITE_CORRUPT: that is
+    // the finding, not a failure to check.
+    if (!isFoxError(err, 'CORRUPT')) throw err;
+    const why = err.message.startsWith(`${target.subject}: `) ? err.message.slice(target.subject.length + 2) : err.message;
+    return { path: target.file, mode, ok: false, problems: [`SQLite could not finish the check: ${why}`], duration_ms: Date.now() - started };
+  }
+  // One row may hold several problems, one per line, under a "*** in database main ***" banner.
+  const lines = res.rows
+    .flatMap((r) => String(r[0]).split('\n'))
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0 && !/^\*\*\* in database \w+ \*\*\*$/.test(l));
   const ok = lines.length === 1 && lines[0] === 'ok';
   return { path: target.file, mode, ok, problems: ok ? [] : lines, duration_ms: res.duration_ms };
 }

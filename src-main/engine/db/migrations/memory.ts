@@ -3,7 +3,9 @@ import type { Migration } from '../migrate.js';
 /**
  * MEMORY (memory.db): named memory entries, the embedding model each workspace was indexed
  * with, and indexer progress. Column names follow the tables the Go foxctl creates, and every
- * statement is `IF NOT EXISTS`, so a memory.db the Go tool made is adopted as it is.
+ * statement is `IF NOT EXISTS`, so a memory.db the Go tool made is adopted as it is. Older Go
+ * builds made named_memory without session_id / embedding columns: indexes here name only columns
+ * every version has, or adopting such a file would fail.
  */
 export const MEMORY_MIGRATIONS: readonly Migration[] = [
   {
@@ -28,7 +30,6 @@ CREATE TABLE IF NOT EXISTS named_memory (
   UNIQUE (name, workspace)
 );
 CREATE INDEX IF NOT EXISTS idx_named_memory_ws_updated ON named_memory (workspace, updated_at DESC);
-CREATE INDEX IF NOT EXISTS idx_memory_session ON named_memory (session_id);
 
 CREATE TABLE IF NOT EXISTS embedding_metadata (
   workspace TEXT PRIMARY KEY,

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { canceled, FoxError, toFoxError, type ErrorCode, type OpOptions } from '../../errors.js';
 import { formatDuration } from '../../util/duration.js';
-import { assertSqliteFile, sqliteNativeBinding } from '../sqlite.js';
+import { assertSqliteFile, openSqlite, sqliteNativeBinding } from '../sqlite.js';
 import { QUERY_CHILD_SOURCE } from './child-source.js';
 
 /** A value of a result cell: JSON-safe (big integers as strings, BLOBs as a size and a hex preview). */
@@ -51,6 +51,40 @@ interface ChildReply {
 
 const requireHere = createRequire(import.meta.url);
 
+/** Why a prepared statement may not run here, or null when it is a read-only query. Same rule as the child's. */
+export function refusalOf(stmt: { readonly: boolean; reader: boolean }): string | null {
+  if (stmt.readonly && stmt.reader) return null;
+  return (
+    'only read-only queries can run here (SELECT, WITH, VALUES, EXPLAIN or a PRAGMA that only reads); ' +
+    (stmt.readonly
+      ? 'this statement returns no rows (ATTACH, DETACH, BEGIN and PRAGMA settings are refused)'
+      : 'this statement would write or change the database')
+  );
+}
+
+/**
+ * Prepares (never runs) the statement on a short read-only connection, so a write, a syntax error
+ * or a missing table is refused at once without starting a child. The child checks again.
+ */
+function assertReadOnlyQuery(file: string, sql: string, subject: string, busyTimeoutMs: number): void {
+  const db = openSqlite(file, { readonly: true, timeoutMs: busyTimeoutMs, subject });
+  try {
+    let stmt;
+    try {
+      stmt = db.prepare(sql);
+    } catch (err) {
+      const e = err as Error;
+      if (e.name === 'RangeError') throw new FoxError('INVALID_INPUT', `${subject}: only one statement can run at a time: ${e.message}`, { subject, cause: err });
+      if (e.name === 'TypeError') throw new FoxError('INVALID_INPUT', `${subject}: ${e.message}`, { subject, cause: err });
+      throw toFoxError(err, subject, 'INVALID_INPUT');
+    }
+    const why = refusalOf(stmt);
+    if (why) throw new FoxError('INVALID_INPUT', `${subject}: ${why}`, { subject });
+  } finally {
+    db.close();
+  }
+}
+
 /**
  * Runs one read-only SQL statement against a SQLite file in a child process and returns at most
  * `limit` rows. Anything that is not a read-only query (INSERT, DROP, ATTACH, PRAGMA writes,
@@ -71,6 +105,7 @@ export async function runReadOnlyQuery(file: string, sql: string, opts: QueryOpt
   if (sql.trim().length === 0) throw new FoxError('INVALID_INPUT', 'the SQL statement is empty', { subject });
   if (opts.signal?.aborted) throw canceled(opts.signal, 'query');
   if (!assertSqliteFile(file, subject)) throw new FoxError('NOT_FOUND', `${file} does not exist`, { subject });
+  assertReadOnlyQuery(file, sql, subject, opts.busyTimeoutMs ?? 5000);
 
   const request = JSON.stringify({
     module: requireHere.resolve('better-sqlite3'),

@@ -1,0 +1,184 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openEngine, type Engine } from '../engine.js';
+import { isFoxError } from '../errors.js';
+import { repoIndexKey } from '../registry/paths.js';
+import { tempHome } from '../../test/temp-home.js';
+
+const engines: Engine[] = [];
+afterEach(async () => {
+  for (const e of engines.splice(0)) await e.close();
+});
+
+function engineFor(extra: Record<string, string> = {}): Engine {
+  const e = openEngine({ env: tempHome().env(extra) });
+  engines.push(e);
+  return e;
+}
+
+async function rejection(p: Promise<unknown>): Promise<Error & { code: string }> {
+  try {
+    await p;
+  } catch (err) {
+    if (isFoxError(err)) return err;
+    throw err;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** A database with a big rowid table, a WITHOUT ROWID table, a table shadowing rowid, and a view. */
+function bigDb(dir: string, rows: number): string {
+  const file = path.join(dir, 'big.db');
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.exec(`CREATE TABLE big (id INTEGER PRIMARY KEY, v TEXT);
+    CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID;
+    CREATE TABLE odd (rowid TEXT, _rowid_ TEXT, oid TEXT);
+    CREATE VIEW big_view AS SELECT * FROM big;
+    INSERT INTO kv VALUES ('a', '1'), ('b', '2');
+    INSERT INTO odd VALUES ('x', 'y', 'z');`);
+  db.prepare(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) INSERT INTO big SELECT i, 'v' FROM n`).run(rows);
+  db.close();
+  return file;
+}
+
+describe('db inspection', () => {
+  it('resolves store names in any case, paths, and bare file names of the working directory', () => {
+    const e = engineFor();
+    e.stores.get('MEMORY');
+    const file = path.join(e.config.storageRoot, 'memory.db');
+    expect(e.inspect.resolve(' Memory ').file).toBe(file);
+    expect(e.inspect.resolve(' Memory ').subject).toBe(`store MEMORY (${file})`);
+    expect(e.inspect.resolve(file).store).toBeNull();
+    expect(e.inspect.resolve('memory.db', { cwd: e.config.storageRoot }).file).toBe(file);
+    fs.copyFileSync(file, path.join(e.config.storageRoot, 'plain'));
+    expect(e.inspect.resolve('plain', { cwd: e.config.storageRoot }).file).toBe(path.join(e.config.storageRoot, 'plain'));
+  });
+
+  it('says how to create a store that has no file yet, and lists valid names for an unknown one', async () => {
+    const e = engineFor();
+    const missing = await rejection(e.inspect.info('tasks'));
+    expect(missing.code).toBe('NOT_FOUND');
+    expect(missing.message).toMatch(/store TASKS has no database yet at .*tasks\.db \(run foxctl init/);
+    const unknown = await rejection(e.inspect.info('taskz'));
+    expect(unknown.message).toMatch(/valid stores: .*TASKS/);
+  });
+
+  it('needs a key for keyed stores and lists the keys on disk', async () => {
+    const e = engineFor();
+    const repo = '/home/alice/src/My-Repo.v2';
+    e.stores.get('REPOINDEX', { repo });
+    const err = await rejection(e.inspect.info('repoindex'));
+    expect(err.code).toBe('INVALID_INPUT');
+    expect(err.message).toContain(repoIndexKey(repo));
+    const info = await e.inspect.info('repoindex', { repo });
+    expect(info.key).toBe('MyRepov2-repoindex-96e83577a667a6ca');
+    expect(info.index_schema_version).toBe('4');
+    expect((await e.inspect.info('repoindex', { key: info.key! })).path).toBe(info.path);
+  });
+
+  it('refuses stores on another driver with UNSUPPORTED', async () => {
+    const e = engineFor({ FOXCTL_MEMORY_DB_DRIVER: 'postgres' });
+    expect((await rejection(e.inspect.info('memory'))).code).toBe('UNSUPPORTED');
+  });
+
+  it('info reports size with the -wal, pages, journal mode, schema version and object counts', async () => {
+    const e = engineFor();
+    const db = e.stores.get('MEMORY'); // held open: its writes stay in the -wal
+    db.prepare(`INSERT INTO named_memory (id, name, type, workspace, result, digests, created_at, updated_at, last_accessed)
+                VALUES ('1', 'n', 't', 'w', x'00', '[]', 'c', 'u', 'l')`).run();
+    const info = await e.inspect.info('memory');
+    expect(info).toMatchObject({ store: 'MEMORY', class: 'sync_critical', journal_mode: 'wal', schema_version: 1, encoding: 'UTF-8' });
+    expect(info.wal_bytes).toBeGreaterThan(0);
+    expect(info.size_bytes).toBeGreaterThan(fs.statSync(info.path).size);
+    expect(info.tables).toBe(4); // 3 SPEC tables + schema_migrations
+    expect(info.indexes).toBeGreaterThan(0);
+    expect(info.page_size).toBeGreaterThan(0);
+    expect(info.page_count).toBeGreaterThan(0);
+  });
+
+  it('tables counts rows exactly within the budget, and reports a lower bound past it', async () => {
+    const e = engineFor();
+    const file = bigDb(e.config.home, 120_000);
+    const exact = await e.inspect.tables(file, { countBudgetMs: 10_000 });
+    const by = Object.fromEntries(exact.map((t) => [t.name, t]));
+    expect(by.big).toMatchObject({ rows: 120_000, rows_exact: true, type: 'table', columns: 2, without_rowid: false });
+    expect(by.kv).toMatchObject({ rows: 2, rows_exact: true, without_rowid: true });
+    expect(by.odd).toMatchObject({ rows: 1, rows_exact: true });
+    expect(by.big_view).toMatchObject({ type: 'view', rows: null, rows_exact: false });
+    const bounded = await e.inspect.tables(file, { countBudgetMs: 0 });
+    const big = bounded.find((t) => t.name === 'big')!;
+    expect(big.rows_exact).toBe(false);
+    expect(big.rows).toBeGreaterThanOrEqual(50_000);
+    expect(big.rows).toBeLessThan(120_000);
+    expect(bounded.find((t) => t.name === 'kv')).toMatchObject({ rows: 2, rows_exact: true });
+  });
+
+  it('schema returns the CREATE statements, tables before their indexes', async () => {
+    const e = engineFor();
+    e.stores.get('CONTEXTVAR');
+    const objects = await e.inspect.schema('contextvar');
+    const names = objects.map((o) => o.name);
+    expect(names).toEqual(expect.arrayContaining(['context_variables', 'context_sequences', 'schema_migrations']));
+    expect(names.indexOf('context_variables')).toBeLessThan(names.indexOf('idx_context_variables_session'));
+    for (const o of objects) expect(o.sql).toMatch(/^CREATE /);
+  });
+
+  it('browse pages through a table and refuses an unknown one', async () => {
+    const e = engineFor();
+    const file = bigDb(e.config.home, 30);
+    const page = await e.inspect.browse(file, 'big', { limit: 5, offset: 10 });
+    expect(page.rows.map((r) => r[0])).toEqual([11, 12, 13, 14, 15]);
+    expect((await rejection(e.inspect.browse(file, 'nope'))).code).toBe('NOT_FOUND');
+  });
+
+  it('check passes a healthy store and lists the problems of a damaged file', async () => {
+    const e = engineFor();
+    e.stores.get('COMPANION');
+    expect(await e.inspect.check('companion')).toMatchObject({ ok: true, mode: 'integrity_check', problems: [] });
+    expect(await e.inspect.check('companion', { quick: true })).toMatchObject({ ok: true, mode: 'quick_check' });
+
+    const file = path.join(e.config.home, 'damaged.db');
+    const db = new Database(file);
+    db.pragma('journal_mode = DELETE');
+    db.exec('CREATE TABLE t (x); CREATE INDEX i ON t (x);');
+    const ins = db.prepare('INSERT INTO t VALUES (?)');
+    db.transaction(() => {
+      for (let i = 0; i < 2000; i++) ins.run(`v${i}`);
+    })();
+    const root = (db.prepare("SELECT rootpage FROM sqlite_schema WHERE name = 'i'").get() as { rootpage: number }).rootpage;
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    db.close();
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.alloc(pageSize - 200, 0x41), 0, pageSize - 200, (root - 1) * pageSize + 100);
+    fs.closeSync(fd);
+    const few = await e.inspect.check(file, { maxErrors: 3 });
+    expect(few.ok).toBe(false);
+    expect(few.problems.length).toBeGreaterThan(0);
+    expect(few.problems.join('\n')).toMatch(/page/i);
+    expect(few.problems.join('\n')).not.toMatch(/\*\*\*/);
+    const quick = await e.inspect.check(file, { quick: true });
+    expect(quick).toMatchObject({ ok: false, mode: 'quick_check' });
+    expect(quick.problems.length).toBeGreaterThan(0);
+    // With more errors allowed SQLite gives up on this damage with SQLITE_CORRUPT: still a verdict.
+    const full = await e.inspect.check(file);
+    expect(full.ok).toBe(false);
+    expect(full.problems.length).toBeGreaterThan(0);
+  });
+
+  it('never changes the file it inspects', async () => {
+    const e = engineFor();
+    const file = bigDb(e.config.home, 1000);
+    const before = fs.readFileSync(file);
+    const mtime = fs.statSync(file).mtimeMs;
+    await e.inspect.info(file);
+    await e.inspect.tables(file);
+    await e.inspect.schema(file);
+    await e.inspect.query(file, 'SELECT count(*) FROM big');
+    await e.inspect.check(file);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+    expect(fs.statSync(file).mtimeMs).toBe(mtime);
+  });
+});
