@@ -37,12 +37,39 @@ export function sqliteNativeBinding(): string | undefined {
   return nativeBinding;
 }
 
+/** Options of assertSqliteFile. */
+export interface AssertSqliteOptions {
+  /** Accept a 0-byte file (SQLite's own rule: an empty database). Writable opens need it: a
+   * process that creates a database leaves it at 0 bytes until its first write. */
+  allowEmpty?: boolean;
+}
+
+/** Blocks the thread for `ms` (only on the rare path where a file looks damaged). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+const RECHECKS = 4;
+const RECHECK_MS = 25;
+
 /**
  * Checks that an existing file is a SQLite database before SQLite touches it, so that a file
  * that is not (empty, random bytes, a PNG, a truncated copy) gets a clear error and stays as it is.
- * Returns false when the file does not exist.
+ * Returns false when the file does not exist. A file that looks empty or truncated is looked at
+ * again a few times first: another process may be creating it or checkpointing into it (a
+ * checkpoint writes page 1, with the new size, before it extends the file).
  */
-export function assertSqliteFile(file: string, subject = file): boolean {
+export function assertSqliteFile(file: string, subject = file, opts: AssertSqliteOptions = {}): boolean {
+  for (let attempt = 0; ; attempt++) {
+    const verdict = readHeader(file, subject, opts);
+    if (typeof verdict === 'boolean') return verdict;
+    if (attempt >= RECHECKS) throw verdict;
+    pause(RECHECK_MS);
+  }
+}
+
+/** One look at the file: true/false, a thrown error for a foreign file, or a returned error worth a second look. */
+function readHeader(file: string, subject: string, opts: AssertSqliteOptions): boolean | FoxError {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -51,9 +78,12 @@ export function assertSqliteFile(file: string, subject = file): boolean {
     throw toFoxError(err, subject);
   }
   try {
+    // Look for a -wal before reading the header: a checkpoint that ends (and deletes it) after our
+    // header read would otherwise pair a new header with a file not yet extended.
+    const walExists = fs.existsSync(`${file}-wal`);
     const st = fs.fstatSync(fd);
     if (st.isDirectory()) throw new FoxError('INVALID_INPUT', `${file} is a directory, not a SQLite database`, { subject });
-    if (st.size === 0) throw new FoxError('CORRUPT', `${file} is empty, not a SQLite database`, { subject });
+    if (st.size === 0) return opts.allowEmpty ? true : new FoxError('CORRUPT', `${file} is empty, not a SQLite database`, { subject });
     const head = Buffer.alloc(100);
     const n = fs.readSync(fd, head, 0, 100, 0);
     if (n < 100 || !head.subarray(0, 16).equals(HEADER)) {
@@ -66,13 +96,8 @@ export function assertSqliteFile(file: string, subject = file): boolean {
     const validFor = head.readUInt32BE(92);
     // The in-header size is trustworthy only when it was written with the current change counter,
     // and in WAL mode pages may still live in the -wal file: check only without one.
-    const walExists = fs.existsSync(`${file}-wal`);
     if (!walExists && validFor === changeCounter && pageCount > 0 && st.size < pageCount * pageSize) {
-      throw new FoxError(
-        'CORRUPT',
-        `${file} is a truncated SQLite database (${st.size} bytes, its header says ${pageCount * pageSize})`,
-        { subject },
-      );
+      return new FoxError('CORRUPT', `${file} is a truncated SQLite database (${st.size} bytes, its header says ${pageCount * pageSize})`, { subject });
     }
     return true;
   } finally {
@@ -86,7 +111,7 @@ export function assertSqliteFile(file: string, subject = file): boolean {
  */
 export function openSqlite(file: string, opts: OpenSqliteOptions = {}): SqliteDb {
   const subject = opts.subject ?? file;
-  const exists = assertSqliteFile(file, subject);
+  const exists = assertSqliteFile(file, subject, { allowEmpty: !opts.readonly });
   if (opts.readonly && !exists) throw new FoxError('NOT_FOUND', `${file} does not exist`, { subject });
   if (!opts.readonly && !exists && opts.create !== false) fs.mkdirSync(path.dirname(file), { recursive: true });
   let db: SqliteDb;
