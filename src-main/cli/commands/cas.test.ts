@@ -1,0 +1,112 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { digestBytes } from '../../engine/cas/digest.js';
+import { openEngine } from '../../engine/engine.js';
+import { tempHome } from '../../test/temp-home.js';
+import { buildProgram } from '../main.js';
+import { EXIT_CODES } from '../output.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** Runs the real CLI from source in a child process, with `input` on stdin. */
+function foxctl(env: NodeJS.ProcessEnv, args: string[], input?: Buffer | string): { status: number | null; stdout: Buffer; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli/index.ts', ...args], { cwd: repo, env: { ...process.env, ...env }, input: input ?? '', maxBuffer: 1 << 26 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
+}
+
+/** Runs the CLI in this process (fast) and returns what it printed and its exit status. */
+async function inProcess(home: string, args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  const saved = process.env.FOXCTL_HOME;
+  process.env.FOXCTL_HOME = home;
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += c.toString()), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += c.toString()), true));
+  process.exitCode = 0;
+  try {
+    await buildProgram().exitOverride().parseAsync(['node', 'foxctl', ...args]);
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    process.env.FOXCTL_HOME = saved;
+  }
+  const status = Number(process.exitCode ?? 0);
+  process.exitCode = 0;
+  return { status, stdout, stderr };
+}
+
+afterEach(() => {
+  process.exitCode = 0;
+});
+
+describe('foxctl cas (child process: stdin and stdout as users have them)', () => {
+  it('foxctl cas put < file, then get to stdout, and gc --older-than=168h --dry-run', () => {
+    const h = tempHome();
+    const content = Buffer.from(JSON.stringify({ artifact: true, rows: [1, 2, 3] }));
+    const put = foxctl(h.env(), ['cas', 'put'], content);
+    expect(put.stderr).toBe('');
+    expect(put.status).toBe(0);
+    const digest = put.stdout.toString().trim();
+    expect(digest).toBe(digestBytes(content));
+    const got = foxctl(h.env(), ['cas', 'get', digest]);
+    expect(got.status).toBe(0);
+    expect(got.stdout.equals(content)).toBe(true);
+    const gc = foxctl(h.env(), ['--json', 'cas', 'gc', '--older-than=168h', '--dry-run']);
+    expect(JSON.parse(gc.stdout.toString())).toMatchObject({ status: 'ok', command: 'foxctl.cas.gc', data: { dry_run: true, objects_deleted: 0, errors: 0 } });
+  }, 120_000);
+
+  it('get of a corrupt object to stdout fails with the CORRUPT exit status', async () => {
+    const h = tempHome();
+    const e = openEngine({ env: h.env() });
+    const a = (await e.cas.put(Buffer.from('object a'))).digest;
+    await e.close();
+    fs.writeFileSync(path.join(h.home, 'cas', 'sha256', a.slice(7)), 'object A');
+    const get = foxctl(h.env(), ['cas', 'get', a]);
+    expect(get.status).toBe(EXIT_CODES.CORRUPT);
+    expect(get.stderr).toMatch(/CORRUPT: .*is corrupt/);
+  }, 120_000);
+});
+
+describe('foxctl cas (in process)', () => {
+  it('put FILE with --kind, --tag, --pin; rm refuses it; rm --force removes it', async () => {
+    const h = tempHome();
+    const file = path.join(h.home, 'in.bin');
+    fs.writeFileSync(file, 'second object');
+    const put = await inProcess(h.home, ['--json', 'cas', 'put', '--kind', 'text/plain', '--tag', 'a', '--tag', 'b', '--pin', file]);
+    const env1 = JSON.parse(put.stdout) as { status: string; data: { digest: string }; meta: { cas_digest: string } };
+    expect(env1).toMatchObject({ status: 'ok', command: 'foxctl.cas.put', data: { kind: 'text/plain', tags: ['a', 'b'], pinned: true, existed: false } });
+    expect(env1.meta.cas_digest).toBe(env1.data.digest);
+    const rm = await inProcess(h.home, ['cas', 'rm', env1.data.digest]);
+    expect(rm.status).toBe(EXIT_CODES.PINNED);
+    expect(rm.stderr).toMatch(/PINNED: .*is pinned/);
+    expect((await inProcess(h.home, ['cas', 'rm', '--dry-run', '--force', env1.data.digest])).stdout).toMatch(/would remove/);
+    expect((await inProcess(h.home, ['cas', 'list'])).stdout).toContain(env1.data.digest);
+    expect((await inProcess(h.home, ['cas', 'rm', '--force', env1.data.digest])).stdout).toMatch(/^removed sha256:/);
+    expect((await inProcess(h.home, ['cas', 'list'])).stdout).toBe('no objects\n');
+    const missing = await inProcess(h.home, ['cas', 'put', path.join(h.home, 'nope')]);
+    expect(missing.status).toBe(EXIT_CODES.NOT_FOUND);
+  });
+
+  it('verify exits non-zero naming exactly the corrupt object; stats; a bad digest is INVALID_INPUT', async () => {
+    const h = tempHome();
+    const e = openEngine({ env: h.env() });
+    const a = (await e.cas.put(Buffer.from('object a'))).digest;
+    await e.cas.put(Buffer.from('object b'), { pin: true });
+    await e.close();
+    expect((await inProcess(h.home, ['cas', 'verify'])).status).toBe(0);
+    fs.writeFileSync(path.join(h.home, 'cas', 'sha256', a.slice(7)), 'object A');
+    const v = await inProcess(h.home, ['--json', 'cas', 'verify']);
+    expect(v.status).toBe(EXIT_CODES.CORRUPT);
+    expect(JSON.parse(v.stdout)).toMatchObject({ status: 'ok', data: { objects_checked: 2, corrupt: [a] } });
+    expect((await inProcess(h.home, ['cas', 'stats'])).stdout).toMatch(/objects +2 .*\npinned +1/);
+    const bad = await inProcess(h.home, ['cas', 'head', a.toUpperCase()]);
+    expect(bad.status).toBe(EXIT_CODES.INVALID_INPUT);
+    expect(bad.stderr).toMatch(/invalid digest.*lower case/);
+    const dur = await inProcess(h.home, ['cas', 'gc', '--older-than', 'a week']);
+    expect(dur.status).toBe(EXIT_CODES.INVALID_INPUT);
+    expect(dur.stderr).toMatch(/--older-than/);
+  });
+});
