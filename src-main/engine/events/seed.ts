@@ -64,11 +64,11 @@ export function* seedEvents(opts: SeedOptions, chunk = 10_000): Generator<FoxEve
   const agents = Array.from({ length: 24 }, (_, i) => `agent-${['planner', 'coder', 'reviewer', 'tester'][i % 4]}-${i}`);
   const workspaces = Array.from({ length: 12 }, (_, i) => `ws-${['foxctl', 'studio', 'website', 'infra'][i % 4]}-${i}`);
   const avgTrace = 7;
-  const traces = Math.max(1, Math.ceil(opts.count / avgTrace));
   let made = 0;
   let out: FoxEvent[] = [];
-  for (let t = 0; made < opts.count; t++) {
-    const startMs = end - spanMs + Math.floor(((t + rnd()) / traces) * spanMs);
+  while (made < opts.count) {
+    // Spread by events made so far, so the range is filled to its end whatever the trace sizes.
+    const startMs = end - spanMs + Math.floor(Math.min(1, (made + rnd() * avgTrace) / opts.count) * (spanMs - 60_000));
     const command = pick(COMMANDS);
     const traceId = newUlid(startMs);
     const ctx = { service: pick(['foxctl', 'foxctl', 'foxctl-daemon', 'foxcular']), version: '1.8.2', command, session_id: pick(sessions), agent_id: pick(agents), workspace_id: pick(workspaces) };

@@ -18,7 +18,7 @@ let seq = 0;
 const line = (id: string = `span-${++seq}`, extra: Record<string, unknown> = {}): string =>
   `${JSON.stringify({ ts: '2026-11-27T03:00:00.000000001Z', trace_id: 'trace-1', span_id: id, operation: 'op.test', status: 'ok', duration_ms: 1, ...extra })}\n`;
 const lines = (n: number, prefix: string): string => Array.from({ length: n }, (_, i) => line(`${prefix}-${i}`)).join('');
-const rowCount = (e: Engine): number => e.events.count();
+const rowCount = (e: Engine): Promise<number> => e.events.count();
 
 describe('events syncer', () => {
   it('ingests complete lines only: a line without its newline waits until it is finished', async () => {

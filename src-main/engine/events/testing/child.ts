@@ -1,6 +1,6 @@
 // A small program the fault tests run as a real child process (bundled by build-child.ts, so it
 // starts in ~100 ms instead of ~500 ms under tsx). Modes:
-//   sync-loop          run syncer passes back to back until killed; prints "ready" after the first
+//   sync-loop          run syncer passes back to back until killed; prints "ready" once events.db is open
 //   emit FILE N PAD    emit N events to stream FILE (PAD bytes of message each), then exit
 //   partial PATH TEXT  append TEXT (no newline) to PATH, print "written", then wait to be killed
 import fs from 'node:fs';
@@ -24,11 +24,10 @@ async function main(): Promise<void> {
   const db = (): ReturnType<StoreConnections['get']> => stores.get('EVENTS');
   if (mode === 'sync-loop') {
     const syncer = new EventSyncer({ dir: eventsDir(config), defaultFile: streamFileName(DEFAULT_STREAM), db, intervalMs: 1000, batch: config.eventsSyncBatch });
-    let first = true;
+    db();
+    process.stdout.write('ready\n');
     for (;;) {
       await syncer.syncNow();
-      if (first) process.stdout.write('ready\n');
-      first = false;
       await new Promise((r) => setTimeout(r, 1));
     }
   }
