@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT } from './studio-process.js';
+
+/** Debian's Chromium: Playwright drives it instead of a downloaded browser. */
+export const CHROMIUM = process.env.FOXCTL_E2E_CHROMIUM ?? '/usr/bin/chromium';
+
+/** The flags DESIGN.md fixes for Chromium in this environment. */
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Whether a missing browser must fail the run (CI sets FOXCTL_TEST_REQUIRE=all). */
+export function required(): boolean {
+  const v = (process.env.FOXCTL_TEST_REQUIRE ?? '').split(',').map((s) => s.trim().toLowerCase());
+  return v.includes('all') || v.includes('e2e');
+}
+
+/** Why the browser project cannot run here, or null. */
+export function browserSkipReason(): string | null {
+  return fs.existsSync(CHROMIUM) ? null : `Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium)`;
+}
+
+/** The Electron binary, when one was downloaded (node_modules/electron/path.txt names it). */
+export function electronBinary(): string | null {
+  const dir = path.join(ROOT, 'node_modules', 'electron');
+  try {
+    const rel = fs.readFileSync(path.join(dir, 'path.txt'), 'utf8').trim();
+    const bin = path.join(dir, 'dist', rel);
+    return fs.existsSync(bin) ? bin : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Why the electron project does not run here, or null. */
+export function electronSkipReason(): string | null {
+  if (process.env.FOXCTL_E2E_ELECTRON !== '1') return 'the Electron project runs only with FOXCTL_E2E_ELECTRON=1 (it needs the Electron binary and its better-sqlite3 build)';
+  if (!electronBinary()) return 'FOXCTL_E2E_ELECTRON=1 but the Electron binary is not installed (node_modules/electron/dist)';
+  return null;
+}
+
+/** Where screenshots go (git-ignored). */
+export const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');

@@ -1,0 +1,52 @@
+import type { CallInput, CallName, CallOutput } from '../../src-preload/contract.js';
+import type { Engine } from '../engine/engine.js';
+import { listStores } from '../engine/stores/list-stores.js';
+import { areaFeatures, syncerStatus } from './areas.js';
+import { buildOverview } from './overview.js';
+
+/** What a handler receives besides its input: the request's signal. */
+export interface HandlerContext {
+  signal: AbortSignal;
+}
+
+/** A handler of one call: validated input in, a value matching the call's output out. */
+export type Handler<N extends CallName> = (input: CallInput<N>, ctx: HandlerContext) => Promise<CallOutput<N>>;
+
+/** One handler per call of the contract; the compiler checks that none is missing. */
+export type Handlers = { [N in CallName]: Handler<N> };
+
+/** Facts about the process hosting the handlers. */
+export interface HostInfo {
+  mode: 'electron' | 'browser';
+  version: string;
+}
+
+/**
+ * The handlers of every call, written once and shared by the IPC and HTTP transports. Calls
+ * that start long work return the job id at once: progress and the end arrive as `job` events,
+ * and the job (not the request) is what Cancel stops.
+ */
+export function createHandlers(engine: Engine, host: HostInfo): Handlers {
+  return {
+    'app.info': async () => ({
+      version: host.version,
+      mode: host.mode,
+      platform: process.platform,
+      home: engine.config.home,
+      features: areaFeatures(engine),
+    }),
+    'overview.get': async (_input, { signal }) => buildOverview(engine, signal),
+    'stores.list': async (_input, { signal }) => listStores(engine.config, { signal }),
+    'config.show': async () => {
+      const c = engine.config;
+      return { home: c.home, configFile: c.configFile, configFileLoaded: c.configFileLoaded, values: c.values };
+    },
+    'jobs.list': async (input) => engine.jobs.list(input),
+    'jobs.get': async (input) => engine.jobs.get(input.id),
+    'jobs.cancel': async (input) => ({ canceled: engine.jobs.cancel(input.id, 'canceled from Storage Studio') }),
+    'syncer.status': async () => syncerStatus(engine),
+    'syncer.syncNow': async () => ({ jobId: engine.events.syncJob().id }),
+    'backups.list': async (_input, { signal }) => engine.backups.list({ signal }),
+    'backups.create': async (input) => ({ jobId: engine.backups.create(input).id }),
+  };
+}

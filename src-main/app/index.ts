@@ -1,0 +1,110 @@
+// The Electron main process: one engine for the app's life, one hardened window, the contract
+// bound to IPC, the events syncer run in the background, and a clean close on quit.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, dialog } from 'electron';
+import { createStudio, type Studio } from '../api/studio.js';
+import { setSqliteNativeBinding } from '../engine/db/sqlite.js';
+import { openEngine, type Engine } from '../engine/engine.js';
+import { bindIpc, ownMainFrame } from './ipc.js';
+import { findElectronSqliteBinding } from './native.js';
+import { APP_ORIGIN, registerAppScheme, serveRenderer } from './protocol.js';
+import { hardenApp } from './security.js';
+import { createMainWindow, type WindowSource } from './window.js';
+
+/** out/main, where this bundle lives (the main bundle is ESM: no __dirname). */
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+registerAppScheme();
+
+if (!app.requestSingleInstanceLock()) app.quit();
+
+let engine: Engine | undefined;
+let studio: Studio | undefined;
+let win: BrowserWindow | undefined;
+let unbind: (() => void) | undefined;
+let closing: Promise<void> | undefined;
+
+/** Where the page comes from: electron-vite's dev server in development, app://studio otherwise. */
+function windowSource(): WindowSource {
+  const dev = process.env.ELECTRON_RENDERER_URL;
+  if (!app.isPackaged && dev) {
+    const origin = new URL(dev).origin;
+    return { url: dev, isOwnUrl: (u) => safeOrigin(u) === origin };
+  }
+  return { url: `${APP_ORIGIN}/index.html`, isOwnUrl: (u) => safeOrigin(u) === APP_ORIGIN };
+}
+
+function safeOrigin(u: string): string | undefined {
+  try {
+    return new URL(u).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+function openWindow(): void {
+  const source = windowSource();
+  win = createMainWindow(source, path.join(here, '../preload'));
+  const contents = win.webContents;
+  unbind?.();
+  unbind = bindIpc(studio!, ownMainFrame(() => win?.webContents, source.isOwnUrl), () => win?.webContents);
+  const scope = `wc:${contents.id}`;
+  contents.once('destroyed', () => studio?.api.requests.cancelScope(scope, 'the window was closed'));
+  win.on('closed', () => {
+    win = undefined;
+  });
+}
+
+/** Stops the syncer at a safe boundary, cancels jobs, closes every store; runs once. */
+function shutdown(): Promise<void> {
+  closing ??= (async () => {
+    unbind?.();
+    await studio?.stop();
+    await engine?.close();
+  })();
+  return closing;
+}
+
+app.on('second-instance', () => {
+  if (win) {
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  }
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+app.on('activate', () => {
+  if (BrowserWindow.getAllWindows().length === 0 && studio) openWindow();
+});
+
+app.on('before-quit', (event) => {
+  if (engine && !engine.isClosed) {
+    event.preventDefault();
+    void shutdown().finally(() => app.quit());
+  }
+});
+
+void app.whenReady().then(() => {
+  hardenApp();
+  const binding = findElectronSqliteBinding();
+  if ('missing' in binding) {
+    dialog.showErrorBox('foxctl Storage Studio cannot start', binding.missing);
+    app.exit(1);
+    return;
+  }
+  setSqliteNativeBinding(binding.file);
+  try {
+    engine = openEngine({ env: process.env });
+  } catch (err) {
+    dialog.showErrorBox('foxctl Storage Studio cannot open its home', err instanceof Error ? err.message : String(err));
+    app.exit(1);
+    return;
+  }
+  studio = createStudio(engine, { mode: 'electron', version: app.getVersion() });
+  serveRenderer(path.join(here, '../renderer'));
+  openWindow();
+});

@@ -1,0 +1,295 @@
+// THE bridge between the renderer and the engine: every call's name with its zod input and
+// output, and every event channel. Both transports (Electron IPC, browser-mode HTTP/SSE) and both
+// sides (api handlers, renderer) are typed from this one file. It imports only zod, so that the
+// sandboxed preload, the renderer and the main process can all bundle it.
+import { z } from 'zod';
+
+/** Error codes a call can fail with (the engine's ERROR_CODES; a test keeps the two equal). */
+export const ERROR_CODES = ['NOT_FOUND', 'INVALID_INPUT', 'CORRUPT', 'CONFLICT', 'PINNED', 'UNAVAILABLE', 'UNSUPPORTED', 'CANCELED', 'IO'] as const;
+
+/** One of ERROR_CODES. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** An error as it crosses the bridge: a code and a human message, never a stack. */
+export const bridgeErrorSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
+
+/** An error as it crosses the bridge. */
+export type BridgeError = z.infer<typeof bridgeErrorSchema>;
+
+/** What every call returns across the bridge: a value or an error, never a thrown exception. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: BridgeError };
+
+const none = z.object({}).strict();
+const count = z.number().int().nonnegative();
+const timestamp = z.string();
+/** The syncer's last error: its code is the engine's, kept as a string. */
+function bridgeErrorLike() {
+  return z.object({ code: z.string(), message: z.string() }).nullable();
+}
+
+const jobId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'a job id is a 26-character ULID');
+
+/** States of a job; ok, error and canceled are final. */
+export const JOB_STATES = ['queued', 'running', 'ok', 'error', 'canceled'] as const;
+
+/** A job as shown by the Jobs panel (the engine's JobInfo). */
+export const jobSchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  title: z.string(),
+  state: z.enum(JOB_STATES),
+  progress: z.object({
+    done: z.number(),
+    total: z.number().nullable(),
+    unit: z.string(),
+    rate: z.number().nullable(),
+    eta: z.number().nullable(),
+    message: z.string().optional(),
+  }),
+  created_at: timestamp,
+  started_at: timestamp.nullable(),
+  finished_at: timestamp.nullable(),
+  result: z.unknown(),
+  error: bridgeErrorSchema.nullable(),
+});
+
+/** A job as shown by the Jobs panel. */
+export type Job = z.infer<typeof jobSchema>;
+
+/** Store classes, in display order (the engine's STORE_CLASSES). */
+export const STORE_CLASSES = ['sync_critical', 'sync_useful', 'local_only', 'observability', 'external'] as const;
+
+/** One of STORE_CLASSES. */
+export type StoreClass = (typeof STORE_CLASSES)[number];
+
+/** A store of the registry (one row per database for keyed stores) with its file on disk. */
+export const storeSchema = z.object({
+  name: z.string(),
+  class: z.enum(STORE_CLASSES),
+  description: z.string(),
+  /** sqlite / turso / postgres, or null when the configured driver is invalid (see error). */
+  driver: z.string().nullable(),
+  key: z.string().nullable(),
+  keyed: z.boolean(),
+  path: z.string().nullable(),
+  exists: z.boolean(),
+  size_bytes: count,
+  wal_bytes: count,
+  schema_version: z.number().int().nullable(),
+  backed_up_by_default: z.boolean(),
+  rebuildable: z.boolean(),
+  read_only: z.boolean(),
+  /** Why the store could not be read (not SQLite, invalid driver...), or null. */
+  error: z.string().nullable(),
+});
+
+/** A store of the registry with its file on disk. */
+export type Store = z.infer<typeof storeSchema>;
+
+/** Disk used by a directory tree; `truncated` when the walk stopped at its bound. */
+export const diskUsageSchema = z.object({ path: z.string(), exists: z.boolean(), bytes: count, files: count, truncated: z.boolean() });
+
+/** Disk used by a directory tree. */
+export type DiskUsage = z.infer<typeof diskUsageSchema>;
+
+/** The events syncer as the GUI shows it (a summary of the engine's SyncStatus). */
+export const syncerStatusSchema = z.object({
+  /** The background timer is on (the app and `foxctl studio` start it). */
+  running: z.boolean(),
+  /** A pass is in progress right now. */
+  syncing: z.boolean(),
+  lastRunAt: timestamp.nullable(),
+  lastError: bridgeErrorLike(),
+  /** Complete NDJSON lines not yet in events.db (a lower bound when pendingExact is false). */
+  pendingLines: count,
+  pendingExact: z.boolean(),
+  lagBytes: count,
+  syncedTotal: count,
+  rejectedTotal: count,
+  intervalMs: count,
+});
+
+/** The events syncer's status. */
+export type SyncerStatus = z.infer<typeof syncerStatusSchema>;
+
+/** One backup archive as listed. */
+export const backupSchema = z.object({
+  name: z.string(),
+  file: z.string(),
+  path: z.string(),
+  created_at: timestamp,
+  size: count,
+  components: z.array(z.string()),
+  stores: z.array(z.string()),
+  files: count,
+  total_size: count,
+  go_format: z.boolean(),
+  problem: z.string().optional(),
+});
+
+/** One backup archive as listed. */
+export type Backup = z.infer<typeof backupSchema>;
+
+/** The newest backup as the Overview shows it. */
+export const backupSummarySchema = z.object({
+  count: count,
+  newest: backupSchema.nullable(),
+  /** sync_critical stores with data that the newest backup lacks. */
+  missingCritical: z.array(z.string()),
+});
+
+/** The newest backup as the Overview shows it. */
+export type BackupSummary = z.infer<typeof backupSummarySchema>;
+
+/** Everything the Overview shows, gathered in one call. */
+export const overviewSchema = z.object({
+  home: z.string(),
+  configFile: z.string(),
+  configFileLoaded: z.boolean(),
+  paths: z.array(z.object({ key: z.string(), label: z.string(), path: z.string() })),
+  classes: z.array(
+    z.object({ class: z.enum(STORE_CLASSES), description: z.string(), stores: count, present: count, bytes: count }),
+  ),
+  disk: z.object({ cas: diskUsageSchema, events: diskUsageSchema, backups: diskUsageSchema }),
+  backups: backupSummarySchema,
+  syncer: syncerStatusSchema,
+  jobs: z.array(jobSchema),
+  generatedAt: timestamp,
+});
+
+/** Everything the Overview shows. */
+export type Overview = z.infer<typeof overviewSchema>;
+
+/** A config value with where it came from. */
+export const configValueSchema = z.object({
+  key: z.string(),
+  value: z.union([z.string(), z.number(), z.boolean()]),
+  source: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('default') }),
+    z.object({ kind: z.literal('file'), file: z.string() }),
+    z.object({ kind: z.literal('env'), variable: z.string() }),
+  ]),
+  env: z.array(z.string()),
+  description: z.string(),
+});
+
+/** A config value with where it came from. */
+export type ConfigValue = z.infer<typeof configValueSchema>;
+
+const call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string): { input: I; output: O; doc: string } => ({
+  input,
+  output,
+  doc,
+});
+
+/** Every call of the bridge: name -> { input, output, doc }. */
+export const CALLS = {
+  'app.info': call(
+    none,
+    z.object({
+      version: z.string(),
+      mode: z.enum(['electron', 'browser']),
+      platform: z.string(),
+      home: z.string(),
+      /** Areas of the engine present in this build (the CAS view says so when absent). */
+      features: z.object({ cas: z.boolean() }),
+    }),
+    'what this app is and where its home is',
+  ),
+  'overview.get': call(none, overviewSchema, 'the home at a glance'),
+  'stores.list': call(none, z.array(storeSchema), 'every store of the registry with its files and sizes'),
+  'config.show': call(
+    none,
+    z.object({ home: z.string(), configFile: z.string(), configFileLoaded: z.boolean(), values: z.array(configValueSchema) }),
+    'every effective config value with its source',
+  ),
+  'jobs.list': call(
+    z.object({ limit: z.number().int().min(1).max(500).optional(), state: z.enum(JOB_STATES).optional() }).strict(),
+    z.array(jobSchema),
+    'jobs newest first: running ones live, the rest from jobs.db',
+  ),
+  'jobs.get': call(z.object({ id: jobId }).strict(), jobSchema, 'one job by id'),
+  'jobs.cancel': call(z.object({ id: jobId }).strict(), z.object({ canceled: z.boolean() }), 'cancels a running job'),
+  'syncer.status': call(none, syncerStatusSchema, "the events syncer's status"),
+  'syncer.syncNow': call(none, z.object({ jobId: z.string() }), 'runs one sync pass now, as a job'),
+  'backups.list': call(none, z.array(backupSchema), 'every backup archive, newest first'),
+  'backups.create': call(
+    z
+      .object({
+        name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'a backup name is letters, digits, . _ - (up to 100)').optional(),
+        components: z.array(z.string().min(1)).max(16).optional(),
+        includeLocalOnly: z.boolean().optional(),
+      })
+      .strict(),
+    z.object({ jobId: z.string() }),
+    'starts a backup as a job (the class policy decides the stores)',
+  ),
+} as const;
+
+/** The name of a call. */
+export type CallName = keyof typeof CALLS;
+
+/** Every call name, for transports that bind them one by one. */
+export const CALL_NAMES = Object.keys(CALLS) as CallName[];
+
+/** What a call takes (after validation). */
+export type CallInput<N extends CallName> = z.output<(typeof CALLS)[N]['input']>;
+
+/** What a caller passes (before defaults are applied). */
+export type CallArgs<N extends CallName> = z.input<(typeof CALLS)[N]['input']>;
+
+/** What a call returns. */
+export type CallOutput<N extends CallName> = z.output<(typeof CALLS)[N]['output']>;
+
+/** Whether `name` is a call of the contract. */
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(CALLS, name);
+}
+
+/** Every event channel pushed from main to the renderer: name -> payload schema. */
+export const EVENTS = {
+  /** A job changed (progress, state). */
+  job: jobSchema,
+  /** The events syncer's status changed. */
+  syncer: syncerStatusSchema,
+} as const;
+
+/** The name of an event channel. */
+export type EventName = keyof typeof EVENTS;
+
+/** Every event channel name. */
+export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
+
+/** The payload of an event channel. */
+export type EventPayload<E extends EventName> = z.output<(typeof EVENTS)[E]>;
+
+/** Whether `name` is an event channel of the contract. */
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(EVENTS, name);
+}
+
+/** Request ids: chosen by the caller, used to cancel. */
+export const requestIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a request id is 1-64 letters, digits, _ or -');
+
+/**
+ * What the preload exposes as `window.foxctl`: one function per call of the contract, cancel by
+ * request id, subscription to contract events, and the path of a dropped file. Nothing else.
+ */
+export interface FoxctlBridge {
+  calls: { [N in CallName]: (input: unknown, requestId: string) => Promise<Result<CallOutput<N>>> };
+  cancel(requestId: string): void;
+  on<E extends EventName>(channel: E, listener: (payload: EventPayload<E>) => void): () => void;
+  pathForFile(file: File): string;
+}
+
+/** IPC channel names shared by the preload and the main process. */
+export const IPC = { call: 'foxctl:call', cancel: 'foxctl:cancel', event: 'foxctl:event' } as const;
+
+/** HTTP routes of browser mode, shared by the server and the renderer's HTTP transport. */
+export const HTTP = {
+  call: '/api/call/',
+  cancel: '/api/cancel/',
+  events: '/api/events',
+  tokenHeader: 'x-foxctl-token',
+  requestIdHeader: 'x-foxctl-request',
+} as const;

@@ -1,0 +1,143 @@
+import { useEffect, type ReactNode } from 'react';
+import type { Job } from '../../src-preload/contract';
+import { Command, EmptyState } from '../components/empty-state';
+import { ErrorNotice } from '../components/error-notice';
+import { Icon } from '../components/icons';
+import { Loadable } from '../components/loadable';
+import { Card, Page } from '../components/page';
+import { ProgressBar } from '../components/progress-bar';
+import { ERROR_TEXT } from '../errors';
+import { exactTime, formatAmount, formatRate, formatSeconds, timeAgo } from '../format';
+import { useStudio } from '../store';
+import { isFinal, sortJobs } from '../store/jobs';
+import { IDLE } from '../store/requests';
+
+const STATE_LABELS: Record<Job['state'], string> = { queued: 'Queued', running: 'Running', ok: 'Done', error: 'Failed', canceled: 'Canceled' };
+
+/** A job's result in one line: the fields a person wants, not a JSON dump. */
+function summarizeResult(result: unknown): string {
+  if (result === null || result === undefined) return '';
+  if (typeof result !== 'object') return String(result);
+  const entries = Object.entries(result as Record<string, unknown>)
+    .filter(([, v]) => v === null || ['string', 'number', 'boolean'].includes(typeof v))
+    .slice(0, 4);
+  return entries.map(([k, v]) => `${k.replace(/_/g, ' ')}: ${String(v)}`).join(' · ');
+}
+
+function RunningJob({ job }: { job: Job }): ReactNode {
+  const cancel = useStudio((s) => s.cancelJob);
+  const req = useStudio((s) => s.requests[`jobs.cancel:${job.id}`] ?? IDLE);
+  const clear = useStudio((s) => s.clearError);
+  const p = job.progress;
+  return (
+    <li className="job job-running" data-testid="job-running" data-job-id={job.id} data-state={job.state}>
+      <div className="job-head">
+        <div>
+          <div className="job-title">{job.title}</div>
+          <div className="job-kind">
+            {job.kind} · started {job.started_at ? timeAgo(job.started_at) : 'soon'}
+          </div>
+        </div>
+        <button type="button" className="btn btn-danger" onClick={() => void cancel(job.id)} disabled={req.loading} aria-label={`Cancel ${job.title}`}>
+          {req.loading ? 'Canceling…' : 'Cancel'}
+        </button>
+      </div>
+      <ProgressBar done={p.done} total={p.total} label={`${job.title} progress`} />
+      <div className="job-figures">
+        <span>
+          {formatAmount(p.done, p.unit)}
+          {p.total !== null ? ` of ${formatAmount(p.total, p.unit)}` : ''}
+        </span>
+        <span>{formatRate(p.rate, p.unit)}</span>
+        <span>{p.eta !== null ? `${formatSeconds(p.eta)} left` : 'estimating…'}</span>
+      </div>
+      {p.message ? <div className="job-message">{p.message}</div> : null}
+      {req.error ? <ErrorNotice error={req.error} onDismiss={() => clear(`jobs.cancel:${job.id}`)} /> : null}
+    </li>
+  );
+}
+
+function FinishedJob({ job }: { job: Job }): ReactNode {
+  return (
+    <li className={`job job-${job.state}`} data-testid="job-finished" data-job-id={job.id} data-state={job.state}>
+      <span className={`state-badge state-${job.state}`}>{STATE_LABELS[job.state]}</span>
+      <div className="job-body">
+        <div className="job-title">{job.title}</div>
+        {job.error ? (
+          <div className={job.state === 'canceled' ? 'muted' : 'error-text'}>
+            {job.state === 'canceled' ? job.error.message : `${ERROR_TEXT[job.error.code].title}: ${job.error.message}`}
+          </div>
+        ) : (
+          <div className="muted">{summarizeResult(job.result) || 'Finished'}</div>
+        )}
+      </div>
+      <div className="job-when" title={job.finished_at ? exactTime(job.finished_at) : undefined}>
+        {job.finished_at ? timeAgo(job.finished_at) : ''}
+      </div>
+    </li>
+  );
+}
+
+/** Jobs: running work with progress, rate, ETA and Cancel; finished work with its result. */
+export function JobsView(): ReactNode {
+  const jobs = useStudio((s) => s.jobs);
+  const loaded = useStudio((s) => s.jobsLoaded);
+  const load = useStudio((s) => s.loadJobs);
+  const loading = useStudio((s) => s.requests.jobs?.loading ?? false);
+  useEffect(() => void load(), [load]);
+  const all = sortJobs(jobs);
+  const running = all.filter((j) => !isFinal(j.state));
+  const finished = all.filter((j) => isFinal(j.state));
+  return (
+    <Page
+      id="jobs"
+      title="Jobs"
+      subtitle="Long work of this device: backups, uploads, verifies. Progress is live."
+      actions={
+        <button type="button" className="btn" onClick={() => void load()} disabled={loading}>
+          <Icon name="refresh" size={16} /> Refresh
+        </button>
+      }
+    >
+      <Loadable request="jobs" data={loaded ? all : null} retry={() => void load()}>
+        {() =>
+          all.length === 0 ? (
+            <EmptyState icon="jobs" title="No jobs yet" testId="jobs-empty">
+              <p>Backups, CAS uploads, garbage collection and verifies run as jobs. Each appears here with a progress bar, its speed and time left, and a Cancel button.</p>
+              <p>
+                Start one from Backups or CAS, or from a terminal: <Command>foxctl backup create</Command>
+              </p>
+            </EmptyState>
+          ) : (
+            <>
+              <Card title={`Running (${running.length})`}>
+                {running.length === 0 ? (
+                  <p className="muted" data-testid="no-running-jobs">
+                    Nothing running right now.
+                  </p>
+                ) : (
+                  <ul className="job-list">
+                    {running.map((j) => (
+                      <RunningJob key={j.id} job={j} />
+                    ))}
+                  </ul>
+                )}
+              </Card>
+              <Card title={`Finished (${finished.length})`}>
+                {finished.length === 0 ? (
+                  <p className="muted">Finished jobs appear here with their result or error.</p>
+                ) : (
+                  <ul className="job-list">
+                    {finished.map((j) => (
+                      <FinishedJob key={j.id} job={j} />
+                    ))}
+                  </ul>
+                )}
+              </Card>
+            </>
+          )
+        }
+      </Loadable>
+    </Page>
+  );
+}

@@ -1,0 +1,135 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import { STORE_CLASSES, type Store } from '../../src-preload/contract';
+import { Command, EmptyState } from '../components/empty-state';
+import { Icon } from '../components/icons';
+import { Loadable } from '../components/loadable';
+import { Card, Page } from '../components/page';
+import { formatBytes } from '../format';
+import { useStudio } from '../store';
+import { CLASS_LABELS } from './overview';
+
+/** The backup policy of a store, in a few words. */
+function policy(s: Store): string {
+  if (s.read_only) return 'read-only';
+  if (s.backed_up_by_default) return 'backed up';
+  if (s.rebuildable) return 'rebuildable';
+  return 'on request';
+}
+
+function StoreRow({ s }: { s: Store }): ReactNode {
+  return (
+    <tr data-store={s.name} className={s.exists ? undefined : 'row-absent'}>
+      <th scope="row">
+        <div className="store-name">
+          {s.name}
+          {s.key ? <span className="muted small"> · {s.key}</span> : null}
+        </div>
+        <div className="muted small">{s.description}</div>
+      </th>
+      <td>
+        <code className="small path" title={s.path ?? undefined}>
+          {s.path ? s.path.split('/').pop() : '—'}
+        </code>
+      </td>
+      <td>{s.driver ?? <span className="error-text">invalid</span>}</td>
+      <td>
+        <span className="tag">{policy(s)}</span>
+      </td>
+      <td className="num">{s.schema_version ?? '—'}</td>
+      <td className="num">
+        {s.exists ? (
+          <>
+            {formatBytes(s.size_bytes)}
+            {s.wal_bytes > 0 ? <div className="muted small">WAL {formatBytes(s.wal_bytes)}</div> : null}
+          </>
+        ) : (
+          <span className="muted">no file yet</span>
+        )}
+        {s.error ? <div className="error-text small">{s.error}</div> : null}
+      </td>
+    </tr>
+  );
+}
+
+function StoresBody({ stores }: { stores: Store[] }): ReactNode {
+  const [showAll, setShowAll] = useState(false);
+  const withData = stores.filter((s) => s.exists);
+  if (withData.length === 0 && !showAll) {
+    return (
+      <EmptyState icon="stores" title="No store has data yet" testId="stores-empty">
+        <p>
+          This home has {new Set(stores.map((s) => s.name)).size} registered stores (memory, sessions, tasks…). Each appears here with its size, driver and backup policy once foxctl or an agent first writes
+          to it, or once you restore a backup.
+        </p>
+        <p>
+          Point the studio at an existing home with <Command>FOXCTL_HOME=~/.foxctl foxctl studio</Command>
+        </p>
+        <button type="button" className="btn" onClick={() => setShowAll(true)}>
+          Show all {stores.length} registered stores
+        </button>
+      </EmptyState>
+    );
+  }
+  return (
+    <>
+      {STORE_CLASSES.map((cls) => {
+        const of = stores.filter((s) => s.class === cls && (showAll || s.exists));
+        if (of.length === 0) return null;
+        return (
+          <Card key={cls} title={<span className={`class-pill class-${cls}`}>{CLASS_LABELS[cls]}</span>} aside={<span className="muted small">{of.length} stores</span>}>
+            <table className="table" data-testid={`stores-${cls}`}>
+              <thead>
+                <tr>
+                  <th scope="col">Store</th>
+                  <th scope="col">File</th>
+                  <th scope="col">Driver</th>
+                  <th scope="col">Backup</th>
+                  <th scope="col" className="num">
+                    Schema
+                  </th>
+                  <th scope="col" className="num">
+                    Size
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {of.map((s) => (
+                  <StoreRow key={`${s.name}:${s.key ?? ''}`} s={s} />
+                ))}
+              </tbody>
+            </table>
+          </Card>
+        );
+      })}
+      <div className="center">
+        <button type="button" className="btn btn-quiet" onClick={() => setShowAll(!showAll)}>
+          {showAll ? 'Show only stores with data' : `Show all ${stores.length} registered stores`}
+        </button>
+      </div>
+    </>
+  );
+}
+
+/** Stores: every store of the registry with its files, grouped by class. */
+export function StoresView(): ReactNode {
+  const stores = useStudio((s) => s.stores);
+  const load = useStudio((s) => s.loadStores);
+  const loading = useStudio((s) => s.requests.stores?.loading ?? false);
+  useEffect(() => void load(), [load]);
+  return (
+    <Page
+      id="stores"
+      title="Stores"
+      subtitle="SQLite stores of this home, grouped by class: the class decides backup and sync."
+      actions={
+        <button type="button" className="btn" onClick={() => void load()} disabled={loading}>
+          <Icon name="refresh" size={16} /> Refresh
+        </button>
+      }
+    >
+      <Loadable request="stores" data={stores} retry={() => void load()}>
+        {(list) => <StoresBody stores={list} />}
+      </Loadable>
+    </Page>
+  );
+}
