@@ -22,6 +22,8 @@ export interface ArchiveItem {
   store?: string;
   /** The file is live and may vanish while we run: skip it with a warning instead of failing. */
   mayVanish: boolean;
+  /** Resolves when `read` is complete (a snapshot still being taken on the worker). */
+  ready?: Promise<void>;
 }
 
 /** Inputs of writeArchive. */
@@ -41,6 +43,7 @@ const CHUNK = 1 << 20;
 
 /** Streams one file into the tar as an entry, hashing it; returns its manifest record or undefined when it vanished. */
 async function addFile(pack: tar.Pack, item: ArchiveItem, onBytes: (n: number) => void, signal: AbortSignal | undefined): Promise<ManifestFile | undefined> {
+  await item.ready;
   let fh: fs.promises.FileHandle;
   try {
     fh = await fs.promises.open(item.read, 'r');

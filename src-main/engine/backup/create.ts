@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FoxConfig } from '../config/resolve.js';
-import { FoxError, throwIfAborted } from '../errors.js';
+import { FoxError } from '../errors.js';
 import { nowRfc3339 } from '../util/time.js';
 import { writeArchive, type ArchiveItem } from './archive-writer.js';
 import { writeManifestCache } from './catalog.js';
 import { makeStagingDir, removeLeftovers } from './fs-util.js';
 import { MANIFEST_VERSION, parseComponents } from './manifest.js';
 import { archiveFileName, defaultName, validateName } from './names.js';
-import { snapshotSqlite } from './snapshot.js';
+import { SnapshotWorker } from './snapshot.js';
 import { collectSources, type SourcePlan } from './sources.js';
 import { COMPONENTS, type CreateBackupOptions, type CreateBackupResult, type Manifest } from './types.js';
 
@@ -35,9 +35,10 @@ function outputPath(config: FoxConfig, name: string, output: string | undefined)
 }
 
 /**
- * Writes the archive of a source plan: snapshots every database into a staging directory
- * first (so the snapshots are taken close together, before the slow compression), then streams
- * snapshots and plain files through sha256 + tar + gzip. The staging dir is removed however it ends.
+ * Writes the archive of a source plan: snapshots every database into a staging directory on a
+ * worker thread, back to back (so they are taken close together, not spread over the slow
+ * compression), while this thread streams finished snapshots and then plain files through
+ * sha256 + tar + gzip. The staging dir is removed however it ends.
  */
 export async function createFromPlan(config: FoxConfig, plan: SourcePlan, name: string, out: string, sink: ProgressSink): Promise<CreateBackupResult> {
   const started = Date.now();
@@ -49,30 +50,30 @@ export async function createFromPlan(config: FoxConfig, plan: SourcePlan, name: 
   let total = dbBytes + plan.sources.reduce((a, s) => a + s.size, 0);
   sink.progress?.(0, total, 'snapshotting databases');
   const staging = makeStagingDir(path.dirname(out), 'staging');
+  const worker = new SnapshotWorker();
   try {
-    const items: ArchiveItem[] = [];
-    let done = 0;
-    for (const [i, s] of plan.sources.entries()) {
-      throwIfAborted(signal, 'backup create');
-      if (s.kind === 'sqlite') {
-        const staged = path.join(staging, `${i}.db`);
-        await snapshotSqlite(s.src, staged, s.store ? `store ${s.store} (${s.src})` : s.src);
-        const actual = fs.statSync(staged).size;
-        total += actual - s.size;
-        done += s.size;
-        sink.progress?.(done, total, `snapshot ${s.entryPath}`);
-        items.push({ read: staged, entryPath: s.entryPath, originalPath: s.src, mtime: s.mtime, component: s.component, ...(s.store ? { store: s.store } : {}), mayVanish: false });
-      } else {
-        items.push({ read: s.src, entryPath: s.entryPath, originalPath: s.src, mtime: s.mtime, component: s.component, ...(s.store ? { store: s.store } : {}), mayVanish: true });
-      }
-    }
-    const base = done;
+    // Every snapshot is queued at once: the worker takes them back to back (close together in
+    // time, never waiting for compression) while this thread already archives the first ones.
+    let snapDone = 0;
+    const items: ArchiveItem[] = plan.sources.map((s, i): ArchiveItem => {
+      const common = { entryPath: s.entryPath, originalPath: s.src, mtime: s.mtime, component: s.component, ...(s.store ? { store: s.store } : {}) };
+      if (s.kind !== 'sqlite') return { ...common, read: s.src, mayVanish: true };
+      const staged = path.join(staging, `${i}.db`);
+      const ready = worker.snapshot(s.src, staged, s.store ? `store ${s.store} (${s.src})` : s.src).then(() => {
+        total += fs.statSync(staged).size - s.size;
+        snapDone += s.size;
+        sink.progress?.(snapDone, total, `snapshot ${s.entryPath}`);
+      });
+      // Awaited in order by the writer; a failure after a cancel must not be unhandled.
+      ready.catch(() => undefined);
+      return { ...common, read: staged, mayVanish: false, ready };
+    });
     const createdAt = nowRfc3339();
     const { manifest, compressedSize, warnings } = await writeArchive({
       out,
       items,
       signal,
-      onBytes: (bytes, entry) => sink.progress?.(base + bytes, total, entry),
+      onBytes: (bytes, entry) => sink.progress?.(snapDone + bytes, total, entry),
       manifest: (files, compressedSoFar): Manifest => ({
         version: MANIFEST_VERSION,
         created_at: createdAt,
@@ -106,6 +107,7 @@ export async function createFromPlan(config: FoxConfig, plan: SourcePlan, name: 
       duration_ms: Date.now() - started,
     };
   } finally {
+    await worker.close();
     fs.rmSync(staging, { recursive: true, force: true });
   }
 }

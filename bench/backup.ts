@@ -1,0 +1,96 @@
+// Backup benchmark: create / restore / verify of ~1 GB of generated stores, against tar on the
+// same files in the same run. `FOXCTL_BENCH_BACKUP_MB=64 npm run bench -- backup` for a quick run.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { openEngine } from '../src-main/engine/engine.js';
+import { figure, report, scratch, timed, timedCommand } from './lib.js';
+
+const totalMb = Number(process.env.FOXCTL_BENCH_BACKUP_MB ?? 1024);
+if (!Number.isFinite(totalMb) || totalMb <= 0) throw new Error(`FOXCTL_BENCH_BACKUP_MB must be a positive number (got ${process.env.FOXCTL_BENCH_BACKUP_MB})`);
+const STORES = ['memory.db', 'knowledge.db', 'trajectory.db', 'companion.db'];
+
+/** A store of about `mb` MB: rows of text that compress about as well as agent state does (~2:1). */
+function generate(file: string, mb: number): void {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.exec('CREATE TABLE turns (id INTEGER PRIMARY KEY, session TEXT NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL)');
+  const ins = db.prepare('INSERT INTO turns (session, body, created_at) VALUES (?, ?, ?)');
+  const rowBytes = 4096;
+  const rows = Math.ceil((mb * 1024 * 1024) / rowBytes);
+  const words = 'the agent read the file and wrote a summary of the changes to memory before the next step '.repeat(8);
+  const batch = db.transaction((n: number, base: number) => {
+    for (let i = 0; i < n; i++) {
+      const body = `${randomBytes(rowBytes / 4).toString('hex')} ${words.slice(0, rowBytes / 2 - 1)}`;
+      ins.run(`session-${(base + i) % 97}`, body, new Date(1_700_000_000_000 + (base + i) * 1000).toISOString());
+    }
+  });
+  for (let done = 0; done < rows; done += 1000) batch(Math.min(1000, rows - done), done);
+  db.close();
+}
+
+const s = scratch('backup');
+try {
+  const home = path.join(s.dir, 'home');
+  const storage = path.join(home, 'storage');
+  fs.mkdirSync(storage, { recursive: true });
+  const gen = await timed(() => {
+    for (const f of STORES) generate(path.join(storage, f), totalMb / STORES.length);
+  });
+  const bytes = STORES.reduce((a, f) => a + fs.statSync(path.join(storage, f)).size, 0);
+  const mb = bytes / 1e6;
+  process.stdout.write(`generated ${STORES.length} stores, ${mb.toFixed(0)} MB, in ${gen.seconds.toFixed(1)}s\n`);
+
+  // Anchor: tar -czf over a plain copy of the same files (the copy is not timed).
+  const plain = path.join(s.dir, 'plain');
+  fs.mkdirSync(path.join(plain, 'storage'), { recursive: true });
+  for (const f of STORES) timedCommand('cp', [path.join(storage, f), path.join(plain, 'storage', f)]);
+  const tarGz = path.join(s.dir, 'plain.tar.gz');
+
+  // The machine is shared: each side runs `rounds` times, alternating, and the best time counts.
+  const rounds = Math.max(1, Number(process.env.FOXCTL_BENCH_ROUNDS ?? 2));
+  const engine = openEngine({ env: { HOME: s.dir, FOXCTL_HOME: home } });
+  try {
+    let tarCreate = Infinity;
+    let ours = Infinity;
+    let tarExtract = Infinity;
+    let restore = Infinity;
+    let verify = Infinity;
+    let archive = '';
+    let compressed = 0;
+    for (let r = 0; r < rounds; r++) {
+      fs.rmSync(tarGz, { force: true });
+      tarCreate = Math.min(tarCreate, timedCommand('tar', ['-czf', tarGz, '-C', plain, 'storage']));
+      if (archive) await engine.backups.delete('bench');
+      const created = await timed(() => engine.backups.create({ name: 'bench', components: ['databases'] }).done);
+      ours = Math.min(ours, created.seconds);
+      archive = created.value.path;
+      compressed = created.value.compressed_size;
+
+      const extractDir = path.join(s.dir, 'tar-x');
+      fs.rmSync(extractDir, { recursive: true, force: true });
+      fs.mkdirSync(extractDir);
+      tarExtract = Math.min(tarExtract, timedCommand('tar', ['-xzf', archive, '-C', extractDir]));
+      fs.rmSync(extractDir, { recursive: true, force: true });
+      const target = path.join(s.dir, 'restored');
+      fs.rmSync(target, { recursive: true, force: true });
+      restore = Math.min(restore, (await timed(() => engine.backups.restore('bench', { target }).done)).seconds);
+      fs.rmSync(target, { recursive: true, force: true });
+
+      const verified = await timed(() => engine.backups.verify('bench').done);
+      if (!verified.value.ok) throw new Error(`verify failed: ${JSON.stringify(verified.value.problems)}`);
+      verify = Math.min(verify, verified.seconds);
+    }
+    process.stdout.write(`best of ${rounds} rounds each\n`);
+    report('backup create (snapshot+sha256+tar+gzip)', ours, tarCreate, 's', { anchorName: 'tar -czf', better: 'lower', goal: 1.2 });
+    figure('  create throughput', mb / ours, 'MB/s');
+    figure('  archive size vs tar -czf', compressed / fs.statSync(tarGz).size, 'x');
+    report('backup restore (gunzip+sha256+fsync+rename)', restore, tarExtract, 's', { anchorName: 'tar -xzf', better: 'lower', goal: 1.2 });
+    figure('backup verify (sha256 + integrity_check)', mb / verify, 'MB/s');
+  } finally {
+    await engine.close();
+  }
+} finally {
+  s.cleanup();
+}
