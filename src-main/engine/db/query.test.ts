@@ -5,6 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { openEngine } from '../engine.js';
 import { isFoxError } from '../errors.js';
 import { tempHome } from '../../test/temp-home.js';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { QUERY_CHILD_SOURCE } from './query/child-source.js';
+import { QueryHost } from './query/query-host.js';
 import { runReadOnlyQuery } from './query/run-query.js';
 
 /** A WAL database with a table `t` of 10 rows, closed (so the -wal is checkpointed away). */
@@ -106,6 +110,18 @@ describe('runReadOnlyQuery', () => {
     expect((await runReadOnlyQuery(file, 'SELECT count(*) FROM t')).rows).toEqual([[10]]);
   });
 
+  it('the query child refuses writes on its own too (the second line behind the in-process check)', () => {
+    const file = sampleDb();
+    const ask = (sql: string): { ok: boolean; fox?: string; message?: string; rows?: unknown[] } => {
+      const input = JSON.stringify({ module: createRequire(import.meta.url).resolve('better-sqlite3'), file, sql, limit: 10, busyTimeoutMs: 1000 });
+      const r = spawnSync(process.execPath, ['-e', QUERY_CHILD_SOURCE], { input, encoding: 'utf8' });
+      return JSON.parse(r.stdout) as ReturnType<typeof ask>;
+    };
+    expect(ask('DELETE FROM t')).toMatchObject({ ok: false, fox: 'INVALID_INPUT', message: expect.stringMatching(/would write/) });
+    expect(ask("ATTACH 'x.db' AS x")).toMatchObject({ ok: false, fox: 'INVALID_INPUT', message: expect.stringMatching(/returns no rows/) });
+    expect(ask('SELECT count(*) FROM t')).toMatchObject({ ok: true, rows: [[10]] });
+  });
+
   it('reports SQL errors as INVALID_INPUT naming the database', async () => {
     const file = sampleDb();
     const err = await rejection(runReadOnlyQuery(file, 'SELECT * FROM nowhere', { subject: 'store X' }));
@@ -156,5 +172,34 @@ describe('runReadOnlyQuery', () => {
     const err = await rejection(running);
     expect(err.code).toBe('CANCELED');
     expect(err.message).toMatch(/closing/);
+  });
+});
+
+describe('QueryHost', () => {
+  it('reuses a warm child, replaces one killed by a timeout, retires idle ones, and refuses work once closed', async () => {
+    const file = sampleDb();
+    const host = new QueryHost({ idleMs: 300 });
+    for (let i = 0; i < 3; i++) expect((await runReadOnlyQuery(file, 'SELECT count(*) FROM t', { host })).rows).toEqual([[10]]);
+    expect(host.stats()).toEqual({ spawned: 1, idle: 1, busy: 0 });
+    expect((await rejection(runReadOnlyQuery(file, INFINITE, { host, timeoutMs: 200 }))).code).toBe('CANCELED');
+    expect(host.stats()).toEqual({ spawned: 1, idle: 0, busy: 0 });
+    expect((await runReadOnlyQuery(file, 'SELECT 1', { host })).rows).toEqual([[1]]);
+    expect(host.stats()).toMatchObject({ spawned: 2, idle: 1 });
+    await new Promise((r) => setTimeout(r, 600));
+    expect(host.stats()).toMatchObject({ idle: 0 });
+    const running = runReadOnlyQuery(file, INFINITE, { host, timeoutMs: 0 });
+    await new Promise((r) => setTimeout(r, 100));
+    host.close();
+    expect((await rejection(running)).code).toBe('CANCELED');
+    expect((await rejection(runReadOnlyQuery(file, 'SELECT 1', { host }))).code).toBe('UNAVAILABLE');
+  });
+
+  it('runs concurrent queries in separate children', async () => {
+    const file = sampleDb();
+    const host = new QueryHost();
+    const results = await Promise.all([1, 2, 3].map((n) => runReadOnlyQuery(file, 'SELECT ?', { host, params: [n] })));
+    expect(results.map((r) => r.rows)).toEqual([[[1]], [[2]], [[3]]]);
+    expect(host.stats()).toMatchObject({ spawned: 3, busy: 0, idle: 2 });
+    host.close();
   });
 });

@@ -1,4 +1,5 @@
 import { FoxError, isFoxError, type OpOptions } from '../../errors.js';
+import type { QueryHost } from '../query/query-host.js';
 import { runReadOnlyQuery } from '../query/run-query.js';
 import type { DbTarget } from './target.js';
 
@@ -10,6 +11,8 @@ export interface CheckOptions extends OpOptions {
   maxErrors?: number;
   /** Time limit in ms (default 0: none, only the signal). */
   timeoutMs?: number;
+  /** The pool of query children to run it in (default: the shared one). */
+  host?: QueryHost;
 }
 
 /** The verdict of an integrity check. */
@@ -39,6 +42,7 @@ export async function dbCheck(target: DbTarget, opts: CheckOptions = {}): Promis
       busyTimeoutMs: target.busyTimeoutMs,
       subject: target.subject,
       signal: opts.signal,
+      ...(opts.host ? { host: opts.host } : {}),
     });
   } catch (err) {
     // Badly damaged structures make SQLite abort the check itself with SQLITE_CORRUPT: that is

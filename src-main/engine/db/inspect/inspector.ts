@@ -1,6 +1,7 @@
 import type { FoxConfig } from '../../config/resolve.js';
 import { FoxError, type OpOptions } from '../../errors.js';
 import type { StorePathOptions } from '../../registry/paths.js';
+import { QueryHost } from '../query/query-host.js';
 import { runReadOnlyQuery, type QueryOptions, type QueryResult } from '../query/run-query.js';
 import { quoteIdent } from '../sqlite.js';
 import { dbCheck, type CheckOptions, type CheckResult } from './check.js';
@@ -21,6 +22,8 @@ export type TargetOptions = StorePathOptions & { cwd?: string };
 export class DbInspector {
   /** Aborted by close(): every running query and check is killed with it. */
   private readonly closing = new AbortController();
+  /** Warm query children of this inspector, killed by close(). */
+  private readonly host = new QueryHost();
 
   constructor(private readonly config: FoxConfig) {}
 
@@ -52,7 +55,7 @@ export class DbInspector {
   /** One read-only statement, row-capped and time-limited. */
   async query(target: string, sql: string, opts: TargetOptions & QueryOptions = {}): Promise<QueryResult> {
     const t = this.resolve(target, opts);
-    return runReadOnlyQuery(t.file, sql, { busyTimeoutMs: t.busyTimeoutMs, ...opts, subject: t.subject, signal: this.signal(opts) });
+    return runReadOnlyQuery(t.file, sql, { busyTimeoutMs: t.busyTimeoutMs, ...opts, subject: t.subject, signal: this.signal(opts), host: this.host });
   }
 
   /** A page of one table's rows in rowid order where it has one (the table browser). */
@@ -72,16 +75,18 @@ export class DbInspector {
       busyTimeoutMs: t.busyTimeoutMs,
       subject: t.subject,
       signal: this.signal(opts),
+      host: this.host,
     });
   }
 
   /** PRAGMA integrity_check (or quick_check). */
   async check(target: string, opts: TargetOptions & CheckOptions = {}): Promise<CheckResult> {
-    return dbCheck(this.resolve(target, opts), { ...opts, signal: this.signal(opts) });
+    return dbCheck(this.resolve(target, opts), { ...opts, signal: this.signal(opts), host: this.host });
   }
 
   /** Kills queries still running (engine shutdown). */
   close(): void {
     this.closing.abort(new FoxError('CANCELED', 'the engine is closing'));
+    this.host.close();
   }
 }

@@ -1,23 +1,37 @@
 /**
  * The program a query child runs (`node -e`), as plain CommonJS so it needs no build step and
- * works the same from tsx, the bundled CLI and Electron (with ELECTRON_RUN_AS_NODE). It reads one
- * JSON request on stdin, opens the file read-only, refuses any statement that is not a read-only
- * query, and writes one JSON line on stdout. The parent SIGKILLs it on timeout: a single long
- * sqlite3_step never returns to JS, so nothing inside this process could stop it.
+ * works the same from tsx, the bundled CLI and Electron (with ELECTRON_RUN_AS_NODE). It reads
+ * JSON requests, one per line, on stdin; for each it opens the file read-only, refuses any
+ * statement that is not a read-only query, closes the file, and writes one JSON line on stdout.
+ * It serves requests one at a time and exits when stdin ends. The parent SIGKILLs it on timeout:
+ * a single long sqlite3_step never returns to JS, so nothing inside this process could stop it.
  */
 export const QUERY_CHILD_SOURCE = String.raw`
 'use strict';
-const chunks = [];
-process.stdin.on('data', (c) => chunks.push(c));
+let pending = '';
+process.stdin.setEncoding('utf8'); // decodes characters split across chunks
+process.stdin.on('data', (c) => {
+  pending += c;
+  let nl;
+  while ((nl = pending.indexOf('\n')) >= 0) {
+    const line = pending.slice(0, nl);
+    pending = pending.slice(nl + 1);
+    if (line.trim()) answer(line);
+  }
+});
 process.stdin.on('end', () => {
+  if (pending.trim()) answer(pending);
+});
+
+function answer(line) {
   let out;
   try {
-    out = run(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+    out = run(JSON.parse(line));
   } catch (e) {
     out = { ok: false, code: e && e.foxCode ? undefined : e && e.code, fox: e && e.foxCode, message: String(e && e.message || e) };
   }
   process.stdout.write(JSON.stringify(out) + '\n');
-});
+}
 
 function refuse(message) {
   const e = new Error(message);

@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { canceled, FoxError, toFoxError, type ErrorCode, type OpOptions } from '../../errors.js';
-import { formatDuration } from '../../util/duration.js';
+import { canceled, FoxError, toFoxError, type OpOptions } from '../../errors.js';
 import { assertSqliteFile, openSqlite, sqliteNativeBinding } from '../sqlite.js';
-import { QUERY_CHILD_SOURCE } from './child-source.js';
+import { QueryHost } from './query-host.js';
 
 /** A value of a result cell: JSON-safe (big integers as strings, BLOBs as a size and a hex preview). */
 export type QueryCell = string | number | null | { $blob: number; hex: string };
@@ -30,6 +28,8 @@ export interface QueryOptions extends OpOptions {
   busyTimeoutMs?: number;
   /** Human name of the database for errors (default: the path). */
   subject?: string;
+  /** The pool of query children to use (default: one shared by the process). */
+  host?: QueryHost;
 }
 
 /** The largest row cap a query accepts. */
@@ -39,14 +39,11 @@ export const DEFAULT_QUERY_TIMEOUT_MS = 5000;
 /** Results larger than this are refused rather than buffered (lower the limit). */
 const MAX_OUTPUT_BYTES = 128 * 1024 * 1024;
 
-interface ChildReply {
-  ok: boolean;
-  columns?: string[];
-  rows?: QueryCell[][];
-  truncated?: boolean;
-  code?: string;
-  fox?: ErrorCode;
-  message?: string;
+let shared: QueryHost | undefined;
+
+/** The host of callers that bring none (its idle children never keep the process alive). */
+function sharedHost(): QueryHost {
+  return (shared ??= new QueryHost());
 }
 
 const requireHere = createRequire(import.meta.url);
@@ -86,7 +83,7 @@ function assertReadOnlyQuery(file: string, sql: string, subject: string, busyTim
 }
 
 /**
- * Runs one read-only SQL statement against a SQLite file in a child process and returns at most
+ * Runs one read-only SQL statement against a SQLite file in a (warm) child process and returns at most
  * `limit` rows. Anything that is not a read-only query (INSERT, DROP, ATTACH, PRAGMA writes,
  * BEGIN, ...) is refused with INVALID_INPUT; past `timeoutMs` or on abort the child is SIGKILLed,
  * which harms nothing because its connection is read-only. The file is checked to be SQLite
@@ -117,75 +114,16 @@ export async function runReadOnlyQuery(file: string, sql: string, opts: QueryOpt
     busyTimeoutMs: opts.busyTimeoutMs ?? 5000,
   });
   const started = Date.now();
-  const child = spawn(process.execPath, ['-e', QUERY_CHILD_SOURCE], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-    windowsHide: true,
-  });
-
-  return await new Promise<QueryResult>((resolve, reject) => {
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let outBytes = 0;
-    let stopped: FoxError | undefined;
-    const stop = (why: FoxError): void => {
-      if (stopped) return;
-      stopped = why;
-      child.kill('SIGKILL');
-    };
-    const timer =
-      timeoutMs > 0
-        ? setTimeout(
-            () =>
-              stop(
-                new FoxError('CANCELED', `query interrupted: it ran longer than its ${formatDuration(timeoutMs)} time limit (raise it with --timeout)`, {
-                  subject,
-                }),
-              ),
-            timeoutMs,
-          )
-        : undefined;
-    const onAbort = (): void => stop(canceled(opts.signal, 'query'));
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-
-    child.stdout.on('data', (c: Buffer) => {
-      outBytes += c.length;
-      if (outBytes > MAX_OUTPUT_BYTES) {
-        stop(new FoxError('INVALID_INPUT', `the result is larger than ${MAX_OUTPUT_BYTES >> 20} MiB: lower the row limit or select fewer columns`, { subject }));
-      } else out.push(c);
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      if (err.length < 64) err.push(c);
-    });
-    child.stdin.on('error', () => undefined); // the child may die before reading everything
-    child.stdin.end(request);
-
-    const finish = (): void => {
-      clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
-    };
-    child.on('error', (e) => {
-      finish();
-      reject(toFoxError(e, `${subject}: cannot start the query process`));
-    });
-    child.on('close', (code, signal) => {
-      finish();
-      if (stopped) return reject(stopped);
-      const text = Buffer.concat(out).toString('utf8');
-      let reply: ChildReply;
-      try {
-        reply = JSON.parse(text) as ChildReply;
-      } catch {
-        const why = signal ? `was killed by ${signal}` : `exited with status ${code}`;
-        const stderr = Buffer.concat(err).toString('utf8').trim().split('\n').slice(-3).join(' | ');
-        return reject(new FoxError('IO', `${subject}: the query process ${why}${stderr ? `: ${stderr}` : ''}`, { subject }));
-      }
-      if (!reply.ok) {
-        const message = reply.message ?? 'query failed';
-        if (reply.fox) return reject(new FoxError(reply.fox, `${subject}: ${message}`, { subject }));
-        return reject(toFoxError(Object.assign(new Error(message), { code: reply.code }), subject, 'INVALID_INPUT'));
-      }
-      resolve({ columns: reply.columns ?? [], rows: reply.rows ?? [], truncated: reply.truncated ?? false, duration_ms: Date.now() - started });
-    });
-  });
+  const reply = await (opts.host ?? sharedHost()).run(request, { timeoutMs, signal: opts.signal, subject, maxReplyBytes: MAX_OUTPUT_BYTES });
+  if (!reply.ok) {
+    const message = reply.message ?? 'query failed';
+    if (reply.fox) throw new FoxError(reply.fox, `${subject}: ${message}`, { subject });
+    throw toFoxError(Object.assign(new Error(message), { code: reply.code }), subject, 'INVALID_INPUT');
+  }
+  return {
+    columns: reply.columns ?? [],
+    rows: (reply.rows ?? []) as QueryCell[][],
+    truncated: reply.truncated ?? false,
+    duration_ms: Date.now() - started,
+  };
 }

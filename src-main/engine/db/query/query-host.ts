@@ -1,0 +1,204 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { canceled, FoxError, toFoxError } from '../../errors.js';
+import { formatDuration } from '../../util/duration.js';
+import { QUERY_CHILD_SOURCE } from './child-source.js';
+
+/** What a query child answers (one JSON line per request). */
+export interface ChildReply {
+  ok: boolean;
+  columns?: string[];
+  rows?: unknown[][];
+  truncated?: boolean;
+  code?: string;
+  fox?: FoxError['code'];
+  message?: string;
+}
+
+/** How one request runs: its time limit, its signal, how errors name the database. */
+export interface HostRunOptions {
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+  subject: string;
+  /** Refuse replies larger than this many bytes (the child is killed). */
+  maxReplyBytes: number;
+}
+
+interface Warm {
+  proc: ChildProcessWithoutNullStreams;
+  /** Set while a request is in flight: receives the reply line or the child's end. */
+  waiter: ((line: string | Error) => void) | null;
+  buffer: string;
+  bytes: number;
+  maxBytes: number;
+  stderr: string;
+  idleTimer: NodeJS.Timeout | null;
+  dead: boolean;
+}
+
+/**
+ * A small pool of warm query children, so the GUI's table browser and SQL console do not pay a
+ * process start per page. One request at a time per child; a child whose request times out or is
+ * aborted is SIGKILLed and never reused. Idle children are unref'd (they never keep a CLI alive)
+ * and exit after `idleMs`.
+ */
+export class QueryHost {
+  private readonly idle: Warm[] = [];
+  private readonly busy = new Set<Warm>();
+  private closed = false;
+  private spawned = 0;
+
+  constructor(private readonly opts: { maxIdle?: number; idleMs?: number } = {}) {}
+
+  /** Sends one request line and resolves with the child's reply. */
+  async run(request: string, o: HostRunOptions): Promise<ChildReply> {
+    if (this.closed) throw new FoxError('UNAVAILABLE', 'the query host is closed', { subject: o.subject });
+    if (o.signal?.aborted) throw canceled(o.signal, 'query');
+    const w = this.acquire();
+    return await new Promise<ChildReply>((resolve, reject) => {
+      let settled = false;
+      const done = (fn: () => void, reuse: boolean): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        o.signal?.removeEventListener('abort', onAbort);
+        w.waiter = null;
+        if (reuse) this.release(w);
+        else this.discard(w);
+        fn();
+      };
+      const kill = (why: FoxError): void => done(() => reject(why), false);
+      const timer =
+        o.timeoutMs > 0
+          ? setTimeout(
+              () =>
+                kill(
+                  new FoxError('CANCELED', `query interrupted: it ran longer than its ${formatDuration(o.timeoutMs)} time limit (raise it with --timeout)`, {
+                    subject: o.subject,
+                  }),
+                ),
+              o.timeoutMs,
+            )
+          : undefined;
+      const onAbort = (): void => kill(canceled(o.signal, 'query'));
+      o.signal?.addEventListener('abort', onAbort, { once: true });
+      w.maxBytes = o.maxReplyBytes;
+      w.waiter = (line) => {
+        if (line instanceof Error) {
+          const err = line instanceof FoxError ? new FoxError(line.code, `${o.subject}: ${line.message}`, { subject: o.subject, cause: line }) : line;
+          return done(() => reject(err), false);
+        }
+        try {
+          const reply = JSON.parse(line) as ChildReply;
+          done(() => resolve(reply), true);
+        } catch (err) {
+          done(() => reject(new FoxError('IO', `${o.subject}: unreadable answer from the query process`, { subject: o.subject, cause: err })), false);
+        }
+      };
+      w.proc.stdin.write(`${request}\n`, (err) => {
+        if (err) kill(toFoxError(err, `${o.subject}: cannot talk to the query process`));
+      });
+    });
+  }
+
+  /** Children started so far, and how many are idle or busy now (diagnostics and tests). */
+  stats(): { spawned: number; idle: number; busy: number } {
+    return { spawned: this.spawned, idle: this.idle.length, busy: this.busy.size };
+  }
+
+  /** Kills every child, busy or idle; later runs fail with UNAVAILABLE. */
+  close(): void {
+    this.closed = true;
+    for (const w of [...this.idle, ...this.busy]) this.discard(w);
+  }
+
+  private acquire(): Warm {
+    let w = this.idle.pop();
+    while (w && w.dead) w = this.idle.pop();
+    w ??= this.spawn();
+    if (w.idleTimer) clearTimeout(w.idleTimer);
+    w.idleTimer = null;
+    w.buffer = '';
+    w.bytes = 0;
+    setHeld(w, true);
+    this.busy.add(w);
+    return w;
+  }
+
+  private release(w: Warm): void {
+    this.busy.delete(w);
+    if (w.dead || this.closed || this.idle.length >= (this.opts.maxIdle ?? 2)) return this.discard(w);
+    setHeld(w, false);
+    w.idleTimer = setTimeout(() => {
+      const i = this.idle.indexOf(w);
+      if (i >= 0) this.idle.splice(i, 1);
+      this.discard(w);
+    }, this.opts.idleMs ?? 30_000);
+    w.idleTimer.unref();
+    this.idle.push(w);
+  }
+
+  private discard(w: Warm): void {
+    // A caller still waiting on this child learns why; run() clears the waiter before discarding.
+    const waiter = w.waiter;
+    w.waiter = null;
+    waiter?.(new FoxError('CANCELED', 'the query was stopped: its query process was closed'));
+    this.busy.delete(w);
+    const i = this.idle.indexOf(w);
+    if (i >= 0) this.idle.splice(i, 1);
+    if (w.idleTimer) clearTimeout(w.idleTimer);
+    if (!w.dead) {
+      w.dead = true;
+      w.proc.kill('SIGKILL');
+    }
+  }
+
+  private spawn(): Warm {
+    this.spawned++;
+    const proc = spawn(process.execPath, ['-e', QUERY_CHILD_SOURCE], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      windowsHide: true,
+    });
+    const w: Warm = { proc, waiter: null, buffer: '', bytes: 0, maxBytes: Infinity, stderr: '', idleTimer: null, dead: false };
+    proc.stdout.setEncoding('utf8');
+    proc.stdout.on('data', (chunk: string) => {
+      w.bytes += chunk.length;
+      if (w.bytes > w.maxBytes) {
+        w.waiter?.(new FoxError('INVALID_INPUT', `the result is larger than ${w.maxBytes >> 20} MiB: lower the row limit or select fewer columns`));
+        return;
+      }
+      w.buffer += chunk;
+      const nl = w.buffer.indexOf('\n');
+      if (nl >= 0) {
+        const line = w.buffer.slice(0, nl);
+        w.buffer = w.buffer.slice(nl + 1);
+        w.waiter?.(line);
+      }
+    });
+    proc.stderr.setEncoding('utf8');
+    proc.stderr.on('data', (c: string) => {
+      if (w.stderr.length < 4000) w.stderr += c;
+    });
+    proc.stdin.on('error', () => undefined); // a killed child's stdin errors: its exit reports it
+    const ended = (why: string): void => {
+      const wasDead = w.dead;
+      w.dead = true;
+      const tail = w.stderr.trim().split('\n').slice(-3).join(' | ');
+      if (!wasDead) w.waiter?.(new FoxError('IO', `the query process ${why}${tail ? `: ${tail}` : ''}`));
+      this.discard(w);
+    };
+    proc.on('error', (err) => ended(`could not start (${err.message})`));
+    proc.on('exit', (code, signal) => ended(signal ? `was killed by ${signal}` : `exited with status ${code}`));
+    return w;
+  }
+}
+
+/** Whether a child (its process and its three pipes, which are sockets) keeps the event loop alive. */
+function setHeld(w: Warm, held: boolean): void {
+  const handles = [w.proc, w.proc.stdin as unknown as Socket, w.proc.stdout as Socket, w.proc.stderr as Socket];
+  for (const h of handles) {
+    if (held) h.ref();
+    else h.unref();
+  }
+}
