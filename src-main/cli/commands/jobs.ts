@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { FoxError } from '../../engine/errors.js';
 import type { JobInfo, JobState } from '../../engine/jobs/types.js';
 import { action, intOption } from '../context.js';
-import { formatTable } from '../output.js';
+import { formatBytes, formatTable } from '../output.js';
 import { progressLine } from '../progress.js';
 
 const STATES: readonly JobState[] = ['queued', 'running', 'ok', 'error', 'canceled'];
@@ -10,6 +10,7 @@ const STATES: readonly JobState[] = ['queued', 'running', 'ok', 'error', 'cancel
 /** `done/total unit` or `done unit` of a job. */
 function amount(j: JobInfo): string {
   const p = j.progress;
+  if (p.unit === 'bytes') return p.total !== null ? `${formatBytes(p.done)}/${formatBytes(p.total)}` : formatBytes(p.done);
   return p.total !== null ? `${p.done}/${p.total} ${p.unit}` : `${p.done} ${p.unit}`;
 }
 
