@@ -28,7 +28,7 @@ export interface FileBackendOptions extends CasBackendOptions {
 
 /** Default age after which a temp file is surely abandoned (an upload of hours is unusual). */
 export const DEFAULT_TMP_SAFE_AGE_MS = 3_600_000;
-const READ_CHUNK = 1 << 20;
+const READ_CHUNK = 4 << 20;
 /** Start writeback every so many bytes so the final fsync of a large upload has little left. */
 const SYNC_EVERY = 64 << 20;
 const GC_CLAIM_RE = /^gc-([0-9a-f]{64})-[0-9A-Z]{26}(\.json)?$/;
@@ -222,7 +222,7 @@ class FileBackend implements CasBackend {
     return { digest: digestOf(hex), size_bytes: s.size, kind: DEFAULT_KIND, tags: [], created_at: s.mtime.toISOString(), error };
   }
 
-  async head(hex: string): Promise<CasObject | null> {
+  async head(hex: string, pins?: ReadonlySet<string>): Promise<CasObject | null> {
     let st: Stats;
     try {
       st = await fs.stat(this.blob(hex));
@@ -230,7 +230,8 @@ class FileBackend implements CasBackend {
       if (isErrno(err, 'ENOENT')) return null;
       throw err;
     }
-    const [meta, pinnedAt] = await Promise.all([this.readMeta(hex, st), this.readPin(hex)]);
+    // With the pins directory already read (all()), only pinned objects need their pin file.
+    const [meta, pinnedAt] = await Promise.all([this.readMeta(hex, st), pins && !pins.has(hex) ? null : this.readPin(hex)]);
     const { error, ...rest } = meta;
     return { ...rest, pinned: pinnedAt !== null, pinned_at: pinnedAt, ...(error ? { meta_error: error } : {}) };
   }
@@ -247,12 +248,17 @@ class FileBackend implements CasBackend {
     return { size: st.size, stream: fh.createReadStream({ highWaterMark: READ_CHUNK, autoClose: true }) };
   }
 
+  async localPath(hex: string): Promise<string | null> {
+    return (await exists(this.blob(hex))) ? this.blob(hex) : null;
+  }
+
   private async allNames(): Promise<string[]> {
     return (await fs.readdir(this.objDir)).filter(isHex);
   }
 
   async all(): Promise<CasObject[]> {
-    const found = await mapLimit(await this.allNames(), 32, (hex) => this.head(hex));
+    const pins = new Set(await fs.readdir(this.pinDir));
+    const found = await mapLimit(await this.allNames(), 32, (hex) => this.head(hex, pins));
     return found.filter((o): o is CasObject => o !== null);
   }
 

@@ -2,13 +2,14 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { addAbortSignal, pipeline, type Readable } from 'node:stream';
 import { ulid } from 'ulid';
-import { canceled, FoxError, throwIfAborted, toFoxError, type OpOptions } from '../errors.js';
+import { canceled, FoxError, isFoxError, throwIfAborted, toFoxError, type OpOptions } from '../errors.js';
 import { nowRfc3339 } from '../util/time.js';
 import { digestOf, parseDigest } from './digest.js';
 import { fsyncDir, isErrno } from './fs-util.js';
-import { applyListQuery, checkListQuery, type ListPage, type ListQuery } from './list-query.js';
+import { applyListQuery, checkListQuery, MAX_LIST_LIMIT, type ListPage, type ListQuery } from './list-query.js';
 import { normalizeKind, normalizeTags } from './meta.js';
 import { pump } from './pump.js';
+import { openFileSource, PooledFileReader } from './source.js';
 import type { CasBackend, CasObject, CasStats, RemoveGuard, RemoveOutcome } from './types.js';
 import { corruptError, verifyingStream } from './verify-stream.js';
 
@@ -181,19 +182,19 @@ export class CasStore {
     if (typeof dest !== 'string' || dest.trim() === '' || dest.includes('\0')) throw new FoxError('INVALID_INPUT', `invalid output file ${JSON.stringify(dest)}`);
     const target = path.resolve(dest);
     return this.run('get', opts.signal, async () => {
-      const raw = (await this.backend.read(hex)) ?? this.notFound(digest);
+      const raw = (await this.openPooled(hex)) ?? (await this.backend.read(hex))?.stream ?? this.notFound(digest);
       const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${ulid()}.foxctl-tmp`);
       let fh: fs.FileHandle;
       try {
         fh = await fs.open(tmp, 'wx', 0o644);
       } catch (err) {
-        raw.stream.destroy();
+        await closeSource(raw);
         if (isErrno(err, 'ENOENT')) throw new FoxError('NOT_FOUND', `cannot write ${target}: directory ${path.dirname(target)} does not exist`, { cause: err });
         throw toFoxError(err, `cannot write ${target}`);
       }
       try {
-        if (opts.signal) addAbortSignal(opts.signal, raw.stream);
-        const { hex: actual, size } = await pump(raw.stream, (chunk, offset) => fh.write(chunk, 0, chunk.length, offset).then(() => undefined), opts);
+        if (opts.signal && isReadable(raw)) addAbortSignal(opts.signal, raw);
+        const { hex: actual, size } = await pump(raw, (chunk, offset) => fh.write(chunk, 0, chunk.length, offset).then(() => undefined), opts);
         if (actual !== hex) throw corruptError(digest, actual, size, this.subject);
         await fh.datasync();
         await fh.close();
@@ -201,7 +202,7 @@ export class CasStore {
         await fsyncDir(path.dirname(target));
         return { digest, size_bytes: size, path: target };
       } catch (err) {
-        raw.stream.destroy();
+        await closeSource(raw);
         await fh.close().catch(() => undefined);
         await fs.rm(tmp, { force: true });
         throw err;
@@ -209,10 +210,54 @@ export class CasStore {
     });
   }
 
+  /** Re-hashes one object without keeping its bytes; CORRUPT on a mismatch, NOT_FOUND when absent. */
+  async check(digest: string, opts: OpOptions = {}): Promise<{ digest: string; size_bytes: number }> {
+    const hex = parseDigest(digest);
+    return this.run('verify', opts.signal, async () => {
+      const src = (await this.openPooled(hex)) ?? (await this.backend.read(hex))?.stream ?? this.notFound(digest);
+      try {
+        const { hex: actual, size } = await pump(src, async () => undefined, { signal: opts.signal });
+        if (actual !== hex) throw corruptError(digest, actual, size, this.subject);
+        return { digest, size_bytes: size };
+      } finally {
+        await closeSource(src);
+      }
+    });
+  }
+
+  /** The object's local file through reusable buffers, when the backend has one. */
+  private async openPooled(hex: string): Promise<PooledFileReader | null> {
+    const file = await this.backend.localPath?.(hex);
+    if (!file) return null;
+    try {
+      return (await openFileSource(file)).reader;
+    } catch (err) {
+      // Removed between the two calls: absent, like any missing object.
+      if (isFoxError(err, 'NOT_FOUND')) return null;
+      throw err;
+    }
+  }
+
   /** One page of objects matching `query`. */
   async list(query: ListQuery = {}, opts: OpOptions = {}): Promise<ListPage> {
     checkListQuery(query);
     return this.run('list', opts.signal, async () => applyListQuery(await this.backend.all(), query));
+  }
+
+  /** Every object matching `query` (no paging), from one read of the metadata: gc's view. */
+  async listAll(query: Omit<ListQuery, 'limit' | 'cursor'> = {}, opts: OpOptions = {}): Promise<CasObject[]> {
+    checkListQuery(query);
+    return this.run('list', opts.signal, async () => {
+      const all = await this.backend.all();
+      const out: CasObject[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = applyListQuery(all, { ...query, limit: MAX_LIST_LIMIT, cursor });
+        out.push(...page.items);
+        cursor = page.next_cursor ?? undefined;
+      } while (cursor);
+      return out;
+    });
   }
 
   /** Up to `limit` digests after `after`, in digest order, without reading metadata (verify walks these). */
@@ -272,6 +317,11 @@ export class CasStore {
     await this.opened?.catch(() => undefined);
     await this.backend.close();
   }
+}
+
+async function closeSource(src: Readable | PooledFileReader): Promise<void> {
+  if (src instanceof PooledFileReader) await src.close();
+  else src.destroy();
 }
 
 function isReadable(v: unknown): v is Readable {

@@ -47,11 +47,11 @@ export class CasService {
   /** Stores bytes, a stream or a file; see PutResult. */
   async put(input: CasInput, opts: PutOptions = {}): Promise<PutResult> {
     if (isPath(input)) {
-      const { stream } = await openFileSource(input.path);
+      const { reader } = await openFileSource(input.path);
       try {
-        return await this.store.put(stream, opts);
+        return await this.store.put(reader, opts);
       } finally {
-        stream.destroy();
+        await reader.close();
       }
     }
     return this.store.put(input, opts);
@@ -66,9 +66,9 @@ export class CasService {
       if (file) total = file.size;
       ctx.progress(0, total);
       try {
-        return await this.store.put(file ? file.stream : (input as PutSource), { ...opts, signal: ctx.signal, onProgress: (n) => ctx.progress(n, total) });
+        return await this.store.put(file ? file.reader : (input as PutSource), { ...opts, signal: ctx.signal, onProgress: (n) => ctx.progress(n, total) });
       } finally {
-        file?.stream.destroy();
+        await file?.reader.close();
       }
     });
   }

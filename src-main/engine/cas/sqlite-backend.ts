@@ -113,7 +113,8 @@ class SqliteBackend implements CasBackend {
     return {
       // better-sqlite3 is synchronous; chunks arrive in order, so offset is implied.
       write: async (chunk) => {
-        pending.push(chunk);
+        // Copied: the caller reuses the chunk's memory once this resolves.
+        pending.push(Buffer.from(chunk));
         pendingBytes += chunk.length;
         flush(false);
       },

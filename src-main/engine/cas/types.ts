@@ -39,7 +39,10 @@ export interface CommitResult {
  * them under the digest. Several write() calls may be in flight at once (they carry their offset).
  */
 export interface CasWriter {
-  /** Stores `chunk` at `offset` (chunks arrive in order; their promises may settle out of order). */
+  /**
+   * Stores `chunk` at `offset` (chunks arrive in order; their promises may settle out of order).
+   * The chunk's memory is reused once the promise resolves: copy it if you keep it longer.
+   */
   write(chunk: Buffer, offset: number): Promise<void>;
   /** Makes the bytes durable and files them under `hex`, deduplicating and merging tags. */
   commit(hex: string, meta: CommitMeta): Promise<CommitResult>;
@@ -101,6 +104,11 @@ export interface CasBackend {
   head(hex: string): Promise<CasObject | null>;
   /** The object's stored bytes, or null when absent. */
   read(hex: string): Promise<RawRead | null>;
+  /**
+   * Optional: the local file holding an object's bytes (null when absent), for backends that
+   * have one. Lets verify and getToFile read through reusable buffers instead of a stream.
+   */
+  localPath?(hex: string): Promise<string | null>;
   /** Every object's metadata (callers filter, sort and page with list-query.ts). */
   all(): Promise<CasObject[]>;
   /** Up to `limit` object names after `after` (exclusive) in hex order, without reading metadata. */

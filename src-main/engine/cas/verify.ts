@@ -1,5 +1,3 @@
-import { pipeline } from 'node:stream/promises';
-import { Writable } from 'node:stream';
 import { isFoxError, throwIfAborted, type OpOptions } from '../errors.js';
 import type { CasStore } from './guarded-store.js';
 
@@ -27,14 +25,6 @@ export interface VerifyResult {
   ok: boolean;
 }
 
-const discard = (): Writable =>
-  new Writable({
-    highWaterMark: 1 << 20,
-    write(_chunk: Buffer, _enc, cb) {
-      cb();
-    },
-  });
-
 /** Re-hashes every object and reports the ones that do not match their name (or cannot be read). */
 export async function verifyStore(store: CasStore, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const names: string[] = [];
@@ -51,9 +41,7 @@ export async function verifyStore(store: CasStore, opts: VerifyOptions = {}): Pr
     try {
       const head = await store.head(digest, { signal: opts.signal });
       if (head.meta_error) res.problems.push({ digest, problem: 'metadata', message: head.meta_error });
-      const got = await store.get(digest, { signal: opts.signal });
-      await pipeline(got.stream, discard());
-      res.bytes_checked += got.size_bytes;
+      res.bytes_checked += (await store.check(digest, { signal: opts.signal })).size_bytes;
     } catch (err) {
       if (isFoxError(err, 'CANCELED') || opts.signal?.aborted) throw err;
       // Removed by a concurrent gc between listing and reading: nothing to verify.
