@@ -15,14 +15,13 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_JSON_BYTES)
   }
   const chunks: Buffer[] = [];
   let size = 0;
+  // Past the limit the rest is read and dropped (never buffered), so the client gets the answer
+  // instead of a reset connection; only a caller with the token gets this far.
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) {
-      req.destroy();
-      throw new FoxError('INVALID_INPUT', `the request body is larger than ${limit} bytes`);
-    }
-    chunks.push(chunk);
+    if (size <= limit) chunks.push(chunk);
   }
+  if (size > limit) throw new FoxError('INVALID_INPUT', `the request body is larger than ${limit} bytes`, { subject: 'body-too-large' });
   if (size === 0) return {};
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;

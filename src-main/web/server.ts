@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { HTTP, requestIdSchema, type Result } from '../../src-preload/contract.js';
 import type { Studio } from '../api/studio.js';
 import { toBridgeError } from '../api/dispatch.js';
-import { FoxError, toFoxError } from '../engine/errors.js';
+import { FoxError, isFoxError, toFoxError } from '../engine/errors.js';
 import { readJsonBody } from './body.js';
 import { allowedHosts, assertLoopbackHost, checkHost, checkToken, newToken, type Refusal } from './guard.js';
 import { openEventStream } from './sse.js';
@@ -64,7 +66,8 @@ export async function startWebServer(studio: Studio, opts: WebServerOptions = {}
   const host = opts.host ?? '127.0.0.1';
   assertLoopbackHost(host);
   const token = opts.token ?? newToken();
-  const rendererDir = opts.rendererDir ?? findRendererDir();
+  // A folder without index.html is no renderer: the page says how to build one.
+  const rendererDir = opts.rendererDir === undefined ? findRendererDir() : fs.existsSync(path.join(opts.rendererDir, 'index.html')) ? opts.rendererDir : undefined;
   let hosts = new Set<string>();
   const streams = new Set<() => void>();
   const sockets = new Set<Socket>();
@@ -91,6 +94,7 @@ export async function startWebServer(studio: Studio, opts: WebServerOptions = {}
       result = await studio.api.invoke(name, input, { scope: SCOPE, requestId });
     } catch (err) {
       result = { ok: false, error: toBridgeError(err) };
+      if (isFoxError(err) && err.subject === 'body-too-large') return sendJson(res, 413, result);
     }
     if (!res.destroyed) sendJson(res, 200, result);
   };

@@ -14,6 +14,11 @@ export const VIEW_LABELS: Record<ViewId, string> = {
   settings: 'Settings',
 };
 
+/** The end of a long path, which tells homes apart: `…/work/.foxctl`. */
+export function shortenPath(p: string, max = 30): string {
+  return p.length <= max ? p : `…${p.slice(p.length - max + 1)}`;
+}
+
 /** The navigation: one button per view; arrow keys move between them, Enter/Space opens. */
 export function Sidebar(): ReactNode {
   const view = useStudio((s) => s.view);
@@ -69,7 +74,7 @@ export function Sidebar(): ReactNode {
         </div>
         {info ? (
           <div className="home-path" title={info.home}>
-            {info.home}
+            {shortenPath(info.home)}
           </div>
         ) : null}
       </footer>

@@ -7,21 +7,30 @@ import { Loadable } from '../components/loadable';
 import { Card, Page } from '../components/page';
 import { ProgressBar } from '../components/progress-bar';
 import { ERROR_TEXT } from '../errors';
-import { exactTime, formatAmount, formatRate, formatSeconds, timeAgo } from '../format';
+import { exactTime, formatAmount, formatBytes, formatCount, formatRate, formatSeconds, timeAgo } from '../format';
 import { useStudio } from '../store';
 import { isFinal, sortJobs } from '../store/jobs';
 import { IDLE } from '../store/requests';
 
 const STATE_LABELS: Record<Job['state'], string> = { queued: 'Queued', running: 'Running', ok: 'Done', error: 'Failed', canceled: 'Canceled' };
 
-/** A job's result in one line: the fields a person wants, not a JSON dump. */
-function summarizeResult(result: unknown): string {
+/** Fields already shown elsewhere (the title names it) or too long for one line. */
+const RESULT_SKIP = new Set(['name', 'path', 'file', 'created_at', 'id']);
+
+/** A job's result in one line: the few figures a person wants, each in its unit, not a JSON dump. */
+export function summarizeResult(result: unknown): string {
   if (result === null || result === undefined) return '';
   if (typeof result !== 'object') return String(result);
-  const entries = Object.entries(result as Record<string, unknown>)
-    .filter(([, v]) => v === null || ['string', 'number', 'boolean'].includes(typeof v))
-    .slice(0, 4);
-  return entries.map(([k, v]) => `${k.replace(/_/g, ' ')}: ${String(v)}`).join(' · ');
+  return Object.entries(result as Record<string, unknown>)
+    .filter(([k, v]) => !RESULT_SKIP.has(k) && (typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && v.length <= 40)))
+    .slice(0, 4)
+    .map(([k, v]) => {
+      const label = k.replace(/_(ms|bytes)$/, '').replace(/_/g, ' ');
+      if (typeof v === 'number' && /(_size|_bytes|^bytes|^size)$/.test(k)) return `${label} ${formatBytes(v)}`;
+      if (typeof v === 'number' && k.endsWith('_ms')) return `${label} ${formatSeconds(v / 1000)}`;
+      return `${label} ${typeof v === 'number' ? formatCount(v) : String(v)}`;
+    })
+    .join(' · ');
 }
 
 function RunningJob({ job }: { job: Job }): ReactNode {
@@ -47,6 +56,7 @@ function RunningJob({ job }: { job: Job }): ReactNode {
         <span>
           {formatAmount(p.done, p.unit)}
           {p.total !== null ? ` of ${formatAmount(p.total, p.unit)}` : ''}
+          {p.total ? ` · ${Math.floor((p.done / p.total) * 100)}%` : ''}
         </span>
         <span>{formatRate(p.rate, p.unit)}</span>
         <span>{p.eta !== null ? `${formatSeconds(p.eta)} left` : 'estimating…'}</span>

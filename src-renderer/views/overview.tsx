@@ -38,20 +38,29 @@ function BackupCard({ o }: { o: Overview }): ReactNode {
   const warn = old || b.missingCritical.length > 0;
   return (
     <Card title="Last backup" className={warn ? 'card-warn' : undefined}>
-      <div className={`big-stat${warn ? ' warn' : ''}`} data-testid="backup-age" title={exactTime(b.newest.created_at)}>
-        {warn ? <Icon name="warning" /> : <Icon name="check" />} {timeAgo(b.newest.created_at)}
+      <div className={`big-stat${old ? ' warn' : ''}`} data-testid="backup-age" title={exactTime(b.newest.created_at)}>
+        {old ? <Icon name="warning" /> : <Icon name="check" />} {capitalize(timeAgo(b.newest.created_at))}
       </div>
       <p className="muted">
-        {b.newest.name} · {formatBytes(b.newest.size)} · {formatCount(b.count)} backup{b.count === 1 ? '' : 's'} kept
+        {b.newest.name} · {formatBytes(b.newest.size)} · {b.newest.stores.length} stores · {formatCount(b.count)} backup{b.count === 1 ? '' : 's'} kept
       </p>
-      {old ? <p className="warn-text">The newest backup is more than a day old.</p> : null}
+      {old ? (
+        <p className="warn-text">
+          <Icon name="warning" size={15} /> More than a day old: back up now.
+        </p>
+      ) : null}
       {b.missingCritical.length > 0 ? (
         <p className="warn-text" data-testid="missing-critical">
-          Not in it: {b.missingCritical.join(', ')} (sync-critical).
+          <Icon name="warning" size={15} /> Not in it: {b.missingCritical.join(', ')} (sync-critical, written since).
         </p>
       ) : null}
     </Card>
   );
+}
+
+/** "just now" -> "Just now". */
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 function SyncerCard({ o }: { o: Overview }): ReactNode {

@@ -76,8 +76,8 @@ function StoresBody({ stores }: { stores: Store[] }): ReactNode {
         const of = stores.filter((s) => s.class === cls && (showAll || s.exists));
         if (of.length === 0) return null;
         return (
-          <Card key={cls} title={<span className={`class-pill class-${cls}`}>{CLASS_LABELS[cls]}</span>} aside={<span className="muted small">{of.length} stores</span>}>
-            <table className="table" data-testid={`stores-${cls}`}>
+          <Card key={cls} title={<span className={`class-pill class-${cls}`}>{CLASS_LABELS[cls]}</span>} aside={<span className="muted small">{of.length} {of.length === 1 ? 'store' : 'stores'}</span>}>
+            <table className="table table-stores" data-testid={`stores-${cls}`}>
               <thead>
                 <tr>
                   <th scope="col">Store</th>

@@ -1,0 +1,177 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createStudio, type Studio } from '../api/studio.js';
+import { openEngine } from '../engine/engine.js';
+import { tempHome } from '../test/temp-home.js';
+import { assertLoopbackHost } from './guard.js';
+import { parsePort, startWebServer, type WebServer } from './server.js';
+
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A raw HTTP request: the test sets every header itself, Host included. */
+function request(port: number, opts: { path: string; method?: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: opts.path, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+const running: { server: WebServer; studio: Studio }[] = [];
+afterEach(async () => {
+  for (const { server, studio } of running.splice(0)) {
+    await server.close();
+    await studio.stop();
+    await studio.engine.close();
+  }
+});
+
+async function start(opts: { renderer?: boolean } = {}): Promise<{ server: WebServer; studio: Studio; host: string; auth: Record<string, string>; home: string }> {
+  const home = tempHome();
+  let rendererDir: string | undefined;
+  if (opts.renderer !== false) {
+    rendererDir = path.join(home.home, '..', 'renderer');
+    fs.mkdirSync(path.join(rendererDir, 'assets'), { recursive: true });
+    fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>studio</title>');
+    fs.writeFileSync(path.join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
+    fs.writeFileSync(path.join(home.home, '..', 'secret.txt'), 'top secret');
+  }
+  const studio = createStudio(openEngine({ env: home.env() }), { mode: 'browser', version: 'test' }, { syncer: false });
+  const server = await startWebServer(studio, { rendererDir: opts.renderer === false ? path.join(home.home, 'no-such-dir') : rendererDir });
+  running.push({ server, studio });
+  const host = `127.0.0.1:${server.port}`;
+  return { server, studio, host, auth: { host, 'x-foxctl-token': server.token }, home: home.home };
+}
+
+describe('browser mode server', () => {
+  it('prints a loopback URL with a fresh 256-bit token in the fragment', async () => {
+    const a = await start();
+    const b = await start();
+    expect(a.server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{43}$/);
+    expect(a.server.token).not.toBe(b.server.token);
+  });
+
+  it('answers a call with the token and refuses it without, or with a wrong one (401)', async () => {
+    const { server, host, auth } = await start();
+    const call = { path: '/api/call/app.info', method: 'POST', body: '{}' };
+    const ok = await request(server.port, { ...call, headers: auth });
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body)).toMatchObject({ ok: true, value: { mode: 'browser', version: 'test' } });
+    expect((await request(server.port, { ...call, headers: { host } })).status).toBe(401);
+    expect((await request(server.port, { ...call, headers: { host, 'x-foxctl-token': 'x'.repeat(43) } })).status).toBe(401);
+    expect((await request(server.port, { ...call, headers: { host, 'x-foxctl-token': server.token.slice(1) } })).status).toBe(401);
+    // The token in the URL is not accepted: URLs end up in logs and history.
+    expect((await request(server.port, { ...call, path: `/api/call/app.info?token=${server.token}`, headers: { host } })).status).toBe(401);
+    expect((await request(server.port, { path: '/api/events', headers: { host } })).status).toBe(401);
+    expect((await request(server.port, { path: '/api/cancel/x', method: 'POST', headers: { host } })).status).toBe(401);
+  });
+
+  it('refuses a foreign Host (DNS rebinding) and a foreign Origin, and never sends CORS headers', async () => {
+    const { server, host, auth } = await start();
+    const call = { path: '/api/call/app.info', method: 'POST', body: '{}' };
+    for (const h of ['evil.example', `evil.example:${server.port}`, `127.0.0.1:${server.port + 1}`, `127.0.0.1.evil.example:${server.port}`]) {
+      const r = await request(server.port, { ...call, headers: { ...auth, host: h } });
+      expect(r.status, h).toBe(403);
+    }
+    expect((await request(server.port, { path: '/', headers: { host: 'evil.example' } })).status).toBe(403);
+    expect((await request(server.port, { ...call, headers: { ...auth, origin: 'https://evil.example' } })).status).toBe(403);
+    expect((await request(server.port, { ...call, headers: { ...auth, origin: 'null' } })).status).toBe(403);
+    const same = await request(server.port, { ...call, headers: { ...auth, origin: `http://${host}` } });
+    expect(same.status).toBe(200);
+    const preflight = await request(server.port, { path: '/api/call/app.info', method: 'OPTIONS', headers: { ...auth, 'access-control-request-method': 'POST' } });
+    expect(preflight.status).toBe(405);
+    for (const r of [same, preflight]) expect(Object.keys(r.headers).filter((k) => k.startsWith('access-control-'))).toEqual([]);
+    expect(same.headers['x-content-type-options']).toBe('nosniff');
+    // localhost with our port is ours too.
+    expect((await request(server.port, { ...call, headers: { ...auth, host: `localhost:${server.port}` } })).status).toBe(200);
+  });
+
+  it('validates input through the contract: bad JSON, bad fields, too large a body', async () => {
+    const { server, auth } = await start();
+    const post = (p: string, body: string | Buffer, extra: Record<string, string> = {}): Promise<Reply> =>
+      request(server.port, { path: p, method: 'POST', body, headers: { ...auth, 'content-type': 'application/json', ...extra } });
+    expect(JSON.parse((await post('/api/call/jobs.list', '{"limit":')).body)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    const bad = JSON.parse((await post('/api/call/jobs.list', '{"limit":"ten"}')).body) as { error: { code: string; message: string } };
+    expect(bad.error.code).toBe('INVALID_INPUT');
+    expect(bad.error.message).toContain('limit');
+    expect(JSON.parse((await post('/api/call/no.such', '{}')).body)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    const huge = await post('/api/call/jobs.list', Buffer.alloc(2 * 1024 * 1024, 0x20));
+    expect(huge.status).toBe(413);
+    expect(JSON.parse(huge.body)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringContaining('larger than') } });
+    expect(JSON.parse((await post('/api/call/jobs.list', '{}', { 'content-type': 'text/plain' })).body)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(JSON.parse((await post('/api/call/jobs.list', '{}', { 'x-foxctl-request': 'bad id!' })).body)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect((await request(server.port, { path: '/api/call/jobs.list', headers: auth })).status).toBe(405);
+    expect((await request(server.port, { path: '/api/nope', method: 'POST', headers: auth })).status).toBe(404);
+  });
+
+  it('streams job events over SSE to a client with the token', async () => {
+    const { server, studio, auth } = await start();
+    const received = await new Promise<string>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: server.port, path: '/api/events', headers: auth }, (res) => {
+        expect(res.headers['content-type']).toContain('text/event-stream');
+        let text = '';
+        res.on('data', (d: Buffer) => {
+          text += d.toString();
+          if (text.includes('"state":"ok"')) {
+            req.destroy();
+            resolve(text);
+          }
+        });
+        // Once connected, run a real job: its changes must arrive as `job` events.
+        void studio.engine.jobs.start({ kind: 'test', title: 'sse test' }, async (ctx) => {
+          ctx.progress(1, 2);
+          return { fine: true };
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(received).toContain('event: job\ndata: {');
+    expect(received).toContain('"title":"sse test"');
+  });
+
+  it('serves the renderer inside its folder only, and says how to build it when missing', async () => {
+    const { server, host } = await start();
+    const index = await request(server.port, { path: '/', headers: { host } });
+    expect(index.status).toBe(200);
+    expect(index.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(index.headers['content-security-policy']).not.toContain('unsafe-eval');
+    expect((await request(server.port, { path: '/assets/app.js', headers: { host } })).headers['content-type']).toContain('text/javascript');
+    for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/../../secret.txt', '/..%2fsecret.txt']) {
+      const r = await request(server.port, { path: p, headers: { host } });
+      expect(r.body, p).not.toContain('top secret');
+    }
+    expect((await request(server.port, { path: '/', method: 'POST', headers: { host } })).status).toBe(405);
+    const missing = await start({ renderer: false });
+    const r = await request(missing.server.port, { path: '/', headers: { host: missing.host } });
+    expect(r.status).toBe(503);
+    expect(r.body).toContain('npm run build:app');
+  });
+
+  it('listens on loopback only and checks --port', async () => {
+    expect(() => assertLoopbackHost('0.0.0.0')).toThrow(/loopback only/);
+    expect(() => assertLoopbackHost('192.168.1.10')).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    expect(() => assertLoopbackHost('127.0.0.1')).not.toThrow();
+    expect(() => parsePort('http')).toThrow(/--port/);
+    expect(() => parsePort('70000')).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    expect(parsePort('0')).toBe(0);
+    const home = tempHome();
+    const studio = createStudio(openEngine({ env: home.env() }), { mode: 'browser', version: 'test' }, { syncer: false });
+    await expect(startWebServer(studio, { host: '0.0.0.0' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    const first = await startWebServer(studio, {});
+    await expect(startWebServer(studio, { port: first.port })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await first.close();
+    await studio.stop();
+    await studio.engine.close();
+  });
+});
