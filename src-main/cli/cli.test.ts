@@ -153,6 +153,7 @@ describe('foxctl CLI', () => {
     const empty = await foxctl(env, 'jobs', 'list');
     expect(empty.code, empty.stderr).toBe(0);
     expect(empty.stdout.trim()).toBe('no jobs');
+    expect(fs.existsSync(path.join(h.home, 'storage'))).toBe(false); // reading created nothing
     const bad = await foxctl(env, '--json', 'jobs', 'list', '--state', 'done');
     expect(bad.code).toBe(EXIT_CODES.INVALID_INPUT);
     expect(envelope(bad).error!.message).toMatch(/--state must be one of queued, running, ok, error, canceled/);

@@ -1,5 +1,9 @@
 import type { Command } from 'commander';
+import fs from 'node:fs';
+import type { Engine } from '../../engine/engine.js';
 import { FoxError } from '../../engine/errors.js';
+import { storePath } from '../../engine/registry/paths.js';
+import { lookupStore } from '../../engine/registry/stores.js';
 import type { JobInfo, JobState } from '../../engine/jobs/types.js';
 import { action, intOption } from '../context.js';
 import { formatBytes, formatTable } from '../output.js';
@@ -12,6 +16,11 @@ function amount(j: JobInfo): string {
   const p = j.progress;
   if (p.unit === 'bytes') return p.total !== null ? `${formatBytes(p.done)}/${formatBytes(p.total)}` : formatBytes(p.done);
   return p.total !== null ? `${p.done}/${p.total} ${p.unit}` : `${p.done} ${p.unit}`;
+}
+
+/** Whether jobs.db exists: reading jobs must not create it (or the home) as a side effect. */
+function hasJobsDb(engine: Engine): boolean {
+  return fs.existsSync(storePath(engine.config, lookupStore('JOBS')));
 }
 
 /** Everything about one job, for people. */
@@ -47,7 +56,8 @@ export function registerJobsCommands(program: Command): void {
         }
         const limit = intOption(ctx.opts.limit, '--limit') ?? 50;
         if (limit < 1) throw new FoxError('INVALID_INPUT', '--limit must be at least 1');
-        const list = ctx.engine().jobs.list({ limit, ...(state ? { state: state as JobState } : {}) });
+        const engine = ctx.engine();
+        const list = hasJobsDb(engine) ? engine.jobs.list({ limit, ...(state ? { state: state as JobState } : {}) }) : [];
         return {
           data: { jobs: list },
           human: () =>
@@ -66,7 +76,9 @@ export function registerJobsCommands(program: Command): void {
     .argument('<id>', 'the job id (a ULID, as jobs list shows)')
     .action(
       action('foxctl.jobs.show', async (ctx, id: string) => {
-        const job = ctx.engine().jobs.get(id.trim());
+        const engine = ctx.engine();
+        if (!hasJobsDb(engine)) throw new FoxError('NOT_FOUND', `no job with id ${id.trim()} (no job has run in this home yet)`);
+        const job = engine.jobs.get(id.trim());
         return { data: job, human: () => renderJob(job) };
       }),
     );
