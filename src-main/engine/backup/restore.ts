@@ -83,9 +83,16 @@ function safetySources(files: RestoreFile[]): Source[] {
  * selected file matches the manifest does anything live change: first an automatic safety
  * backup of the files to be replaced, then the engine's connections to them are closed, stale
  * -wal/-shm/-journal files removed, and each temp renamed into place. Any failure before that
- * removes the temps and leaves the home as it was.
+ * removes the temps and leaves the home as it was. `durable: false` skips the fsyncs (a
+ * throwaway tree, as rehearse makes).
  */
-export async function restoreArchive(host: RestoreHost, name: string, file: string, opts: RestoreOptions, sink: ProgressSink): Promise<RestoreResult> {
+export async function restoreArchive(
+  host: RestoreHost,
+  name: string,
+  file: string,
+  opts: RestoreOptions & { durable?: boolean },
+  sink: ProgressSink,
+): Promise<RestoreResult> {
   const config = host.config;
   const target = opts.target === undefined ? undefined : path.resolve(opts.target);
   if (target !== undefined && fs.existsSync(target) && !fs.statSync(target).isDirectory()) {
@@ -130,7 +137,7 @@ export async function restoreArchive(host: RestoreHost, name: string, file: stri
         }
         const tmp = tempNameFor(dest, 'restore');
         temps.set(p, tmp);
-        return fileSink(tmp, { sync: true });
+        return fileSink(tmp, { sync: opts.durable !== false });
       },
     });
     const manifest = assertScanUsable(scan, file);
