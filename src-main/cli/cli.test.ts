@@ -112,6 +112,8 @@ describe('foxctl CLI', () => {
     const q = await foxctl(env, '--json', 'db', 'query', 'jobs', "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name", '--limit', '1');
     expect(q.code, q.stderr).toBe(0);
     expect(envelope(q).data).toMatchObject({ columns: ['name'], rows: [['schema_migrations']], truncated: true });
+    const param = await foxctl(env, '--json', 'db', 'query', 'jobs', 'SELECT name FROM sqlite_schema WHERE type = ? AND name LIKE ?', '-p', 'table', '-p', 'studio%');
+    expect(envelope(param).data).toMatchObject({ rows: [['studio_jobs']] });
     const info = await foxctl(env, 'db', 'info', 'MEMORY');
     expect(info.stdout).toMatch(/^schema version 1$/m);
     expect(info.stdout).toMatch(/^journal mode\s+wal$/m);

@@ -3,7 +3,7 @@ import type { Engine } from './engine.js';
 import { storeDriverName } from './db/connections.js';
 import { schemaVersion } from './db/migrate.js';
 import { openSqlite } from './db/sqlite.js';
-import { throwIfAborted, toFoxError, type OpOptions } from './errors.js';
+import { throwIfAborted, toFoxError, type ErrorCode, type OpOptions } from './errors.js';
 import { repoIndexDir, storePath } from './registry/paths.js';
 import { STORES } from './registry/stores.js';
 
@@ -16,6 +16,8 @@ export interface InitStoreResult {
   schema_version: number | null;
   /** Why it was skipped or failed. */
   note: string | null;
+  /** The error code when it failed. */
+  code?: ErrorCode;
 }
 
 /** What `foxctl init` did. */
@@ -64,7 +66,8 @@ export async function initHome(engine: Engine, opts: OpOptions = {}): Promise<In
       const status = !existed ? 'created' : after !== before ? 'migrated' : 'ok';
       stores.push({ name: store.name, path: file, status, schema_version: after, note: null });
     } catch (err) {
-      stores.push({ name: store.name, path: file, status: 'error', schema_version: null, note: toFoxError(err).message });
+      const fe = toFoxError(err);
+      stores.push({ name: store.name, path: file, status: 'error', schema_version: null, note: fe.message, code: fe.code });
     }
   }
   return { home: c.home, created_dirs: created, stores, errors: stores.filter((s) => s.status === 'error').length };

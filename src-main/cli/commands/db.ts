@@ -22,6 +22,11 @@ function withTarget(cmd: Command): Command {
     .option('--key <key>', 'REPOINDEX / OBSIDIANINDEX: the key of the database (see foxctl stores list)');
 }
 
+/** Commander's reducer for a repeatable option. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 /** A cell as people read it in a table: NULL, numbers, BLOB sizes, long text cut. */
 function humanCell(v: QueryCell): string {
   if (v === null) return 'NULL';
@@ -48,6 +53,7 @@ Examples:
   foxctl db schema ~/.foxctl/storage/tasks.db
   foxctl db query events "SELECT operation, count(*) FROM foxcular_events GROUP BY 1" --limit 20
   foxctl db query repoindex --repo . "SELECT kind, count(*) FROM nodes GROUP BY kind"
+  foxctl db query tasks "SELECT id, title FROM tasks WHERE status = ?" -p pending
   foxctl db check companion --quick
   foxctl stores list            (every store, its file and schema version)`;
 
@@ -107,11 +113,19 @@ export function registerDbCommands(program: Command): void {
     .argument('<sql>', 'one SELECT / WITH / VALUES / EXPLAIN / read-only PRAGMA statement')
     .option('--limit <n>', 'stop after this many rows', '100')
     .option('--timeout <duration>', 'interrupt the query after this long (0 = no limit)', '5s')
+    .option('-p, --param <value>', 'a value for the next ? of the SQL (repeat for each; compared with column affinity)', collect, [])
     .action(
       action('foxctl.db.query', async (ctx, target: string, sql: string) => {
         const limit = intOption(ctx.opts.limit, '--limit') ?? 100;
         const timeoutMs = parseDuration(String(ctx.opts.timeout), '--timeout');
-        const res = await ctx.engine().inspect.query(target, sql, { ...targetOpts(ctx), limit, timeoutMs, signal: ctx.signal });
+        const params = ctx.opts.param as string[];
+        const res = await ctx.engine().inspect.query(target, sql, {
+          ...targetOpts(ctx),
+          limit,
+          timeoutMs,
+          signal: ctx.signal,
+          ...(params.length ? { params } : {}),
+        });
         return { data: res, human: () => renderQuery(res, limit) };
       }),
     );

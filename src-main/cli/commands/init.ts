@@ -33,8 +33,9 @@ export function registerInitCommands(program: Command): void {
     .action(
       action('foxctl.init', async (ctx): Promise<ActionResult> => {
         const res = await initHome(ctx.engine(), { signal: ctx.signal });
-        // A store that could not be opened is a failure of the command, after showing the rest.
-        return { data: res, human: () => renderInit(res), ...(res.errors ? { exitCode: EXIT_CODES.CORRUPT } : {}) };
+        // A store that could not be opened fails the command (with its error's status), after showing the rest.
+        const failed = res.stores.find((s) => s.status === 'error');
+        return { data: res, human: () => renderInit(res), ...(failed ? { exitCode: EXIT_CODES[failed.code ?? 'IO'] } : {}) };
       }),
     );
 }
