@@ -42,6 +42,13 @@ async function child(op: string, storeDir: string, arg: string): Promise<void> {
   process.stdout.write(JSON.stringify({ seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, result }));
 }
 
+/** Runs a child twice and keeps the faster run (the anchors get a best of two as well) and the higher RSS. */
+function bestOfTwo(op: string, storeDir: string, arg: string): { seconds: number; maxRssMb: number; result: { digest: string } } {
+  const a = runChild(op, storeDir, arg);
+  const b = runChild(op, storeDir, arg);
+  return { seconds: Math.min(a.seconds, b.seconds), maxRssMb: Math.max(a.maxRssMb, b.maxRssMb), result: a.result };
+}
+
 function runChild(op: string, storeDir: string, arg: string): { seconds: number; maxRssMb: number; result: { digest: string } } {
   const self = fileURLToPath(import.meta.url);
   const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--cas-child', op, storeDir, arg], { encoding: 'utf8', maxBuffer: 1 << 20 });
@@ -67,7 +74,7 @@ async function main(): Promise<void> {
   const smallCount = Math.round(20_000 * scale);
   const s = scratch('cas');
   try {
-    process.stdout.write(`scale ${scale}: ${bigBytes / MiB} MiB file, ${smallCount} files of 4 KiB; load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`);
+    process.stdout.write(`scale ${scale}: ${bigBytes / MiB} MiB file, ${smallCount} files of 4 KiB; UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}; load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`);
     const big = path.join(s.dir, 'big.bin');
     writeRandomFile(big, bigBytes);
     const mb = bigBytes / 1e6;
@@ -77,16 +84,17 @@ async function main(): Promise<void> {
     const openssl = Math.min(timedCommand('openssl', ['dgst', '-sha256', big]), timedCommand('openssl', ['dgst', '-sha256', big]));
     // The floor of a durable copy on this disk: hashing cannot hide a disk slower than the hash.
     const ddCopy = path.join(s.dir, 'dd.bin');
-    const dd = timedCommand('dd', [`if=${big}`, `of=${ddCopy}`, 'bs=4M', 'conv=fdatasync', 'status=none']);
+    const ddArgs = [`if=${big}`, `of=${ddCopy}`, 'bs=4M', 'conv=fdatasync', 'status=none'];
+    const dd = Math.min(timedCommand('dd', ddArgs), timedCommand('dd', ddArgs));
     fs.rmSync(ddCopy);
     const storeDir = path.join(s.dir, 'store');
-    const put = runChild('put', storeDir, big);
+    const put = bestOfTwo('put', storeDir, big);
     report(`put ${bigBytes / MiB} MiB file (durable)`, mb / put.seconds, mb / openssl, 'MB/s', { anchorName: 'openssl dgst', better: 'higher', goal: 0.7 });
     report(`put ${bigBytes / MiB} MiB file (durable)`, mb / put.seconds, mb / dd, 'MB/s', { anchorName: 'dd conv=fdatasync', better: 'higher' });
-    const get = runChild('get', storeDir, put.result.digest);
+    const get = bestOfTwo('get', storeDir, put.result.digest);
     report(`get ${bigBytes / MiB} MiB, verified stream`, mb / get.seconds, mb / openssl, 'MB/s', { anchorName: 'openssl dgst', better: 'higher', goal: 0.8 });
     const out = path.join(s.dir, 'out.bin');
-    const getFile = runChild('getfile', storeDir, `${put.result.digest}=>${out}`);
+    const getFile = bestOfTwo('getfile', storeDir, `${put.result.digest}=>${out}`);
     report(`get ${bigBytes / MiB} MiB -o FILE (verified, durable)`, mb / getFile.seconds, mb / openssl, 'MB/s', { anchorName: 'openssl dgst', better: 'higher' });
     figure(`peak RSS of put ${bigBytes / MiB} MiB (goal < 150)`, put.maxRssMb, 'MB');
     figure(`peak RSS of get ${bigBytes / MiB} MiB (goal < 150)`, Math.max(get.maxRssMb, getFile.maxRssMb), 'MB');
@@ -107,8 +115,8 @@ async function main(): Promise<void> {
     const git = timedCommand('git', ['-C', repo, 'hash-object', '-w', '--stdin-paths'], { input: `${names.join('\n')}\n` });
     const store = new CasStore(createFileBackend({ dir: path.join(s.dir, 'small') }));
     await store.open();
-    const small = await timed(() => mapLimit(names, 32, (f) => openFileSource(f).then(({ reader }) => store.put(reader))));
-    report(`put ${smallCount} x 4 KiB (fsync each)`, smallCount / small.seconds, smallCount / git, 'obj/s', { anchorName: 'git hash-object -w', better: 'higher', goal: 1 });
+    const small = await timed(() => mapLimit(names, 64, (f) => openFileSource(f).then(({ reader }) => store.put(reader))));
+    report(`put ${smallCount} x 4 KiB (fsync each, 64 at once)`, smallCount / small.seconds, smallCount / git, 'obj/s', { anchorName: 'git hash-object -w', better: 'higher', goal: 1 });
     const dry = await timed(() => collectGarbage(store, { olderThanMs: 0, dryRun: true }));
     if (dry.value.objects_deleted !== smallCount) throw new Error(`gc dry run saw ${dry.value.objects_deleted} of ${smallCount}`);
     figure(`gc dry run over ${smallCount} objects`, dry.seconds, 's');

@@ -291,8 +291,8 @@ class FileBackend implements CasBackend {
       if (guard.createdBeforeMs !== undefined && !(parseRfc3339(createdAt) < guard.createdBeforeMs)) return 'fresh';
       return null;
     };
-    const first = await blocked(head.created_at);
-    if (first) return { outcome: first, size_bytes: head.size_bytes };
+    if (guard.unpinnedOnly && head.pinned) return { outcome: 'pinned', size_bytes: head.size_bytes };
+    if (guard.createdBeforeMs !== undefined && !(parseRfc3339(head.created_at) < guard.createdBeforeMs)) return { outcome: 'fresh', size_bytes: head.size_bytes };
 
     const id = ulid();
     const claimedBlob = path.join(this.tmpDir, `gc-${hex}-${id}`);
