@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../engine.js';
 import { isFoxError } from '../errors.js';
 import { tempHome } from '../../test/temp-home.js';
-import { accountsOf, engineOf, readEntries, seedHome, walHoldingWriter } from './test-fixtures.js';
+import { accountsOf, engineOf, readEntries, seedHome, sha256File, walHoldingWriter } from './test-fixtures.js';
 import type { Manifest } from './types.js';
 
 let engine: Engine | undefined;
@@ -163,5 +164,23 @@ describe('backup create', () => {
     const left = fs.readdirSync(path.join(th.home, 'backups')).filter((n) => n !== '.manifests');
     expect(left).toEqual(['backup_progress.tar.gz']);
     expect(engine.jobs.get(job.id).state).toBe('canceled');
+  });
+
+  it('writes gzip members that tar -xzf and gzip -t read as one archive', async () => {
+    const th = tempHome();
+    seedHome(th);
+    // Several 4 MiB blocks, so the archive really is many gzip members.
+    fs.writeFileSync(path.join(th.home, 'jobs', 'big.txt'), 'some log line of a job\n'.repeat(1 << 20));
+    engine = engineOf(th);
+    const res = await engine.backups.create({ name: 'interop' }).done;
+    expect(spawnSync('gzip', ['-t', res.path]).status).toBe(0);
+    const out = path.join(th.home, '..', 'tar-x');
+    fs.mkdirSync(out);
+    const tar = spawnSync('tar', ['-xzf', res.path, '-C', out], { encoding: 'utf8' });
+    expect(tar.stderr).toBe('');
+    expect(tar.status).toBe(0);
+    const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as Manifest;
+    for (const f of manifest.files) expect(sha256File(path.join(out, f.path)), f.path).toBe(f.checksum);
+    expect(accountsOf(path.join(out, 'storage', 'memory.db'))).toEqual({ sum: 2000, count: 20 });
   });
 });

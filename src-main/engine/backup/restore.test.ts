@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqlite } from '../db/sqlite.js';
@@ -152,5 +153,29 @@ describe('backup list, delete, prune', () => {
     await expect(engine.backups.prune({ keepLast: -1 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     const old = await engine.backups.prune({ olderThanMs: 0 });
     expect(old.deleted.map((b) => b.name)).toEqual(['three']);
+  });
+});
+
+describe('backup rehearse', () => {
+  it('restores into a throwaway home, checks integrity and reports row counts that moved on', async () => {
+    const th = tempHome();
+    const { storage } = seedHome(th);
+    engine = engineOf(th);
+    await engine.backups.create({ name: 'r' }).done;
+    const db = openSqlite(path.join(storage, 'knowledge.db'));
+    db.prepare("INSERT INTO accounts (id, balance) VALUES (99, 1)").run();
+    db.close();
+    const res = await engine.backups.rehearse('r').done;
+    expect(res.ok).toBe(true);
+    expect(res.databases.map((d) => [d.path, d.integrity])).toEqual([
+      ['observability/events.db', 'ok'],
+      ['storage/knowledge.db', 'ok'],
+      ['storage/memory.db', 'ok'],
+    ]);
+    expect(res.differences).toEqual([{ store: 'KNOWLEDGE', path: 'storage/knowledge.db', table: 'accounts', backup_rows: 5, live_rows: 6 }]);
+    expect(res.restored_files).toBeGreaterThan(5);
+    // The throwaway home is gone, and the live home was not touched.
+    expect(fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(`.rehearse-${process.pid}-`))).toEqual([]);
+    expect(accountsOf(path.join(storage, 'knowledge.db')).count).toBe(6);
   });
 });
