@@ -119,6 +119,12 @@ describe('backup create', () => {
     const before = fs.readFileSync(first.path);
     expect(() => engine!.backups.create({ name: 'same' })).toThrow(/already exists/);
     expect(fs.readFileSync(first.path).equals(before)).toBe(true);
+    // Two jobs racing for one name: exactly one archive, the other job fails with CONFLICT.
+    const racers = [engine.backups.create({ name: 'race' }), engine.backups.create({ name: 'race' })];
+    const settled = await Promise.allSettled(racers.map((r) => r.done));
+    expect(settled.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(settled.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'CONFLICT' } });
+    expect(fs.readdirSync(path.join(th.home, 'backups')).filter((n) => n.startsWith('.backup_'))).toEqual([]);
     // Default names are local time and never collide.
     const a = await engine.backups.create({ components: ['memory'] }).done;
     const b = await engine.backups.create({ components: ['memory'] }).done;

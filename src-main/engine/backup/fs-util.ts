@@ -36,12 +36,17 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/** Name of a temp file next to `file`, owned by this process (`.name.<tag>-<pid>.tmp`). */
+/**
+ * Name of a temp file next to `file`, owned by this process (`.name.<tag>-<pid>-<random>.tmp`):
+ * the pid lets a later run remove it when this process died, the random part keeps two jobs of
+ * one process apart.
+ */
 export function tempNameFor(file: string, tag: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.${tag}-${process.pid}.tmp`);
+  const rand = Math.random().toString(36).slice(2, 8);
+  return path.join(path.dirname(file), `.${path.basename(file)}.${tag}-${process.pid}-${rand}.tmp`);
 }
 
-const TEMP_RE = /^\..+\.(?:create|restore|verify)-(\d+)\.tmp$/;
+const TEMP_RE = /^\..+\.(?:create|restore|verify)-(\d+)-[a-z0-9]+\.tmp$/;
 const STAGING_RE = /^\.(?:staging|verify|rehearse)-(\d+)-[A-Za-z0-9]+$/;
 
 /**

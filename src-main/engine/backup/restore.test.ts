@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openSqlite } from '../db/sqlite.js';
 import type { Engine } from '../engine.js';
 import { tempHome } from '../../test/temp-home.js';
+import { restoreArchive } from './restore.js';
 import { accountsOf, engineOf, makeAccountsDb, readEntries, seedHome, sha256File } from './test-fixtures.js';
 
 let engine: Engine | undefined;
@@ -125,6 +127,36 @@ describe('backup restore', () => {
     fs.rmSync(path.join(ext, 'memory.db'));
     await engine.backups.restore('ext', { stores: ['MEMORY'] }).done;
     expect(accountsOf(path.join(ext, 'memory.db')).sum).toBe(2000);
+  });
+});
+
+describe('backup restore cancel', () => {
+  it('a cancel while extracting removes the temps and leaves the home as it was', async () => {
+    const th = tempHome();
+    const { storage } = seedHome(th);
+    fs.writeFileSync(path.join(th.home, 'jobs', 'big.bin'), randomBytes(8 << 20));
+    engine = engineOf(th);
+    await engine.backups.create({ name: 'c' }).done;
+    spend(path.join(storage, 'memory.db'), 1);
+    const before = sha256File(path.join(storage, 'memory.db'));
+    const controller = new AbortController();
+    let sawTemp = false;
+    const archive = path.join(th.home, 'backups', 'backup_c.tar.gz');
+    const host = { config: engine.config, closeFile: () => false };
+    // Abort once a temp file is being extracted: deterministic, unlike a timer.
+    const progress = (): void => {
+      if (!sawTemp && fs.readdirSync(path.join(th.home, 'jobs')).some((n) => n.endsWith('.tmp'))) {
+        sawTemp = true;
+        controller.abort();
+      }
+    };
+    const run = restoreArchive(host, 'c', archive, { force: true }, { signal: controller.signal, progress });
+    await expect(run).rejects.toMatchObject({ code: 'CANCELED' });
+    expect(sawTemp).toBe(true);
+    expect(sha256File(path.join(storage, 'memory.db'))).toBe(before);
+    const temps = fs.readdirSync(th.home, { recursive: true }).filter((n) => String(n).endsWith('.tmp'));
+    expect(temps).toEqual([]);
+    expect((await engine.backups.list()).map((b) => b.name)).toEqual(['c']);
   });
 });
 
