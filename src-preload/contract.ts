@@ -176,6 +176,26 @@ export const configValueSchema = z.object({
 /** A config value with where it came from. */
 export type ConfigValue = z.infer<typeof configValueSchema>;
 
+/** What a CAS put returns (the engine's PutResult). */
+export const casPutResultSchema = z.object({
+  digest: z.string(),
+  size_bytes: count,
+  kind: z.string(),
+  tags: z.array(z.string()),
+  created: timestamp,
+  existed: z.boolean(),
+  pinned: z.boolean(),
+});
+
+/** What a CAS put returns. */
+export type CasPutResult = z.infer<typeof casPutResultSchema>;
+
+const casPutOptions = {
+  kind: z.string().min(1).max(200).optional(),
+  tags: z.array(z.string().min(1).max(100)).max(50).optional(),
+  pin: z.boolean().optional(),
+};
+
 const call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string): { input: I; output: O; doc: string } => ({
   input,
   output,
@@ -213,6 +233,16 @@ export const CALLS = {
   'syncer.status': call(none, syncerStatusSchema, "the events syncer's status"),
   'syncer.syncNow': call(none, z.object({ jobId: z.string() }), 'runs one sync pass now, as a job'),
   'backups.list': call(none, z.array(backupSchema), 'every backup archive, newest first'),
+  'cas.stats': call(
+    none,
+    z.object({ objects: count, bytes: count, pinned: count, pinned_bytes: count, backend: z.string(), location: z.string() }),
+    'objects, bytes and pins of the CAS, and its backend',
+  ),
+  'cas.putPath': call(
+    z.object({ path: z.string().min(1).max(4096).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path'), ...casPutOptions }).strict(),
+    z.object({ jobId: z.string() }),
+    'stores a local file in the CAS as a job, streamed from disk by main (Electron: the path of a dropped file)',
+  ),
   'backups.create': call(
     z
       .object({
@@ -268,6 +298,38 @@ export function isEventName(name: unknown): name is EventName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(EVENTS, name);
 }
 
+/**
+ * Streamed uploads of browser mode: the request body is the file, the options travel in the
+ * query string (tags comma-separated), and the response names the job at once (header
+ * `x-foxctl-job`) and carries the result when the job ends.
+ */
+export const UPLOADS = {
+  'cas.put': {
+    query: z
+      .object({
+        kind: casPutOptions.kind,
+        tags: z
+          .string()
+          .max(5000)
+          .optional()
+          .transform((t) => (t === undefined || t === '' ? undefined : t.split(',').map((x) => x.trim()).filter(Boolean))),
+        pin: z.enum(['true', 'false']).optional().transform((p) => (p === undefined ? undefined : p === 'true')),
+        size: z.coerce.number().int().nonnegative().optional(),
+        name: z.string().max(1000).optional(),
+      })
+      .strict(),
+    output: casPutResultSchema,
+  },
+} as const;
+
+/** The name of a streamed upload. */
+export type UploadName = keyof typeof UPLOADS;
+
+/** Whether `name` is an upload of the contract. */
+export function isUploadName(name: unknown): name is UploadName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(UPLOADS, name);
+}
+
 /** Request ids: chosen by the caller, used to cancel. */
 export const requestIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a request id is 1-64 letters, digits, _ or -');
 
@@ -290,6 +352,8 @@ export const HTTP = {
   call: '/api/call/',
   cancel: '/api/cancel/',
   events: '/api/events',
+  upload: '/api/upload/',
+  jobHeader: 'x-foxctl-job',
   tokenHeader: 'x-foxctl-token',
   requestIdHeader: 'x-foxctl-request',
 } as const;

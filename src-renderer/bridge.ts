@@ -1,7 +1,7 @@
 // The renderer's one door to the engine: the preload's window.foxctl in Electron, the HTTP/SSE
 // transport in browser mode. Both return the contract's Result; `call` rethrows errors as
 // BridgeCallError so the store can show them by code.
-import type { CallArgs, CallName, CallOutput, ErrorCode, EventName, EventPayload, FoxctlBridge, Result } from '../src-preload/contract';
+import type { CallArgs, CallName, CallOutput, CasPutResult, ErrorCode, EventName, EventPayload, FoxctlBridge, Result } from '../src-preload/contract';
 import { createHttpTransport, readToken } from './http-transport';
 
 /** A failed call: the contract's error code and its human message. */
@@ -25,6 +25,8 @@ export interface Transport {
   cancel(requestId: string): void;
   on<E extends EventName>(channel: E, listener: (payload: EventPayload<E>) => void): () => void;
   onConnection(listener: (state: ConnectionState) => void): () => void;
+  /** Browser mode: streams a file's bytes as the request body; resolves once the job is named. */
+  uploadToCas?(file: Blob, query: Record<string, string>, signal?: AbortSignal): Promise<{ jobId: string; done: Promise<Result<CasPutResult>> }>;
 }
 
 declare global {
@@ -85,4 +87,29 @@ export async function call<N extends CallName>(name: N, input: CallArgs<N>, opts
 /** Subscribes to a contract event; returns the unsubscribe function. */
 export function onEvent<E extends EventName>(channel: E, listener: (payload: EventPayload<E>) => void): () => void {
   return getTransport().on(channel, listener);
+}
+
+/** Options of putFile: what the CAS records with the object. */
+export interface PutFileOptions {
+  kind?: string;
+  tags?: string[];
+  pin?: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * Stores a dropped or picked file in the CAS as a job and returns its id at once (progress comes
+ * as `job` events). In Electron the bytes never cross the bridge: main streams the file from its
+ * path. In browser mode the file is streamed as the request body.
+ */
+export async function putFile(file: File, opts: PutFileOptions = {}): Promise<{ jobId: string; done?: Promise<Result<CasPutResult>> }> {
+  const t = getTransport();
+  const { signal, ...rest } = opts;
+  if (window.foxctl) return call('cas.putPath', { path: window.foxctl.pathForFile(file), ...rest }, { signal });
+  if (!t.uploadToCas) throw new BridgeCallError('UNSUPPORTED', 'this transport cannot upload files');
+  const query: Record<string, string> = { name: file.name, size: String(file.size) };
+  if (rest.kind ?? file.type) query.kind = rest.kind ?? file.type;
+  if (rest.tags?.length) query.tags = rest.tags.join(',');
+  if (rest.pin !== undefined) query.pin = String(rest.pin);
+  return t.uploadToCas(file, query, signal);
 }

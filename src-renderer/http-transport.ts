@@ -1,6 +1,6 @@
 // Browser mode's transport: calls as POSTs, events as an SSE stream read with fetch (so the token
 // travels in a header, never in a URL), reconnecting with backoff when the stream drops.
-import { EVENT_NAMES, HTTP, type EventName, type EventPayload, type Result } from '../src-preload/contract';
+import { EVENT_NAMES, HTTP, type CasPutResult, type EventName, type EventPayload, type Result } from '../src-preload/contract';
 import type { ConnectionState, Transport } from './bridge';
 
 const TOKEN_KEY = 'foxctl-studio-token';
@@ -105,6 +105,18 @@ export function createHttpTransport(token: string | undefined): Transport {
       listeners.set(channel, set);
       set.add(listener as Listener);
       return () => set.delete(listener as Listener);
+    },
+    async uploadToCas(file, query, signal): Promise<{ jobId: string; done: Promise<Result<CasPutResult>> }> {
+      // A Blob body is streamed from disk by the browser; aborting the fetch cancels the job.
+      const res = await fetch(`${HTTP.upload}cas.put?${new URLSearchParams(query).toString()}`, { method: 'POST', headers: headers(), body: file, signal });
+      if (res.status === 401) throw new Error('the studio refused this page\'s token: open the new link it printed');
+      const jobId = res.headers.get(HTTP.jobHeader);
+      const done = res.json() as Promise<Result<CasPutResult>>;
+      if (!jobId) {
+        const r = await done;
+        throw new Error(r.ok ? 'the studio named no job for the upload' : `${r.error.code}: ${r.error.message}`);
+      }
+      return { jobId, done };
     },
     onConnection(listener): () => void {
       connectionListeners.add(listener);

@@ -1,5 +1,8 @@
 import type { CallInput, CallName, CallOutput } from '../../src-preload/contract.js';
+import fs from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Engine } from '../engine/engine.js';
+import { FoxError, toFoxError } from '../engine/errors.js';
 import { listStores } from '../engine/stores/list-stores.js';
 import { areaFeatures, syncerStatus } from './areas.js';
 import { buildOverview } from './overview.js';
@@ -48,5 +51,24 @@ export function createHandlers(engine: Engine, host: HostInfo): Handlers {
     'syncer.syncNow': async () => ({ jobId: engine.events.syncJob().id }),
     'backups.list': async (_input, { signal }) => engine.backups.list({ signal }),
     'backups.create': async (input) => ({ jobId: engine.backups.create(input).id }),
+    'cas.stats': async (_input, { signal }) => engine.cas.stats({ signal }),
+    'cas.putPath': async (input) => {
+      // A page in a browser hands over bytes, never a path on this machine to read.
+      if (host.mode !== 'electron') throw new FoxError('UNSUPPORTED', 'browser mode uploads the file itself (streamed), not a path: use the upload');
+      await assertRegularFile(input.path);
+      const { path: file, ...opts } = input;
+      return { jobId: engine.cas.startPut({ path: file }, { ...opts, title: `cas put ${basename(file)}` }).id };
+    },
   };
+}
+
+/** Refuses a path that is not a regular file before a job starts, naming it. */
+async function assertRegularFile(file: string): Promise<void> {
+  let st;
+  try {
+    st = await fs.stat(file);
+  } catch (err) {
+    throw toFoxError(err, file);
+  }
+  if (!st.isFile()) throw new FoxError('INVALID_INPUT', `${file} is not a regular file`, { subject: file });
 }

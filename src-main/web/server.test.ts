@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -156,6 +157,59 @@ describe('browser mode server', () => {
     const r = await request(missing.server.port, { path: '/', headers: { host: missing.host } });
     expect(r.status).toBe(503);
     expect(r.body).toContain('npm run build:app');
+  });
+
+  it('stores a streamed upload in the CAS as a job, and names the job before the body ends', async () => {
+    const { server, studio, auth } = await start();
+    const data = Buffer.alloc(3 * 1024 * 1024);
+    for (let i = 0; i < data.length; i += 4096) data.writeUInt32BE(i, i);
+    const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+    const up = await request(server.port, { path: '/api/upload/cas.put?name=blob.bin&tags=a,b&kind=application/x-test', method: 'POST', body: data, headers: auth });
+    expect(up.status).toBe(200);
+    const jobId = up.headers['x-foxctl-job'] as string;
+    expect(jobId).toMatch(/^[0-9A-Z]{26}$/);
+    expect(JSON.parse(up.body)).toMatchObject({ ok: true, value: { digest, size_bytes: data.length, existed: false, tags: ['a', 'b'], kind: 'application/x-test' } });
+    expect(studio.engine.jobs.get(jobId)).toMatchObject({ state: 'ok', title: 'cas put blob.bin' });
+    const again = await request(server.port, { path: '/api/upload/cas.put', method: 'POST', body: data, headers: auth });
+    expect(JSON.parse(again.body)).toMatchObject({ ok: true, value: { digest, existed: true } });
+    expect((await studio.engine.cas.stats()).objects).toBe(1);
+    // Refused before a byte is stored: bad options, unknown upload, no token.
+    const bad = await request(server.port, { path: '/api/upload/cas.put?pin=maybe', method: 'POST', body: Buffer.from('x'), headers: auth });
+    expect(JSON.parse(bad.body)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringContaining('pin') } });
+    const unknown = await request(server.port, { path: '/api/upload/fs.write', method: 'POST', body: Buffer.from('x'), headers: auth });
+    expect(JSON.parse(unknown.body)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect((await request(server.port, { path: '/api/upload/cas.put', method: 'POST', body: Buffer.from('x'), headers: { host: auth.host! } })).status).toBe(401);
+    expect((await studio.engine.cas.stats()).objects).toBe(1);
+  });
+
+  it('cancels the put when the uploading client goes away, leaving no temp file and no object', async () => {
+    const { server, studio, auth, home } = await start();
+    const jobId = await new Promise<string>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: server.port, path: '/api/upload/cas.put?size=67108864', method: 'POST', headers: auth });
+      req.on('response', (res) => resolve(res.headers['x-foxctl-job'] as string));
+      req.on('error', () => undefined);
+      req.write(Buffer.alloc(1024 * 1024, 7));
+      req.flushHeaders();
+      setTimeout(() => reject(new Error('no job header')), 10_000).unref();
+      // Leave after a part of the body: the server must cancel, not wait forever.
+      const check = setInterval(() => {
+        try {
+          if (studio.engine.jobs.get(jobIdSeen ?? '').progress.done > 0) {
+            clearInterval(check);
+            req.destroy();
+          }
+        } catch {
+          // Not started yet.
+        }
+      }, 20);
+      let jobIdSeen: string | undefined;
+      req.on('response', (res) => (jobIdSeen = res.headers['x-foxctl-job'] as string));
+    });
+    for (let i = 0; i < 250 && studio.engine.jobs.active().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(studio.engine.jobs.get(jobId)).toMatchObject({ state: 'canceled' });
+    expect((await studio.engine.cas.stats()).objects).toBe(0);
+    const tmp = path.join(home, 'cas', 'tmp');
+    expect(fs.existsSync(tmp) ? fs.readdirSync(tmp) : []).toEqual([]);
   });
 
   it('listens on loopback only and checks --port', async () => {

@@ -10,6 +10,7 @@ import { FoxError, isFoxError, toFoxError } from '../engine/errors.js';
 import { readJsonBody } from './body.js';
 import { allowedHosts, assertLoopbackHost, checkHost, checkToken, newToken, type Refusal } from './guard.js';
 import { openEventStream } from './sse.js';
+import { handleUpload } from './upload.js';
 import { findRendererDir, serveStatic } from './static-files.js';
 
 /** How browser mode is started. */
@@ -121,6 +122,7 @@ export async function startWebServer(studio: Studio, opts: WebServerOptions = {}
     }
     if (method !== 'POST') return void res.writeHead(405, { allow: 'POST' }).end();
     if (url.pathname.startsWith(HTTP.call)) return handleCall(req, res, decodeURIComponent(url.pathname.slice(HTTP.call.length)));
+    if (url.pathname.startsWith(HTTP.upload)) return handleUpload(req, res, studio, decodeURIComponent(url.pathname.slice(HTTP.upload.length)), url.searchParams);
     if (url.pathname.startsWith(HTTP.cancel)) {
       const id = decodeURIComponent(url.pathname.slice(HTTP.cancel.length));
       return sendJson(res, 200, { ok: true, value: { canceled: studio.api.cancel(SCOPE, id) } });

@@ -15,7 +15,7 @@ export const VIEW_LABELS: Record<ViewId, string> = {
 };
 
 /** The end of a long path, which tells homes apart: `…/work/.foxctl`. */
-export function shortenPath(p: string, max = 30): string {
+export function shortenPath(p: string, max = 26): string {
   return p.length <= max ? p : `…${p.slice(p.length - max + 1)}`;
 }
 
