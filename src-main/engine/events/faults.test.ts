@@ -47,7 +47,7 @@ describe('events faults (real processes, SIGKILL)', () => {
           fs.appendFileSync(file, pendingTail);
           pendingTail = null;
         }
-        const burst = 1 + Math.floor(rnd() * 25);
+        const burst = 1 + Math.floor(rnd() * 8);
         let text = '';
         for (let i = 0; i < burst; i++) {
           if (rnd() < 0.02) {
@@ -65,13 +65,17 @@ describe('events faults (real processes, SIGKILL)', () => {
           text = text.slice(0, cut);
         }
         fs.appendFileSync(file, text);
-        await sleep(1 + Math.floor(rnd() * 4));
+        await sleep(4 + Math.floor(rnd() * 8));
       }
       if (pendingTail !== null) fs.appendFileSync(file, pendingTail);
     })();
 
     const started = Date.now();
     let killedMidWork = 0;
+    let advanced = 0;
+    let lastOffset = 0;
+    const offsetNow = (): number =>
+      (engine.stores.get('EVENTS').prepare('SELECT offset FROM studio_event_sync_files WHERE file = ?').get('foxcular_events.ndjson') as { offset: number } | undefined)?.offset ?? 0;
     for (let run = 0; run < 50; run++) {
       const proc = child.spawn(['sync-loop'], env);
       const ready = waitForOutput(proc, 'ready').then(() => true, () => false);
@@ -85,6 +89,9 @@ describe('events faults (real processes, SIGKILL)', () => {
       proc.kill('SIGKILL');
       await exited(proc);
       expect(proc.signalCode, `run ${run} (seed ${seed}): the syncer should still be running when killed`).toBe('SIGKILL');
+      const off = offsetNow();
+      if (off > lastOffset) advanced++;
+      lastOffset = off;
     }
     producing = false;
     await producer;
@@ -94,7 +101,7 @@ describe('events faults (real processes, SIGKILL)', () => {
     const db = engine.stores.get('EVENTS');
     const ids = (db.prepare('SELECT span_id FROM foxcular_events').all() as { span_id: string }[]).map((x) => x.span_id);
     const state = db.prepare('SELECT synced_total, duplicate_total, rejected_total, offset FROM studio_event_sync_files').get() as Record<string, number>;
-    const msg = `seed ${seed}, ${valid.size} valid lines, ${malformed} malformed, ${killedMidWork}/50 kills in the pass loop, final pass ${JSON.stringify(r)}`;
+    const msg = `seed ${seed}, ${valid.size} valid lines, ${malformed} malformed, ${killedMidWork}/50 kills in the pass loop, ${advanced} runs advanced the offset, final pass ${JSON.stringify(r)}`;
     expect(ids.length, msg).toBe(valid.size); // no duplicate row and no gap...
     expect(new Set(ids), msg).toEqual(valid); // ...and exactly the lines written
     expect(state.offset, msg).toBe(fs.statSync(file).size);
@@ -103,8 +110,9 @@ describe('events faults (real processes, SIGKILL)', () => {
     expect(state.duplicate_total, msg).toBe(0);
     expect(state.rejected_total, msg).toBe(malformed);
     expect((db.prepare('SELECT count(*) AS n FROM studio_event_rejects').get() as { n: number }).n, msg).toBe(malformed);
-    expect(r.inserted, msg).toBeLessThan(valid.size / 2); // the killed syncers did most of the work
-    expect(killedMidWork, msg).toBeGreaterThan(30); // most kills hit a syncer that was working
+    // Most kills hit a syncer in its pass loop, and most killed syncers had committed work.
+    expect(killedMidWork, msg).toBeGreaterThan(30);
+    expect(advanced, msg).toBeGreaterThan(20); // most kills hit a syncer that was working
     expect(elapsed).toBeLessThan(90_000);
     await engine.close();
   }, 120_000);

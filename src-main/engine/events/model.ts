@@ -82,8 +82,9 @@ export function tsFromMs(ms: number): string {
 /**
  * Checks a parsed line or input against the event shape. Returns the normalised event, or the
  * reason it is not one (used for rejects by the syncer and as INVALID_INPUT by the emitter).
+ * `owned`: the object is ours to change (normalised in place instead of copied).
  */
-export function checkEvent(raw: unknown): FoxEvent | string {
+export function checkEvent(raw: unknown, owned = false): FoxEvent | string {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return 'not a JSON object';
   const o = raw as Record<string, unknown>;
   for (const k of ['span_id', 'trace_id'] as const) {
@@ -106,8 +107,11 @@ export function checkEvent(raw: unknown): FoxEvent | string {
     if (v !== undefined && v !== null && typeof v !== 'string') return `${k} must be a string`;
   }
   if (o.data !== undefined && o.data !== null && (typeof o.data !== 'object' || Array.isArray(o.data))) return 'data must be a JSON object';
-  const ev = { ...o, ts, status: status as EventStatus, duration_ms: dur } as FoxEvent;
-  return ev;
+  if (!owned) return { ...o, ts, status: status as EventStatus, duration_ms: dur } as FoxEvent;
+  o.ts = ts;
+  o.status = status;
+  o.duration_ms = dur;
+  return o as unknown as FoxEvent;
 }
 
 /** Fills what a caller left out (ts now, new ULIDs, status ok, duration 0) and validates the rest. */
@@ -125,7 +129,7 @@ export function completeEvent(input: EventInput): FoxEvent {
     status: input.status ?? 'ok',
     duration_ms: input.duration_ms ?? 0,
   };
-  const ev = checkEvent(filled);
+  const ev = checkEvent(filled, true);
   if (typeof ev === 'string') throw new FoxError('INVALID_INPUT', `invalid event: ${ev}`, { subject: 'event' });
   return ev;
 }

@@ -22,7 +22,7 @@ export function parseLine(bytes: Buffer): ParsedLine {
   } catch (err) {
     return { error: `invalid JSON: ${(err as Error).message}` };
   }
-  const ev = checkEvent(raw);
+  const ev = checkEvent(raw, true);
   if (typeof ev === 'string') return { error: `not an event: ${ev}` };
   return { row: eventToRow(ev) };
 }

@@ -44,10 +44,14 @@ describe('events queries', () => {
       [{ operation: 'db.query' }, 'operation = ?', ['db.query']],
       [{ status: 'error' }, "status = 'error'", []],
       [{ operation: 'tie' }, "operation = 'tie'", []],
+      [{ since: '2026-11-26T06:00:00Z', until: '2026-11-26T12:00:00Z' }, 'ts >= ? AND ts < ?', ['2026-11-26T06:00:00.000000000Z', '2026-11-26T12:00:00.000000000Z']],
     ] as [EventFilter, string, unknown[]][]) {
       const got = await allPages(engine, filter, 3);
       expect(got.map((r) => r.id), JSON.stringify(filter)).toEqual(rows(engine, where, ...params).map((r) => r.id));
     }
+    const window = { since: '2026-11-26T06:00:00Z', until: '2026-11-26T12:00:00Z' };
+    const ascWindow = await allPages(engine, window, 7, 'asc');
+    expect(ascWindow.map((r) => r.id)).toEqual(rows(engine, 'ts >= ? AND ts < ?', '2026-11-26T06:00:00.000000000Z', '2026-11-26T12:00:00.000000000Z').map((r) => r.id).reverse());
     const asc = await allPages(engine, { operation: 'tie' }, 2, 'asc');
     expect(asc.map((r) => r.span_id)).toEqual(['tie-0', 'tie-1', 'tie-2', 'tie-3', 'tie-4', 'tie-5', 'tie-6']);
     await engine.close();

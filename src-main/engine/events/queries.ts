@@ -1,8 +1,9 @@
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDb } from '../db/sqlite.js';
 import { FoxError, throwIfAborted, toFoxError, type OpOptions } from '../errors.js';
 import { parseRfc3339 } from '../util/time.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { buildWhere, type EventFilter, type QueryTarget } from './filter.js';
+import { buildWhere, parseTimeBound, type EventFilter, type QueryTarget } from './filter.js';
 import { tsFromMs } from './model.js';
 import { buildTraceTree, type TraceTree } from './trace-tree.js';
 
@@ -92,6 +93,18 @@ export class EventQueries {
     private readonly subject: string,
   ) {}
 
+  private readonly cache = new Map<string, { db: SqliteDb; stmt: Statement }>();
+
+  /** A prepared statement, cached per SQL text (the viewer repeats a few shapes many times). */
+  private stmt(db: SqliteDb, sql: string): Statement {
+    const hit = this.cache.get(sql);
+    if (hit && hit.db === db) return hit.stmt;
+    if (this.cache.size >= 200) this.cache.clear();
+    const stmt = db.prepare(sql);
+    this.cache.set(sql, { db, stmt });
+    return stmt;
+  }
+
   private run<T>(signal: AbortSignal | undefined, fn: (db: SqliteDb) => T): Promise<T> {
     try {
       throwIfAborted(signal, 'events query');
@@ -108,18 +121,26 @@ export class EventQueries {
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new FoxError('INVALID_INPUT', `limit must be a whole number from 1 to 1000 (got ${limit})`);
       const order = opts.order ?? 'desc';
       if (order !== 'asc' && order !== 'desc') throw new FoxError('INVALID_INPUT', `order must be "asc" or "desc" (got ${String(order)})`);
-      const w = buildWhere(filter, this.target);
-      let sql = `SELECT ${COLUMNS} FROM ${this.target.table} WHERE ${w.sql}`;
-      const params = [...w.params];
-      if (opts.cursor) {
-        const key = decodeCursor(opts.cursor, order);
-        sql += ` AND (ts, id) ${order === 'desc' ? '<' : '>'} (?, ?)`;
-        params.push(key.ts, key.id);
+      const key = opts.cursor ? decodeCursor(opts.cursor, order) : null;
+      let f = filter;
+      let sqlKey = '';
+      const params: unknown[] = [];
+      if (key) {
+        // The cursor bounds ts on the side the page moves towards. Give SQLite that bound alone
+        // (ts <= cursor, ties by id) rather than next to the filter's own bound on that side,
+        // so the index range starts at the cursor instead of scanning from the range's end.
+        const now = Date.now();
+        const side = order === 'desc' ? 'until' : 'since';
+        const bound = filter[side] === undefined || filter[side] === null ? null : parseTimeBound(filter[side], side, now);
+        const cursorIsTighter = bound === null || (order === 'desc' ? key.ts < bound : key.ts >= bound);
+        if (cursorIsTighter) f = { ...filter, [side]: undefined };
+        sqlKey = order === 'desc' ? ' AND ts <= ? AND (ts < ? OR id < ?)' : ' AND ts >= ? AND (ts > ? OR id > ?)';
+        params.push(key.ts, key.ts, key.id);
       }
+      const w = buildWhere(f, this.target);
       const dir = order === 'desc' ? 'DESC' : 'ASC';
-      sql += ` ORDER BY ts ${dir}, id ${dir} LIMIT ?`;
-      params.push(limit + 1);
-      const rows = db.prepare(sql).all(...params) as EventRecord[];
+      const sql = `SELECT ${COLUMNS} FROM ${this.target.table} WHERE ${w.sql}${sqlKey} ORDER BY ts ${dir}, id ${dir} LIMIT ?`;
+      const rows = this.stmt(db, sql).all(...w.params, ...params, limit + 1) as EventRecord[];
       const more = rows.length > limit;
       if (more) rows.length = limit;
       const last = rows[rows.length - 1];
