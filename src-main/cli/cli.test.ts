@@ -103,6 +103,21 @@ describe('foxctl CLI', () => {
     expect(human.stdout).toMatch(/^\s+MEMORY\s+sqlite\s+\S+ KiB\s+1\s+storage\/memory\.db/m);
   }, 60_000);
 
+  it('two init processes started at once on a fresh home both succeed', async () => {
+    const h = tempHome();
+    fs.rmSync(h.home, { recursive: true });
+    const env = h.env();
+    const runs = await Promise.all([foxctl(env, '--json', 'init'), foxctl(env, '--json', 'init')]);
+    for (const r of runs) {
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect((envelope(r).data as { errors: number }).errors).toBe(0);
+    }
+    const list = envelope(await foxctl(env, '--json', 'stores', 'list')).data as { stores: { name: string; exists: boolean; error: string | null }[] };
+    for (const s of STORES.filter((x) => !x.keyed && !x.readOnly)) {
+      expect(list.stores.find((r) => r.name === s.name), s.name).toMatchObject({ exists: true, error: null });
+    }
+  }, 60_000);
+
   it('stores path, db query and db info work end to end', async () => {
     const h = tempHome();
     const env = h.env();
