@@ -89,6 +89,10 @@ describe('archives written by the Go foxctl', () => {
     const v = await engine.backups.verify(file).done;
     expect(v.ok).toBe(true);
     expect(v.name).toBe('copied');
+    // An archive dropped into the backups dir under its own name is found by that name.
+    fs.mkdirSync(path.join(th.home, 'backups'), { recursive: true });
+    fs.copyFileSync(file, path.join(th.home, 'backups', 'manual.tar.gz'));
+    expect((await engine.backups.info('manual')).file).toBe('manual.tar.gz');
     // Bad input is refused when the job is asked for, before it starts.
     expect(() => engine!.backups.verify('missing')).toThrow(/no backup "missing"/);
     expect(() => engine!.backups.verify('bad name!')).toThrow(/invalid backup name/);

@@ -48,7 +48,7 @@ export function resolveArchive(config: FoxConfig, nameOrPath: string): { name: s
     ? [path.resolve(raw)]
     : raw.endsWith('.tar.gz')
       ? [path.join(config.backupsDir, raw)]
-      : [path.join(config.backupsDir, archiveFileName(validateName(raw)))];
+      : [path.join(config.backupsDir, archiveFileName(validateName(raw))), path.join(config.backupsDir, `${raw}.tar.gz`)];
   for (const c of candidates) {
     try {
       const st = fs.statSync(c);

@@ -9,7 +9,7 @@ import { fileSink } from './file-sink.js';
 import { makeStagingDir } from './fs-util.js';
 import { MANIFEST_ENTRY } from './manifest.js';
 import type { ProgressSink } from './create.js';
-import type { Component, Manifest, VerifyFile, VerifyResult } from './types.js';
+import type { Manifest, VerifyFile, VerifyResult } from './types.js';
 
 /**
  * Compares what a scan read with what the manifest promises, file by file: missing entries,
@@ -109,9 +109,4 @@ export async function verifyArchive(name: string, file: string, sink: ProgressSi
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
-}
-
-/** The component of a manifest path, for results about files the manifest does not list. */
-export function componentOf(manifest: Manifest, p: string): Component | null {
-  return manifest.files.find((f) => f.path === p)?.component ?? null;
 }
