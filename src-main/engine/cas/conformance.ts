@@ -247,6 +247,20 @@ export function casConformance(name: string, factory: CasFixtureFactory): void {
       await expectCode(store.head(digestBytes('x'), { signal: controller.signal }), 'CANCELED');
     });
 
+    it('a canceled getToFile leaves neither the destination nor a temp file', async () => {
+      const { store } = await setup();
+      const r = await store.put(randomBytes(5 * (1 << 20)));
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cas-cancel-'));
+      try {
+        const controller = new AbortController();
+        const out = path.join(dir, 'out.bin');
+        await expectCode(store.getToFile(r.digest, out, { signal: controller.signal, onProgress: () => controller.abort() }), 'CANCELED');
+        expect(fs.readdirSync(dir)).toEqual([]);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it('uploads left by a crash are cleaned on open only once older than the safe age', async () => {
       const { fx } = await setup();
       const crashed = fx.open();
