@@ -7,6 +7,7 @@ import { createStudio, type Studio } from '../api/studio.js';
 import { setSqliteNativeBinding } from '../engine/db/sqlite.js';
 import { openEngine, type Engine } from '../engine/engine.js';
 import { bindIpc, ownMainFrame } from './ipc.js';
+import { originOf } from './external-links.js';
 import { findElectronSqliteBinding } from './native.js';
 import { APP_ORIGIN, registerAppScheme, serveRenderer } from './protocol.js';
 import { hardenApp } from './security.js';
@@ -30,17 +31,9 @@ function windowSource(): WindowSource {
   const dev = process.env.ELECTRON_RENDERER_URL;
   if (!app.isPackaged && dev) {
     const origin = new URL(dev).origin;
-    return { url: dev, isOwnUrl: (u) => safeOrigin(u) === origin };
+    return { url: dev, isOwnUrl: (u) => originOf(u) === origin };
   }
-  return { url: `${APP_ORIGIN}/index.html`, isOwnUrl: (u) => safeOrigin(u) === APP_ORIGIN };
-}
-
-function safeOrigin(u: string): string | undefined {
-  try {
-    return new URL(u).origin;
-  } catch {
-    return undefined;
-  }
+  return { url: `${APP_ORIGIN}/index.html`, isOwnUrl: (u) => originOf(u) === APP_ORIGIN };
 }
 
 function openWindow(): void {

@@ -1,6 +1,7 @@
 import { ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { IPC, requestIdSchema, type Result } from '../../src-preload/contract.js';
 import type { Studio } from '../api/studio.js';
+import { isOwnMainFrame } from './external-links.js';
 
 /** Decides whether an IPC message comes from our own window's main frame at our own origin. */
 export type SenderCheck = (event: IpcMainInvokeEvent | IpcMainEvent) => boolean;
@@ -9,8 +10,8 @@ export type SenderCheck = (event: IpcMainInvokeEvent | IpcMainEvent) => boolean;
 export function ownMainFrame(getContents: () => WebContents | undefined, isOwnUrl: (url: string) => boolean): SenderCheck {
   return (event) => {
     const contents = getContents();
-    const frame = event.senderFrame;
-    return contents !== undefined && !contents.isDestroyed() && event.sender === contents && frame !== null && frame === contents.mainFrame && isOwnUrl(frame.url);
+    const ours = contents && { destroyed: contents.isDestroyed(), contents, mainFrame: contents.mainFrame };
+    return isOwnMainFrame({ sender: event.sender, ours, frame: event.senderFrame }, isOwnUrl);
   };
 }
 

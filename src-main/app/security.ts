@@ -1,17 +1,5 @@
 import { app, session, shell, type WebContents } from 'electron';
-
-/** The only hosts an external link may open (https only), in the user's browser. */
-export const EXTERNAL_ALLOW_LIST: readonly string[] = ['github.com', 'www.sqlite.org', 'electronjs.org'];
-
-/** Whether a URL may be handed to the OS browser: https on the allow-list, nothing else. */
-export function isAllowedExternal(raw: string): boolean {
-  try {
-    const u = new URL(raw);
-    return u.protocol === 'https:' && EXTERNAL_ALLOW_LIST.includes(u.hostname) && u.username === '' && u.password === '';
-  } catch {
-    return false;
-  }
-}
+import { isAllowedExternal } from './external-links.js';
 
 /** Opens an allowed https link in the OS browser; anything else is refused and logged. */
 export function openExternalSafely(url: string): void {

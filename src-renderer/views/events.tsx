@@ -60,7 +60,7 @@ export function EventsView(): ReactNode {
               <EmptyState icon="events" title="No events synced yet" testId="events-empty">
                 <p>Events written by foxctl and your agents appear here once the syncer has copied them into events.db: a searchable table with facets, a histogram, traces and a live tail.</p>
                 <p>
-                  Emit one from a terminal: <Command>foxctl events emit --operation hello</Command>
+                  Emit one from a terminal: <Command>{`echo '{"operation":"hello"}' | foxctl events emit`}</Command>
                 </p>
               </EmptyState>
             ) : (
