@@ -7,12 +7,12 @@ export interface PageKey {
 }
 
 /** Encodes a page key as an opaque URL-safe cursor. */
-export function encodeCursor(key: PageKey, order: 'asc' | 'desc'): string {
+export function encodeCursor(key: PageKey, order: string): string {
   return Buffer.from(JSON.stringify([key.ts, key.id, order]), 'utf8').toString('base64url');
 }
 
-/** Decodes a cursor made by encodeCursor for the same order; anything else is INVALID_INPUT. */
-export function decodeCursor(cursor: string, order: 'asc' | 'desc'): PageKey {
+/** Decodes a cursor made by encodeCursor for the same order (asc, desc, text-asc, text-desc); anything else is INVALID_INPUT. */
+export function decodeCursor(cursor: string, order: string): PageKey {
   const fail = (why: string): FoxError => new FoxError('INVALID_INPUT', `invalid events cursor: ${why}`, { subject: 'events query' });
   if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > 400) throw fail('expected the next_cursor of a previous page');
   let parsed: unknown;

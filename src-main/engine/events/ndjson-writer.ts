@@ -31,20 +31,20 @@ export function appendLines(file: string, lines: readonly string[]): void {
   try {
     if (lines.length === 1) writeWhole(fd, Buffer.from(lines[0]!, 'utf8'));
     else {
-      // Group whole lines into buffers of at most MAX_WRITE_BYTES: one write(2) each.
-      let group: string[] = [];
-      let bytes = 0;
-      for (const line of lines) {
-        const n = Buffer.byteLength(line, 'utf8');
-        if (bytes + n > MAX_WRITE_BYTES && group.length > 0) {
-          writeWhole(fd, Buffer.from(group.join(''), 'utf8'));
-          group = [];
-          bytes = 0;
+      // Group whole lines into buffers of at most MAX_WRITE_BYTES, one write(2) each. Counting
+      // UTF-16 units (a UTF-8 byte count is at most 3 per unit) avoids measuring every line.
+      let start = 0;
+      let units = 0;
+      for (let i = 0; i < lines.length; i++) {
+        const n = lines[i]!.length;
+        if (units + n > MAX_WRITE_BYTES / 3 && i > start) {
+          writeWhole(fd, Buffer.from(lines.slice(start, i).join(''), 'utf8'));
+          start = i;
+          units = 0;
         }
-        group.push(line);
-        bytes += n;
+        units += n;
       }
-      if (group.length > 0) writeWhole(fd, Buffer.from(group.join(''), 'utf8'));
+      writeWhole(fd, Buffer.from(lines.slice(start).join(''), 'utf8'));
     }
   } catch (err) {
     throw toFoxError(err, `events file ${file}`);

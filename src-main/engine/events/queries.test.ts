@@ -98,6 +98,14 @@ describe('events queries', () => {
     expect(await engine.events.count({ text: 'NEAR(rate limit)' })).toBe(0);
     const page = await engine.events.query({ text: 'rate limit', status: 'error' }, { limit: 5 });
     expect(page.rows.every((r) => /rate limit/.test(r.error_message ?? ''))).toBe(true);
+    // Text pages come in ingest (id) order, each match exactly once, with other filters applied.
+    for (const order of ['desc', 'asc'] as const) {
+      const all = await allPages(engine, { text: 'timeout', status: 'error' }, 7, order);
+      const want = rows(engine, "status = 'error' AND lower(coalesce(error_message, '') || ' ' || coalesce(json_extract(data, '$.message'), '')) LIKE '%timeout%'").map((r) => r.id).sort((a, b) => (order === 'desc' ? b - a : a - b));
+      expect(all.map((r) => r.id)).toEqual(want);
+    }
+    const textPage = await engine.events.query({ text: 'timeout' }, { limit: 2 });
+    await expect(engine.events.query({}, { cursor: textPage.next_cursor })).rejects.toThrow(/made for order "text-desc"/);
     await expect(engine.events.count({ text: '!!!' })).rejects.toThrow(/has no words/);
     await engine.close();
   });
@@ -114,9 +122,13 @@ describe('events queries', () => {
     expect(plan(`SELECT * FROM foxcular_events WHERE status = ? AND status <> 'ok' ${k} ${page}`, 'error')).toMatch(/USING INDEX studio_events_failed/);
     expect(plan(`SELECT * FROM foxcular_events WHERE trace_id = ? ${page}`, 't')).toMatch(/USING INDEX studio_events_trace/);
     expect(plan(`SELECT * FROM foxcular_events WHERE session_id = ? ${k} ${page}`, 's')).toMatch(/USING INDEX studio_events_session/);
-    const text = plan(`SELECT * FROM foxcular_events WHERE id IN (SELECT rowid FROM studio_events_fts WHERE studio_events_fts MATCH ?) ${page}`, '"x"*');
-    expect(text).toMatch(/VIRTUAL TABLE INDEX/);
-    expect(text).not.toMatch(/SCAN foxcular_events(?! USING)/);
+    // Text: FTS5 drives in rowid order and the LIMIT stops it; no sort of all matches.
+    const text = plan(
+      "SELECT e.* FROM studio_events_fts f JOIN foxcular_events e ON e.id = f.rowid WHERE studio_events_fts MATCH ? AND f.rowid < ? AND status = ? ORDER BY f.rowid DESC LIMIT 101",
+      '"x"*', 5, 'error',
+    );
+    expect(text).toMatch(/SCAN f VIRTUAL TABLE INDEX/);
+    expect(text).not.toMatch(/TEMP B-TREE/);
     return engine.close();
   });
 

@@ -45,7 +45,7 @@ export interface QueryOptions extends OpOptions {
   /** Rows per page, 1..1000 (default 100). */
   limit?: number;
   cursor?: string | null;
-  /** Newest first (default) or oldest first. */
+  /** Newest first (default) or oldest first. With `text`, by ingest order (id): see textPage. */
   order?: 'asc' | 'desc';
 }
 
@@ -121,6 +121,7 @@ export class EventQueries {
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new FoxError('INVALID_INPUT', `limit must be a whole number from 1 to 1000 (got ${limit})`);
       const order = opts.order ?? 'desc';
       if (order !== 'asc' && order !== 'desc') throw new FoxError('INVALID_INPUT', `order must be "asc" or "desc" (got ${String(order)})`);
+      if (filter.text && this.target.fts) return this.textPage(db, filter, limit, order, opts.cursor ?? null);
       const key = opts.cursor ? decodeCursor(opts.cursor, order) : null;
       let f = filter;
       let sqlKey = '';
@@ -146,6 +147,29 @@ export class EventQueries {
       const last = rows[rows.length - 1];
       return { rows: rows.map(withData), next_cursor: more && last ? encodeCursor({ ts: last.ts, id: last.id }, order) : null };
     });
+  }
+
+  /**
+   * A page of a free-text query. FTS5 hands matches back in rowid order and stops at the LIMIT,
+   * so the first page costs the same for a word in ten rows or in a million; sorting by ts would
+   * first fetch and sort every match. So text results come newest-ingested first (id order),
+   * which is time order for events synced as they happen; the cursor is on id.
+   */
+  private textPage(db: SqliteDb, filter: EventFilter, limit: number, order: 'asc' | 'desc', cursor: string | null): EventPage {
+    const kind = `text-${order}`;
+    const key = cursor ? decodeCursor(cursor, kind) : null;
+    const ftsMatch = buildWhere({ text: filter.text }, this.target).params[0];
+    const w = buildWhere({ ...filter, text: undefined }, this.target);
+    const dir = order === 'desc' ? 'DESC' : 'ASC';
+    const cols = COLUMNS.split(', ').map((c) => `e.${c}`).join(', ');
+    const sql =
+      `SELECT ${cols} FROM studio_events_fts f JOIN ${this.target.table} e ON e.id = f.rowid ` +
+      `WHERE studio_events_fts MATCH ?${key ? ` AND f.rowid ${order === 'desc' ? '<' : '>'} ?` : ''} AND ${w.sql} ORDER BY f.rowid ${dir} LIMIT ?`;
+    const rows = this.stmt(db, sql).all(ftsMatch, ...(key ? [key.id] : []), ...w.params, limit + 1) as EventRecord[];
+    const more = rows.length > limit;
+    if (more) rows.length = limit;
+    const last = rows[rows.length - 1];
+    return { rows: rows.map(withData), next_cursor: more && last ? encodeCursor({ ts: last.ts, id: last.id }, kind) : null };
   }
 
   /** How many events match `filter`. */
