@@ -150,6 +150,10 @@ describe('events queries', () => {
     const db = engine.stores.get('EVENTS');
     expect(facets[0]!.values).toEqual(db.prepare('SELECT operation AS value, count(*) AS count FROM foxcular_events GROUP BY operation ORDER BY count DESC, value LIMIT 3').all());
     expect(facets[1]!.values.find((v) => v.value === 'error')?.count).toBe(errors);
+    // status is counted from the partial index plus a total: it must agree with a plain GROUP BY.
+    expect(facets[1]!.values).toEqual(db.prepare('SELECT status AS value, count(*) AS count FROM foxcular_events GROUP BY status ORDER BY count DESC, value LIMIT 3').all());
+    const scoped = await engine.events.facets({ operation: 'llm.call' }, { fields: ['status'] });
+    expect(scoped[0]!.values).toEqual(db.prepare("SELECT status AS value, count(*) AS count FROM foxcular_events WHERE operation = 'llm.call' GROUP BY status ORDER BY count DESC, value").all());
     await expect(engine.events.facets({}, { fields: ['data'] })).rejects.toThrow(/cannot facet on "data"/);
     expect(await engine.events.histogram({ operation: 'nothing' })).toEqual([]);
     await engine.close();

@@ -197,20 +197,22 @@ export class EventQueries {
       const lo = parseRfc3339(since);
       const hi = Math.max(parseRfc3339(until) + (filter.until === undefined ? 1 : 0), lo + 1);
       const width = Math.max(1, Math.ceil((hi - lo) / n));
-      const rows = db
-        .prepare(
-          `SELECT CAST((unixepoch(ts, 'subsec') * 1000 - ?) / ? AS INTEGER) AS b, count(*) AS c, sum(status = 'error') AS e
-           FROM ${t} WHERE ${w.sql} GROUP BY b`,
-        )
-        .all(lo, width, ...w.params) as { b: number | null; c: number; e: number }[];
+      // Two grouped counts that each read one index only (ts; the partial index of failed
+      // events), instead of one pass over every row of the table for ts and status together.
+      const bucket = `CAST((unixepoch(ts, 'subsec') * 1000 - ?) / ? AS INTEGER)`;
+      const failedOnly = this.target.fts ? " AND status <> 'ok'" : '';
+      const counts = this.stmt(db, `SELECT ${bucket} AS b, count(*) AS c FROM ${t} WHERE ${w.sql} GROUP BY b`).all(lo, width, ...w.params) as { b: number | null; c: number }[];
+      const errors = this.stmt(db, `SELECT ${bucket} AS b, count(*) AS c FROM ${t} WHERE ${w.sql} AND status = 'error'${failedOnly} GROUP BY b`).all(lo, width, ...w.params) as { b: number | null; c: number }[];
       const out: HistogramBucket[] = [];
       for (let i = 0; i < n; i++) out.push({ start: tsFromMs(lo + i * width), end: tsFromMs(lo + (i + 1) * width), count: 0, errors: 0 });
-      for (const r of rows) {
-        if (r.b === null) continue; // ts SQLite cannot parse (a hand-written row)
-        const b = out[Math.min(n - 1, Math.max(0, r.b))]!;
-        b.count += r.c;
-        b.errors += r.e;
-      }
+      const add = (rows: { b: number | null; c: number }[], field: 'count' | 'errors'): void => {
+        for (const r of rows) {
+          if (r.b === null) continue; // a ts SQLite cannot parse (a hand-written row)
+          out[Math.min(n - 1, Math.max(0, r.b))]![field] += r.c;
+        }
+      };
+      add(counts, 'count');
+      add(errors, 'errors');
       return out;
     });
   }
@@ -225,12 +227,20 @@ export class EventQueries {
         if (!(FACET_FIELDS as readonly string[]).includes(f)) throw new FoxError('INVALID_INPUT', `cannot facet on "${f}"; fields: ${FACET_FIELDS.join(', ')}`);
       }
       const w = buildWhere(filter, this.target);
-      return fields.map((field) => ({
-        field,
-        values: db
-          .prepare(`SELECT ${field} AS value, count(*) AS count FROM ${this.target.table} WHERE ${w.sql} GROUP BY ${field} ORDER BY count DESC, value LIMIT ?`)
-          .all(...w.params, top) as { value: string | null; count: number }[],
-      }));
+      const t = this.target.table;
+      return fields.map((field) => {
+        if (field === 'status' && this.target.fts) {
+          // "ok" is most rows and has no index entry of its own: count it as total minus the rest.
+          const failed = this.stmt(db, `SELECT status AS value, count(*) AS count FROM ${t} WHERE ${w.sql} AND status <> 'ok' GROUP BY status`).all(...w.params) as { value: string; count: number }[];
+          const total = (this.stmt(db, `SELECT count(*) AS n FROM ${t} WHERE ${w.sql}`).get(...w.params) as { n: number }).n;
+          const ok = total - failed.reduce((s, r) => s + r.count, 0);
+          const values = [...failed, ...(ok > 0 ? [{ value: 'ok', count: ok }] : [])];
+          values.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+          return { field, values: values.slice(0, top) };
+        }
+        const sql = `SELECT ${field} AS value, count(*) AS count FROM ${t} WHERE ${w.sql} GROUP BY ${field} ORDER BY count DESC, value LIMIT ?`;
+        return { field, values: this.stmt(db, sql).all(...w.params, top) as { value: string | null; count: number }[] };
+      });
     });
   }
 
@@ -238,9 +248,7 @@ export class EventQueries {
   trace(traceId: string, opts: OpOptions = {}): Promise<TraceTree> {
     return this.run(opts.signal, (db) => {
       if (typeof traceId !== 'string' || traceId.trim().length === 0) throw new FoxError('INVALID_INPUT', 'trace id must be a non-empty string');
-      const rows = db
-        .prepare(`SELECT ${COLUMNS} FROM ${this.target.table} WHERE trace_id = ? ORDER BY ts, id LIMIT ?`)
-        .all(traceId.trim(), MAX_TRACE_SPANS + 1) as EventRecord[];
+      const rows = this.stmt(db, `SELECT ${COLUMNS} FROM ${this.target.table} WHERE trace_id = ? ORDER BY ts, id LIMIT ?`).all(traceId.trim(), MAX_TRACE_SPANS + 1) as EventRecord[];
       if (rows.length === 0) throw new FoxError('NOT_FOUND', `no events with trace_id ${traceId}`, { subject: this.subject });
       const truncated = rows.length > MAX_TRACE_SPANS;
       if (truncated) rows.length = MAX_TRACE_SPANS;
