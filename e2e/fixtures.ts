@@ -38,7 +38,12 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker' },
   ],
 
-  home: async ({ seed }, use) => {
+  home: async ({ seed }, use, testInfo) => {
+    // Skip before seeding: the electron project is off unless FOXCTL_E2E_ELECTRON=1.
+    if (testInfo.project.name === 'electron') {
+      const skip = electronSkipReason();
+      testInfo.skip(skip !== null, skip ?? '');
+    }
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'foxctl-e2e-'));
     const home = path.join(root, '.foxctl');
     fs.mkdirSync(home);

@@ -5,6 +5,8 @@ import { expect, test } from './fixtures.js';
 import { JobsPage } from './pages/jobs-page.js';
 
 test.use({ seed: 'big' });
+// Seeding 192 MiB of real data and backing it up takes a while on a busy 2-core machine.
+test.setTimeout(120_000);
 
 test('cancel a running backup from the Jobs panel: canceled, no archive, no staging left', async ({ app }) => {
   const backupsDir = path.join(app.home, 'backups');

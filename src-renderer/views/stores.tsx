@@ -70,8 +70,20 @@ function StoresBody({ stores }: { stores: Store[] }): ReactNode {
       </EmptyState>
     );
   }
+  const agentData = withData.some((s) => s.class === 'sync_critical' || s.class === 'sync_useful');
   return (
     <>
+      {agentData ? null : (
+        <div className="notice notice-info" data-testid="stores-no-agent-data">
+          <div className="notice-main">
+            <div className="notice-title">No agent data yet</div>
+            <div className="notice-message">
+              Only the studio&apos;s own stores exist. Memory, sessions, tasks and the other sync-critical and sync-useful stores appear here once foxctl or an agent writes
+              them, or after a restore.
+            </div>
+          </div>
+        </div>
+      )}
       {STORE_CLASSES.map((cls) => {
         const of = stores.filter((s) => s.class === cls && (showAll || s.exists));
         if (of.length === 0) return null;
