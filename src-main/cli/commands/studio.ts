@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { createStudio } from '../../api/studio.js';
 import { parsePort, startWebServer } from '../../web/server.js';
 import { action } from '../context.js';
+import { okEnvelope } from '../output.js';
 
 /** Opens a URL in the user's browser; failures are reported, never fatal (the URL is printed). */
 function openBrowser(url: string): void {
@@ -27,6 +28,7 @@ export function registerStudioCommands(program: Command): void {
     .option('--no-open', 'do not open a browser')
     .action(
       action('foxctl.studio', async (ctx) => {
+        const started = Date.now();
         const port = parsePort(ctx.opts.port);
         const engine = ctx.engine();
         const studio = createStudio(engine, { mode: 'browser', version: process.env.npm_package_version ?? '0.1.0' });
@@ -38,7 +40,7 @@ export function registerStudioCommands(program: Command): void {
           throw err;
         }
         const line = ctx.json
-          ? JSON.stringify({ ok: true, command: 'foxctl.studio', data: { url: server.url, port: server.port, state: 'listening' } })
+          ? JSON.stringify(okEnvelope('foxctl.studio', { url: server.url, port: server.port, state: 'listening' }, started))
           : `Storage Studio is running at ${server.url}\n(the token after # is this start's key: keep it to yourself; Ctrl-C stops the studio)`;
         process.stdout.write(`${line}\n`);
         if (ctx.opts.open !== false) openBrowser(server.url);
