@@ -5,10 +5,9 @@ import { Icon } from '../components/icons';
 import { Loadable } from '../components/loadable';
 import { Card, Page } from '../components/page';
 import { ProgressBar } from '../components/progress-bar';
-import { ageMs, exactTime, formatBytes, formatCount, formatSeconds, timeAgo } from '../format';
+import { exactTime, formatBytes, formatCount, formatSeconds, timeAgo } from '../format';
 import { useStudio } from '../store';
-
-const DAY_MS = 24 * 3600 * 1000;
+import { backupHealth } from './backup-health';
 
 /** The human name of a store class. */
 export const CLASS_LABELS: Record<string, string> = {
@@ -34,8 +33,7 @@ function BackupCard({ o }: { o: Overview }): ReactNode {
       </Card>
     );
   }
-  const old = ageMs(b.newest.created_at) > DAY_MS;
-  const warn = old || b.missingCritical.length > 0;
+  const { old, warn } = backupHealth(b);
   return (
     <Card title="Last backup" className={warn ? 'card-warn' : undefined}>
       <div className={`big-stat${old ? ' warn' : ''}`} data-testid="backup-age" title={exactTime(b.newest.created_at)}>
