@@ -31,26 +31,32 @@ export function appendLines(file: string, lines: readonly string[]): void {
   try {
     if (lines.length === 1) writeWhole(fd, Buffer.from(lines[0]!, 'utf8'));
     else {
-      // Group whole lines into buffers of at most MAX_WRITE_BYTES, one write(2) each. Counting
-      // UTF-16 units (a UTF-8 byte count is at most 3 per unit) avoids measuring every line.
-      let start = 0;
-      let units = 0;
-      for (let i = 0; i < lines.length; i++) {
-        const n = lines[i]!.length;
-        if (units + n > MAX_WRITE_BYTES / 3 && i > start) {
-          writeWhole(fd, Buffer.from(lines.slice(start, i).join(''), 'utf8'));
-          start = i;
-          units = 0;
+      // Encode whole lines straight into one buffer and hand it to one write(2) when the next
+      // line might not fit (a UTF-16 unit is at most 3 UTF-8 bytes): one encoding pass, no join.
+      const buf = writeBuffer();
+      let used = 0;
+      for (const line of lines) {
+        if (used > 0 && used + line.length * 3 > buf.length) {
+          writeWhole(fd, buf.subarray(0, used));
+          used = 0;
         }
-        units += n;
+        if (line.length * 3 > buf.length) writeWhole(fd, Buffer.from(line, 'utf8'));
+        else used += buf.write(line, used, 'utf8');
       }
-      writeWhole(fd, Buffer.from(lines.slice(start).join(''), 'utf8'));
+      if (used > 0) writeWhole(fd, buf.subarray(0, used));
     }
   } catch (err) {
     throw toFoxError(err, `events file ${file}`);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+let pooled: Buffer | null = null;
+
+/** The reusable encode buffer of appendLines (writes are synchronous: one user at a time). */
+function writeBuffer(): Buffer {
+  return (pooled ??= Buffer.allocUnsafe(MAX_WRITE_BYTES));
 }
 
 /**
