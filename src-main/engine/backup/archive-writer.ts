@@ -113,7 +113,9 @@ export async function writeArchive(opts: WriteArchiveOptions): Promise<{ manifes
   const tmp = tempNameFor(opts.out, 'create');
   fs.mkdirSync(path.dirname(opts.out), { recursive: true });
   const pack = tar.pack();
-  const sink = fs.createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
+  // Opened here, synchronously: a stream that opens lazily could create the file after a cancel
+  // already removed it, leaving a temp behind.
+  const sink = fs.createWriteStream(tmp, { fd: fs.openSync(tmp, 'wx', 0o600) });
   const piped = pipeline(pack, new ParallelGzip({ level: opts.level ?? BACKUP_GZIP_LEVEL }), sink);
   piped.catch(() => undefined);
   const warnings: string[] = [];

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FoxConfig } from '../config/resolve.js';
-import { FoxError } from '../errors.js';
+import { FoxError, throwIfAborted } from '../errors.js';
 import { nowRfc3339 } from '../util/time.js';
 import { writeArchive, type ArchiveItem } from './archive-writer.js';
 import { writeManifestCache } from './catalog.js';
@@ -43,6 +43,7 @@ function outputPath(config: FoxConfig, name: string, output: string | undefined)
 export async function createFromPlan(config: FoxConfig, plan: SourcePlan, name: string, out: string, sink: ProgressSink): Promise<CreateBackupResult> {
   const started = Date.now();
   const signal = sink.signal;
+  throwIfAborted(signal, 'backup create');
   if (plan.sources.length === 0) {
     throw new FoxError('INVALID_INPUT', `nothing to back up: the components ${plan.components.join(', ')} hold no files under ${config.home}`);
   }

@@ -155,7 +155,7 @@ describe('backup restore cancel', () => {
     expect(sawTemp).toBe(true);
     expect(sha256File(path.join(storage, 'memory.db'))).toBe(before);
     const temps = fs.readdirSync(th.home, { recursive: true }).filter((n) => String(n).endsWith('.tmp'));
-    expect(temps).toEqual([]);
+    expect(temps, JSON.stringify(temps)).toEqual([]);
     expect((await engine.backups.list()).map((b) => b.name)).toEqual(['c']);
   });
 });

@@ -99,8 +99,6 @@ export async function restoreArchive(
     throw new FoxError('INVALID_INPUT', `--target ${opts.target} is not a directory`);
   }
   const temps = new Map<string, string>();
-  let plan: RestoreFile[] | undefined;
-  let wanted: Map<string, RestoreFile> | undefined;
   // The manifest is the archive's last entry, so the plan is unknown while the files stream by:
   // extract every candidate whose destination does not exist or will be replaced, decide after.
   const components = parseComponents(opts.components);
@@ -141,9 +139,9 @@ export async function restoreArchive(
       },
     });
     const manifest = assertScanUsable(scan, file);
-    plan = planRestore(config, manifest, opts, target);
-    wanted = new Map(plan.map((f) => [f.path, f]));
-    const checks = compareWithManifest(scan, manifest).filter((c) => c.status !== 'ok' && (c.status === 'unsafe' || wanted!.has(c.path)));
+    const plan = planRestore(config, manifest, opts, target);
+    const wanted = new Set(plan.map((f) => f.path));
+    const checks = compareWithManifest(scan, manifest).filter((c) => c.status !== 'ok' && (c.status === 'unsafe' || wanted.has(c.path)));
     if (checks.length > 0) {
       const c = checks[0]!;
       throw new FoxError('CORRUPT', `${file}: ${c.path}: ${c.status.replace('_', ' ')}: ${c.detail ?? ''}; nothing was restored${checks.length > 1 ? ` (${checks.length} bad files; run "foxctl backup verify ${name}")` : ''}`, { subject: c.path });
@@ -155,6 +153,9 @@ export async function restoreArchive(
       return result;
     }
     throwIfAborted(sink.signal, 'backup restore');
+    // A destination that appeared or vanished between the scan and now: refuse before any change.
+    const unextracted = plan.find((f) => f.action !== 'would-skip' && !temps.has(f.path));
+    if (unextracted) throw new FoxError('CONFLICT', `${unextracted.destination} changed while the restore ran; nothing was restored, run it again`, { subject: unextracted.destination });
     const replacing = safetySources(plan);
     if (replacing.length > 0 && target === undefined) {
       let safetyName = `pre-restore-${defaultName()}`;
@@ -172,8 +173,7 @@ export async function restoreArchive(
         result.skipped++;
         continue;
       }
-      const tmp = temps.get(f.path);
-      if (tmp === undefined) throw new FoxError('IO', `${f.path} was not extracted (it changed while the restore ran); nothing more was restored`, { subject: f.path });
+      const tmp = temps.get(f.path)!;
       if (host.closeFile(f.destination)) result.closed_connections.push(f.destination);
       const replaced = f.action === 'would-replace';
       if (f.destination.endsWith('.db')) for (const s of SIDE_FILES) fs.rmSync(`${f.destination}${s}`, { force: true });
