@@ -64,6 +64,26 @@ describe('JobManager', () => {
     expect(recorded(e, job.id)).toMatchObject({ state: 'ok', result: JSON.stringify({ counted: 40 }) });
   });
 
+  it('publishes the last progress of a burst even when no update follows it', async () => {
+    const e = engineOf(tempHome());
+    const seen: JobInfo[] = [];
+    e.jobs.subscribe((j) => seen.push(j));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const job = e.jobs.start({ kind: 'test', title: 'burst' }, async (ctx) => {
+      for (let i = 1; i <= 50; i++) ctx.progress(i, 100);
+      await gate;
+      return null;
+    });
+    for (let i = 0; i < 100 && !seen.some((j) => j.state === 'running' && j.progress.done === 50); i++) await sleep(10);
+    try {
+      expect(seen.filter((j) => j.state === 'running').at(-1)?.progress.done).toBe(50);
+    } finally {
+      release();
+      await job.done;
+    }
+  });
+
   it('cancel stops the job through its signal and records canceled in jobs.db', async () => {
     const e = engineOf(tempHome());
     let sawAbort = false;

@@ -29,6 +29,8 @@ interface Running {
   lastPersist: number;
   /** Samples (time, done) over the last few seconds, for the rate. */
   samples: { t: number; done: number }[];
+  /** A publish scheduled for the end of the throttle window, so the last update is never lost. */
+  trailing: ReturnType<typeof setTimeout> | null;
 }
 
 const PUBLISH_EVERY_MS = 100;
@@ -62,7 +64,7 @@ export class JobManager {
       result: null,
       error: null,
     };
-    const run: Running = { info, controller, lastPublish: 0, lastPersist: 0, samples: [] };
+    const run: Running = { info, controller, lastPublish: 0, lastPersist: 0, samples: [], trailing: null };
     this.running.set(id, run);
     const onOuterAbort = (): void => controller.abort(opts.signal?.reason);
     if (opts.signal?.aborted) controller.abort(opts.signal.reason);
@@ -101,6 +103,7 @@ export class JobManager {
         throw fe;
       } finally {
         opts.signal?.removeEventListener('abort', onOuterAbort);
+        if (run.trailing) clearTimeout(run.trailing);
         info.finished_at = nowRfc3339();
         this.running.delete(id);
         this.persist(info, true);
@@ -193,8 +196,19 @@ export class JobManager {
       p.eta = p.total !== null && p.rate > 0 ? Math.max(0, (p.total - done) / p.rate) : null;
     }
     if (now - run.lastPublish >= PUBLISH_EVERY_MS) {
+      if (run.trailing) clearTimeout(run.trailing);
+      run.trailing = null;
       run.lastPublish = now;
       this.publish(run.info);
+    } else if (!run.trailing) {
+      // A job that pauses after a burst (a slow upload, a long step) must not show stale progress.
+      run.trailing = setTimeout(() => {
+        run.trailing = null;
+        if (!this.running.has(run.info.id)) return;
+        run.lastPublish = Date.now();
+        this.publish(run.info);
+      }, PUBLISH_EVERY_MS - (now - run.lastPublish));
+      run.trailing.unref?.();
     }
     if (now - run.lastPersist >= PERSIST_EVERY_MS) {
       run.lastPersist = now;
