@@ -111,6 +111,7 @@ try {
     ['status=error', { status: 'error' }],
     ['trace', { trace_id: sample.trace_id }],
     ['text "timeout"', { text: 'timeout' }],
+    ['text prefix "limi*" (extra shape)', { text: 'limi*' }],
   ];
   const DEEP = 50;
   const REPS = 40;

@@ -28,7 +28,7 @@ function filterOptions(cmd: Command): Command {
     .option('--workspace <id>', 'workspace_id (repeatable)', collect)
     .option('--trace <id>', 'trace_id (repeatable)', collect)
     .option('--min-duration <ms>', 'only events at least this many ms long')
-    .option('--text <words>', 'free text in name, message and error fields (each word, by prefix)')
+    .option('--text <words>', 'free text in name, message and error fields (every word, whole; word* for a prefix)')
     .option('--db <path>', 'read this events.db (read-only; foxcular_events or wide_events) instead of the home\'s');
 }
 

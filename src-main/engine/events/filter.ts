@@ -19,7 +19,7 @@ export interface EventFilter {
   trace_id?: string | string[];
   /** Only events at least this slow. */
   min_duration_ms?: number;
-  /** Free text over name, message and the error fields (every word must match; prefixes match). */
+  /** Free text over name, message and the error fields: every word must match whole; `word*` by prefix. */
   text?: string;
 }
 
@@ -73,11 +73,16 @@ function values(field: string, v: unknown): string[] {
   return list as string[];
 }
 
-/** Turns free text into an FTS5 query: each word quoted (no operators injected) and prefix-matched. */
+/**
+ * Turns free text into an FTS5 query: every word must match, whole and case-insensitively, as
+ * Datasette's search does; `word*` matches by prefix. Words are quoted, so FTS5 syntax in the
+ * input is searched for, never run. Whole words stream from the index newest first and stop at
+ * the page size; a prefix first gathers every matching row id, so it costs more on common prefixes.
+ */
 export function ftsQuery(text: string): string {
-  const words = text.match(/[\p{L}\p{N}_]+/gu) ?? [];
+  const words = text.match(/[\p{L}\p{N}_]+\*?/gu) ?? [];
   if (words.length === 0) throw bad(`text "${text}" has no words to search for`);
-  return words.slice(0, 16).map((w) => `"${w}"*`).join(' ');
+  return words.slice(0, 16).map((w) => (w.endsWith('*') ? `"${w.slice(0, -1)}"*` : `"${w}"`)).join(' ');
 }
 
 /** Builds the WHERE clause of a filter; any unknown field or bad value is INVALID_INPUT. */

@@ -85,12 +85,13 @@ describe('events queries', () => {
     await engine.close();
   });
 
-  it('finds free text in messages and error fields through FTS5, by word prefix, without operator injection', async () => {
+  it('finds free text in messages and error fields through FTS5, whole words or word*, without operator injection', async () => {
     const engine = seeded();
     const like = (s: string): number => rows(engine, "lower(coalesce(error_message, '') || ' ' || coalesce(json_extract(data, '$.message'), '')) LIKE ?", `%${s}%`).length;
     expect(await engine.events.count({ text: 'timeout' })).toBe(like('timeout'));
     expect(await engine.events.count({ text: 'timeout' })).toBeGreaterThan(0);
-    expect(await engine.events.count({ text: 'TIMEO' })).toBe(like('timeout'));
+    expect(await engine.events.count({ text: 'TIMEO*' })).toBe(like('timeout'));
+    expect(await engine.events.count({ text: 'timeo' })).toBe(0); // whole words unless asked for a prefix
     expect(await engine.events.count({ text: 'cache hit' })).toBe(like('cache hit'));
     expect(await engine.events.count({ text: 'SQLITE_BUSY' })).toBe(rows(engine, "error_code = 'SQLITE_BUSY'").length);
     // FTS5 syntax in the input is searched for as words, never run as a query.
