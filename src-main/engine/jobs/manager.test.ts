@@ -104,6 +104,22 @@ describe('JobManager', () => {
     expect(e.jobs.cancel(job.id)).toBe(false);
   });
 
+  it('a cancel that arrives after the work finished does not turn a finished job into canceled', async () => {
+    const e = engineOf(tempHome());
+    let cancel: () => void = () => undefined;
+    // The body completes its last step, then the cancel lands before the job settles
+    // (as when a user clicks Cancel on a restore that has just renamed its last file).
+    const job = e.jobs.start({ kind: 'test', title: 'finish then cancel' }, async () => {
+      await sleep(10);
+      cancel();
+      return { renamed: 3 };
+    });
+    cancel = () => job.cancel('too late');
+    await expect(job.done).resolves.toEqual({ renamed: 3 });
+    expect(e.jobs.get(job.id)).toMatchObject({ state: 'ok', result: { renamed: 3 }, error: null });
+    expect(recorded(e, job.id).state).toBe('ok');
+  });
+
   it("a caller's signal cancels the job too", async () => {
     const e = engineOf(tempHome());
     const ac = new AbortController();

@@ -89,8 +89,9 @@ export class JobManager {
       this.publish(info);
       try {
         if (controller.signal.aborted) throw canceled(controller.signal, info.title);
+        // A body that returned has finished its work: a cancel that arrived after its last safe
+        // boundary does not undo it (a completed restore must not be reported as canceled).
         const result = await body(ctx);
-        if (controller.signal.aborted) throw canceled(controller.signal, info.title);
         info.state = 'ok';
         info.result = result ?? null;
         if (info.progress.total !== null) info.progress.done = info.progress.total;
