@@ -3,7 +3,7 @@
 //   empty   nothing at all (a fresh home)
 //   sample  a few stores with rows, events synced into events.db, one backup, then a store added
 //           after it (so the Overview warns that a sync-critical store is missing from the backup)
-//   big     sample plus a 192 MiB store of incompressible data: a backup of it takes seconds
+//   big     sample plus a 128 MiB store of incompressible data: a backup of it takes seconds
 import { randomBytes } from 'node:crypto';
 import { openEngine } from '../../src-main/engine/engine.js';
 
@@ -45,7 +45,7 @@ try {
     cache.exec('CREATE TABLE IF NOT EXISTS e2e_blobs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)');
     const ins = cache.prepare('INSERT INTO e2e_blobs (data) VALUES (?)');
     cache.transaction(() => {
-      for (let i = 0; i < 192; i++) ins.run(randomBytes(1 << 20));
+      for (let i = 0; i < 128; i++) ins.run(randomBytes(1 << 20));
     })();
     cache.pragma('wal_checkpoint(TRUNCATE)');
   }

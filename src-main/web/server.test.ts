@@ -212,6 +212,30 @@ describe('browser mode server', () => {
     expect(fs.existsSync(tmp) ? fs.readdirSync(tmp) : []).toEqual([]);
   });
 
+  it('answers CANCELED to an uploading client whose job is canceled, and keeps nothing', async () => {
+    const { server, studio, auth, home } = await start();
+    const size = 32 * 1024 * 1024;
+    const req = http.request({ host: '127.0.0.1', port: server.port, path: '/api/upload/cas.put', method: 'POST', headers: { ...auth, 'content-length': String(size) } });
+    const reply = new Promise<{ jobId: string; body: Promise<string> }>((resolve, reject) => {
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        resolve({ jobId: res.headers['x-foxctl-job'] as string, body: new Promise((r) => res.on('end', () => r(text))) });
+      });
+      req.on('error', reject);
+    });
+    req.write(Buffer.alloc(1024 * 1024, 1));
+    const { jobId, body } = await reply;
+    // The client is still "sending" (31 MiB to go) when the job is canceled from elsewhere.
+    for (let i = 0; i < 250 && studio.engine.jobs.get(jobId).progress.done === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(studio.engine.jobs.cancel(jobId)).toBe(true);
+    expect(JSON.parse(await body)).toMatchObject({ ok: false, error: { code: 'CANCELED' } });
+    req.destroy();
+    expect((await studio.engine.cas.stats()).objects).toBe(0);
+    const tmp = path.join(home, 'cas', 'tmp');
+    expect(fs.existsSync(tmp) ? fs.readdirSync(tmp) : []).toEqual([]);
+  });
+
   it('listens on loopback only and checks --port', async () => {
     expect(() => assertLoopbackHost('0.0.0.0')).toThrow(/loopback only/);
     expect(() => assertLoopbackHost('192.168.1.10')).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PassThrough } from 'node:stream';
 import { HTTP, UPLOADS, isUploadName, type Result } from '../../src-preload/contract.js';
 import type { Studio } from '../api/studio.js';
 import { toBridgeError } from '../api/dispatch.js';
@@ -29,7 +30,12 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, st
   }
   const { name: fileName, size, ...opts } = query.data;
   const length = Number(req.headers['content-length']);
-  const job = studio.engine.cas.startPut(req as AsyncIterable<Uint8Array>, {
+  // The put reads a pipe, not the request: when it stops early (canceled, refused) it may destroy
+  // its source, and destroying the request would take the socket and our answer with it.
+  const body = new PassThrough({ highWaterMark: 1 << 20 });
+  req.pipe(body);
+  req.on('error', (err) => body.destroy(err));
+  const job = studio.engine.cas.startPut(body, {
     ...opts,
     size: size ?? (Number.isInteger(length) && length >= 0 ? length : undefined),
     title: `cas put ${fileName ?? 'upload'}`,
