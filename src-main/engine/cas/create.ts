@@ -6,7 +6,11 @@ import { lookupStore } from '../registry/stores.js';
 import { createFileBackend } from './file-backend.js';
 import { CasStore } from './guarded-store.js';
 import { CasService } from './service.js';
+import { createS3Backend } from './s3-backend.js';
+import { resolveS3Settings, type S3Overrides } from './s3-config.js';
 import { createSqliteBackend } from './sqlite-backend.js';
+import { createTursoBackend } from './turso-backend.js';
+import { resolveTursoSettings, type TursoOverrides } from './turso-config.js';
 import type { CasBackend } from './types.js';
 
 export type { CasService };
@@ -14,8 +18,14 @@ export type { CasService };
 /** The CAS drivers of FOXCTL_CAS_DRIVER / cas.driver. */
 export const CAS_DRIVERS = ['file', 'sqlite', 'turso', 's3'] as const;
 
+/** Values set in the app that win over env (the GUI's stored credentials). */
+export interface CasOverrides {
+  s3?: S3Overrides;
+  turso?: TursoOverrides;
+}
+
 /** The backend that config selects: FOXCTL_CAS_DRIVER (cas.driver), default `file`. */
-export function createCasBackend(config: FoxConfig): CasBackend {
+export function createCasBackend(config: FoxConfig, overrides: CasOverrides = {}): CasBackend {
   const driver = config.casDriver.trim().toLowerCase();
   switch (driver) {
     case 'file':
@@ -28,8 +38,9 @@ export function createCasBackend(config: FoxConfig): CasBackend {
       return createSqliteBackend({ file: storePath(config, store), timeoutMs });
     }
     case 'turso':
+      return createTursoBackend({ settings: resolveTursoSettings(config.env, overrides.turso) });
     case 's3':
-      throw new FoxError('UNSUPPORTED', `the ${driver} CAS backend is not in this build yet (FOXCTL_CAS_DRIVER=${driver}); use file or sqlite`, { subject: `cas ${driver}` });
+      return createS3Backend({ settings: resolveS3Settings(config.env, overrides.s3) });
     default:
       throw new FoxError('INVALID_INPUT', `unknown CAS driver "${driver}" (FOXCTL_CAS_DRIVER / cas.driver); valid drivers: ${CAS_DRIVERS.join(', ')}`);
   }

@@ -1,0 +1,294 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { createClient, type Client, type InStatement, type Row, type Transaction } from '@libsql/client';
+import { migrationChecksum } from '../db/migrate.js';
+import { FoxError } from '../errors.js';
+import { nowRfc3339, parseRfc3339 } from '../util/time.js';
+import { digestOf } from './digest.js';
+import { DEFAULT_TMP_SAFE_AGE_MS } from './file-backend.js';
+import { mergeTags, tagsFromStored } from './meta.js';
+import { CAS_MIGRATIONS } from './sqlite-migrations.js';
+import { redactUrl, tursoError, type TursoSettings } from './turso-config.js';
+import { DEFAULT_KIND, type CasBackend, type CasBackendOptions, type CasObject, type CasStats, type CasWriter, type CommitMeta, type CommitResult, type RawRead, type RemoveGuard, type RemoveOutcome } from './types.js';
+
+/** Options of the turso backend: resolved settings and the chunk size (as the sqlite backend's). */
+export interface TursoBackendOptions extends CasBackendOptions {
+  settings: TursoSettings;
+  /** Bytes per stored chunk (default 1 MiB); objects up to one chunk are stored inline. */
+  chunkSize?: number;
+}
+
+const COLS = 'digest, size, kind, tags, pinned, created_at';
+
+// Local libSQL waits for a busy lock synchronously, blocking the event loop: a second write
+// from this process would then wait on a transaction that can never finish. So writes to one
+// database are serialised here, across backend instances; other processes wait normally.
+const writeLocks = new Map<string, Promise<unknown>>();
+async function serialised<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const prev = writeLocks.get(key) ?? Promise.resolve();
+  const next = prev.then(fn, fn);
+  const tail = next.catch(() => undefined);
+  writeLocks.set(key, tail);
+  try {
+    return await next;
+  } finally {
+    if (writeLocks.get(key) === tail) writeLocks.delete(key);
+  }
+}
+
+function toObject(r: Row): CasObject {
+  return { digest: String(r.digest), size_bytes: Number(r.size), kind: (r.kind as string | null) || DEFAULT_KIND, tags: tagsFromStored(r.tags), created_at: String(r.created_at), pinned: Number(r.pinned) === 1, pinned_at: null };
+}
+
+/** The path of a `file:` URL as libSQL reads it (`file:rel.db` is relative to the working directory). */
+function localFile(url: string): string {
+  const rest = url.slice('file:'.length).replace(/\?.*$/, '');
+  return rest.startsWith('//') ? fileURLToPath(`file:${rest}`) : decodeURIComponent(rest);
+}
+
+function bytes(v: unknown): Buffer {
+  if (v instanceof ArrayBuffer) return Buffer.from(v);
+  if (ArrayBuffer.isView(v)) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  return Buffer.alloc(0);
+}
+
+/**
+ * The turso backend: the sqlite backend's tables and chunk layout (cas_objects as the Go tool
+ * writes it, studio_cas_blobs/chunks for objects larger than one chunk) over @libsql/client, so
+ * `file:` databases move between the two backends unchanged. Commits and removals are one
+ * write transaction each.
+ */
+class TursoBackend implements CasBackend {
+  readonly name = 'turso';
+  readonly location: string;
+  private readonly subject: string;
+  private c: Client | null = null;
+
+  constructor(
+    private readonly settings: TursoSettings,
+    private readonly chunkSize: number,
+    private readonly tmpSafeAgeMs: number,
+  ) {
+    this.location = redactUrl(settings.url);
+    this.subject = `the turso CAS (${this.location})`;
+  }
+
+  private get db(): Client {
+    if (!this.c) throw new FoxError('UNAVAILABLE', `${this.subject} is not open`);
+    return this.c;
+  }
+
+  private async run<T>(what: string, fn: (db: Client) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.db);
+    } catch (err) {
+      throw tursoError(err, this.subject, this.settings, what);
+    }
+  }
+
+  /** A write outside a transaction, under the process's write lock. */
+  private write<T>(what: string, fn: (db: Client) => Promise<T>): Promise<T> {
+    return serialised(this.settings.url, () => this.run(what, fn));
+  }
+
+  private async tx<T>(what: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    return serialised(this.settings.url, () => this.run(what, async (db) => {
+      const tx = await db.transaction('write');
+      try {
+        const out = await fn(tx);
+        await tx.commit();
+        return out;
+      } finally {
+        tx.close();
+      }
+    }));
+  }
+
+  async open(): Promise<void> {
+    try {
+      // Like the sqlite backend: a local database's directory is created on first use.
+      if (this.settings.url.startsWith('file:')) await fs.mkdir(path.dirname(localFile(this.settings.url)), { recursive: true });
+      this.c ??= createClient({ url: this.settings.url, authToken: this.settings.authToken, intMode: 'number', timeout: this.settings.timeoutMs });
+    } catch (err) {
+      throw tursoError(err, this.subject, this.settings, 'open');
+    }
+    // WAL as the sqlite backend sets it: readers never wait on a writer.
+    if (this.settings.url.startsWith('file:')) await this.write('open', (db) => db.execute('PRAGMA journal_mode = WAL'));
+    await this.tx('open', async (tx) => {
+      // The schema and its record as applyMigrations keeps them, so the sqlite backend accepts the file.
+      await tx.execute('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL, checksum TEXT)');
+      for (const m of CAS_MIGRATIONS) {
+        const done = await tx.execute({ sql: 'SELECT 1 FROM schema_migrations WHERE version = ?', args: [m.version] });
+        if (done.rows.length > 0) continue;
+        await tx.executeMultiple(m.sql);
+        await tx.execute({ sql: 'INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (?, ?, ?, ?)', args: [m.version, m.name, nowRfc3339(), migrationChecksum(m)] });
+      }
+      const cutoff = Date.now() - this.tmpSafeAgeMs;
+      await tx.execute({ sql: 'DELETE FROM studio_cas_chunks WHERE blob_id IN (SELECT blob_id FROM studio_cas_blobs WHERE digest IS NULL AND started_ms <= ?)', args: [cutoff] });
+      await tx.execute({ sql: 'DELETE FROM studio_cas_blobs WHERE digest IS NULL AND started_ms <= ?', args: [cutoff] });
+    });
+  }
+
+  async createWriter(): Promise<CasWriter> {
+    const size = this.chunkSize;
+    let blobId: number | null = null;
+    let seq = 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let chain: Promise<void> = Promise.resolve();
+    const flush = async (final: boolean): Promise<void> => {
+      while (pendingBytes >= size || (final && pendingBytes > 0)) {
+        const all = Buffer.concat(pending, pendingBytes);
+        const take = Math.min(size, all.length);
+        pending = take < all.length ? [all.subarray(take)] : [];
+        pendingBytes = all.length - take;
+        if (blobId === null) {
+          const r = await this.write('put', (db) => db.execute({ sql: 'INSERT INTO studio_cas_blobs (digest, chunk_size, started_ms) VALUES (NULL, ?, ?)', args: [size, Date.now()] }));
+          blobId = Number(r.lastInsertRowid);
+        }
+        const id = blobId;
+        const n = seq++;
+        await this.write('put', (db) => db.execute({ sql: 'INSERT INTO studio_cas_chunks (blob_id, seq, data) VALUES (?, ?, ?)', args: [id, n, all.subarray(0, take)] }));
+      }
+    };
+    const dropStaging = async (): Promise<void> => {
+      if (blobId === null) return;
+      const id = blobId;
+      blobId = null;
+      await this.write('put', (db) => db.batch([{ sql: 'DELETE FROM studio_cas_chunks WHERE blob_id = ?', args: [id] }, { sql: 'DELETE FROM studio_cas_blobs WHERE blob_id = ?', args: [id] }], 'write'));
+    };
+    return {
+      write: (chunk) => {
+        // Copied now (the caller reuses the memory); chained so chunks land in order.
+        const copy = Buffer.from(chunk);
+        chain = chain.then(async () => {
+          pending.push(copy);
+          pendingBytes += copy.length;
+          await flush(false);
+        });
+        return chain;
+      },
+      commit: async (hex, m) => {
+        await chain;
+        const inline = blobId === null ? Buffer.concat(pending, pendingBytes) : null;
+        try {
+          if (!inline) await flush(true);
+          return await this.commit(hex, m, inline, blobId);
+        } catch (err) {
+          await dropStaging().catch(() => undefined);
+          throw err;
+        }
+      },
+      abort: async () => {
+        await chain.catch(() => undefined);
+        pending = [];
+        // Left for open() to clean after the safe age when this fails.
+        await dropStaging().catch(() => undefined);
+      },
+    };
+  }
+
+  private commit(hex: string, m: CommitMeta, inline: Buffer | null, blobId: number | null): Promise<CommitResult> {
+    const digest = digestOf(hex);
+    return this.tx('put', async (tx): Promise<CommitResult> => {
+      const old = (await tx.execute({ sql: `SELECT ${COLS} FROM cas_objects WHERE digest = ?`, args: [digest] })).rows[0];
+      if (old) {
+        const tags = mergeTags(tagsFromStored(old.tags), m.tags);
+        const pinned = Number(old.pinned) === 1 || m.pin ? 1 : 0;
+        const stmts: InStatement[] = [{ sql: 'UPDATE cas_objects SET tags = ?, pinned = ?, created_at = ?, updated_at = ? WHERE digest = ?', args: [JSON.stringify(tags), pinned, m.now, m.now, digest] }];
+        if (blobId !== null) stmts.push({ sql: 'DELETE FROM studio_cas_chunks WHERE blob_id = ?', args: [blobId] }, { sql: 'DELETE FROM studio_cas_blobs WHERE blob_id = ?', args: [blobId] });
+        await tx.batch(stmts);
+        return { existed: true, object: toObject({ ...old, tags: JSON.stringify(tags), pinned, created_at: m.now } as unknown as Row) };
+      }
+      const stmts: InStatement[] = [
+        { sql: 'INSERT INTO cas_objects (digest, size, kind, tags, pinned, content, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', args: [digest, m.size, m.kind, JSON.stringify(m.tags), m.pin ? 1 : 0, inline ?? Buffer.alloc(0), m.now, m.now] },
+      ];
+      if (blobId !== null) stmts.push({ sql: 'UPDATE studio_cas_blobs SET digest = ? WHERE blob_id = ?', args: [digest, blobId] });
+      await tx.batch(stmts);
+      return { existed: false, object: { digest, size_bytes: m.size, kind: m.kind, tags: m.tags, created_at: m.now, pinned: m.pin, pinned_at: null } };
+    });
+  }
+
+  async head(hex: string): Promise<CasObject | null> {
+    const r = await this.run('head', (db) => db.execute({ sql: `SELECT ${COLS} FROM cas_objects WHERE digest = ?`, args: [digestOf(hex)] }));
+    return r.rows[0] ? toObject(r.rows[0]) : null;
+  }
+
+  async read(hex: string): Promise<RawRead | null> {
+    const digest = digestOf(hex);
+    const r = await this.run('get', (db) => db.execute({ sql: 'SELECT o.size, b.blob_id FROM cas_objects o LEFT JOIN studio_cas_blobs b ON b.digest = o.digest WHERE o.digest = ?', args: [digest] }));
+    const row = r.rows[0];
+    if (!row) return null;
+    const size = Number(row.size);
+    if (row.blob_id === null) {
+      const c = await this.run('get', (db) => db.execute({ sql: 'SELECT content FROM cas_objects WHERE digest = ?', args: [digest] }));
+      const inline = bytes(c.rows[0]?.content);
+      return { size, stream: Readable.from(inline.length > 0 ? [inline] : []) };
+    }
+    const blobId = Number(row.blob_id);
+    const run = this.run.bind(this);
+    let seq = 0;
+    // One chunk per read(): memory stays at one chunk whatever the object's size.
+    const stream = new Readable({
+      highWaterMark: 1,
+      read() {
+        run('get', (db) => db.execute({ sql: 'SELECT data FROM studio_cas_chunks WHERE blob_id = ? AND seq = ?', args: [blobId, seq++] })).then(
+          (res) => this.push(res.rows[0] ? bytes(res.rows[0].data) : null),
+          (err: unknown) => this.destroy(err as Error),
+        );
+      },
+    });
+    return { size, stream };
+  }
+
+  async all(): Promise<CasObject[]> {
+    return (await this.run('list', (db) => db.execute(`SELECT ${COLS} FROM cas_objects`))).rows.map(toObject);
+  }
+
+  async names(after: string | null, limit: number): Promise<string[]> {
+    const r = await this.run('list', (db) => db.execute({ sql: "SELECT digest FROM cas_objects WHERE digest > ? AND digest LIKE 'sha256:%' ORDER BY digest LIMIT ?", args: [after === null ? '' : digestOf(after), limit] }));
+    return r.rows.map((row) => String(row.digest).slice('sha256:'.length));
+  }
+
+  async setPin(hex: string, pinnedAt: string | null): Promise<boolean> {
+    const r = await this.write(pinnedAt ? 'pin' : 'unpin', (db) => db.execute({ sql: 'UPDATE cas_objects SET pinned = ?, updated_at = COALESCE(?, updated_at) WHERE digest = ?', args: [pinnedAt === null ? 0 : 1, pinnedAt, digestOf(hex)] }));
+    return r.rowsAffected > 0;
+  }
+
+  async remove(hex: string, guard: RemoveGuard): Promise<RemoveOutcome> {
+    const digest = digestOf(hex);
+    return this.tx('rm', async (tx): Promise<RemoveOutcome> => {
+      const row = (await tx.execute({ sql: `SELECT ${COLS} FROM cas_objects WHERE digest = ?`, args: [digest] })).rows[0];
+      if (!row) return { outcome: 'missing', size_bytes: 0 };
+      const size = Number(row.size);
+      if (guard.unpinnedOnly && Number(row.pinned) === 1) return { outcome: 'pinned', size_bytes: size };
+      if (guard.createdBeforeMs !== undefined && !(parseRfc3339(String(row.created_at)) < guard.createdBeforeMs)) return { outcome: 'fresh', size_bytes: size };
+      await tx.batch([
+        { sql: 'DELETE FROM cas_objects WHERE digest = ?', args: [digest] },
+        { sql: 'DELETE FROM studio_cas_chunks WHERE blob_id IN (SELECT blob_id FROM studio_cas_blobs WHERE digest = ?)', args: [digest] },
+        { sql: 'DELETE FROM studio_cas_blobs WHERE digest = ?', args: [digest] },
+      ]);
+      return { outcome: 'removed', size_bytes: size };
+    });
+  }
+
+  async stats(): Promise<CasStats> {
+    const r = await this.run('stats', (db) =>
+      db.execute('SELECT count(*) AS objects, COALESCE(sum(size), 0) AS bytes, COALESCE(sum(pinned = 1), 0) AS pinned, COALESCE(sum(CASE WHEN pinned = 1 THEN size ELSE 0 END), 0) AS pinned_bytes FROM cas_objects'),
+    );
+    const row = r.rows[0]!;
+    return { objects: Number(row.objects), bytes: Number(row.bytes), pinned: Number(row.pinned), pinned_bytes: Number(row.pinned_bytes) };
+  }
+
+  async close(): Promise<void> {
+    this.c?.close();
+    this.c = null;
+  }
+}
+
+/** Creates the turso backend (call open() before use); settings come from resolveTursoSettings. */
+export function createTursoBackend(opts: TursoBackendOptions): CasBackend {
+  return new TursoBackend(opts.settings, opts.chunkSize ?? 1 << 20, opts.tmpSafeAgeMs ?? DEFAULT_TMP_SAFE_AGE_MS);
+}
