@@ -1,5 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
+import { startCasMigrate } from '../../engine/cas/migrate.js';
 import type { CasInput, RmResult } from '../../engine/cas/service.js';
 import type { CasObject } from '../../engine/cas/types.js';
 import { LIST_SORTS, type ListSort } from '../../engine/cas/list-query.js';
@@ -206,6 +207,25 @@ export function registerCasCommands(program: Command): void {
             [
               `checked ${r.objects_checked} objects (${formatBytes(r.bytes_checked)}): ${r.corrupt.length} corrupt, ${r.problems.length - r.corrupt.length} other problems`,
               ...r.problems.map((p) => `${p.problem.toUpperCase()} ${p.digest}: ${p.message}`),
+            ].join('\n'),
+        };
+      }),
+    );
+
+  cas
+    .command('migrate')
+    .description("copy every object to another backend (configured by its own variables); skips objects already there, keeps pins, verifies digests")
+    .requiredOption('--to <backend>', 'the target backend: file, sqlite, turso or s3')
+    .action(
+      action('foxctl.cas.migrate', async (ctx) => {
+        const r = await ctx.waitJob(startCasMigrate(ctx.engine(), String(ctx.opts.to), { signal: ctx.signal }));
+        return {
+          data: r,
+          exitCode: r.errors > 0 ? 1 : 0,
+          human: () =>
+            [
+              `migrated ${r.objects_migrated} objects (${formatBytes(r.bytes_migrated)}) to ${r.to}; skipped ${r.objects_skipped} already there${r.pins_added ? ` (${r.pins_added} pinned)` : ''}; errors ${r.errors}`,
+              ...r.failures.map((f) => `error: ${f.digest}: ${f.code}: ${f.message}`),
             ].join('\n'),
         };
       }),

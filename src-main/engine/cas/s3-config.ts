@@ -90,6 +90,9 @@ export function s3Location(s: S3Settings): string {
 
 /** An S3 client for the settings. */
 export function createS3Client(s: S3Settings): S3Client {
+  // The SDK warns on stderr that it will need Node 22 from 2027; the app ships its own Node
+  // (Electron) and CLI output must stay clean. A user's explicit setting is kept.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return new S3Client({
     region: s.region,
     ...(s.endpoint ? { endpoint: s.endpoint } : {}),
