@@ -37,9 +37,10 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ['src-renderer/**'],
-    languageOptions: { globals: { ...globals.browser } },
+  { files: ['src-renderer/**'], languageOptions: { globals: { ...globals.browser } } },
+  // One block per folder depth: an import that climbs out of src-renderer/ must land on the contract.
+  ...[1, 2, 3, 4].map((up) => ({
+    files: [`src-renderer/${'*/'.repeat(up - 1)}*.{ts,tsx}`],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -47,8 +48,7 @@ export default tseslint.config(
           paths: [electron],
           patterns: [
             {
-              // Anything that climbs out of src-renderer must land on the contract.
-              regex: '^(\\.\\./)+(?!src-renderer/)(?!.*src-preload/contract(\\.js|\\.ts)?$)',
+              regex: `^(\\.\\./){${up}}(?!src-preload/contract(\\.js|\\.ts)?$)`,
               message: 'The renderer imports only src-preload/contract.ts from outside src-renderer/.',
             },
             {
@@ -59,7 +59,7 @@ export default tseslint.config(
         },
       ],
     },
-  },
+  })),
   {
     files: ['src-main/app/**', 'src-preload/index.ts', 'e2e/**', 'electron.vite.config.ts'],
     rules: { 'no-restricted-imports': 'off' },

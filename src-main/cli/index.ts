@@ -5,6 +5,8 @@ process.env.UV_THREADPOOL_SIZE ??= '16';
 
 const { main } = await import('./main.js');
 
+export {};
+
 main().catch((err: unknown) => {
   process.stderr.write(`foxctl: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exitCode = 1;

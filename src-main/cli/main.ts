@@ -1,5 +1,14 @@
 import { Command, CommanderError } from 'commander';
+import { registerCasCommands } from './commands/cas.js';
+import { registerBackupCommands } from './commands/backup.js';
 import { registerConfigCommands } from './commands/config.js';
+import { registerDbCommands } from './commands/db.js';
+import { registerDevCommands } from './commands/dev.js';
+import { registerEventsCommands } from './commands/events.js';
+import { registerInitCommands } from './commands/init.js';
+import { registerJobsCommands } from './commands/jobs.js';
+import { registerStoresCommands } from './commands/stores.js';
+import { registerStudioCommands } from './commands/studio.js';
 
 /** Builds the `foxctl` program with every command registered. */
 export function buildProgram(): Command {
@@ -10,13 +19,27 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false });
   registerConfigCommands(program);
+  registerInitCommands(program);
+  registerStoresCommands(program);
+  registerDbCommands(program);
+  registerCasCommands(program);
+  registerEventsCommands(program);
+  registerJobsCommands(program);
+  registerBackupCommands(program);
+  registerStudioCommands(program);
+  registerDevCommands(program);
   return program;
 }
 
 /** Runs the CLI with process.argv. */
 export async function main(argv: string[] = process.argv): Promise<void> {
   const program = buildProgram();
-  program.exitOverride();
+  // Commander copies exitOverride only to subcommands created after it: set it on every one.
+  const override = (c: Command): void => {
+    c.exitOverride();
+    c.commands.forEach(override);
+  };
+  override(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

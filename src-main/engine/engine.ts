@@ -1,5 +1,9 @@
+import { createBackupService, type BackupService } from './backup/service.js';
+import { createCas, type CasService } from './cas/create.js';
 import { resolveConfig, type FoxConfig, type ResolveConfigOptions } from './config/resolve.js';
 import { StoreConnections } from './db/connections.js';
+import { DbInspector } from './db/inspect/inspector.js';
+import { createEventsService, type EventsService } from './events/service.js';
 import { JobManager } from './jobs/manager.js';
 
 /** Inputs of openEngine: the environment and an optional explicit config file. */
@@ -30,6 +34,34 @@ export class Engine {
     });
   }
 
+  private _inspect?: DbInspector;
+
+  /** Read-only inspection of stores and SQLite files (db info/tables/schema/query/check). */
+  get inspect(): DbInspector {
+    return (this._inspect ??= new DbInspector(this.config));
+  }
+
+  private _events?: EventsService;
+
+  /** Events: emit (five persist modes), live tail, viewer queries over events.db, prune, the syncer. */
+  get events(): EventsService {
+    return (this._events ??= createEventsService(this.config, () => this.stores.get('EVENTS'), this.jobs));
+  }
+
+  private _backups?: BackupService;
+
+  /** Backups: create, list, info, verify, restore, rehearse, delete, prune (Go archive format). */
+  get backups(): BackupService {
+    return (this._backups ??= createBackupService(this));
+  }
+
+  private _cas?: CasService;
+
+  /** The content-addressed store over the configured backend (FOXCTL_CAS_DRIVER), opened on first use. */
+  get cas(): CasService {
+    return (this._cas ??= createCas(this));
+  }
+
   /** Whether close() was called. */
   get isClosed(): boolean {
     return this.closed;
@@ -39,7 +71,11 @@ export class Engine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // The syncer first: it ends its pass at a batch boundary before its connection closes.
+    await this._events?.close();
     await this.jobs.shutdown();
+    await this._cas?.close();
+    this._inspect?.close();
     this.stores.closeAll();
   }
 }
