@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { openRemoteBackups, startBackupPull, startBackupPush } from '../../engine/backup/remote.js';
 import type { BackupSummary, RestoreResult, VerifyResult } from '../../engine/backup/types.js';
+import type { FoxConfig } from '../../engine/config/resolve.js';
 import { FoxError } from '../../engine/errors.js';
 import { parseDuration } from '../../engine/util/duration.js';
 import { action, intOption } from '../context.js';
@@ -14,6 +16,25 @@ function summaryTable(rows: BackupSummary[]): string {
     ['NAME', 'CREATED (UTC)', 'SIZE', 'COMPONENTS', 'STORES', 'NOTE'],
     rows.map((b) => [b.name, when(b.created_at), formatBytes(b.size), b.components.join(','), b.stores.join(','), b.problem ? `DAMAGED: ${b.problem}` : b.go_format ? 'Go format' : '']),
   );
+}
+
+async function remoteList(config: FoxConfig, signal: AbortSignal) {
+  const remote = openRemoteBackups(config);
+  try {
+    const rows = await remote.list({ signal });
+    return {
+      data: { location: remote.location, backups: rows },
+      human: () =>
+        rows.length === 0
+          ? `no backups in ${remote.location}`
+          : formatTable(
+              ['NAME', 'CREATED (UTC)', 'SIZE', 'COMPONENTS', 'PUSHED FROM', 'NOTE'],
+              rows.map((b) => [b.name, b.created_at ? when(b.created_at) : '-', formatBytes(b.size), b.components.join(','), b.pushed_from || '-', b.problem ?? '']),
+            ),
+    };
+  } finally {
+    remote.close();
+  }
 }
 
 function restoreText(r: RestoreResult): string {
@@ -83,8 +104,10 @@ export function registerBackupCommands(program: Command): void {
   backup
     .command('list')
     .description('backups, newest first')
+    .option('--remote', 'list the backups pushed to the S3 bucket instead (backup push)')
     .action(
       action('foxctl.backup.list', async (ctx) => {
+        if (ctx.opts.remote === true) return remoteList(ctx.engine().config, ctx.signal);
         const rows = await ctx.engine().backups.list({ signal: ctx.signal });
         return { data: { backups: rows }, human: () => (rows.length === 0 ? `no backups in ${ctx.engine().config.backupsDir}` : summaryTable(rows)) };
       }),
@@ -171,6 +194,22 @@ export function registerBackupCommands(program: Command): void {
         };
       }),
     );
+
+  for (const kind of ['push', 'pull'] as const) {
+    backup
+      .command(kind)
+      .argument('<name>', kind === 'push' ? 'backup name, archive file name or path' : 'name of a pushed backup (backup list --remote)')
+      .description(kind === 'push' ? 'copy a backup to the S3 bucket (FOXCTL_BACKUP_S3_* / FOXCTL_CAS_S3_*) with its SHA-256' : 'copy a pushed backup into the backups dir, verified against its SHA-256')
+      .option('-f, --force', kind === 'push' ? 'replace a different remote archive of the same name' : 'replace a different local archive of the same name')
+      .action(
+        action(`foxctl.backup.${kind}`, async (ctx, name: string) => {
+          const start = kind === 'push' ? startBackupPush : startBackupPull;
+          const r = await ctx.waitJob(start(ctx.engine(), name, { force: ctx.opts.force === true, signal: ctx.signal }));
+          const verb = kind === 'push' ? (r.transferred ? 'pushed' : 'already pushed:') : r.transferred ? 'pulled' : 'already here:';
+          return { data: r, human: `${verb} ${r.name} (${formatBytes(r.size)}, sha256 ${r.sha256.slice(0, 12)}…) ${kind === 'push' ? `to ${r.remote}` : `to ${r.path}`}` };
+        }),
+      );
+  }
 
   backup
     .command('delete')
