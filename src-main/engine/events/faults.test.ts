@@ -109,6 +109,8 @@ describe('events faults (real processes, SIGKILL)', () => {
     // Offsets commit with the rows: no committed line is ever read twice, no reject recorded twice.
     expect(state.duplicate_total, msg).toBe(0);
     expect(state.rejected_total, msg).toBe(malformed);
+    // Each row's free-text entry commits with it: every line has a message, so one entry per row.
+    expect((db.prepare('SELECT count(*) AS n FROM studio_events_fts').get() as { n: number }).n, msg).toBe(valid.size);
     expect((db.prepare('SELECT count(*) AS n FROM studio_event_rejects').get() as { n: number }).n, msg).toBe(malformed);
     // Most kills hit a syncer in its pass loop, and most killed syncers had committed work.
     expect(killedMidWork, msg).toBeGreaterThan(30);

@@ -108,6 +108,17 @@ describe('events queries', () => {
     const textPage = await engine.events.query({ text: 'timeout' }, { limit: 2 });
     await expect(engine.events.query({}, { cursor: textPage.next_cursor })).rejects.toThrow(/made for order "text-desc"/);
     await expect(engine.events.count({ text: '!!!' })).rejects.toThrow(/has no words/);
+    // A row another tool inserted directly (no FTS entry) is searchable after the next sync pass,
+    // and a deleted row leaves the index.
+    const db = engine.stores.get('EVENTS');
+    db.prepare("INSERT INTO foxcular_events (span_id, trace_id, ts, service, operation, status, error_message) VALUES ('go-1', 'go', '2026-11-26T00:00:00.000000000Z', 'foxctl', 'go.op', 'error', 'zanzibar failure')").run();
+    expect(await engine.events.count({ text: 'zanzibar' })).toBe(0);
+    await engine.events.syncer.syncNow();
+    expect((await engine.events.query({ text: 'zanzibar' })).rows.map((r) => r.span_id)).toEqual(['go-1']);
+    await engine.events.emit({ operation: 'mine', span_id: 'mine-1', message: 'zanzibar too' }, { persist: 'sql' });
+    expect(await engine.events.count({ text: 'zanzibar' })).toBe(2);
+    db.prepare("DELETE FROM foxcular_events WHERE span_id = 'go-1'").run();
+    expect((await engine.events.query({ text: 'zanzibar' })).rows.map((r) => r.span_id)).toEqual(['mine-1']);
     await engine.close();
   });
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { SqliteDb } from '../db/sqlite.js';
 import { canceled, FoxError, toFoxError, type OpOptions } from '../errors.js';
 import { nowRfc3339 } from '../util/time.js';
+import { catchUpFts } from './fts-index.js';
 import { prepareInserter, type RowInserter } from './insert.js';
 import { completeLines } from './line-reader.js';
 import type { EventRow } from './model.js';
@@ -179,6 +180,8 @@ export class EventSyncer {
     let firstError: FoxError | null = null;
     try {
       const store = this.store();
+      // Rows other tools inserted since the last pass become searchable first.
+      catchUpFts(store.db);
       const files = this.files();
       let total = 0;
       for (const f of files) {
