@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateMultipartUploadCommand,
@@ -7,6 +8,7 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   UploadPartCopyCommand,
@@ -124,6 +126,19 @@ class S3Backend implements CasBackend, S3WriterHost {
     const cutoff = Date.now() - this.tmpSafeAgeMs;
     for await (const o of this.listKeys(`${this.prefix}tmp/`)) {
       if (o.Key && o.LastModified && o.LastModified.getTime() <= cutoff) await this.deleteKey(o.Key);
+    }
+    await this.abortStaleUploads(cutoff);
+  }
+
+  /** Aborts multipart uploads of crashed writers (their parts are billed); best effort, as some servers lack the call. */
+  private async abortStaleUploads(cutoff: number): Promise<void> {
+    try {
+      const r = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: `${this.prefix}tmp/` }));
+      for (const u of r.Uploads ?? []) {
+        if (u.Key && u.UploadId && u.Initiated && u.Initiated.getTime() <= cutoff) await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: u.Key, UploadId: u.UploadId }));
+      }
+    } catch {
+      // Not supported (s3rver) or not allowed: a bucket lifecycle rule (AbortIncompleteMultipartUpload) covers it.
     }
   }
 
