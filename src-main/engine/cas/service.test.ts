@@ -45,7 +45,7 @@ describe('engine.cas', () => {
     await expectCode(e.cas.startPut({ path: path.join(home, 'nope.bin') }).done, 'NOT_FOUND');
   });
 
-  it('FOXCTL_CAS_DRIVER=sqlite uses FOXCTL_CAS_DB_PATH; turso and s3 are UNSUPPORTED for now', async () => {
+  it('FOXCTL_CAS_DRIVER=sqlite uses FOXCTL_CAS_DB_PATH; turso and s3 without their settings name the missing variable', async () => {
     const h = tempHome();
     const dbFile = path.join(h.home, 'elsewhere', 'my-cas.db');
     const e = openEngine({ env: h.env({ FOXCTL_CAS_DRIVER: 'sqlite', FOXCTL_CAS_DB_PATH: dbFile }) });
@@ -54,10 +54,10 @@ describe('engine.cas', () => {
     const r = await e.cas.put(Buffer.from('in sqlite'));
     expect(fs.existsSync(dbFile)).toBe(true);
     expect(await buffer((await e.cas.get(r.digest)).stream)).toEqual(Buffer.from('in sqlite'));
-    for (const driver of ['turso', 's3']) {
+    for (const [driver, variable] of [['turso', 'FOXCTL_CAS_DB_URL'], ['s3', 'FOXCTL_CAS_S3_BUCKET']] as const) {
       const other = openEngine({ env: tempHome().env({ FOXCTL_CAS_DRIVER: driver }) });
       engines.push(other);
-      expect(() => other.cas).toThrow(new RegExp(`${driver} CAS backend is not in this build yet`));
+      expect(() => other.cas).toThrow(new RegExp(`${driver} CAS backend needs .*\\$${variable}`));
     }
     expect(() => openEngine({ env: tempHome().env({ FOXCTL_CAS_DRIVER: 'ftp' }) })).toThrow(/cas\.driver/);
   });
