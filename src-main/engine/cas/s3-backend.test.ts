@@ -54,6 +54,14 @@ describe('s3 CAS: layout, settings and faults', () => {
     await b.pin(r.digest);
     expect((await a.head(r.digest)).pinned).toBe(true);
     await expectCode(a.remove(r.digest), 'PINNED');
+    // Stored as the plain bytes (no aws-chunked framing), on the multipart path too.
+    const big = randomBytes(6 << 20);
+    const m = new CasStore(createS3Backend({ settings, ...SIZES }));
+    const mr = await m.put(big);
+    const stored = Buffer.from(await (await raw.send(new GetObjectCommand({ Bucket: s3.bucket, Key: `layout/blob/${mr.digest}` }))).Body!.transformToByteArray());
+    expect(stored.equals(big)).toBe(true);
+    expect(await keys('layout/tmp/')).toEqual([]);
+    await m.close();
     await a.close();
     await b.close();
   });
