@@ -114,7 +114,7 @@ try {
     ['text prefix "limi*" (extra shape)', { text: 'limi*' }],
   ];
   const DEEP = 50;
-  const REPS = 40;
+  const REPS = 100;
   const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
   let worst = 0;
   for (const [name, filter] of shapes) {
@@ -130,7 +130,7 @@ try {
       const times: number[] = [];
       for (let i = 0; i < REPS; i++) times.push((await timed(() => svc.query(filter, { limit: 100, cursor: c }))).seconds * 1000);
       const p95 = pct(times, 95);
-      worst = Math.max(worst, p95);
+      if (!name.includes('extra')) worst = Math.max(worst, p95);
       process.stdout.write(`${`query ${name}, ${which}`.padEnd(44)} p50 ${pct(times, 50).toFixed(2)} ms  p95 ${p95.toFixed(2)} ms\n`);
     }
   }
@@ -146,7 +146,7 @@ try {
     const t = await timed(fn);
     process.stdout.write(`${name.padEnd(44)} ${(t.seconds * 1000).toFixed(1)} ms (one run)\n`);
   }
-  process.stdout.write(`${'query p95 worst: goal <= 10 ms'.padEnd(44)} ${worst.toFixed(2)} ms ${worst <= 10 ? 'MET' : 'NOT MET'}\n`);
+  process.stdout.write(`${'query p95 worst of the five shapes: goal <= 10 ms'.padEnd(44)} ${worst.toFixed(2)} ms ${worst <= 10 ? 'MET' : 'NOT MET'}\n`);
 } finally {
   await engine.close();
   s.cleanup();
