@@ -15,10 +15,11 @@ import {
   type S3Client,
   type _Object,
 } from '@aws-sdk/client-s3';
-import { FoxError } from '../errors.js';
+import { FoxError, isFoxError } from '../errors.js';
 import { parseRfc3339 } from '../util/time.js';
 import { digestOf } from './digest.js';
 import { DEFAULT_TMP_SAFE_AGE_MS } from './file-backend.js';
+import { createKeyLock } from './key-lock.js';
 import { mapLimit } from './map-limit.js';
 import { mergeTags, tagsFromStored } from './meta.js';
 import { createS3Client, s3Location, type S3Settings } from './s3-config.js';
@@ -46,18 +47,17 @@ interface MetaDoc {
 const MAX_COPY = 5 * 1024 ** 3;
 const COPY_PART = 1024 ** 3;
 
-// Mutations of one key in this process, across backend instances (S3 has no transactions;
+// Mutations of one object in this process, across backend instances (S3 has no transactions:
 // this makes gc and a concurrent put in one process safe; across devices see the report).
-const keyLocks = new Map<string, Promise<unknown>>();
-async function withKeyLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-  const prev = keyLocks.get(key) ?? Promise.resolve();
-  const next = prev.then(fn, fn);
-  const tail = next.catch(() => undefined);
-  keyLocks.set(key, tail);
+const withKeyLock = createKeyLock();
+
+function parseMeta(hex: string, text: string): MetaDoc | { error: string } {
   try {
-    return await next;
-  } finally {
-    if (keyLocks.get(key) === tail) keyLocks.delete(key);
+    const m = JSON.parse(text) as Partial<MetaDoc>;
+    if (typeof m !== 'object' || m === null || typeof m.size !== 'number' || typeof m.created_at !== 'string') return { error: 'metadata object is not valid JSON metadata' };
+    return { digest: digestOf(hex), size: m.size, kind: typeof m.kind === 'string' ? m.kind : DEFAULT_KIND, tags: tagsFromStored(m.tags), pinned: m.pinned === true, created_at: m.created_at, pinned_at: m.pinned_at ?? null };
+  } catch {
+    return { error: 'metadata object is not valid JSON' };
   }
 }
 
@@ -163,22 +163,29 @@ class S3Backend implements CasBackend, S3WriterHost {
     await this.putBytes(this.metaKey(m.digest.slice('sha256:'.length)), Buffer.from(JSON.stringify(m)), 'application/json');
   }
 
-  /** The meta document, null when absent, or `{error}` when it does not parse. */
+  /**
+   * The meta document, null when absent, or `{error}` when it does not parse. A read cut short
+   * or torn (some S3-compatible servers, s3rver among them, stream a file another request is
+   * replacing) is retried twice: meta objects are small and the GET is idempotent.
+   */
   private async readMeta(hex: string): Promise<MetaDoc | { error: string } | null> {
-    let text: string;
-    try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.metaKey(hex) }));
-      text = (await r.Body?.transformToString('utf8')) ?? '';
-    } catch (err) {
-      if (isS3NotFound(err)) return null;
-      throw this.fail(err, 'head');
-    }
-    try {
-      const m = JSON.parse(text) as Partial<MetaDoc>;
-      if (typeof m !== 'object' || m === null || typeof m.size !== 'number' || typeof m.created_at !== 'string') return { error: 'metadata object is not valid JSON metadata' };
-      return { digest: digestOf(hex), size: m.size, kind: typeof m.kind === 'string' ? m.kind : DEFAULT_KIND, tags: tagsFromStored(m.tags), pinned: m.pinned === true, created_at: m.created_at, pinned_at: m.pinned_at ?? null };
-    } catch {
-      return { error: 'metadata object is not valid JSON' };
+    for (let attempt = 1; ; attempt++) {
+      let text: string;
+      try {
+        const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.metaKey(hex) }));
+        text = (await r.Body?.transformToString('utf8')) ?? '';
+      } catch (err) {
+        if (isS3NotFound(err)) return null;
+        const f = this.fail(err, 'head');
+        if (attempt < 3 && isFoxError(f, 'UNAVAILABLE') && !/credentials|does not exist/.test(f.message)) {
+          await new Promise((r) => setTimeout(r, 50 * attempt));
+          continue;
+        }
+        throw f;
+      }
+      const doc = parseMeta(hex, text);
+      if (!('error' in doc) || attempt >= 3) return doc;
+      await new Promise((r) => setTimeout(r, 50 * attempt));
     }
   }
 

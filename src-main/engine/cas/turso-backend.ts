@@ -8,6 +8,7 @@ import { FoxError } from '../errors.js';
 import { nowRfc3339, parseRfc3339 } from '../util/time.js';
 import { digestOf } from './digest.js';
 import { DEFAULT_TMP_SAFE_AGE_MS } from './file-backend.js';
+import { createKeyLock } from './key-lock.js';
 import { mergeTags, tagsFromStored } from './meta.js';
 import { CAS_MIGRATIONS } from './sqlite-migrations.js';
 import { redactUrl, tursoError, type TursoSettings } from './turso-config.js';
@@ -25,18 +26,7 @@ const COLS = 'digest, size, kind, tags, pinned, created_at';
 // Local libSQL waits for a busy lock synchronously, blocking the event loop: a second write
 // from this process would then wait on a transaction that can never finish. So writes to one
 // database are serialised here, across backend instances; other processes wait normally.
-const writeLocks = new Map<string, Promise<unknown>>();
-async function serialised<T>(key: string, fn: () => Promise<T>): Promise<T> {
-  const prev = writeLocks.get(key) ?? Promise.resolve();
-  const next = prev.then(fn, fn);
-  const tail = next.catch(() => undefined);
-  writeLocks.set(key, tail);
-  try {
-    return await next;
-  } finally {
-    if (writeLocks.get(key) === tail) writeLocks.delete(key);
-  }
-}
+const serialised = createKeyLock();
 
 function toObject(r: Row): CasObject {
   return { digest: String(r.digest), size_bytes: Number(r.size), kind: (r.kind as string | null) || DEFAULT_KIND, tags: tagsFromStored(r.tags), created_at: String(r.created_at), pinned: Number(r.pinned) === 1, pinned_at: null };
@@ -64,6 +54,8 @@ class TursoBackend implements CasBackend {
   readonly name = 'turso';
   readonly location: string;
   private readonly subject: string;
+  /** One lock per database: a local file by its absolute path, however the URL spells it. */
+  private readonly lockKey: string;
   private c: Client | null = null;
 
   constructor(
@@ -73,6 +65,7 @@ class TursoBackend implements CasBackend {
   ) {
     this.location = redactUrl(settings.url);
     this.subject = `the turso CAS (${this.location})`;
+    this.lockKey = settings.url.startsWith('file:') ? path.resolve(localFile(settings.url)) : settings.url;
   }
 
   private get db(): Client {
@@ -90,11 +83,11 @@ class TursoBackend implements CasBackend {
 
   /** A write outside a transaction, under the process's write lock. */
   private write<T>(what: string, fn: (db: Client) => Promise<T>): Promise<T> {
-    return serialised(this.settings.url, () => this.run(what, fn));
+    return serialised(this.lockKey, () => this.run(what, fn));
   }
 
   private async tx<T>(what: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    return serialised(this.settings.url, () => this.run(what, async (db) => {
+    return serialised(this.lockKey, () => this.run(what, async (db) => {
       const tx = await db.transaction('write');
       try {
         const out = await fn(tx);
