@@ -157,6 +157,11 @@ describe('events queries', () => {
     expect(ranged[0]!.start).toBe('2026-11-26T00:00:00.000000000Z');
     expect(ranged[11]!.end).toBe('2026-11-26T12:00:00.000000000Z');
     expect(ranged.reduce((s, b) => s + b.count, 0)).toBe(await engine.events.count({ since: '2026-11-26T00:00:00Z', until: '2026-11-26T12:00:00Z' }));
+    for (const f of [{ text: 'timeout' }, { operation: 'llm.call', since: '2026-11-26T03:00:00Z' }, { status: 'error' as const }]) {
+      const hf = await engine.events.histogram(f, { buckets: 7 });
+      expect(hf.reduce((s, b) => s + b.count, 0), JSON.stringify(f)).toBe(await engine.events.count(f));
+      expect(hf.reduce((s, b) => s + b.errors, 0), JSON.stringify(f)).toBe(await engine.events.count({ ...f, status: 'error' }));
+    }
     const facets = await engine.events.facets({}, { top: 3 });
     expect(facets.map((f) => f.field)).toEqual(['operation', 'status', 'command']);
     const db = engine.stores.get('EVENTS');
