@@ -120,6 +120,23 @@ describe('s3 CAS: layout, settings and faults', () => {
     await dying.stop();
   });
 
+  it('a server that dies during a get: the stream fails UNAVAILABLE naming the backend', async () => {
+    const dying = await startS3rver('dying-get');
+    const store = new CasStore(createS3Backend({ settings: dying.settings(), ...SIZES }));
+    const r = await store.put(randomBytes(32 << 20));
+    const got = await store.get(r.digest);
+    let n = 0;
+    const t0 = Date.now();
+    const err = await (async () => {
+      for await (const c of got.stream) if ((n += (c as Buffer).length) > 1 << 20) void dying.kill();
+    })().catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'FoxError', code: 'UNAVAILABLE' });
+    expect((err as Error).message).toMatch(/s3 CAS/);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    await store.close();
+    await dying.stop();
+  });
+
   it('the SDK client is a plain S3Client (the GUI passes credentials explicitly)', () => {
     expect(createS3Client(s3.settings())).toBeInstanceOf(S3Client);
   });

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -282,7 +282,13 @@ class S3Backend implements CasBackend, S3WriterHost {
   async read(hex: string): Promise<RawRead | null> {
     try {
       const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.blobKey(hex) }));
-      return { stream: r.Body as Readable, size: r.ContentLength ?? 0 };
+      const body = r.Body as Readable;
+      // A server lost mid-read fails the stream with a FoxError naming the backend, not a bare "aborted".
+      const out = new PassThrough({ highWaterMark: 1 << 20 });
+      body.on('error', (err) => out.destroy(this.fail(err, 'get')));
+      out.on('close', () => body.destroy());
+      body.pipe(out);
+      return { stream: out, size: r.ContentLength ?? 0 };
     } catch (err) {
       if (isS3NotFound(err)) return null;
       throw this.fail(err, 'get');
