@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -75,6 +76,21 @@ describe('backup push / pull / list --remote', () => {
     await expectCode(startBackupPush(e, 'weekly', { overrides }).done, 'CONFLICT', /--force/);
     await expectCode(startBackupPull(e, 'weekly', { overrides }).done, 'CONFLICT', /--force/);
     expect(fs.readFileSync(made.path, 'utf8')).toBe('other bytes');
+  });
+
+  it('a canceled push leaves neither archive nor record in the bucket, and the local archive as it was', async () => {
+    const th = tempHome();
+    const e = open(th, { FOXCTL_BACKUP_S3_PREFIX: 'cancel/' });
+    fs.mkdirSync(e.config.backupsDir, { recursive: true });
+    const file = path.join(e.config.backupsDir, 'backup_big.tar.gz');
+    const bytes = randomBytes(24 << 20);
+    fs.writeFileSync(file, bytes);
+    const controller = new AbortController();
+    await expectCode(startBackupPush(e, 'big', { overrides, signal: controller.signal, onProgress: (d) => d > 0 && controller.abort() }).done, 'CANCELED');
+    const remote = openRemoteBackups(e.config, overrides);
+    expect(await remote.list()).toEqual([]);
+    remote.close();
+    expect(fs.readFileSync(file).equals(bytes)).toBe(true);
   });
 
   it('clear errors: no bucket, unknown backup, bad name, wrong credentials, server down', async () => {
