@@ -1,42 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { digestBytes } from '../../engine/cas/digest.js';
 import { openEngine } from '../../engine/engine.js';
+import { runCliInProcess, spawnCli } from '../../test/cli-runner.js';
 import { tempHome } from '../../test/temp-home.js';
-import { buildProgram } from '../main.js';
 import { EXIT_CODES } from '../output.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
 /** Runs the real CLI from source in a child process, with `input` on stdin. */
-function foxctl(env: NodeJS.ProcessEnv, args: string[], input?: Buffer | string): { status: number | null; stdout: Buffer; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli/index.ts', ...args], { cwd: repo, env: { ...process.env, ...env }, input: input ?? '', maxBuffer: 1 << 26 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
-}
-
-/** Runs the CLI in this process (fast) and returns what it printed and its exit status. */
-async function inProcess(home: string, args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const saved = process.env.FOXCTL_HOME;
-  process.env.FOXCTL_HOME = home;
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += c.toString()), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += c.toString()), true));
-  process.exitCode = 0;
-  try {
-    await buildProgram().exitOverride().parseAsync(['node', 'foxctl', ...args]);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.env.FOXCTL_HOME = saved;
-  }
-  const status = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { status, stdout, stderr };
-}
+const foxctl = (env: NodeJS.ProcessEnv, args: string[], input?: Buffer | string) => spawnCli(env, args, input);
+const inProcess = runCliInProcess;
 
 afterEach(() => {
   process.exitCode = 0;

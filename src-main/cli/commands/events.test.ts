@@ -1,33 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCliInProcess } from '../../test/cli-runner.js';
 import { tempHome } from '../../test/temp-home.js';
-import { buildProgram } from '../main.js';
 import { EXIT_CODES } from '../output.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-/** Runs the CLI in this process and returns what it printed and its exit status. */
-async function run(home: string, args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const saved = process.env.FOXCTL_HOME;
-  process.env.FOXCTL_HOME = home;
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += c.toString()), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += c.toString()), true));
-  process.exitCode = 0;
-  try {
-    await buildProgram().exitOverride().parseAsync(['node', 'foxctl', ...args]);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.env.FOXCTL_HOME = saved;
-  }
-  const status = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { status, stdout, stderr };
-}
+const run = runCliInProcess;
 
 afterEach(() => {
   process.exitCode = 0;
