@@ -14,7 +14,7 @@ describe('contract', () => {
     expect(CALL_NAMES.every(isCallName)).toBe(true);
     expect(isCallName('toString')).toBe(false);
     expect(isCallName('hasOwnProperty')).toBe(false);
-    expect(EVENT_NAMES).toEqual(['job', 'syncer']);
+    expect(EVENT_NAMES).toEqual(['event', 'job', 'syncer']);
     expect(isEventName('constructor')).toBe(false);
   });
 

@@ -276,8 +276,33 @@ export function isCallName(name: unknown): name is CallName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(CALLS, name);
 }
 
+/** One event as the engine emitted it in this process (the live tail), and where it went. */
+export const liveEventSchema = z.object({
+  event: z.object({
+    ts: z.string(),
+    trace_id: z.string(),
+    span_id: z.string(),
+    parent_id: z.string().optional(),
+    operation: z.string(),
+    name: z.string().optional(),
+    status: z.enum(['ok', 'error', 'canceled']),
+    message: z.string().optional(),
+    error_type: z.string().optional(),
+    error_code: z.string().optional(),
+    error_message: z.string().optional(),
+    data: z.record(z.string(), z.unknown()).optional(),
+    duration_ms: z.number(),
+  }),
+  /** The persist mode it was emitted with. */
+  persist: z.enum(['default', 'ndjson', 'sql', 'hybrid', 'none']),
+  /** The NDJSON stream it was appended to; null when not yet in a file (sql, none). */
+  file: z.string().nullable(),
+});
+
 /** Every event channel pushed from main to the renderer: name -> payload schema. */
 export const EVENTS = {
+  /** An event was emitted in the engine's process (live tail; not necessarily synced yet). */
+  event: liveEventSchema,
   /** A job changed (progress, state). */
   job: jobSchema,
   /** The events syncer's status changed. */

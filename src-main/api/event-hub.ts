@@ -5,7 +5,7 @@ import type { Engine } from '../engine/engine.js';
 export type EventSink = <E extends EventName>(channel: E, payload: EventPayload<E>) => void;
 
 /**
- * Fans the engine's events (job changes, syncer status) out to the connected renderers, each
+ * Fans the engine's events (job changes, syncer status, live events) out to the connected renderers, each
  * payload checked against the contract once, here, rather than in each transport.
  */
 export class EventHub {
@@ -14,6 +14,8 @@ export class EventHub {
 
   constructor(engine: Engine) {
     this.unsubscribe.push(engine.jobs.subscribe((job) => this.emit('job', job)));
+    // The live tail: every event the engine emits, whatever its persist mode.
+    this.unsubscribe.push(engine.events.subscribe((e) => this.emit('event', e)));
   }
 
   /** Adds a sink; returns its removal. */
@@ -37,8 +39,6 @@ export class EventHub {
       }
     }
   }
-
-  /** Pushes the syncer's current status (called by the syncer's own status listener). */
 
   /** Stops listening to the engine and drops every sink. */
   close(): void {

@@ -141,6 +141,27 @@ describe('browser mode server', () => {
     expect(received).toContain('"title":"sse test"');
   });
 
+  it('streams the live tail over SSE: an event emitted in the engine arrives as an `event`', async () => {
+    const { server, studio, auth } = await start();
+    const received = await new Promise<string>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: server.port, path: '/api/events', headers: auth }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => {
+          text += d.toString();
+          if (text.includes('sse.live')) {
+            req.destroy();
+            resolve(text);
+          }
+        });
+        void studio.engine.events.emit({ operation: 'sse.live', message: 'hello tail' }, { persist: 'none' });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(received).toContain('event: event\ndata: {');
+    expect(received).toContain('"persist":"none"');
+  });
+
   it('serves the renderer inside its folder only, and says how to build it when missing', async () => {
     const { server, host } = await start();
     const index = await request(server.port, { path: '/', headers: { host } });
