@@ -11,8 +11,8 @@ if (existsSync('.vitest-results.json')) {
   failed += v.numFailedTests ?? 0;
   skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
 }
-if (existsSync('test-results/e2e-results.json')) {
-  const p = JSON.parse(readFileSync('test-results/e2e-results.json', 'utf8'));
+if (existsSync('test-results/e2e.json')) {
+  const p = JSON.parse(readFileSync('test-results/e2e.json', 'utf8'));
   passed += (p.stats?.expected ?? 0) + (p.stats?.flaky ?? 0);
   failed += p.stats?.unexpected ?? 0;
   skipped += p.stats?.skipped ?? 0;
