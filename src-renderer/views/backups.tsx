@@ -1,7 +1,7 @@
 import { useEffect, type ReactNode } from 'react';
 import { Command, EmptyState } from '../components/empty-state';
-import { Icon } from '../components/icons';
 import { Loadable } from '../components/loadable';
+import { RefreshButton } from '../components/refresh-button';
 import { Card, Page } from '../components/page';
 import { exactTime, formatBytes, timeAgo } from '../format';
 import { useStudio } from '../store';
@@ -18,9 +18,7 @@ export function BackupsView(): ReactNode {
       title="Backups"
       subtitle="Archives of your stores, CAS and events, in the Go foxctl's format."
       actions={
-        <button type="button" className="btn" onClick={() => void load()} disabled={loading}>
-          <Icon name="refresh" size={16} /> Refresh
-        </button>
+        <RefreshButton onRefresh={() => void load()} busy={loading} />
       }
     >
       <Loadable request="backups" data={backups} retry={() => void load()}>

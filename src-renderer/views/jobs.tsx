@@ -2,8 +2,8 @@ import { useEffect, type ReactNode } from 'react';
 import type { Job } from '../../src-preload/contract';
 import { Command, EmptyState } from '../components/empty-state';
 import { ErrorNotice } from '../components/error-notice';
-import { Icon } from '../components/icons';
 import { Loadable } from '../components/loadable';
+import { RefreshButton } from '../components/refresh-button';
 import { Card, Page } from '../components/page';
 import { ProgressBar } from '../components/progress-bar';
 import { ERROR_TEXT } from '../errors';
@@ -104,9 +104,7 @@ export function JobsView(): ReactNode {
       title="Jobs"
       subtitle="Long work of this device: backups, uploads, verifies. Progress is live."
       actions={
-        <button type="button" className="btn" onClick={() => void load()} disabled={loading}>
-          <Icon name="refresh" size={16} /> Refresh
-        </button>
+        <RefreshButton onRefresh={() => void load()} busy={loading} />
       }
     >
       <Loadable request="jobs" data={loaded ? all : null} retry={() => void load()}>

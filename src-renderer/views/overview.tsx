@@ -3,6 +3,7 @@ import type { Overview } from '../../src-preload/contract';
 import { Command } from '../components/empty-state';
 import { Icon } from '../components/icons';
 import { Loadable } from '../components/loadable';
+import { RefreshButton } from '../components/refresh-button';
 import { Card, Page } from '../components/page';
 import { ProgressBar } from '../components/progress-bar';
 import { exactTime, formatBytes, formatCount, formatSeconds, timeAgo } from '../format';
@@ -231,9 +232,7 @@ export function OverviewView(): ReactNode {
       title="Overview"
       subtitle={overview ? `Updated ${timeAgo(overview.generatedAt)}` : 'Your foxctl home at a glance'}
       actions={
-        <button type="button" className="btn" onClick={() => void load()} disabled={loading}>
-          <Icon name="refresh" size={16} /> Refresh
-        </button>
+        <RefreshButton onRefresh={() => void load()} busy={loading} />
       }
     >
       <Loadable request="overview" data={overview} retry={() => void load()}>

@@ -1,8 +1,8 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { STORE_CLASSES, type Store } from '../../src-preload/contract';
 import { Command, EmptyState } from '../components/empty-state';
-import { Icon } from '../components/icons';
 import { Loadable } from '../components/loadable';
+import { RefreshButton } from '../components/refresh-button';
 import { Card, Page } from '../components/page';
 import { formatBytes } from '../format';
 import { useStudio } from '../store';
@@ -134,9 +134,7 @@ export function StoresView(): ReactNode {
       title="Stores"
       subtitle="SQLite stores of this home, grouped by class: the class decides backup and sync."
       actions={
-        <button type="button" className="btn" onClick={() => void load()} disabled={loading}>
-          <Icon name="refresh" size={16} /> Refresh
-        </button>
+        <RefreshButton onRefresh={() => void load()} busy={loading} />
       }
     >
       <Loadable request="stores" data={stores} retry={() => void load()}>
