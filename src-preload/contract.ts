@@ -130,6 +130,73 @@ export const backupSchema = z.object({
 /** One backup archive as listed. */
 export type Backup = z.infer<typeof backupSchema>;
 
+const backupName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a backup name is 1-128 letters, digits, . _ - (no path)').refine((n) => !n.includes('..'), 'a backup name has no ".."');
+const backupComponent = z.enum(['databases', 'cas', 'memory', 'sessions', 'jobs', 'observability']);
+/** The `foxctl backup ...` command line that does the same ("Show CLI equivalent"). */
+const cliLine = z.string();
+
+/** One file of a restore plan or result (would-* in a dry run). */
+export const restoreFileSchema = z.object({
+  path: z.string(),
+  destination: z.string(),
+  component: z.string(),
+  store: z.string().optional(),
+  size: count,
+  action: z.enum(['would-create', 'would-replace', 'would-skip', 'created', 'replaced', 'skipped']),
+  reason: z.string().optional(),
+});
+
+/** What a restore (or its dry run) did with each file, and the safety backup it took. */
+export const restoreResultSchema = z.object({
+  name: z.string(),
+  dry_run: z.boolean(),
+  target: z.string().nullable(),
+  files: z.array(restoreFileSchema),
+  created: count,
+  replaced: count,
+  skipped: count,
+  bytes: count,
+  safety_backup: z.object({ name: z.string(), path: z.string() }).nullable(),
+  closed_connections: z.array(z.string()),
+});
+
+/** What a restore did. */
+export type RestoreResult = z.infer<typeof restoreResultSchema>;
+
+/** What verify found, file by file (a backup.verify job's result). */
+export const verifyResultSchema = z.object({
+  name: z.string(),
+  path: z.string(),
+  ok: z.boolean(),
+  files: z.array(z.object({ path: z.string(), component: z.string().nullable(), size: count, status: z.string(), detail: z.string().optional() })),
+  archive_problems: z.array(z.string()),
+  databases_checked: count,
+  bytes: count,
+  duration_ms: z.number(),
+});
+
+/** What verify found. */
+export type VerifyResult = z.infer<typeof verifyResultSchema>;
+
+/** What a rehearsal found: integrity per database and row counts that differ from live (a backup.rehearse job's result). */
+export const rehearseResultSchema = z.object({
+  name: z.string(),
+  ok: z.boolean(),
+  restored_files: count,
+  databases: z.array(z.object({ path: z.string(), store: z.string().optional(), integrity: z.string(), tables: count, rows: count })),
+  differences: z.array(z.object({ store: z.string(), path: z.string(), table: z.string(), backup_rows: count.nullable(), live_rows: count.nullable() })),
+  duration_ms: z.number(),
+});
+
+/** What a rehearsal found. */
+export type RehearseResult = z.infer<typeof rehearseResultSchema>;
+
+/** What prune deleted (or would, in a dry run) and kept. */
+export const pruneResultSchema = z.object({ dry_run: z.boolean(), deleted: z.array(backupSchema), kept: z.array(backupSchema), bytes_freed: count, cli: cliLine });
+
+/** What prune deleted and kept. */
+export type PruneResult = z.infer<typeof pruneResultSchema>;
+
 /** The newest backup as the Overview shows it. */
 export const backupSummarySchema = z.object({
   count: count,
@@ -251,8 +318,48 @@ export const CALLS = {
         includeLocalOnly: z.boolean().optional(),
       })
       .strict(),
-    z.object({ jobId: z.string() }),
+    z.object({ jobId: z.string(), cli: cliLine }),
     'starts a backup as a job (the class policy decides the stores)',
+  ),
+  'backups.info': call(
+    z.object({ name: backupName }).strict(),
+    backupSchema.extend({
+      /** The tool that wrote it (agentctl_version of the manifest), when recorded. */
+      written_by: z.string().nullable(),
+      /** Stores the class policy left out, and why. */
+      skipped_stores: z.array(z.object({ store: z.string(), class: z.string(), file: z.string(), reason: z.string() })),
+      restore_plan: z.array(restoreFileSchema),
+      cli: cliLine,
+    }),
+    "a backup's manifest and what a restore without force would do",
+  ),
+  'backups.verify': call(z.object({ name: backupName }).strict(), z.object({ jobId: z.string(), cli: cliLine }), "checks every file's checksum and every database's integrity, as a job"),
+  'backups.restore': call(
+    z
+      .object({
+        name: backupName,
+        components: z.array(backupComponent).max(6).optional(),
+        stores: z.array(z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'a store name is letters, digits and _')).max(64).optional(),
+        force: z.boolean().optional(),
+        dryRun: z.boolean().optional(),
+      })
+      .strict(),
+    z.object({ jobId: z.string(), cli: cliLine, plan: restoreResultSchema.nullable() }),
+    'restores a backup as a job (a safety backup of replaced files first); dryRun waits and returns the plan',
+  ),
+  'backups.rehearse': call(z.object({ name: backupName }).strict(), z.object({ jobId: z.string(), cli: cliLine }), 'restores into a throwaway home and checks it, as a job'),
+  'backups.delete': call(z.object({ name: backupName }).strict(), z.object({ name: z.string(), path: z.string(), size: count, cli: cliLine }), 'deletes one backup'),
+  'backups.prune': call(
+    z
+      .object({
+        keepLast: z.number().int().min(0).max(10_000).optional(),
+        olderThan: z.string().regex(/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h|d))+$/, 'a duration like 168h or 30d').optional(),
+        dryRun: z.boolean().optional(),
+      })
+      .strict()
+      .refine((p) => p.keepLast !== undefined || p.olderThan !== undefined, 'prune needs keepLast and/or olderThan'),
+    pruneResultSchema,
+    'deletes backups beyond the newest keepLast and/or older than olderThan (dryRun previews)',
   ),
 } as const;
 

@@ -5,6 +5,7 @@ import type { Engine } from '../engine/engine.js';
 import { FoxError, toFoxError } from '../engine/errors.js';
 import { listStores } from '../engine/stores/list-stores.js';
 import { areaFeatures, syncerStatus } from './areas.js';
+import { createBackupHandlers } from './backup-handlers.js';
 import { buildOverview } from './overview.js';
 
 /** What a handler receives besides its input: the request's signal. */
@@ -50,7 +51,7 @@ export function createHandlers(engine: Engine, host: HostInfo): Handlers {
     'syncer.status': async () => syncerStatus(engine),
     'syncer.syncNow': async () => ({ jobId: engine.events.syncJob().id }),
     'backups.list': async (_input, { signal }) => engine.backups.list({ signal }),
-    'backups.create': async (input) => ({ jobId: engine.backups.create(input).id }),
+    ...createBackupHandlers(engine),
     'cas.stats': async (_input, { signal }) => engine.cas.stats({ signal }),
     'cas.putPath': async (input) => {
       // A page in a browser hands over bytes, never a path on this machine to read.

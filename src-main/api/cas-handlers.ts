@@ -1,0 +1,55 @@
+import type { CallName } from '../../src-preload/contract.js';
+import type { Engine } from '../engine/engine.js';
+import { parseDuration } from '../engine/util/duration.js';
+import { previewObject } from './cas-preview.js';
+import type { Handler } from './handlers.js';
+
+/** The CAS calls beyond stats and puts (which live in handlers.ts). */
+type CasCall = 'cas.list' | 'cas.head' | 'cas.pin' | 'cas.unpin' | 'cas.rm' | 'cas.gc' | 'cas.verify' | 'cas.preview';
+
+/** Engine pages scanned for one digest-prefix page before returning with a cursor (bounds the work). */
+const MAX_PREFIX_PAGES = 50;
+
+/** Pinned objects listed as "kept" by a gc dry run. */
+const MAX_KEPT_LISTED = 1000;
+
+/** Handlers of the CAS view's calls; every one goes through engine.cas. */
+export function createCasHandlers(engine: Engine): { [N in CasCall & CallName]: Handler<N> } {
+  return {
+    'cas.list': async (input, { signal }) => {
+      const { digestPrefix, ...query } = input;
+      const prefix = digestPrefix?.replace(/^sha256:/, '') ?? '';
+      if (prefix === '') return engine.cas.list(query, { signal });
+      // The engine has no digest filter: scan pages of `limit` until one fills the page, and
+      // return whole scanned pages' matches so the engine's cursor stays exact (no loss, no repeat).
+      const want = `sha256:${prefix}`;
+      const items = [];
+      let cursor = query.cursor;
+      for (let pages = 0; pages < MAX_PREFIX_PAGES; pages++) {
+        const page = await engine.cas.list({ ...query, cursor }, { signal });
+        items.push(...page.items.filter((o) => o.digest.startsWith(want)));
+        if (page.next_cursor === null) return { items, next_cursor: null };
+        cursor = page.next_cursor;
+        if (items.length >= (query.limit ?? 100)) break;
+      }
+      return { items, next_cursor: cursor ?? null };
+    },
+    'cas.head': async (input, { signal }) => engine.cas.head(input.digest, { signal }),
+    'cas.pin': async (input, { signal }) => engine.cas.pin(input.digest, { signal }),
+    'cas.unpin': async (input, { signal }) => engine.cas.unpin(input.digest, { signal }),
+    'cas.rm': async (input, { signal }) => {
+      // No force from the GUI: a pinned object is refused with PINNED and the reason.
+      const r = await engine.cas.rm(input.digest, { signal });
+      return { digest: r.digest, removed: r.removed, size_bytes: r.size_bytes };
+    },
+    'cas.gc': async (input, { signal }) => {
+      const olderThanMs = input.olderThan === undefined ? undefined : parseDuration(input.olderThan, 'older-than');
+      if (!input.dryRun) return { jobId: engine.cas.startGc({ olderThanMs, title: `cas gc --older-than ${input.olderThan ?? '168h'}` }).id };
+      const r = await engine.cas.gc({ olderThanMs, dryRun: true, signal });
+      const kept = await engine.cas.list({ pinned: true, createdBefore: r.cutoff, limit: MAX_KEPT_LISTED }, { signal });
+      return { dry_run: true, cutoff: r.cutoff, objects_deleted: r.objects_deleted, bytes_freed: r.bytes_freed, candidates: r.candidates ?? [], kept_pinned: kept.items };
+    },
+    'cas.verify': async () => ({ jobId: engine.cas.startVerify().id }),
+    'cas.preview': async (input, { signal }) => previewObject(engine, input.digest, input.maxKb ?? 64, { signal }),
+  };
+}
