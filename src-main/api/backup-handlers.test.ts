@@ -1,0 +1,122 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { accountsOf, seedHome } from '../engine/backup/test-fixtures.js';
+import { openSqlite } from '../engine/db/sqlite.js';
+import { openEngine, type Engine } from '../engine/engine.js';
+import { tempHome } from '../test/temp-home.js';
+import { ApiDispatcher } from './dispatch.js';
+import { createHandlers } from './handlers.js';
+
+const origin = { scope: 'test', requestId: 'r1' };
+
+/** Waits (bounded) for a job to end and returns its final info. */
+async function settled(engine: Engine, id: string) {
+  for (let i = 0; i < 400; i++) {
+    const j = engine.jobs.get(id);
+    if (j.state === 'ok' || j.state === 'error' || j.state === 'canceled') return j;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`job ${id} did not end`);
+}
+
+function value<T>(res: { ok: boolean; value?: unknown; error?: unknown }): T {
+  expect(res.ok, JSON.stringify(res.error)).toBe(true);
+  return res.value as T;
+}
+
+describe('backups.* handlers', () => {
+  it('create, info, verify, dry-run and real restore, rehearse, prune and delete through the contract, each with its CLI line', async () => {
+    const th = tempHome();
+    const { storage } = seedHome(th);
+    const engine = openEngine({ env: th.env() });
+    const api = new ApiDispatcher(createHandlers(engine, { mode: 'browser', version: 'test' }));
+    try {
+      const created = value<{ jobId: string; cli: string }>(await api.invoke('backups.create', { name: 'b1', components: ['databases', 'memory'] }, origin));
+      expect(created.cli).toBe('foxctl backup create --name b1 --components databases memory');
+      expect((await settled(engine, created.jobId)).state).toBe('ok');
+
+      const info = value<{ name: string; stores: string[]; restore_plan: { path: string; action: string }[]; cli: string }>(await api.invoke('backups.info', { name: 'b1' }, origin));
+      expect(info.stores).toContain('MEMORY');
+      expect(info.restore_plan.find((f) => f.path === 'storage/memory.db')?.action).toBe('would-skip');
+      expect(info.cli).toBe('foxctl backup info b1');
+
+      const verify = value<{ jobId: string; cli: string }>(await api.invoke('backups.verify', { name: 'b1' }, origin));
+      const verified = await settled(engine, verify.jobId);
+      expect(verified.result).toMatchObject({ ok: true, archive_problems: [] });
+      expect((verified.result as { files: { status: string }[] }).files.every((f) => f.status === 'ok')).toBe(true);
+
+      // Change MEMORY after the backup, then plan and run a restore of that one store.
+      const memory = path.join(storage, 'memory.db');
+      engine.stores.closeFile(memory);
+      const db = openSqlite(memory);
+      db.exec('DELETE FROM accounts WHERE id > 5');
+      db.close();
+      expect(accountsOf(memory).count).toBe(5);
+
+      const dry = value<{ plan: { dry_run: boolean; files: { path: string; action: string }[] }; cli: string }>(
+        await api.invoke('backups.restore', { name: 'b1', stores: ['MEMORY'], force: true, dryRun: true }, origin),
+      );
+      expect(dry.plan.dry_run).toBe(true);
+      expect(dry.plan.files.map((f) => [f.path, f.action])).toEqual([['storage/memory.db', 'would-replace']]);
+      expect(dry.cli).toBe('foxctl backup restore b1 --store MEMORY --force --dry-run');
+      expect(accountsOf(memory).count).toBe(5);
+
+      const real = value<{ jobId: string; plan: null }>(await api.invoke('backups.restore', { name: 'b1', stores: ['MEMORY'], force: true }, origin));
+      expect(real.plan).toBeNull();
+      const restored = await settled(engine, real.jobId);
+      expect(restored.state).toBe('ok');
+      const result = restored.result as { replaced: number; safety_backup: { name: string } | null };
+      expect(result.replaced).toBe(1);
+      expect(result.safety_backup?.name).toBeTruthy();
+      expect(accountsOf(memory).count).toBe(20);
+
+      const rehearse = value<{ jobId: string }>(await api.invoke('backups.rehearse', { name: 'b1' }, origin));
+      const rehearsed = await settled(engine, rehearse.jobId);
+      expect(rehearsed.result).toMatchObject({ ok: true });
+
+      const preview = value<{ dry_run: boolean; deleted: { name: string }[]; kept: { name: string }[]; cli: string }>(
+        await api.invoke('backups.prune', { keepLast: 1, dryRun: true }, origin),
+      );
+      expect(preview.dry_run).toBe(true);
+      expect(preview.deleted).toHaveLength(1);
+      expect(preview.kept).toHaveLength(1);
+      expect(preview.cli).toBe('foxctl backup prune --keep-last 1 --dry-run');
+      expect(value<unknown[]>(await api.invoke('backups.list', {}, origin))).toHaveLength(2);
+
+      const deleted = value<{ name: string; cli: string }>(await api.invoke('backups.delete', { name: 'b1' }, origin));
+      expect(deleted).toMatchObject({ name: 'b1', cli: 'foxctl backup delete b1' });
+      expect(value<{ name: string }[]>(await api.invoke('backups.list', {}, origin)).map((b) => b.name)).not.toContain('b1');
+    } finally {
+      await engine.close();
+    }
+  }, 60_000);
+
+  it('refuses bad input by name with INVALID_INPUT, and a missing backup with NOT_FOUND', async () => {
+    const engine = openEngine({ env: tempHome().env() });
+    const api = new ApiDispatcher(createHandlers(engine, { mode: 'browser', version: 'test' }));
+    try {
+      for (const [name, input, needle] of [
+        ['backups.info', { name: '../etc/passwd' }, 'name'],
+        ['backups.verify', { name: 'a/b' }, 'name'],
+        ['backups.restore', { name: 'b', components: ['photos'] }, 'components'],
+        ['backups.restore', { name: 'b', stores: ['MEM ORY'] }, 'stores'],
+        ['backups.restore', { name: 'b', target: '/tmp/x' }, 'target'],
+        ['backups.delete', { name: '..' }, 'name'],
+        ['backups.prune', {}, 'keepLast'],
+        ['backups.prune', { olderThan: 'soon' }, 'olderThan'],
+        ['backups.prune', { keepLast: -1 }, 'keepLast'],
+      ] as const) {
+        const res = await api.invoke(name, input, origin);
+        expect(res, `${name} ${JSON.stringify(input)}`).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+        if (!res.ok) expect(res.error.message).toContain(needle);
+      }
+      const missing = await api.invoke('backups.info', { name: 'nope' }, origin);
+      expect(missing).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      if (!missing.ok) expect(missing.error.message).toContain('nope');
+      expect(await api.invoke('backups.verify', { name: 'nope' }, origin)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      expect(engine.jobs.active()).toEqual([]);
+    } finally {
+      await engine.close();
+    }
+  });
+});
