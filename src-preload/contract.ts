@@ -257,6 +257,57 @@ export const casPutResultSchema = z.object({
 /** What a CAS put returns. */
 export type CasPutResult = z.infer<typeof casPutResultSchema>;
 
+/** One CAS object as listed (the engine's CasObject). */
+export const casObjectSchema = z.object({
+  digest: z.string(),
+  size_bytes: count,
+  kind: z.string(),
+  tags: z.array(z.string()),
+  created_at: timestamp,
+  pinned: z.boolean(),
+  pinned_at: timestamp.nullable(),
+  meta_error: z.string().optional(),
+});
+
+/** One CAS object as listed. */
+export type CasObject = z.infer<typeof casObjectSchema>;
+
+/** Sort orders of cas.list (the engine's LIST_SORTS). */
+export const CAS_SORTS = ['created', '-created', 'size', '-size', 'digest'] as const;
+
+const casDigest = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'a digest is sha256: followed by 64 lower-case hex digits');
+/** Go durations as foxctl takes them (168h, 30m, 1h30m, 0s). */
+const goDuration = z.string().max(40).regex(/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h|d))+$|^0$/, 'a duration such as 30m, 168h or 1h30m');
+
+/** A gc dry run: what would go, bytes freed, and the pinned objects kept although old enough. */
+export const casGcDryRunSchema = z.object({
+  dry_run: z.literal(true),
+  cutoff: timestamp,
+  objects_deleted: count,
+  bytes_freed: count,
+  candidates: z.array(z.object({ digest: z.string(), size_bytes: count, kind: z.string(), created_at: timestamp })),
+  kept_pinned: z.array(casObjectSchema),
+});
+
+/** A gc dry run's result. */
+export type CasGcDryRun = z.infer<typeof casGcDryRunSchema>;
+
+/** The first bytes of an object shaped for display; `truncated` when only a prefix is shown. */
+export const casPreviewSchema = z.object({
+  digest: z.string(),
+  kind: z.string(),
+  size_bytes: count,
+  mode: z.enum(['text', 'json', 'image', 'binary']),
+  /** text/json: the text (JSON pretty-printed when whole); binary: a hex dump of the prefix. */
+  text: z.string().optional(),
+  /** image: a data: URL of the whole image. */
+  dataUrl: z.string().optional(),
+  truncated: z.boolean(),
+});
+
+/** A preview of an object. */
+export type CasPreview = z.infer<typeof casPreviewSchema>;
+
 const casPutOptions = {
   kind: z.string().min(1).max(200).optional(),
   tags: z.array(z.string().min(1).max(100)).max(50).optional(),
@@ -309,6 +360,41 @@ export const CALLS = {
     z.object({ path: z.string().min(1).max(4096).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path'), ...casPutOptions }).strict(),
     z.object({ jobId: z.string() }),
     'stores a local file in the CAS as a job, streamed from disk by main (Electron: the path of a dropped file)',
+  ),
+  'cas.list': call(
+    z
+      .object({
+        kind: z.string().min(1).max(200).optional(),
+        tag: z.string().min(1).max(100).optional(),
+        pinned: z.boolean().optional(),
+        /** A digest prefix (with or without `sha256:`), lower-case hex. */
+        digestPrefix: z.string().max(71).regex(/^(sha256:)?[0-9a-f]{0,64}$/, 'a digest prefix is lower-case hex digits, optionally after sha256:').optional(),
+        sort: z.enum(CAS_SORTS).optional(),
+        limit: z.number().int().min(1).max(5000).optional(),
+        cursor: z.string().min(1).max(1000).optional(),
+      })
+      .strict(),
+    z.object({ items: z.array(casObjectSchema), next_cursor: z.string().nullable() }),
+    'a page of CAS objects (filters, sort, keyset cursor); with a digest prefix a page may hold up to 2 x limit - 1 items',
+  ),
+  'cas.head': call(z.object({ digest: casDigest }).strict(), casObjectSchema, "one object's metadata"),
+  'cas.pin': call(z.object({ digest: casDigest }).strict(), casObjectSchema, 'pins an object: gc keeps it, rm refuses it'),
+  'cas.unpin': call(z.object({ digest: casDigest }).strict(), casObjectSchema, 'unpins an object'),
+  'cas.rm': call(
+    z.object({ digest: casDigest }).strict(),
+    z.object({ digest: z.string(), removed: z.boolean(), size_bytes: count }),
+    'removes an object; PINNED (with the reason) while it is pinned',
+  ),
+  'cas.gc': call(
+    z.object({ olderThan: goDuration.optional(), dryRun: z.boolean() }).strict(),
+    z.union([casGcDryRunSchema, z.object({ jobId: z.string() })]),
+    'garbage collection: a dry run answers what would go; a real run starts a job',
+  ),
+  'cas.verify': call(none, z.object({ jobId: z.string() }), 're-hashes every object as a job; its result lists the corrupt digests'),
+  'cas.preview': call(
+    z.object({ digest: casDigest, maxKb: z.number().int().min(1).max(1024).optional() }).strict(),
+    casPreviewSchema,
+    'the first KiB of an object as text, pretty JSON or an image, after verifying the whole object (CORRUPT otherwise)',
   ),
   'backups.create': call(
     z

@@ -5,6 +5,7 @@ import type { Engine } from '../engine/engine.js';
 import { FoxError, toFoxError } from '../engine/errors.js';
 import { listStores } from '../engine/stores/list-stores.js';
 import { areaFeatures, syncerStatus } from './areas.js';
+import { createCasHandlers } from './cas-handlers.js';
 import { createBackupHandlers } from './backup-handlers.js';
 import { buildOverview } from './overview.js';
 
@@ -53,6 +54,7 @@ export function createHandlers(engine: Engine, host: HostInfo): Handlers {
     'backups.list': async (_input, { signal }) => engine.backups.list({ signal }),
     ...createBackupHandlers(engine),
     'cas.stats': async (_input, { signal }) => engine.cas.stats({ signal }),
+    ...createCasHandlers(engine),
     'cas.putPath': async (input) => {
       // A page in a browser hands over bytes, never a path on this machine to read.
       if (host.mode !== 'electron') throw new FoxError('UNSUPPORTED', 'browser mode uploads the file itself (streamed), not a path: use the upload');
