@@ -1,19 +1,73 @@
 import type { StateCreator } from 'zustand';
-import type { Backup } from '../../src-preload/contract';
+import type { Backup, CallArgs, CallOutput } from '../../src-preload/contract';
 import { call } from '../bridge';
 import type { StudioState } from './index';
 
-/** The Backups view's data: the archives, newest first. */
+/** An action the Backups view started: its job (when it is one) and its `foxctl backup` line. */
+export interface BackupActionRef {
+  kind: 'create' | 'verify' | 'rehearse' | 'restore';
+  /** The backup it acts on ('' for a create before its name is known). */
+  name: string;
+  jobId: string;
+  cli: string;
+}
+
+/** The Backups view's data: the archives, newest first, and the actions started from the view. */
 export interface BackupsSlice {
   backups: Backup[] | null;
+  /** Actions started from the view, newest last (their jobs live in the jobs slice). */
+  backupActions: BackupActionRef[];
   loadBackups(): Promise<void>;
+  startBackup(opts: CallArgs<'backups.create'>): Promise<BackupActionRef | undefined>;
+  verifyBackup(name: string): Promise<BackupActionRef | undefined>;
+  rehearseBackup(name: string): Promise<BackupActionRef | undefined>;
+  planRestore(input: Omit<CallArgs<'backups.restore'>, 'dryRun'>): Promise<CallOutput<'backups.restore'> | undefined>;
+  startRestore(input: Omit<CallArgs<'backups.restore'>, 'dryRun'>): Promise<BackupActionRef | undefined>;
+  backupInfo(name: string): Promise<CallOutput<'backups.info'> | undefined>;
+  deleteBackup(name: string): Promise<CallOutput<'backups.delete'> | undefined>;
+  pruneBackups(input: CallArgs<'backups.prune'>): Promise<CallOutput<'backups.prune'> | undefined>;
 }
 
 /** Creates the backups slice. */
-export const createBackupsSlice: StateCreator<StudioState, [], [], BackupsSlice> = (set, get) => ({
-  backups: null,
-  loadBackups: async () => {
-    const backups = await get().track('backups', () => call('backups.list', {}));
-    if (backups) set({ backups });
-  },
-});
+export const createBackupsSlice: StateCreator<StudioState, [], [], BackupsSlice> = (set, get) => {
+  const remember = (ref: BackupActionRef): BackupActionRef => {
+    set((s) => ({ backupActions: [...s.backupActions.slice(-49), ref] }));
+    return ref;
+  };
+  return {
+    backups: null,
+    backupActions: [],
+    loadBackups: async () => {
+      const backups = await get().track('backups', () => call('backups.list', {}));
+      if (backups) set({ backups });
+    },
+    startBackup: async (opts) => {
+      const r = await get().track('backups.create', () => call('backups.create', opts));
+      return r && remember({ kind: 'create', name: opts.name ?? '', jobId: r.jobId, cli: r.cli });
+    },
+    verifyBackup: async (name) => {
+      const r = await get().track(`backups.verify:${name}`, () => call('backups.verify', { name }));
+      return r && remember({ kind: 'verify', name, ...r });
+    },
+    rehearseBackup: async (name) => {
+      const r = await get().track(`backups.rehearse:${name}`, () => call('backups.rehearse', { name }));
+      return r && remember({ kind: 'rehearse', name, ...r });
+    },
+    planRestore: async (input) => get().track(`backups.restore:${input.name}`, () => call('backups.restore', { ...input, dryRun: true })),
+    startRestore: async (input) => {
+      const r = await get().track(`backups.restore:${input.name}`, () => call('backups.restore', { ...input, dryRun: false }));
+      return r && remember({ kind: 'restore', name: input.name, jobId: r.jobId, cli: r.cli });
+    },
+    backupInfo: async (name) => get().track(`backups.info:${name}`, () => call('backups.info', { name })),
+    deleteBackup: async (name) => {
+      const r = await get().track(`backups.delete:${name}`, () => call('backups.delete', { name }));
+      if (r) await get().loadBackups();
+      return r;
+    },
+    pruneBackups: async (input) => {
+      const r = await get().track('backups.prune', () => call('backups.prune', input));
+      if (r && !r.dry_run) await get().loadBackups();
+      return r;
+    },
+  };
+};

@@ -1,36 +1,240 @@
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
+import type { Backup, CallOutput, Job } from '../../src-preload/contract';
+import { BackupJob, CliEquivalent } from '../components/backup-job';
+import { PrunePanel } from '../components/backup-prune';
+import { RehearseResults, VerifyResults } from '../components/backup-results';
+import { RestoreWizard } from '../components/backup-restore-wizard';
 import { Command, EmptyState } from '../components/empty-state';
+import { ErrorNotice } from '../components/error-notice';
 import { Loadable } from '../components/loadable';
 import { RefreshButton } from '../components/refresh-button';
 import { Card, Page } from '../components/page';
 import { exactTime, formatBytes, timeAgo } from '../format';
 import { useStudio } from '../store';
+import type { BackupActionRef } from '../store/backups';
+import { isFinal, sortJobs } from '../store/jobs';
+import { IDLE } from '../store/requests';
 
-/** Backups: the archives of this home; Back up now, verify and restore arrive with the backups GUI. */
+const COMPONENTS = ['databases', 'cas', 'memory', 'sessions', 'jobs', 'observability'] as const;
+
+/** The class policy in one line, shown next to Back up now. */
+const POLICY =
+  'Sync-critical and sync-useful stores are always included; local-only stores are rebuildable or device-local and skipped unless you include them; external stores are never backed up.';
+
+/** The newest verify job of a backup, from the jobs slice (kept across restarts in jobs.db). */
+function lastVerify(jobs: Job[], name: string): Job | undefined {
+  return jobs.find((j) => j.kind === 'backup.verify' && j.title === `backup verify ${name}`);
+}
+
+function VerifiedState({ job }: { job: Job | undefined }): ReactNode {
+  if (!job) return <span className="muted">Not verified</span>;
+  if (!isFinal(job.state)) return <span className="muted">Verifying…</span>;
+  const ok = job.state === 'ok' && (job.result as { ok?: boolean } | null)?.ok === true;
+  if (job.state !== 'ok') return <span className="muted">Verify {job.state}</span>;
+  return (
+    <span className={`state-badge state-${ok ? 'ok' : 'error'}`} title={job.finished_at ? exactTime(job.finished_at) : undefined} data-testid="verified-state" data-ok={ok}>
+      {ok ? 'Verified' : 'Damaged'}
+    </span>
+  );
+}
+
+function OptionsPanel({ onStart }: { onStart: (opts: { name?: string; components?: string[]; includeLocalOnly?: boolean }) => void }): ReactNode {
+  const [name, setName] = useState('');
+  const [components, setComponents] = useState<string[]>([...COMPONENTS]);
+  const [localOnly, setLocalOnly] = useState(false);
+  const all = components.length === COMPONENTS.length;
+  return (
+    <Card title="Backup options">
+      <p>
+        <label>
+          Name <input value={name} placeholder="default: local time" onChange={(e) => setName(e.target.value)} aria-label="Backup name" data-testid="backup-name" />
+        </label>
+      </p>
+      <fieldset className="facts" aria-label="Components">
+        {COMPONENTS.map((c) => (
+          <label key={c}>
+            <input type="checkbox" checked={components.includes(c)} onChange={() => setComponents((cur) => (cur.includes(c) ? cur.filter((x) => x !== c) : [...cur, c]))} /> {c}
+          </label>
+        ))}
+      </fieldset>
+      <p>
+        <label>
+          <input type="checkbox" checked={localOnly} onChange={(e) => setLocalOnly(e.target.checked)} /> Include local-only stores (rebuildable or device-local)
+        </label>
+      </p>
+      <button
+        type="button"
+        className="btn"
+        disabled={components.length === 0}
+        data-testid="backup-with-options"
+        onClick={() => onStart({ ...(name.trim() ? { name: name.trim() } : {}), ...(all ? {} : { components }), ...(localOnly ? { includeLocalOnly: true } : {}) })}
+      >
+        Back up with these options
+      </button>
+    </Card>
+  );
+}
+
+function ActionPanel({ action }: { action: BackupActionRef }): ReactNode {
+  const title = { create: 'Backup', verify: 'Verify', rehearse: 'Test restore', restore: 'Restore' }[action.kind];
+  return (
+    <Card title={`${title}${action.name ? ` ${action.name}` : ''}`}>
+      <div data-testid={`backup-action-${action.kind}`}>
+        <BackupJob
+          jobId={action.jobId}
+          done={(result) =>
+            action.kind === 'verify' ? (
+              <VerifyResults result={result} />
+            ) : action.kind === 'rehearse' ? (
+              <RehearseResults result={result} />
+            ) : (
+              <p>Created backup {(result as { name?: string }).name}.</p>
+            )
+          }
+        />
+        <CliEquivalent cli={action.cli} />
+      </div>
+    </Card>
+  );
+}
+
+function Details({ name }: { name: string }): ReactNode {
+  const info = useStudio((s) => s.backupInfo);
+  const [data, setData] = useState<CallOutput<'backups.info'> | null>(null);
+  useEffect(() => void info(name).then((d) => setData(d ?? null)), [info, name]);
+  if (!data) return <p className="muted">Reading the manifest…</p>;
+  return (
+    <div data-testid="backup-details">
+      <p>
+        Included: <span className="mono">{data.stores.join(', ') || 'no stores'}</span>
+      </p>
+      {data.skipped_stores.length > 0 ? <p className="muted">Skipped: {data.skipped_stores.map((s) => `${s.store} (${s.reason})`).join('; ')}</p> : null}
+      <p className="muted small">Written by {data.written_by ?? 'unknown'}; {data.files} files, {formatBytes(data.total_size)} uncompressed.</p>
+      <CliEquivalent cli={data.cli} />
+    </div>
+  );
+}
+
+function BackupRow({ b, verify, onRestore }: { b: Backup; verify: Job | undefined; onRestore: () => void }): ReactNode {
+  const verifyBackup = useStudio((s) => s.verifyBackup);
+  const rehearse = useStudio((s) => s.rehearseBackup);
+  const del = useStudio((s) => s.deleteBackup);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <tr data-backup={b.name}>
+        <th scope="row">
+          <div className="mono">{b.name}</div>
+          {b.go_format ? <span className="tag">Go foxctl</span> : null}
+          {b.problem ? <div className="error-text small">{b.problem}</div> : null}
+        </th>
+        <td title={exactTime(b.created_at)}>{timeAgo(b.created_at)}</td>
+        <td className="muted">
+          {b.stores.length} stores · {b.files} files
+          <div className="small">{b.components.join(', ')}</div>
+        </td>
+        <td className="num">{formatBytes(b.size)}</td>
+        <td>
+          <VerifiedState job={verify} />
+        </td>
+        <td>
+          <button type="button" className="btn btn-quiet" onClick={() => void verifyBackup(b.name)} disabled={!!b.problem}>
+            Verify
+          </button>
+          <button type="button" className="btn btn-quiet" onClick={() => void rehearse(b.name)} disabled={!!b.problem}>
+            Test restore
+          </button>
+          <button type="button" className="btn btn-quiet" onClick={onRestore} disabled={!!b.problem}>
+            Restore…
+          </button>
+          <button type="button" className="btn btn-quiet" onClick={() => setOpen((o) => !o)} aria-expanded={open}>
+            Details
+          </button>
+          {confirmDelete ? (
+            <button type="button" className="btn btn-danger" onClick={() => void del(b.name)} data-testid="confirm-delete">
+              Delete {b.name}?
+            </button>
+          ) : (
+            <button type="button" className="btn btn-quiet" onClick={() => setConfirmDelete(true)}>
+              Delete
+            </button>
+          )}
+        </td>
+      </tr>
+      {open ? (
+        <tr>
+          <td colSpan={6}>
+            <Details name={b.name} />
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}
+
+/** Backups: the archives of this home, Back up now with progress, verify, test restore, restore, delete and prune. */
 export function BackupsView(): ReactNode {
   const backups = useStudio((s) => s.backups);
   const load = useStudio((s) => s.loadBackups);
+  const loadJobs = useStudio((s) => s.loadJobs);
   const loading = useStudio((s) => s.requests.backups?.loading ?? false);
-  useEffect(() => void load(), [load]);
+  const jobs = useStudio((s) => s.jobs);
+  const actions = useStudio((s) => s.backupActions);
+  const start = useStudio((s) => s.startBackup);
+  const createReq = useStudio((s) => s.requests['backups.create'] ?? IDLE);
+  const clear = useStudio((s) => s.clearError);
+  const [showOptions, setShowOptions] = useState(false);
+  const [showPrune, setShowPrune] = useState(false);
+  const [restoring, setRestoring] = useState<Backup | null>(null);
+  useEffect(() => {
+    void load();
+    void loadJobs();
+  }, [load, loadJobs]);
+  // The list changes when a backup or restore (its safety backup) ends: reload then.
+  const endedActions = actions.filter((a) => (a.kind === 'create' || a.kind === 'restore') && jobs[a.jobId] && isFinal(jobs[a.jobId]!.state)).length;
+  useEffect(() => {
+    if (endedActions > 0) void load();
+  }, [endedActions, load]);
+  const sorted = sortJobs(jobs);
+  const shown = actions.slice(-3).reverse();
   return (
     <Page
       id="backups"
       title="Backups"
       subtitle="Archives of your stores, CAS and events, in the Go foxctl's format."
       actions={
-        <RefreshButton onRefresh={() => void load()} busy={loading} />
+        <>
+          <RefreshButton onRefresh={() => void load()} busy={loading} />
+          <button type="button" className="btn btn-quiet" onClick={() => setShowPrune((s) => !s)} aria-expanded={showPrune}>
+            Prune…
+          </button>
+          <button type="button" className="btn btn-quiet" onClick={() => setShowOptions((s) => !s)} aria-expanded={showOptions} data-testid="backup-options">
+            Options…
+          </button>
+          <button type="button" className="btn" onClick={() => void start({})} disabled={createReq.loading} data-testid="backup-now">
+            Back up now
+          </button>
+        </>
       }
     >
+      <p className="muted small" data-testid="backup-policy">
+        {POLICY}
+      </p>
+      {createReq.error ? <ErrorNotice error={createReq.error} onDismiss={() => clear('backups.create')} /> : null}
+      {showOptions ? <OptionsPanel onStart={(opts) => void start(opts)} /> : null}
+      {showPrune ? <PrunePanel onClose={() => setShowPrune(false)} /> : null}
+      {restoring ? <RestoreWizard key={restoring.file} backup={restoring} onClose={() => setRestoring(null)} /> : null}
+      {shown.filter((a) => a.kind !== 'restore').map((a) => (
+        <ActionPanel key={a.jobId} action={a} />
+      ))}
       <Loadable request="backups" data={backups} retry={() => void load()}>
         {(list) =>
           list.length === 0 ? (
             <EmptyState icon="backups" title="No backups yet" testId="backups-empty">
+              <p>Each backup will be listed here with its age, size and the stores it holds. {POLICY}</p>
               <p>
-                Each backup will be listed here with its age, size and the stores it holds. Sync-critical and sync-useful stores are always included; rebuildable local stores are
-                left out unless you ask.
-              </p>
-              <p>
-                Take the first one from a terminal: <Command>foxctl backup create</Command>
+                Click Back up now, or from a terminal: <Command>foxctl backup create</Command>
               </p>
             </EmptyState>
           ) : (
@@ -44,23 +248,13 @@ export function BackupsView(): ReactNode {
                     <th scope="col" className="num">
                       Size
                     </th>
+                    <th scope="col">Verified</th>
+                    <th scope="col">Actions</th>
                   </tr>
                 </thead>
                 <tbody>
                   {list.map((b) => (
-                    <tr key={b.file} data-backup={b.name}>
-                      <th scope="row">
-                        <div className="mono">{b.name}</div>
-                        {b.go_format ? <span className="tag">Go foxctl</span> : null}
-                        {b.problem ? <div className="error-text small">{b.problem}</div> : null}
-                      </th>
-                      <td title={exactTime(b.created_at)}>{timeAgo(b.created_at)}</td>
-                      <td className="muted">
-                        {b.stores.length} stores · {b.files} files
-                        <div className="small">{b.components.join(', ')}</div>
-                      </td>
-                      <td className="num">{formatBytes(b.size)}</td>
-                    </tr>
+                    <BackupRow key={b.file} b={b} verify={lastVerify(sorted, b.name)} onRestore={() => setRestoring(b)} />
                   ))}
                 </tbody>
               </table>

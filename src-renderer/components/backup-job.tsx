@@ -1,0 +1,58 @@
+import type { ReactNode } from 'react';
+import type { Job } from '../../src-preload/contract';
+import { ERROR_TEXT } from '../errors';
+import { formatAmount, formatRate, formatSeconds } from '../format';
+import { useStudio } from '../store';
+import { isFinal } from '../store/jobs';
+import { IDLE } from '../store/requests';
+import { ProgressBar } from './progress-bar';
+
+/** "Show CLI equivalent": the `foxctl backup ...` line that does what the action did. */
+export function CliEquivalent({ cli }: { cli: string }): ReactNode {
+  return (
+    <details className="small" data-testid="cli-equivalent">
+      <summary>Show CLI equivalent</summary>
+      <code className="command mono">{cli}</code>
+    </details>
+  );
+}
+
+/**
+ * A job started from the Backups view, followed live: the Jobs panel's progress (bytes, rate,
+ * ETA) and Cancel while it runs, then `done(result)` or its error.
+ */
+export function BackupJob({ jobId, done }: { jobId: string; done: (result: unknown, job: Job) => ReactNode }): ReactNode {
+  const job = useStudio((s) => s.jobs[jobId]);
+  const cancel = useStudio((s) => s.cancelJob);
+  const req = useStudio((s) => s.requests[`jobs.cancel:${jobId}`] ?? IDLE);
+  if (!job) return <p className="muted">Starting…</p>;
+  if (isFinal(job.state)) {
+    if (job.state === 'ok') return <div data-testid="backup-job-done" data-job-id={jobId}>{done(job.result, job)}</div>;
+    return (
+      <p className={job.state === 'canceled' ? 'muted' : 'error-text'} data-testid="backup-job-failed" data-state={job.state}>
+        {job.state === 'canceled' ? `Canceled: ${job.error?.message ?? ''}` : `${job.error ? `${ERROR_TEXT[job.error.code].title}: ${job.error.message}` : 'Failed'}`}
+      </p>
+    );
+  }
+  const p = job.progress;
+  return (
+    <div className="job job-running" data-testid="backup-job-running" data-job-id={jobId}>
+      <div className="job-head">
+        <div className="job-title">{job.title}</div>
+        <button type="button" className="btn btn-danger" onClick={() => void cancel(jobId)} disabled={req.loading} aria-label={`Cancel ${job.title}`}>
+          {req.loading ? 'Canceling…' : 'Cancel'}
+        </button>
+      </div>
+      <ProgressBar done={p.done} total={p.total} label={`${job.title} progress`} />
+      <div className="job-figures">
+        <span>
+          {formatAmount(p.done, p.unit)}
+          {p.total !== null ? ` of ${formatAmount(p.total, p.unit)}` : ''}
+        </span>
+        <span>{formatRate(p.rate, p.unit)}</span>
+        <span>{p.eta !== null ? `${formatSeconds(p.eta)} left` : 'estimating…'}</span>
+      </div>
+      {p.message ? <div className="job-message">{p.message}</div> : null}
+    </div>
+  );
+}
