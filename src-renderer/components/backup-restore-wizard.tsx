@@ -6,6 +6,11 @@ import { BackupJob, CliEquivalent } from './backup-job';
 import { RestoreDone, RestoreFilesTable } from './backup-results';
 import { ErrorNotice } from './error-notice';
 
+/** "1 file", "3 files". */
+function countFiles(n: number): string {
+  return `${n} file${n === 1 ? '' : 's'}`;
+}
+
 type Step = { at: 'choose' } | { at: 'plan'; plan: RestoreResult; cli: string } | { at: 'run'; jobId: string; cli: string };
 
 /**
@@ -80,7 +85,7 @@ export function RestoreWizard({ backup, onClose }: { backup: Backup; onClose: ()
                 })
               }
             >
-              Restore {step.plan.files.filter((f) => f.action !== 'would-skip').length} files
+              Restore {countFiles(step.plan.files.filter((f) => f.action !== 'would-skip').length)}
             </button>{' '}
             <button type="button" className="btn btn-quiet" onClick={() => setStep({ at: 'choose' })}>
               Back

@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { expect, test } from './fixtures.js';
+import { BackupsPage } from './pages/backups-page.js';
+
+/** Rows of the seeded MEMORY table, read straight from the file (read-only). */
+function notesIn(home: string): number {
+  const db = new Database(path.join(home, 'storage', 'memory.db'), { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT count(*) AS c FROM e2e_notes').get() as { c: number }).c;
+  } finally {
+    db.close();
+  }
+}
+
+test.describe('the Backups view', () => {
+  test.setTimeout(90_000);
+
+  test('back up now lists the new backup, which verifies and test-restores', async ({ app }) => {
+    const backups = await new BackupsPage(app).open();
+    await expect(backups.row('seeded')).toBeVisible();
+    await expect(backups.root.getByTestId('backup-policy')).toContainText('local-only');
+    await backups.backUpNow().click();
+    const created = backups.action('create');
+    await expect(created.getByTestId('backup-job-done')).toBeVisible({ timeout: 30_000 });
+    await expect(created.getByTestId('cli-equivalent')).toContainText('foxctl backup create');
+    await expect(backups.rows()).toHaveCount(2);
+    const name = (await backups.rows().first().getAttribute('data-backup'))!;
+    expect(name).not.toBe('seeded');
+
+    await backups.rowButton(name, 'Verify').click();
+    await expect(backups.action('verify').getByTestId('verify-results')).toHaveAttribute('data-ok', 'true', { timeout: 30_000 });
+    await expect(backups.row(name).getByTestId('verified-state')).toHaveText('Verified');
+    await app.screenshotBothThemes('backups-verified');
+
+    await backups.rowButton(name, 'Test restore').click();
+    await expect(backups.action('rehearse').getByTestId('rehearse-results')).toHaveAttribute('data-ok', 'true', { timeout: 30_000 });
+    await app.screenshotBothThemes('backups-rehearsed');
+
+    await backups.root.getByRole('button', { name: 'Prune…' }).click();
+    await backups.prune().getByLabel('Keep last').fill('1');
+    await backups.prune().getByTestId('prune-preview').click();
+    await expect(backups.prune().getByTestId('prune-result')).toContainText('Would delete 1 backup');
+    await expect(backups.prune()).toContainText('seeded');
+    await app.screenshotBothThemes('backups-prune');
+  });
+
+  test('restores one store after it changed, with a safety backup', async ({ app }) => {
+    const before = notesIn(app.home);
+    expect(before).toBe(500);
+    const db = new Database(path.join(app.home, 'storage', 'memory.db'));
+    db.exec("DELETE FROM e2e_notes WHERE name LIKE 'note-1%'");
+    db.close();
+    expect(notesIn(app.home)).toBeLessThan(before);
+
+    const backups = await new BackupsPage(app).open();
+    await backups.rowButton('seeded', 'Restore…').click();
+    const wizard = backups.wizard();
+    await wizard.getByLabel('MEMORY').check();
+    await wizard.getByTestId('restore-dry-run').click();
+    await expect(wizard.locator('tr[data-file="storage/memory.db"]')).toHaveAttribute('data-action', 'skip');
+    await wizard.getByTestId('restore-force').check();
+    await expect(wizard.locator('tr[data-file="storage/memory.db"]')).toHaveAttribute('data-action', 'replace');
+    await expect(wizard.getByTestId('cli-equivalent')).toContainText('foxctl backup restore seeded --store MEMORY --force');
+    await app.screenshotBothThemes('backups-restore-plan');
+    await wizard.getByTestId('restore-confirm').click();
+    await expect(wizard.getByTestId('safety-backup')).toBeVisible({ timeout: 30_000 });
+    await app.screenshotBothThemes('backups-restore-done');
+    expect(notesIn(app.home)).toBe(before);
+  });
+});
+
+test.describe('a backup started from the Backups view', () => {
+  test.use({ seed: 'big' });
+  test.setTimeout(120_000);
+
+  test('canceled while it runs leaves no archive', async ({ app }) => {
+    const backupsDir = path.join(app.home, 'backups');
+    const before = fs.readdirSync(backupsDir).sort();
+    const backups = await new BackupsPage(app).open();
+    await backups.backUpNow().click();
+    const running = backups.action('create').getByTestId('backup-job-running');
+    await expect(running).toBeVisible();
+    await running.getByRole('button', { name: /^Cancel/ }).click();
+    await expect(backups.action('create').getByTestId('backup-job-failed')).toHaveAttribute('data-state', 'canceled', { timeout: 20_000 });
+    expect(fs.readdirSync(backupsDir).sort()).toEqual(before);
+    await expect(backups.rows()).toHaveCount(before.filter((f) => f.endsWith('.tar.gz')).length);
+  });
+});
