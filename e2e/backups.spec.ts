@@ -21,17 +21,19 @@ test.describe('the Backups view', () => {
     const backups = await new BackupsPage(app).open();
     await expect(backups.row('seeded')).toBeVisible();
     await expect(backups.root.getByTestId('backup-policy')).toContainText('local-only');
+    await backups.root.getByTestId('backup-options').click();
+    await app.screenshotBothThemes('backups-options');
     await backups.backUpNow().click();
     const created = backups.action('create');
     await expect(created.getByTestId('backup-job-done')).toBeVisible({ timeout: 30_000 });
     await expect(created.getByTestId('cli-equivalent')).toContainText('foxctl backup create');
-    await expect(backups.rows()).toHaveCount(2);
+    await expect(backups.rows()).toHaveCount(2, { timeout: 15_000 });
     const name = (await backups.rows().first().getAttribute('data-backup'))!;
     expect(name).not.toBe('seeded');
 
     await backups.rowButton(name, 'Verify').click();
     await expect(backups.action('verify').getByTestId('verify-results')).toHaveAttribute('data-ok', 'true', { timeout: 30_000 });
-    await expect(backups.row(name).getByTestId('verified-state')).toHaveText('Verified');
+    await expect(backups.row(name).getByTestId('verified-state')).toHaveText('Verified', { timeout: 15_000 });
     await app.screenshotBothThemes('backups-verified');
 
     await backups.rowButton(name, 'Test restore').click();
@@ -41,9 +43,15 @@ test.describe('the Backups view', () => {
     await backups.root.getByRole('button', { name: 'Prune…' }).click();
     await backups.prune().getByLabel('Keep last').fill('1');
     await backups.prune().getByTestId('prune-preview').click();
-    await expect(backups.prune().getByTestId('prune-result')).toContainText('Would delete 1 backup');
+    await expect(backups.prune().getByTestId('prune-result')).toContainText('Would delete 1 backup', { timeout: 15_000 });
     await expect(backups.prune()).toContainText('seeded');
     await app.screenshotBothThemes('backups-prune');
+
+    await backups.rowButton('seeded', 'Delete').click();
+    await backups.row('seeded').getByTestId('confirm-delete').click();
+    await expect(backups.row('seeded')).toHaveCount(0, { timeout: 15_000 });
+    await expect(backups.rows()).toHaveCount(1);
+    expect(fs.existsSync(path.join(app.home, 'backups', 'backup_seeded.tar.gz'))).toBe(false);
   });
 
   test('restores one store after it changed, with a safety backup', async ({ app }) => {
@@ -57,7 +65,7 @@ test.describe('the Backups view', () => {
     const backups = await new BackupsPage(app).open();
     await backups.rowButton('seeded', 'Restore…').click();
     const wizard = backups.wizard();
-    await wizard.getByLabel('MEMORY').check();
+    await wizard.getByRole('group', { name: 'Stores' }).getByLabel('MEMORY', { exact: true }).check();
     await wizard.getByTestId('restore-dry-run').click();
     await expect(wizard.locator('tr[data-file="storage/memory.db"]')).toHaveAttribute('data-action', 'skip');
     await wizard.getByTestId('restore-force').check();

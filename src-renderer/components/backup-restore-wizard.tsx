@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import type { Backup, RestoreResult } from '../../src-preload/contract';
+import type { Backup, CallArgs, RestoreResult } from '../../src-preload/contract';
 import { useStudio } from '../store';
 import { IDLE } from '../store/requests';
 import { BackupJob, CliEquivalent } from './backup-job';
@@ -23,9 +23,15 @@ export function RestoreWizard({ backup, onClose }: { backup: Backup; onClose: ()
   const req = useStudio((s) => s.requests[`backups.restore:${backup.name}`] ?? IDLE);
   const clear = useStudio((s) => s.clearError);
   const [stores, setStores] = useState<string[]>([]);
+  const [components, setComponents] = useState<string[]>([]);
   const [force, setForce] = useState(false);
   const [step, setStep] = useState<Step>({ at: 'choose' });
-  const input = (f: boolean) => ({ name: backup.name, ...(stores.length > 0 ? { stores } : {}), force: f });
+  const input = (f: boolean) => ({
+    name: backup.name,
+    ...(stores.length > 0 ? { stores } : {}),
+    ...(components.length > 0 ? { components: components as NonNullable<CallArgs<'backups.restore'>['components']> } : {}),
+    force: f,
+  });
   const dryRun = async (f: boolean): Promise<void> => {
     const r = await plan(input(f));
     if (r?.plan) setStep({ at: 'plan', plan: r.plan, cli: r.cli });
@@ -41,7 +47,14 @@ export function RestoreWizard({ backup, onClose }: { backup: Backup; onClose: ()
       </header>
       {step.at === 'choose' ? (
         <>
-          <p>1. Choose the stores to restore (none chosen: everything in the backup).</p>
+          <p>1. Choose components and/or stores to restore (none chosen: everything in the backup).</p>
+          <fieldset className="facts" aria-label="Components">
+            {backup.components.map((c) => (
+              <label key={c}>
+                <input type="checkbox" checked={components.includes(c)} onChange={() => setComponents((cur) => (cur.includes(c) ? cur.filter((x) => x !== c) : [...cur, c]))} /> {c}
+              </label>
+            ))}
+          </fieldset>
           <fieldset className="facts" aria-label="Stores">
             {backup.stores.map((s) => (
               <label key={s}>

@@ -121,6 +121,10 @@ function BackupRow({ b, verify, onRestore }: { b: Backup; verify: Job | undefine
   const del = useStudio((s) => s.deleteBackup);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [open, setOpen] = useState(false);
+  const requests = useStudio((s) => s.requests);
+  const clear = useStudio((s) => s.clearError);
+  // Failures of this row's calls (a verify refused, a delete that found no file) show under it.
+  const failed = (['verify', 'rehearse', 'delete'] as const).map((k) => `backups.${k}:${b.name}`).filter((k) => requests[k]?.error);
   return (
     <>
       <tr data-backup={b.name}>
@@ -162,6 +166,13 @@ function BackupRow({ b, verify, onRestore }: { b: Backup; verify: Job | undefine
           )}
         </td>
       </tr>
+      {failed.map((k) => (
+        <tr key={k}>
+          <td colSpan={6}>
+            <ErrorNotice error={requests[k]!.error!} onDismiss={() => clear(k)} />
+          </td>
+        </tr>
+      ))}
       {open ? (
         <tr>
           <td colSpan={6}>
