@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import { createAppSlice, type AppSlice } from './app';
 import { createBackupsSlice, type BackupsSlice } from './backups';
+import { createCasSlice, type CasSlice } from './cas';
 import { createEventsSlice, type EventsSlice } from './events';
 import { createJobsSlice, type JobsSlice } from './jobs';
 import { createOverviewSlice, type OverviewSlice } from './overview';
@@ -9,7 +10,7 @@ import { createSettingsSlice, type SettingsSlice } from './settings';
 import { createStoresSlice, type StoresSlice } from './stores';
 
 /** The whole renderer state: one slice per area, plus the shared request state. */
-export type StudioState = RequestsSlice & AppSlice & OverviewSlice & StoresSlice & JobsSlice & SettingsSlice & BackupsSlice & EventsSlice;
+export type StudioState = RequestsSlice & AppSlice & OverviewSlice & StoresSlice & JobsSlice & SettingsSlice & BackupsSlice & EventsSlice & CasSlice;
 
 /** The renderer's store. */
 export const useStudio = create<StudioState>()((...a) => ({
@@ -21,4 +22,5 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createSettingsSlice(...a),
   ...createBackupsSlice(...a),
   ...createEventsSlice(...a),
+  ...createCasSlice(...a),
 }));

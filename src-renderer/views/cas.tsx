@@ -1,11 +1,121 @@
-import type { ReactNode } from 'react';
-import { AreaPlaceholder } from './area-empty';
+import { useEffect, useMemo, useRef, type ReactNode } from 'react';
+import { CasDetail } from '../components/cas-detail';
+import { CasDropZone } from '../components/cas-drop-zone';
+import { CasGcPanel, CasVerifyPanel } from '../components/cas-maintenance';
+import { CasObjectList } from '../components/cas-object-list';
+import { CasUploads } from '../components/cas-uploads';
+import { Command, EmptyState } from '../components/empty-state';
+import { Loadable } from '../components/loadable';
+import { Card, Page } from '../components/page';
+import { RefreshButton } from '../components/refresh-button';
+import { formatBytes, formatCount } from '../format';
+import { useStudio } from '../store';
+import type { CasStats } from '../store/cas';
 
-/** CAS: content-addressed objects; drop zone, object list and gc arrive with the CAS GUI. */
-export function CasView(): ReactNode {
+function StatsStrip({ stats }: { stats: CasStats }): ReactNode {
   return (
-    <AreaPlaceholder id="cas" title="CAS" subtitle="Content-addressable store: files kept by their SHA-256." feature="cas" emptyTitle="No objects in the CAS yet" command="foxctl cas put FILE">
-      <p>Files you drop here are stored once by their SHA-256 digest. Each object will be listed with its size, kind, tags and pin, with preview, verify and garbage collection.</p>
-    </AreaPlaceholder>
+    <div className="stat-row" data-testid="cas-stats">
+      <div className="stat">
+        <div className="stat-label">Objects</div>
+        <div className="stat-value" data-testid="cas-stat-objects">
+          {formatCount(stats.objects)}
+        </div>
+      </div>
+      <div className="stat">
+        <div className="stat-label">Stored</div>
+        <div className="stat-value">{formatBytes(stats.bytes)}</div>
+      </div>
+      <div className="stat">
+        <div className="stat-label">Pinned</div>
+        <div className="stat-value">{formatCount(stats.pinned)}</div>
+        <div className="stat-sub">{formatBytes(stats.pinned_bytes)}</div>
+      </div>
+      <div className="stat">
+        <div className="stat-label">Backend</div>
+        <div className="stat-value">{stats.backend}</div>
+        <div className="stat-sub mono" title={stats.location}>
+          {stats.location.split('/').slice(-2).join('/')}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** CAS: drop files in, browse, preview, pin, delete, collect garbage and verify. */
+export function CasView(): ReactNode {
+  const objects = useStudio((s) => s.casObjects);
+  const stats = useStudio((s) => s.casStats);
+  const filter = useStudio((s) => s.casFilter);
+  const load = useStudio((s) => s.loadCas);
+  const loading = useStudio((s) => s.requests.cas?.loading ?? false);
+  const upload = useStudio((s) => s.uploadToCas);
+  const selected = useStudio((s) => s.casSelected);
+  const verifyJob = useStudio((s) => (s.casVerifyJob ? s.jobs[s.casVerifyJob] : undefined));
+  const gcJob = useStudio((s) => (s.casGcJob ? s.jobs[s.casGcJob] : undefined));
+  const picker = useRef<HTMLInputElement>(null);
+  useEffect(() => void load(), [load]);
+  // A finished gc changes the list: reload once it ends.
+  const gcEnded = gcJob?.state === 'ok';
+  useEffect(() => {
+    if (gcEnded) void load();
+  }, [gcEnded, load]);
+  const corruptList = verifyJob?.state === 'ok' ? (verifyJob.result as { corrupt: string[] }).corrupt : null;
+  const corrupt = useMemo(() => new Set(corruptList ?? []), [corruptList]);
+  const selectedObject = objects?.find((o) => o.digest === selected) ?? null;
+  const filtered = Object.keys(filter).some((k) => k !== 'sort');
+  return (
+    <CasDropZone onFiles={upload}>
+      <Page
+        id="cas"
+        title="CAS"
+        subtitle="Content-addressable store: files kept once by their SHA-256. Drop files or folders anywhere on this view."
+        actions={
+          <>
+            <button type="button" className="btn" onClick={() => picker.current?.click()}>
+              Add files…
+            </button>
+            <input
+              ref={picker}
+              type="file"
+              multiple
+              hidden
+              data-testid="cas-file-input"
+              onChange={(e) => {
+                const files = [...(e.target.files ?? [])];
+                e.target.value = '';
+                if (files.length) upload(files);
+              }}
+            />
+            <RefreshButton onRefresh={() => void load()} busy={loading} />
+          </>
+        }
+      >
+        {stats ? <StatsStrip stats={stats} /> : null}
+        <CasUploads />
+        <Loadable request="cas" data={objects} retry={() => void load()}>
+          {(list) =>
+            list.length === 0 && !filtered ? (
+              <EmptyState icon="cas" title="No objects in the CAS yet" testId="cas-empty">
+                <p>Drop files here (several at once, or whole folders): each is stored once by its SHA-256 digest, and content already stored is recognized.</p>
+                <p>
+                  From a terminal: <Command>foxctl cas put FILE</Command>
+                </p>
+              </EmptyState>
+            ) : (
+              <div className="cas-layout">
+                <Card title="Objects">
+                  <CasObjectList objects={list} corrupt={corrupt} />
+                </Card>
+                {selectedObject ? <CasDetail o={selectedObject} corrupt={corrupt.has(selectedObject.digest)} /> : null}
+              </div>
+            )
+          }
+        </Loadable>
+        <div className="cas-maintenance">
+          <CasGcPanel />
+          <CasVerifyPanel corrupt={corruptList} />
+        </div>
+      </Page>
+    </CasDropZone>
   );
 }

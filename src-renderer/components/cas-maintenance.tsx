@@ -1,0 +1,143 @@
+import { useState, type ReactNode } from 'react';
+import type { Job } from '../../src-preload/contract';
+import { formatBytes, formatCount } from '../format';
+import { useStudio } from '../store';
+import { IDLE } from '../store/requests';
+import { shortDigest } from './cas-object-list';
+import { ErrorNotice } from './error-notice';
+import { Card } from './page';
+import { ProgressBar } from './progress-bar';
+
+/** Ages the gc picker offers (Go durations, as `foxctl cas gc --older-than` takes them). */
+const AGES = [
+  ['0s', 'any age'],
+  ['1h', '1 hour'],
+  ['24h', '1 day'],
+  ['168h', '7 days (default)'],
+  ['720h', '30 days'],
+] as const;
+
+/** A job's live state as a progress line, or its end. */
+function JobLine({ job, label }: { job: Job; label: string }): ReactNode {
+  if (job.state === 'running' || job.state === 'queued') {
+    return (
+      <div data-testid={`${label}-progress`}>
+        <ProgressBar done={job.progress.done} total={job.progress.total} label={label} />
+        <span className="muted small">
+          {formatCount(job.progress.done)} of {job.progress.total === null ? '…' : formatCount(job.progress.total)} objects
+        </span>
+      </div>
+    );
+  }
+  if (job.state === 'error' || job.state === 'canceled') return <p className="error-text small">{job.error?.message ?? job.state}</p>;
+  return null;
+}
+
+/** Garbage collection: an age, a dry run that lists what would go (and the pinned kept), then the run as a job. */
+export function CasGcPanel(): ReactNode {
+  const [age, setAge] = useState<string>('168h');
+  const dry = useStudio((s) => s.casGcDryRun);
+  const dryRun = useStudio((s) => s.casGcDryRunNow);
+  const run = useStudio((s) => s.casGcRun);
+  const jobId = useStudio((s) => s.casGcJob);
+  const job = useStudio((s) => (jobId ? s.jobs[jobId] : undefined));
+  const state = useStudio((s) => s.requests['cas.gc'] ?? IDLE);
+  const result = job?.state === 'ok' ? (job.result as { objects_deleted: number; bytes_freed: number }) : null;
+  return (
+    <Card title="Garbage collection" className="cas-gc">
+      <div data-testid="cas-gc">
+        <p className="muted small">Removes unpinned objects created (or last stored) before the age you pick. Pinned objects are always kept. Start with a dry run.</p>
+        <div className="cas-detail-actions">
+          <label className="small">
+            Older than{' '}
+            <select aria-label="Older than" className="input" value={age} onChange={(e) => setAge(e.target.value)}>
+              {AGES.map(([v, l]) => (
+                <option key={v} value={v}>
+                  {l}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="button" className="btn" disabled={state.loading} onClick={() => void dryRun(age)}>
+            Dry run
+          </button>
+          <button type="button" className="btn btn-danger" disabled={!dry || state.loading || job?.state === 'running'} onClick={() => void run(age)}>
+            Collect{dry ? ` ${formatCount(dry.objects_deleted)} ${dry.objects_deleted === 1 ? 'object' : 'objects'}` : ''}
+          </button>
+        </div>
+        {state.error ? <ErrorNotice error={state.error} /> : null}
+        {dry ? (
+          <div data-testid="cas-gc-dry-run">
+            <p>
+              Would delete <strong>{formatCount(dry.objects_deleted)}</strong> {dry.objects_deleted === 1 ? 'object' : 'objects'} and free <strong>{formatBytes(dry.bytes_freed)}</strong>; {formatCount(dry.kept_pinned.length)} pinned kept.
+            </p>
+            <ul className="cas-gc-list">
+              {dry.candidates.slice(0, 200).map((c) => (
+                <li key={c.digest} data-testid="cas-gc-candidate" data-digest={c.digest}>
+                  <code className="mono">{shortDigest(c.digest)}</code> <span className="muted small">{formatBytes(c.size_bytes)} · {c.kind}</span> <span className="tag">delete</span>
+                </li>
+              ))}
+              {dry.kept_pinned.slice(0, 200).map((c) => (
+                <li key={c.digest} data-testid="cas-gc-kept" data-digest={c.digest}>
+                  <code className="mono">{shortDigest(c.digest)}</code> <span className="muted small">{formatBytes(c.size_bytes)} · {c.kind}</span> <span className="tag cas-pinned">kept: pinned</span>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
+        {job ? <JobLine job={job} label="gc" /> : null}
+        {result ? (
+          <p data-testid="cas-gc-result">
+            Deleted {formatCount(result.objects_deleted)} objects, freed {formatBytes(result.bytes_freed)}.
+          </p>
+        ) : null}
+      </div>
+    </Card>
+  );
+}
+
+/** Verify all (scrub): re-hashes every object as a job; corrupt ones are listed and highlighted. */
+export function CasVerifyPanel({ corrupt }: { corrupt: string[] | null }): ReactNode {
+  const verify = useStudio((s) => s.casVerifyAll);
+  const jobId = useStudio((s) => s.casVerifyJob);
+  const job = useStudio((s) => (jobId ? s.jobs[jobId] : undefined));
+  const state = useStudio((s) => s.requests['cas.verify'] ?? IDLE);
+  const select = useStudio((s) => s.selectCasObject);
+  const checked = job?.state === 'ok' ? (job.result as { objects_checked: number }).objects_checked : null;
+  return (
+    <Card title="Verify" className={corrupt && corrupt.length > 0 ? 'card-warn' : undefined}>
+      <div data-testid="cas-verify">
+        <p className="muted small">Re-hashes every object and compares it with its digest, so silent disk corruption shows up here rather than on restore.</p>
+        <div className="cas-detail-actions">
+          <button type="button" className="btn" disabled={state.loading || job?.state === 'running'} onClick={() => void verify()}>
+            Verify all
+          </button>
+        </div>
+        {state.error ? <ErrorNotice error={state.error} /> : null}
+        {job ? <JobLine job={job} label="verify" /> : null}
+        {checked !== null && corrupt ? (
+          corrupt.length === 0 ? (
+            <p className="good-text" data-testid="cas-verify-ok">
+              All {formatCount(checked)} objects match their digests.
+            </p>
+          ) : (
+            <div data-testid="cas-verify-corrupt">
+              <p className="error-text">
+                {corrupt.length} of {formatCount(checked)} objects are corrupt:
+              </p>
+              <ul className="cas-gc-list">
+                {corrupt.map((d) => (
+                  <li key={d}>
+                    <button type="button" className="link mono cas-break" onClick={() => select(d)}>
+                      {d}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )
+        ) : null}
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,180 @@
+import type { StateCreator } from 'zustand';
+import type { CallArgs, CallOutput, CasGcDryRun, CasObject, CasPreview } from '../../src-preload/contract';
+import { call, putFile } from '../bridge';
+import { asBridgeError } from './requests';
+import type { StudioState } from './index';
+
+/** Filters of the object list (the cas.list input minus paging). */
+export type CasFilter = Omit<CallArgs<'cas.list'>, 'cursor' | 'limit'>;
+
+/** One dropped file on its way into the CAS. */
+export interface CasUpload {
+  key: string;
+  name: string;
+  size: number;
+  state: 'uploading' | 'stored' | 'existed' | 'error' | 'canceled';
+  jobId: string | null;
+  digest: string | null;
+  error: string | null;
+  startedAt: number;
+  finishedAt: number | null;
+}
+
+/** CAS stats as cas.stats returns them. */
+export type CasStats = CallOutput<'cas.stats'>;
+
+/** The CAS view's data: stats, the object list, the selection, uploads, gc and verify. */
+export interface CasSlice {
+  casStats: CasStats | null;
+  casObjects: CasObject[] | null;
+  casCursor: string | null;
+  casFilter: CasFilter;
+  casSelected: string | null;
+  casPreview: CasPreview | null;
+  casUploads: CasUpload[];
+  casGcDryRun: CasGcDryRun | null;
+  casGcJob: string | null;
+  casVerifyJob: string | null;
+  loadCas(filter?: CasFilter): Promise<void>;
+  loadMoreCas(): Promise<void>;
+  selectCasObject(digest: string | null): void;
+  loadCasPreview(digest: string): Promise<void>;
+  setCasPin(digest: string, pinned: boolean): Promise<void>;
+  removeCasObject(digest: string): Promise<boolean>;
+  uploadToCas(files: File[]): void;
+  cancelCasUpload(key: string): void;
+  clearCasUploads(): void;
+  casGcDryRunNow(olderThan: string): Promise<void>;
+  casGcRun(olderThan: string): Promise<void>;
+  casVerifyAll(): Promise<void>;
+}
+
+/** Objects fetched per page of the list (the list is virtualized, so pages can be large). */
+const PAGE = 1000;
+
+/** Abort controllers of uploads in flight, by upload key (not state: they are not data). */
+const controllers = new Map<string, AbortController>();
+let uploadCounter = 0;
+
+/** Creates the CAS slice. */
+export const createCasSlice: StateCreator<StudioState, [], [], CasSlice> = (set, get) => {
+  const patchUpload = (key: string, patch: Partial<CasUpload>): void =>
+    set((s) => ({ casUploads: s.casUploads.map((u) => (u.key === key ? { ...u, ...patch } : u)) }));
+
+  const upload = async (key: string, file: File, signal: AbortSignal): Promise<void> => {
+    try {
+      const { jobId, done } = await putFile(file, { signal });
+      patchUpload(key, { jobId });
+      // Browser mode: the upload's response carries the result; Electron: the job's end does.
+      const result = done ? await done : await waitJobResult(get, jobId);
+      if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+      const r = result.value as { digest: string; existed: boolean };
+      patchUpload(key, { state: r.existed ? 'existed' : 'stored', digest: r.digest, finishedAt: Date.now() });
+    } catch (err) {
+      const canceled = signal.aborted;
+      patchUpload(key, { state: canceled ? 'canceled' : 'error', error: canceled ? null : asBridgeError(err).message, finishedAt: Date.now() });
+    } finally {
+      controllers.delete(key);
+      if (get().casUploads.every((u) => u.state !== 'uploading')) void get().loadCas();
+    }
+  };
+
+  return {
+    casStats: null,
+    casObjects: null,
+    casCursor: null,
+    casFilter: {},
+    casSelected: null,
+    casPreview: null,
+    casUploads: [],
+    casGcDryRun: null,
+    casGcJob: null,
+    casVerifyJob: null,
+    loadCas: async (filter) => {
+      const f = filter ?? get().casFilter;
+      set({ casFilter: f });
+      const [stats, page] = await Promise.all([get().track('cas.stats', () => call('cas.stats', {})), get().track('cas', () => call('cas.list', { ...f, limit: PAGE }))]);
+      if (stats) set({ casStats: stats });
+      // A newer filter may have been set meanwhile: only the latest one's page is shown.
+      if (page && get().casFilter === f) set({ casObjects: page.items, casCursor: page.next_cursor });
+    },
+    loadMoreCas: async () => {
+      const { casCursor: cursor, casFilter: f } = get();
+      if (!cursor || get().requests['cas.more']?.loading) return;
+      const page = await get().track('cas.more', () => call('cas.list', { ...f, limit: PAGE, cursor }));
+      if (page && get().casFilter === f) set((s) => ({ casObjects: [...(s.casObjects ?? []), ...page.items], casCursor: page.next_cursor }));
+    },
+    selectCasObject: (digest) => {
+      set({ casSelected: digest, casPreview: null });
+      get().clearError('cas.preview');
+      get().clearError('cas.rm');
+    },
+    loadCasPreview: async (digest) => {
+      const p = await get().track('cas.preview', () => call('cas.preview', { digest }));
+      if (p && get().casSelected === digest) set({ casPreview: p });
+    },
+    setCasPin: async (digest, pinned) => {
+      const o = await get().track('cas.pin', () => call(pinned ? 'cas.pin' : 'cas.unpin', { digest }));
+      if (o) set((s) => ({ casObjects: s.casObjects?.map((x) => (x.digest === digest ? o : x)) ?? null }));
+      void get().track('cas.stats', () => call('cas.stats', {})).then((stats) => stats && set({ casStats: stats }));
+    },
+    removeCasObject: async (digest) => {
+      const r = await get().track('cas.rm', () => call('cas.rm', { digest }));
+      if (!r) return false;
+      set((s) => ({ casObjects: s.casObjects?.filter((x) => x.digest !== digest) ?? null, casSelected: null, casPreview: null }));
+      void get().loadCas();
+      return true;
+    },
+    uploadToCas: (files) => {
+      const fresh: CasUpload[] = files.map((f) => ({
+        key: `u${(uploadCounter += 1)}`,
+        name: f.name,
+        size: f.size,
+        state: 'uploading',
+        jobId: null,
+        digest: null,
+        error: null,
+        startedAt: Date.now(),
+        finishedAt: null,
+      }));
+      set((s) => ({ casUploads: [...s.casUploads.filter((u) => u.state === 'uploading'), ...fresh] }));
+      fresh.forEach((u, i) => {
+        const c = new AbortController();
+        controllers.set(u.key, c);
+        void upload(u.key, files[i] as File, c.signal);
+      });
+    },
+    cancelCasUpload: (key) => {
+      controllers.get(key)?.abort();
+      const jobId = get().casUploads.find((u) => u.key === key)?.jobId;
+      if (jobId) void get().cancelJob(jobId);
+    },
+    clearCasUploads: () => set((s) => ({ casUploads: s.casUploads.filter((u) => u.state === 'uploading') })),
+    casGcDryRunNow: async (olderThan) => {
+      set({ casGcDryRun: null });
+      const r = await get().track('cas.gc', () => call('cas.gc', { olderThan, dryRun: true }));
+      if (r && 'dry_run' in r) set({ casGcDryRun: r });
+    },
+    casGcRun: async (olderThan) => {
+      const r = await get().track('cas.gc', () => call('cas.gc', { olderThan, dryRun: false }));
+      if (r && 'jobId' in r) set({ casGcJob: r.jobId, casGcDryRun: null });
+    },
+    casVerifyAll: async () => {
+      const r = await get().track('cas.verify', () => call('cas.verify', {}));
+      if (r) set({ casVerifyJob: r.jobId });
+    },
+  };
+};
+
+/** Waits for a job's end through the live `job` events the jobs slice keeps (bounded by the job itself). */
+function waitJobResult(get: () => StudioState, jobId: string): Promise<{ ok: true; value: unknown } | { ok: false; error: { code: string; message: string } }> {
+  return new Promise((resolve) => {
+    const tick = (): void => {
+      const job = get().jobs[jobId];
+      if (job?.state === 'ok') return resolve({ ok: true, value: job.result });
+      if (job && (job.state === 'error' || job.state === 'canceled')) return resolve({ ok: false, error: job.error ?? { code: 'IO', message: job.state } });
+      setTimeout(tick, 200);
+    };
+    tick();
+  });
+}
