@@ -23,8 +23,14 @@ export class CasPage {
   /** Drops files on the view with real drag events carrying a DataTransfer of File objects. */
   async drop(files: DropFile[]): Promise<void> {
     const dt = await this.app.page.evaluateHandle((list) => {
-      const transfer = new DataTransfer();
-      for (const f of list) transfer.items.add(new File([f.content], f.name, { type: f.type ?? 'text/plain' }));
+      // Runs in the page: the e2e tsconfig has no DOM types, so the globals are described here.
+      type FileLike = object;
+      const w = globalThis as unknown as {
+        DataTransfer: new () => { items: { add(f: FileLike): unknown } };
+        File: new (parts: string[], name: string, opts: { type: string }) => FileLike;
+      };
+      const transfer = new w.DataTransfer();
+      for (const f of list) transfer.items.add(new w.File([f.content], f.name, { type: f.type ?? 'text/plain' }));
       return transfer;
     }, files);
     const zone = this.app.page.getByTestId('cas-drop-zone');
