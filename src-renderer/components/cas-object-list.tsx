@@ -8,6 +8,9 @@ import type { CasFilter } from '../store/cas';
 /** Height of one row in px (fixed, so the virtualizer needs no measuring). */
 const ROW = 44;
 
+/** The list's scroll area grows with its rows up to this height (px), then scrolls. */
+const MAX_HEIGHT = 440;
+
 const SORT_LABELS: Record<(typeof CAS_SORTS)[number], string> = {
   '-created': 'Newest first',
   created: 'Oldest first',
@@ -147,7 +150,7 @@ export function CasObjectList({ objects, corrupt }: { objects: CasObject[]; corr
             No object matches these filters.
           </p>
         ) : (
-          <div ref={scroller} className="cas-scroll" data-testid="cas-list">
+          <div ref={scroller} className="cas-scroll" data-testid="cas-list" style={{ height: Math.min(objects.length * ROW, MAX_HEIGHT) }}>
             <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
               {items.map((v) => {
                 const o = objects[v.index] as CasObject;
