@@ -18,7 +18,7 @@ function UploadRow({ u }: { u: CasUpload }): ReactNode {
           {u.name}
         </span>
         <span className="muted small">
-          {formatBytes(done)} of {formatBytes(u.size)} · {formatRate(rate, 'bytes')}
+          {formatBytes(done)} of {formatBytes(u.size)} · {formatRate(rate === null ? null : Math.round(rate), 'bytes')}
         </span>
         {u.state === 'uploading' ? (
           <button type="button" className="btn btn-quiet" onClick={() => cancel(u.key)}>
