@@ -223,7 +223,7 @@ export function BackupsView(): ReactNode {
           <button type="button" className="btn btn-quiet" onClick={() => setShowOptions((s) => !s)} aria-expanded={showOptions} data-testid="backup-options">
             Options…
           </button>
-          <button type="button" className="btn" onClick={() => void start({})} disabled={createReq.loading} data-testid="backup-now">
+          <button type="button" className="btn btn-primary" onClick={() => void start({})} disabled={createReq.loading} data-testid="backup-now">
             Back up now
           </button>
         </>
