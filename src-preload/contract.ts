@@ -121,6 +121,8 @@ export const backupSchema = z.object({
   size: count,
   components: z.array(z.string()),
   stores: z.array(z.string()),
+  /** Stores with data that the class policy left out. */
+  skipped_stores: z.array(z.string()),
   files: count,
   total_size: count,
   go_format: z.boolean(),

@@ -35,6 +35,7 @@ const backup = (name: string, created: string, stores: string[], problem?: strin
   size: 100,
   components: ['databases'],
   stores,
+  skipped_stores: [],
   files: stores.length,
   total_size: 100,
   go_format: false,

@@ -5,7 +5,7 @@ import { backupHealth } from './backup-health';
 const now = Date.parse('2026-11-27T12:00:00Z');
 const summary = (created: string, missing: string[] = []): BackupSummary => ({
   count: 1,
-  newest: { name: 'n', file: 'f', path: '/p', created_at: created, size: 1, components: [], stores: [], files: 1, total_size: 1, go_format: false },
+  newest: { name: 'n', file: 'f', path: '/p', created_at: created, size: 1, components: [], stores: [], skipped_stores: [], files: 1, total_size: 1, go_format: false },
   missingCritical: missing,
 });
 

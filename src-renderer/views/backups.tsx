@@ -136,6 +136,12 @@ function BackupRow({ b, verify, onRestore }: { b: Backup; verify: Job | undefine
         <td title={exactTime(b.created_at)}>{timeAgo(b.created_at)}</td>
         <td className="muted">
           {b.stores.length} stores · {b.files} files
+          {b.skipped_stores.length > 0 ? (
+            <span title={`Left out by the class policy: ${b.skipped_stores.join(', ')}`} data-testid="backup-skipped">
+              {' '}
+              · {b.skipped_stores.length} skipped
+            </span>
+          ) : null}
           <div className="small">{b.components.join(', ')}</div>
         </td>
         <td className="num">{formatBytes(b.size)}</td>

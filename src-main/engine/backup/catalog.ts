@@ -82,6 +82,7 @@ export function summarize(archive: string, manifest: Manifest | undefined, probl
     size: st.size,
     components: manifest?.components ?? [],
     stores: [...stores].sort(),
+    skipped_stores: (manifest?.skipped_stores ?? []).map((sk) => sk.store).sort(),
     files: manifest?.files.length ?? 0,
     total_size: manifest?.stats.total_size ?? 0,
     go_format: manifest ? isGoManifest(manifest) : false,

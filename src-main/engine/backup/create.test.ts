@@ -60,6 +60,9 @@ describe('backup create', () => {
     expect(manifest.skipped_stores?.map((s) => s.store).sort()).toEqual(['CACHE', 'JOBS', 'OPENCODE', 'REPOINDEX']);
     expect(manifest.skipped_stores?.find((s) => s.store === 'OPENCODE')?.reason).toMatch(/external/);
     expect(manifest.skipped_stores?.find((s) => s.store === 'CACHE')?.reason).toMatch(/local_only/);
+    // The list shows what was left out, so a user sees it without opening the archive.
+    const [listed] = await engine.backups.list();
+    expect(listed!.skipped_stores).toEqual(['CACHE', 'JOBS', 'OPENCODE', 'REPOINDEX']);
     // No temp file or staging dir is left beside the archive.
     expect(fs.readdirSync(path.join(th.home, 'backups')).filter((n) => n !== '.manifests')).toEqual(['backup_nightly.tar.gz']);
   });

@@ -84,6 +84,8 @@ export interface BackupSummary {
   size: number;
   components: Component[];
   stores: string[];
+  /** Stores with data that the class policy left out (names; empty for Go archives). */
+  skipped_stores: string[];
   files: number;
   total_size: number;
   /** Written by the Go foxctl (no `store` fields, raw .db copies). */
