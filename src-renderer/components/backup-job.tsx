@@ -1,11 +1,9 @@
 import type { ReactNode } from 'react';
 import type { Job } from '../../src-preload/contract';
 import { ERROR_TEXT } from '../errors';
-import { formatAmount, formatRate, formatSeconds } from '../format';
 import { useStudio } from '../store';
 import { isFinal } from '../store/jobs';
-import { IDLE } from '../store/requests';
-import { ProgressBar } from './progress-bar';
+import { JobCancelButton, JobProgressFigures } from './job-progress';
 
 /** "Show CLI equivalent": the `foxctl backup ...` line that does what the action did. */
 export function CliEquivalent({ cli }: { cli: string }): ReactNode {
@@ -23,8 +21,6 @@ export function CliEquivalent({ cli }: { cli: string }): ReactNode {
  */
 export function BackupJob({ jobId, done }: { jobId: string; done: (result: unknown, job: Job) => ReactNode }): ReactNode {
   const job = useStudio((s) => s.jobs[jobId]);
-  const cancel = useStudio((s) => s.cancelJob);
-  const req = useStudio((s) => s.requests[`jobs.cancel:${jobId}`] ?? IDLE);
   if (!job) return <p className="muted">Starting…</p>;
   if (isFinal(job.state)) {
     if (job.state === 'ok') return <div data-testid="backup-job-done" data-job-id={jobId}>{done(job.result, job)}</div>;
@@ -34,25 +30,13 @@ export function BackupJob({ jobId, done }: { jobId: string; done: (result: unkno
       </p>
     );
   }
-  const p = job.progress;
   return (
     <div className="job job-running" data-testid="backup-job-running" data-job-id={jobId}>
       <div className="job-head">
         <div className="job-title">{job.title}</div>
-        <button type="button" className="btn btn-danger" onClick={() => void cancel(jobId)} disabled={req.loading} aria-label={`Cancel ${job.title}`}>
-          {req.loading ? 'Canceling…' : 'Cancel'}
-        </button>
+        <JobCancelButton job={job} />
       </div>
-      <ProgressBar done={p.done} total={p.total} label={`${job.title} progress`} />
-      <div className="job-figures">
-        <span>
-          {formatAmount(p.done, p.unit)}
-          {p.total !== null ? ` of ${formatAmount(p.total, p.unit)}` : ''}
-        </span>
-        <span>{formatRate(p.rate, p.unit)}</span>
-        <span>{p.eta !== null ? `${formatSeconds(p.eta)} left` : 'estimating…'}</span>
-      </div>
-      {p.message ? <div className="job-message">{p.message}</div> : null}
+      <JobProgressFigures job={job} />
     </div>
   );
 }

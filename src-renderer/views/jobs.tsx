@@ -5,9 +5,9 @@ import { ErrorNotice } from '../components/error-notice';
 import { Loadable } from '../components/loadable';
 import { RefreshButton } from '../components/refresh-button';
 import { Card, Page } from '../components/page';
-import { ProgressBar } from '../components/progress-bar';
+import { JobCancelButton, JobProgressFigures } from '../components/job-progress';
 import { ERROR_TEXT } from '../errors';
-import { exactTime, formatAmount, formatBytes, formatCount, formatRate, formatSeconds, timeAgo } from '../format';
+import { exactTime, formatBytes, formatCount, formatSeconds, timeAgo } from '../format';
 import { useStudio } from '../store';
 import { isFinal, sortJobs } from '../store/jobs';
 import { IDLE } from '../store/requests';
@@ -34,10 +34,8 @@ export function summarizeResult(result: unknown): string {
 }
 
 function RunningJob({ job }: { job: Job }): ReactNode {
-  const cancel = useStudio((s) => s.cancelJob);
   const req = useStudio((s) => s.requests[`jobs.cancel:${job.id}`] ?? IDLE);
   const clear = useStudio((s) => s.clearError);
-  const p = job.progress;
   return (
     <li className="job job-running" data-testid="job-running" data-job-id={job.id} data-state={job.state}>
       <div className="job-head">
@@ -47,21 +45,9 @@ function RunningJob({ job }: { job: Job }): ReactNode {
             {job.kind} · started {job.started_at ? timeAgo(job.started_at) : 'soon'}
           </div>
         </div>
-        <button type="button" className="btn btn-danger" onClick={() => void cancel(job.id)} disabled={req.loading} aria-label={`Cancel ${job.title}`}>
-          {req.loading ? 'Canceling…' : 'Cancel'}
-        </button>
+        <JobCancelButton job={job} />
       </div>
-      <ProgressBar done={p.done} total={p.total} label={`${job.title} progress`} />
-      <div className="job-figures">
-        <span>
-          {formatAmount(p.done, p.unit)}
-          {p.total !== null ? ` of ${formatAmount(p.total, p.unit)}` : ''}
-          {p.total ? ` · ${Math.floor((p.done / p.total) * 100)}%` : ''}
-        </span>
-        <span>{formatRate(p.rate, p.unit)}</span>
-        <span>{p.eta !== null ? `${formatSeconds(p.eta)} left` : 'estimating…'}</span>
-      </div>
-      {p.message ? <div className="job-message">{p.message}</div> : null}
+      <JobProgressFigures job={job} />
       {req.error ? <ErrorNotice error={req.error} onDismiss={() => clear(`jobs.cancel:${job.id}`)} /> : null}
     </li>
   );
