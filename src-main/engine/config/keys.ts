@@ -40,6 +40,21 @@ export const CONFIG_KEYS: readonly ConfigKeyDef[] = [
   def({ key: 'cas.driver', kind: 'string', default: 'file', env: ['FOXCTL_CAS_DRIVER'], choices: ['file', 'sqlite', 'turso', 's3'], description: 'CAS backend' }),
   def({ key: 'events.sync_interval', kind: 'duration', default: '30s', env: ['FOXCTL_EVENTS_SYNC_INTERVAL'], description: 'How often the syncer copies NDJSON into events.db' }),
   def({ key: 'events.sync_batch', kind: 'int', default: 100, min: 1, env: ['FOXCTL_EVENTS_SYNC_BATCH'], description: 'Rows per syncer transaction' }),
+  def({ key: 'backup.schedule.enabled', kind: 'bool', default: false, description: 'Take a nightly backup while Storage Studio runs' }),
+  def({ key: 'backup.schedule.time', kind: 'string', default: '02:00', description: 'Time of day of the nightly backup (HH:MM, 24-hour)' }),
+  def({ key: 'backup.schedule.zone', kind: 'string', default: 'local', choices: ['local', 'utc'], description: 'Clock of backup.schedule.time: local time or UTC' }),
+  def({ key: 'backup.schedule.keep', kind: 'int', default: 7, min: 1, description: 'Nightly backups kept (older nightly ones are pruned; other backups are never touched)' }),
+  // Connection settings (the Settings view's forms). Secrets never live here: see engine/secrets.
+  def({ key: 'cas.s3.bucket', kind: 'string', default: '', description: 'S3 bucket of the CAS (and of pushed backups)' }),
+  def({ key: 'cas.s3.region', kind: 'string', default: '', description: 'S3 region (empty: $AWS_REGION, else us-east-1)' }),
+  def({ key: 'cas.s3.endpoint', kind: 'string', default: '', description: 'S3-compatible endpoint URL (empty: AWS)' }),
+  def({ key: 'cas.s3.prefix', kind: 'string', default: 'cas/', description: 'Key prefix of the CAS objects in the bucket' }),
+  def({ key: 'cas.s3.force_path_style', kind: 'bool', default: false, description: 'Path-style bucket URLs (MinIO, s3rver)' }),
+  def({ key: 'cas.s3.disable_ssl', kind: 'bool', default: false, description: 'Plain HTTP to the endpoint' }),
+  def({ key: 'turso.url', kind: 'string', default: '', env: ['FOXCTL_TURSO_URL', 'TURSO_DATABASE_URL'], description: 'libSQL / Turso database URL' }),
+  def({ key: 'postgres.dsn', kind: 'string', default: '', env: ['FOXCTL_POSTGRES_DSN', 'DATABASE_URL'], description: 'PostgreSQL DSN (the password lives in the secret store)' }),
+  def({ key: 'postgres.max_conns', kind: 'int', default: 10, min: 1, env: ['FOXCTL_POSTGRES_MAX_CONNS'], description: 'PostgreSQL pool size' }),
+  def({ key: 'postgres.max_idle_conns', kind: 'int', default: 5, min: 0, env: ['FOXCTL_POSTGRES_MAX_IDLE_CONNS'], description: 'PostgreSQL idle connections kept' }),
 ];
 
 /** The definition of a known key, or undefined. */

@@ -108,7 +108,7 @@ function readConfigFile(file: string, explicit: boolean): Map<string, unknown> |
 }
 
 /** Parses a raw value of a known key; an invalid one is INVALID_INPUT naming key and source. */
-function parseValue(d: ConfigKeyDef, raw: unknown, from: string): string | number | boolean {
+export function parseValue(d: ConfigKeyDef, raw: unknown, from: string): string | number | boolean {
   const bad = (why: string): never => {
     throw new FoxError('INVALID_INPUT', `${d.key} from ${from} is invalid: ${why} (got ${JSON.stringify(raw)})`);
   };
@@ -135,7 +135,8 @@ function parseValue(d: ConfigKeyDef, raw: unknown, from: string): string | numbe
     case 'string': {
       if (typeof raw !== 'string' && typeof raw !== 'number') return bad('expected a string');
       const s = String(raw).trim();
-      if (s.length === 0) return bad('must not be empty');
+      // A key whose default is '' is optional: empty means "not set".
+      if (s.length === 0) return d.default === '' ? '' : bad('must not be empty');
       if (d.choices && !d.choices.includes(s.toLowerCase())) return bad(`expected one of ${d.choices.join(', ')}`);
       return d.choices ? s.toLowerCase() : s;
     }
