@@ -6,7 +6,9 @@ import { FoxError, toFoxError } from '../engine/errors.js';
 import { listStores } from '../engine/stores/list-stores.js';
 import { areaFeatures, syncerStatus } from './areas.js';
 import { createCasHandlers } from './cas-handlers.js';
+import { createEventsHandlers } from './events-handlers.js';
 import { createBackupHandlers } from './backup-handlers.js';
+import { createInspectHandlers } from './inspect-handlers.js';
 import { buildOverview } from './overview.js';
 
 /** What a handler receives besides its input: the request's signal. */
@@ -42,6 +44,7 @@ export function createHandlers(engine: Engine, host: HostInfo): Handlers {
     }),
     'overview.get': async (_input, { signal }) => buildOverview(engine, signal),
     'stores.list': async (_input, { signal }) => listStores(engine.config, { signal }),
+    ...createInspectHandlers(engine),
     'config.show': async () => {
       const c = engine.config;
       return { home: c.home, configFile: c.configFile, configFileLoaded: c.configFileLoaded, values: c.values };
@@ -51,6 +54,7 @@ export function createHandlers(engine: Engine, host: HostInfo): Handlers {
     'jobs.cancel': async (input) => ({ canceled: engine.jobs.cancel(input.id, 'canceled from Storage Studio') }),
     'syncer.status': async () => syncerStatus(engine),
     'syncer.syncNow': async () => ({ jobId: engine.events.syncJob().id }),
+    ...createEventsHandlers(engine),
     'backups.list': async (_input, { signal }) => engine.backups.list({ signal }),
     ...createBackupHandlers(engine),
     'cas.stats': async (_input, { signal }) => engine.cas.stats({ signal }),
