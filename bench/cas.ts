@@ -29,6 +29,9 @@ async function child(op: string, storeDir: string, arg: string): Promise<void> {
   if (op === 'put') {
     const { reader } = await openFileSource(arg);
     result = await store.put(reader);
+  } else if (op === 'getto') {
+    // The verified read of `cas get > FILE` and of downloads: reused buffers into a sink.
+    result = await store.getTo(arg, async () => undefined);
   } else if (op === 'get') {
     const got = await store.get(arg);
     await pipeline(got.stream, new Writable({ highWaterMark: 4 * MiB, write: (_c, _e, cb) => cb() }));
@@ -91,13 +94,15 @@ async function main(): Promise<void> {
     const put = bestOfTwo('put', storeDir, big);
     report(`put ${bigBytes / MiB} MiB file (durable)`, mb / put.seconds, mb / openssl, 'MB/s', { anchorName: 'openssl dgst', better: 'higher', goal: 0.7 });
     report(`put ${bigBytes / MiB} MiB file (durable)`, mb / put.seconds, mb / dd, 'MB/s', { anchorName: 'dd conv=fdatasync', better: 'higher' });
+    const getTo = bestOfTwo('getto', storeDir, put.result.digest);
+    report(`get ${bigBytes / MiB} MiB, verified (getTo: stdout, downloads)`, mb / getTo.seconds, mb / openssl, 'MB/s', { anchorName: 'openssl dgst', better: 'higher', goal: 0.8 });
     const get = bestOfTwo('get', storeDir, put.result.digest);
-    report(`get ${bigBytes / MiB} MiB, verified stream`, mb / get.seconds, mb / openssl, 'MB/s', { anchorName: 'openssl dgst', better: 'higher', goal: 0.8 });
+    report(`get ${bigBytes / MiB} MiB, verified Readable stream`, mb / get.seconds, mb / openssl, 'MB/s', { anchorName: 'openssl dgst', better: 'higher' });
     const out = path.join(s.dir, 'out.bin');
     const getFile = bestOfTwo('getfile', storeDir, `${put.result.digest}=>${out}`);
     report(`get ${bigBytes / MiB} MiB -o FILE (verified, durable)`, mb / getFile.seconds, mb / openssl, 'MB/s', { anchorName: 'openssl dgst', better: 'higher' });
     figure(`peak RSS of put ${bigBytes / MiB} MiB (goal < 150)`, put.maxRssMb, 'MB');
-    figure(`peak RSS of get ${bigBytes / MiB} MiB (goal < 150)`, Math.max(get.maxRssMb, getFile.maxRssMb), 'MB');
+    figure(`peak RSS of get ${bigBytes / MiB} MiB (goal < 150)`, Math.max(get.maxRssMb, getTo.maxRssMb, getFile.maxRssMb), 'MB');
     fs.rmSync(out, { force: true });
     fs.rmSync(big, { force: true });
     fs.rmSync(storeDir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { pipeline } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { startCasMigrate } from '../../engine/cas/migrate.js';
 import type { CasInput, RmResult } from '../../engine/cas/service.js';
@@ -87,9 +87,8 @@ export function registerCasCommands(program: Command): void {
         }
         if (ctx.json) throw new FoxError('INVALID_INPUT', 'with --json, give -o FILE: stdout carries the JSON envelope');
         // To stdout: bytes flow as they are read; a mismatch fails the command after the last byte.
-        const got = await service.get(digest, { signal: ctx.signal });
-        await pipeline(got.stream, process.stdout, { end: false });
-        return { data: { digest, size_bytes: got.size_bytes }, human: '' };
+        const got = await service.getTo(digest, (chunk) => writeOut(process.stdout, chunk), { signal: ctx.signal });
+        return { data: got, human: '' };
       }),
     );
 
@@ -248,4 +247,11 @@ export function registerCasCommands(program: Command): void {
         };
       }),
     );
+}
+
+/** Writes one chunk and resolves once the stream is done with it (the chunk's buffer is then reused). */
+function writeOut(out: Writable, chunk: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    out.write(chunk, (err) => (err ? reject(err) : resolve()));
+  });
 }

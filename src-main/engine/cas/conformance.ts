@@ -108,6 +108,10 @@ export function casConformance(name: string, factory: CasFixtureFactory): void {
       expect(r.digest).toBe(digestBytes(big));
       expect(r.size_bytes).toBe(big.length);
       expect((await buffer((await store.get(r.digest)).stream)).equals(big)).toBe(true);
+      // getTo lends reused buffers: a sink that copies each chunk gets the exact bytes, in order.
+      const copies: Buffer[] = [];
+      expect(await store.getTo(r.digest, async (c) => void copies.push(Buffer.from(c)))).toEqual({ digest: r.digest, size_bytes: big.length });
+      expect(Buffer.concat(copies).equals(big)).toBe(true);
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cas-out-'));
       try {
         const out = path.join(dir, 'out.bin');
@@ -201,6 +205,7 @@ export function casConformance(name: string, factory: CasFixtureFactory): void {
       const bad = [objs[1]!.digest, objs[4]!.digest];
       for (const d of bad) await fx.corrupt(parseDigest(d));
       await expectCode(buffer((await store.get(bad[0]!)).stream), 'CORRUPT', /corrupt/);
+      await expectCode(store.getTo(bad[1]!, async () => undefined), 'CORRUPT', /corrupt/);
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cas-corrupt-'));
       try {
         const out = path.join(dir, 'keep.txt');

@@ -210,6 +210,28 @@ export class CasStore {
     });
   }
 
+  /**
+   * Streams an object into `sink`, re-hashed on the way: the fast path of a verified read for a
+   * consumer that is done with each chunk when its promise resolves (stdout, a socket, a file).
+   * Chunks come from reused buffers where the backend has a local file, so `sink` must copy a
+   * chunk it keeps. As with `get`, the bytes reach the sink before the last one is checked: the
+   * promise rejects with CORRUPT after the last byte when they do not hash to `digest`.
+   */
+  async getTo(digest: string, sink: (chunk: Buffer) => Promise<void>, opts: ReadOptions = {}): Promise<{ digest: string; size_bytes: number }> {
+    const hex = parseDigest(digest);
+    return this.run('get', opts.signal, async () => {
+      const src = (await this.openPooled(hex)) ?? (await this.backend.read(hex))?.stream ?? this.notFound(digest);
+      try {
+        // The sink is called in order; up to four of its writes may be in flight at once.
+        const { hex: actual, size } = await pump(src, (chunk) => sink(chunk), { signal: opts.signal, onProgress: opts.onProgress });
+        if (actual !== hex) throw corruptError(digest, actual, size, this.subject);
+        return { digest, size_bytes: size };
+      } finally {
+        await closeSource(src);
+      }
+    });
+  }
+
   /** Re-hashes one object without keeping its bytes; CORRUPT on a mismatch, NOT_FOUND when absent. */
   async check(digest: string, opts: OpOptions = {}): Promise<{ digest: string; size_bytes: number }> {
     const hex = parseDigest(digest);

@@ -88,6 +88,11 @@ export class CasService {
     return this.store.getToFile(digest, dest, opts);
   }
 
+  /** Streams an object into `sink`, verified (see CasStore.getTo: the sink copies what it keeps). */
+  getTo(digest: string, sink: (chunk: Buffer) => Promise<void>, opts: ReadOptions = {}): Promise<{ digest: string; size_bytes: number }> {
+    return this.store.getTo(digest, sink, opts);
+  }
+
   /** A page of objects. */
   list(query: ListQuery = {}, opts: OpOptions = {}): Promise<ListPage> {
     return this.store.list(query, opts);
