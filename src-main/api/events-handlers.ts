@@ -1,0 +1,104 @@
+import fs from 'node:fs';
+import type { CallName } from '../../src-preload/contract.js';
+import type { Engine } from '../engine/engine.js';
+import { FoxError, toFoxError } from '../engine/errors.js';
+import type { ReadonlyEvents } from '../engine/events/open-readonly.js';
+import { readPendingEvents } from '../engine/events/pending.js';
+import { eventsDir } from '../engine/events/streams.js';
+import type { Handler } from './handlers.js';
+
+/** The Events view's calls. */
+type EventsCall = 'events.query' | 'events.count' | 'events.histogram' | 'events.facets' | 'events.trace' | 'events.rejects' | 'events.pending' | 'events.open' | 'events.close';
+
+/** Other events.db files open at once; opening one more closes the least recently used. */
+const MAX_SOURCES = 4;
+
+/** The first 16 bytes of every SQLite database file. */
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+
+/** The query API both the home's events.db and an opened file offer. */
+type Source = Pick<ReadonlyEvents, 'query' | 'count' | 'histogram' | 'facets' | 'trace'> & { rejects: ReadonlyEvents['rejects'] };
+
+/** Refuses what is not a readable SQLite file with a message naming the file and the reason. */
+function checkSqliteFile(file: string): void {
+  let fd: number;
+  try {
+    const st = fs.statSync(file);
+    if (!st.isFile()) throw new FoxError('INVALID_INPUT', `${file} is not a regular file`, { subject: file });
+    fd = fs.openSync(file, 'r');
+  } catch (err) {
+    throw toFoxError(err, file);
+  }
+  try {
+    const head = Buffer.alloc(16);
+    const n = fs.readSync(fd, head, 0, 16, 0);
+    if (n < 16 || !head.equals(SQLITE_MAGIC)) throw new FoxError('INVALID_INPUT', `${file} is not a SQLite database (it does not start with the SQLite header)`, { subject: file });
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Handlers of the Events view: queries over the home's events.db or over another events.db that
+ * events.open opened read-only (a "source"; a read-only connection never takes the write lock,
+ * so a process writing to that file is not disturbed), the syncer's rejects, and the NDJSON
+ * events not yet synced, which the live tail shows as such.
+ */
+export function createEventsHandlers(engine: Engine): { [N in EventsCall & CallName]: Handler<N> } {
+  const sources = new Map<string, ReadonlyEvents>();
+  let counter = 0;
+  const home: Source = {
+    query: (f, o) => engine.events.query(f, o),
+    count: (f, o) => engine.events.count(f, o),
+    histogram: (f, o) => engine.events.histogram(f, o),
+    facets: (f, o) => engine.events.facets(f, o),
+    trace: (t, o) => engine.events.trace(t, o),
+    rejects: (o) => engine.events.rejects(o),
+  };
+  const source = (id: string | undefined): Source => {
+    if (id === undefined) return home;
+    const s = sources.get(id);
+    if (!s) throw new FoxError('NOT_FOUND', `events source ${id} is not open (it was closed, or the studio restarted): open the file again`);
+    // Most recently used last, so the oldest is closed first.
+    sources.delete(id);
+    sources.set(id, s);
+    return s;
+  };
+  return {
+    'events.query': async (input, { signal }) => source(input.source).query(input.filter ?? {}, { limit: input.limit ?? 100, cursor: input.cursor ?? null, order: input.order ?? 'desc', signal }),
+    'events.count': async (input, { signal }) => ({ count: await source(input.source).count(input.filter ?? {}, { signal }) }),
+    'events.histogram': async (input, { signal }) => source(input.source).histogram(input.filter ?? {}, { buckets: input.buckets ?? 60, signal }),
+    'events.facets': async (input, { signal }) => source(input.source).facets(input.filter ?? {}, { ...(input.fields ? { fields: input.fields } : {}), top: input.top ?? 10, signal }),
+    'events.trace': async (input, { signal }) => source(input.source).trace(input.traceId, { signal }),
+    'events.rejects': async (input) => source(input.source).rejects({ limit: input.limit ?? 100, cursor: input.cursor ?? null }),
+    'events.pending': async (input) => {
+      const status = await engine.events.syncer.status();
+      const r = readPendingEvents(eventsDir(engine.config), status.files, input.limit ?? 100);
+      return { events: r.events, pendingLines: status.pending_lines, truncated: r.truncated };
+    },
+    'events.open': async (input, { signal }) => {
+      checkSqliteFile(input.path);
+      const ro = engine.events.openReadonly(input.path);
+      try {
+        const events = await ro.count({}, { signal });
+        counter += 1;
+        const id = `src-${counter.toString(36)}`;
+        sources.set(id, ro);
+        while (sources.size > MAX_SOURCES) {
+          const [oldest, s] = sources.entries().next().value as [string, ReadonlyEvents];
+          s.close();
+          sources.delete(oldest);
+        }
+        return { source: id, file: ro.file, table: ro.table, fts: ro.fts, events };
+      } catch (err) {
+        ro.close();
+        throw err;
+      }
+    },
+    'events.close': async (input) => {
+      const s = sources.get(input.source);
+      s?.close();
+      return { closed: sources.delete(input.source) };
+    },
+  };
+}
