@@ -474,6 +474,34 @@ export const casPreviewSchema = z.object({
 /** A preview of an object. */
 export type CasPreview = z.infer<typeof casPreviewSchema>;
 
+/** The nightly backup schedule as the Backups view shows it (settings live in config.yaml). */
+export const backupScheduleSchema = z.object({
+  enabled: z.boolean(),
+  /** HH:MM on the schedule's clock. */
+  time: z.string(),
+  zone: z.enum(['local', 'utc']),
+  /** Scheduled backups kept; older scheduled ones are deleted after each run (other backups never). */
+  keep: count,
+  next_run: timestamp.nullable(),
+  last_run: z
+    .object({
+      at: timestamp,
+      state: z.enum(['ok', 'error', 'canceled', 'running']),
+      backup: z.string().nullable(),
+      job_id: z.string().nullable(),
+      error: bridgeErrorLike(),
+      pruned: z.array(z.string()),
+    })
+    .nullable(),
+  /** Settings an env variable decides: saving them in config.yaml does not change them. */
+  env_overrides: z.array(z.object({ key: z.string(), variable: z.string() })),
+  config_file: z.string(),
+  cli: z.string(),
+});
+
+/** The nightly backup schedule. */
+export type BackupSchedule = z.infer<typeof backupScheduleSchema>;
+
 const casPutOptions = {
   kind: z.string().min(1).max(200).optional(),
   tags: z.array(z.string().min(1).max(100)).max(50).optional(),
@@ -574,6 +602,44 @@ export const dbCheckSchema = z.object({
 
 /** The verdict of an integrity check. */
 export type DbCheck = z.infer<typeof dbCheckSchema>;
+
+/** One table of a `db.migrate` report: rows in the source, in the target after the copy, and whether they match. */
+export const dbMigrateTableSchema = z.object({
+  table: z.string(),
+  source_rows: count,
+  target_rows: count.nullable(),
+  match: z.boolean().nullable(),
+  rows_copied: count,
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+
+/** The result of a `db.migrate` job (the engine's DbMigrateReport). */
+export const dbMigrateReportSchema = z.object({
+  target: z.string(),
+  dialect: z.enum(['postgres', 'sqlite']),
+  dry_run: z.boolean(),
+  stores: z.array(
+    z.object({
+      store: z.string(),
+      class: z.enum(STORE_CLASSES),
+      source: z.string(),
+      target: z.string().nullable(),
+      schema: z.string().nullable(),
+      note: z.string().optional(),
+      skipped_reason: z.string().optional(),
+      tables: z.array(dbMigrateTableSchema),
+      skipped_tables: z.array(z.object({ table: z.string(), reason: z.string() })),
+    }),
+  ),
+  rows_copied: count,
+  errors: count,
+  failures: z.array(z.object({ store: z.string(), table: z.string().nullable(), code: z.string(), message: z.string() })),
+  ok: z.boolean(),
+  duration_ms: z.number(),
+});
+
+/** The result of a `db.migrate` job. */
+export type DbMigrateReport = z.infer<typeof dbMigrateReportSchema>;
 
 // ---- end of the Stores view's schemas ----
 
@@ -711,6 +777,36 @@ export const CALLS = {
     pruneResultSchema,
     'deletes backups beyond the newest keepLast and/or older than olderThan (dryRun previews)',
   ),
+  'backups.schedule': call(none, backupScheduleSchema, 'the nightly backup schedule: settings, next run, last run'),
+  'backups.setSchedule': call(
+    z
+      .object({
+        enabled: z.boolean().optional(),
+        time: z.string().regex(/^\d{1,2}:\d{2}$/, 'a time of day HH:MM').optional(),
+        zone: z.enum(['local', 'utc']).optional(),
+        keep: z.number().int().min(1).max(1000).optional(),
+      })
+      .strict(),
+    backupScheduleSchema,
+    'saves the nightly backup schedule in config.yaml and plans the next run',
+  ),
+  'backups.runSchedule': call(none, z.object({ jobId: z.string(), schedule: backupScheduleSchema }), 'takes a scheduled backup now (then its retention), as a job'),
+  'cas.tag': call(
+    z.object({ digest: casDigest, tags: z.array(z.string().trim().min(1).max(100).regex(/^[^,]+$/, 'a tag has no comma')).min(1).max(50) }).strict(),
+    casObjectSchema,
+    "adds tags to an object (merged with its tags; re-put of its verified bytes, which refreshes created_at)",
+  ),
+  'cas.check': call(z.object({ digest: casDigest }).strict(), z.object({ digest: z.string(), size_bytes: count }), 're-hashes one object; CORRUPT when its bytes do not match'),
+  'cas.saveAs': call(
+    z.object({ digest: casDigest, name: z.string().max(200).optional() }).strict(),
+    z.object({ saved: z.boolean(), path: z.string().nullable(), size_bytes: count }),
+    'Electron: writes a verified object to a file the user picks in a save dialog (temp file renamed only once verified); browser mode uses cas.downloadLink',
+  ),
+  'cas.downloadLink': call(
+    z.object({ digest: casDigest, name: z.string().max(200).optional() }).strict(),
+    z.object({ url: z.string() }),
+    'browser mode: a one-time URL that streams the object re-hashed, aborting the download on a mismatch',
+  ),
   // ---- Stores view: read-only inspection of a store's SQLite file (never locks or changes it) ----
   'db.info': call(z.object(dbTargetShape).strict(), dbInfoSchema, "a store database's size (with -wal), pages, journal mode, schema version and object counts"),
   'db.tables': call(
@@ -748,6 +844,21 @@ export const CALLS = {
     'one read-only statement in a child process, row-capped (default 500) and time-limited (default 5 s); writes are refused',
   ),
   'db.check': call(z.object({ ...dbTargetShape, quick: z.boolean().optional() }).strict(), dbCheckSchema, 'PRAGMA integrity_check (or quick_check) on a read-only connection; cancel stops it'),
+  'db.migrate': call(
+    z
+      .object({
+        targetDsn: z.string().trim().min(1, 'give a postgres:// DSN or a libSQL URL').max(4096),
+        targetToken: z.string().min(1).max(4096).optional(),
+        stores: z.array(dbTargetShape.store).max(64).optional(),
+        batchSize: z.number().int().min(1).max(10_000).optional(),
+        dryRun: z.boolean().optional(),
+        continueOnError: z.boolean().optional(),
+        drop: z.boolean().optional(),
+      })
+      .strict(),
+    z.object({ jobId: z.string(), cli: cliLine }),
+    'copies SQLite stores into PostgreSQL (a schema per store) or libSQL as a job; its result is a DbMigrateReport (row counts per table)',
+  ),
   // ---- end of the Stores view's calls ----
 } as const;
 
@@ -873,6 +984,7 @@ export const HTTP = {
   cancel: '/api/cancel/',
   events: '/api/events',
   upload: '/api/upload/',
+  download: '/api/download/',
   jobHeader: 'x-foxctl-job',
   tokenHeader: 'x-foxctl-token',
   requestIdHeader: 'x-foxctl-request',

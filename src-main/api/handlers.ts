@@ -9,6 +9,7 @@ import { createCasHandlers } from './cas-handlers.js';
 import { createEventsHandlers } from './events-handlers.js';
 import { createBackupHandlers } from './backup-handlers.js';
 import { createInspectHandlers } from './inspect-handlers.js';
+import { createDbMigrateHandlers } from './db-handlers.js';
 import { buildOverview } from './overview.js';
 
 /** What a handler receives besides its input: the request's signal. */
@@ -26,6 +27,8 @@ export type Handlers = { [N in CallName]: Handler<N> };
 export interface HostInfo {
   mode: 'electron' | 'browser';
   version: string;
+  /** Electron: asks the user where to save a file (a save dialog); null when they cancel. */
+  pickSavePath?: (suggestedName: string) => Promise<string | null>;
 }
 
 /**
@@ -45,6 +48,7 @@ export function createHandlers(engine: Engine, host: HostInfo): Handlers {
     'overview.get': async (_input, { signal }) => buildOverview(engine, signal),
     'stores.list': async (_input, { signal }) => listStores(engine.config, { signal }),
     ...createInspectHandlers(engine),
+    ...createDbMigrateHandlers(engine),
     'config.show': async () => {
       const c = engine.config;
       return { home: c.home, configFile: c.configFile, configFileLoaded: c.configFileLoaded, values: c.values };
@@ -58,7 +62,7 @@ export function createHandlers(engine: Engine, host: HostInfo): Handlers {
     'backups.list': async (_input, { signal }) => engine.backups.list({ signal }),
     ...createBackupHandlers(engine),
     'cas.stats': async (_input, { signal }) => engine.cas.stats({ signal }),
-    ...createCasHandlers(engine),
+    ...createCasHandlers(engine, host),
     'cas.putPath': async (input) => {
       // A page in a browser hands over bytes, never a path on this machine to read.
       if (host.mode !== 'electron') throw new FoxError('UNSUPPORTED', 'browser mode uploads the file itself (streamed), not a path: use the upload');
