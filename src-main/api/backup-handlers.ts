@@ -1,10 +1,22 @@
 import type { Engine } from '../engine/engine.js';
+import { FoxError } from '../engine/errors.js';
 import { parseDuration } from '../engine/util/duration.js';
 import { backupCliEquivalent } from './backup-cli.js';
+import { schedulerFor } from './backup-schedule.js';
 import type { Handlers } from './handlers.js';
 
 /** The calls of the Backups view. */
-export type BackupCallName = 'backups.create' | 'backups.info' | 'backups.verify' | 'backups.restore' | 'backups.rehearse' | 'backups.delete' | 'backups.prune';
+export type BackupCallName =
+  | 'backups.create'
+  | 'backups.info'
+  | 'backups.verify'
+  | 'backups.restore'
+  | 'backups.rehearse'
+  | 'backups.delete'
+  | 'backups.prune'
+  | 'backups.schedule'
+  | 'backups.setSchedule'
+  | 'backups.runSchedule';
 
 /**
  * Handlers of the Backups view: each goes through engine.backups (so the engine checks names,
@@ -33,6 +45,16 @@ export function createBackupHandlers(engine: Engine): Pick<Handlers, BackupCallN
       const olderThanMs = input.olderThan === undefined ? undefined : parseDuration(input.olderThan, 'olderThan');
       const r = await engine.backups.prune({ keepLast: input.keepLast, olderThanMs, dryRun: input.dryRun, signal });
       return { ...r, cli: backupCliEquivalent({ action: 'prune', ...input }) };
+    },
+    'backups.schedule': async () => schedulerFor(engine).status(),
+    'backups.setSchedule': async (input) => schedulerFor(engine).update(input),
+    'backups.runSchedule': async () => {
+      const scheduler = schedulerFor(engine);
+      // The run starts its job before its first await, so its id is known at once.
+      void scheduler.runNow().catch(() => undefined);
+      const schedule = await scheduler.status();
+      if (!schedule.last_run?.job_id) throw new FoxError('UNAVAILABLE', schedule.last_run?.error?.message ?? 'the scheduled backup did not start');
+      return { jobId: schedule.last_run.job_id, schedule };
     },
   };
 }

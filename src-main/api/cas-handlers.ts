@@ -1,11 +1,14 @@
-import type { CallName } from '../../src-preload/contract.js';
+import { HTTP, type CallName } from '../../src-preload/contract.js';
+import { addCasTags } from '../engine/cas/tag.js';
 import type { Engine } from '../engine/engine.js';
+import { FoxError } from '../engine/errors.js';
+import { downloadTicketsFor } from './download-tickets.js';
 import { parseDuration } from '../engine/util/duration.js';
 import { previewObject } from './cas-preview.js';
-import type { Handler } from './handlers.js';
+import type { Handler, HostInfo } from './handlers.js';
 
 /** The CAS calls beyond stats and puts (which live in handlers.ts). */
-type CasCall = 'cas.list' | 'cas.head' | 'cas.pin' | 'cas.unpin' | 'cas.rm' | 'cas.gc' | 'cas.verify' | 'cas.preview';
+type CasCall = 'cas.list' | 'cas.head' | 'cas.pin' | 'cas.unpin' | 'cas.rm' | 'cas.gc' | 'cas.verify' | 'cas.preview' | 'cas.tag' | 'cas.check' | 'cas.saveAs' | 'cas.downloadLink';
 
 /** Engine pages scanned for one digest-prefix page before returning with a cursor (bounds the work). */
 const MAX_PREFIX_PAGES = 50;
@@ -14,7 +17,7 @@ const MAX_PREFIX_PAGES = 50;
 const MAX_KEPT_LISTED = 1000;
 
 /** Handlers of the CAS view's calls; every one goes through engine.cas. */
-export function createCasHandlers(engine: Engine): { [N in CasCall & CallName]: Handler<N> } {
+export function createCasHandlers(engine: Engine, host?: Pick<HostInfo, 'mode' | 'pickSavePath'>): { [N in CasCall & CallName]: Handler<N> } {
   return {
     'cas.list': async (input, { signal }) => {
       const { digestPrefix, ...query } = input;
@@ -51,5 +54,30 @@ export function createCasHandlers(engine: Engine): { [N in CasCall & CallName]: 
     },
     'cas.verify': async () => ({ jobId: engine.cas.startVerify().id }),
     'cas.preview': async (input, { signal }) => previewObject(engine, input.digest, input.maxKb ?? 64, { signal }),
+    'cas.tag': async (input, { signal }) => addCasTags(engine.cas, input.digest, input.tags, { signal }),
+    'cas.check': async (input, { signal }) => engine.cas.store.check(input.digest, { signal }),
+    'cas.saveAs': async (input, { signal }) => {
+      if (host?.mode !== 'electron') throw new FoxError('UNSUPPORTED', 'browser mode saves through a download (cas.downloadLink), not a path on this machine');
+      // The path comes from the user's own dialog in main, never from the renderer.
+      const dest = (await host.pickSavePath?.(safeFileName(input.name) ?? `${input.digest.slice(7, 19)}.bin`)) ?? null;
+      if (dest === null) return { saved: false, path: null, size_bytes: 0 };
+      // A temp file beside dest, renamed over it only once the bytes hash to the digest.
+      const r = await engine.cas.getToFile(input.digest, dest, { signal });
+      return { saved: true, path: r.path, size_bytes: r.size_bytes };
+    },
+    'cas.downloadLink': async (input, { signal }) => {
+      if (host?.mode === 'electron') throw new FoxError('UNSUPPORTED', 'the desktop app saves with a file dialog (cas.saveAs)');
+      await engine.cas.head(input.digest, { signal });
+      const name = safeFileName(input.name) ?? `${input.digest.slice(7, 19)}.bin`;
+      return { url: `${HTTP.download}${downloadTicketsFor(engine).issue({ digest: input.digest, name })}` };
+    },
   };
+}
+
+/** A file name a browser may save under: no path, no control characters; null when nothing is left. */
+function safeFileName(name: string | undefined): string | null {
+  const base = (name ?? '').split(/[\\/]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  const clean = base.replace(/[\u0000-\u001f\u007f"]/g, '').trim();
+  return clean === '' || clean === '.' || clean === '..' ? null : clean.slice(0, 200);
 }

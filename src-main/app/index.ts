@@ -97,7 +97,15 @@ void app.whenReady().then(() => {
     app.exit(1);
     return;
   }
-  studio = createStudio(engine, { mode: 'electron', version: app.getVersion() });
+  studio = createStudio(engine, {
+    mode: 'electron',
+    version: app.getVersion(),
+    // CAS "Save as…": the path comes from the user's own dialog, never from the renderer.
+    pickSavePath: async (suggestedName) => {
+      const r = win ? await dialog.showSaveDialog(win, { defaultPath: suggestedName }) : await dialog.showSaveDialog({ defaultPath: suggestedName });
+      return r.canceled || !r.filePath ? null : r.filePath;
+    },
+  });
   serveRenderer(path.join(here, '../renderer'));
   openWindow();
 });

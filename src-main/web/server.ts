@@ -10,6 +10,7 @@ import { FoxError, isFoxError, toFoxError } from '../engine/errors.js';
 import { readJsonBody } from './body.js';
 import { allowedHosts, assertLoopbackHost, checkHost, checkToken, newToken, type Refusal } from './guard.js';
 import { openEventStream } from './sse.js';
+import { handleDownload } from './download.js';
 import { handleUpload } from './upload.js';
 import { findRendererDir, serveStatic } from './static-files.js';
 
@@ -110,6 +111,11 @@ export async function startWebServer(studio: Studio, opts: WebServerOptions = {}
       // The renderer's files hold no data: they load before the page can read its token.
       if (method !== 'GET' && method !== 'HEAD') return void res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return serveStatic(rendererDir, url.pathname, res);
+    }
+    // Downloads are navigations (no token header): a one-time ticket from an authenticated call stands in for it.
+    if (url.pathname.startsWith(HTTP.download)) {
+      if (method !== 'GET') return void res.writeHead(405, { allow: 'GET' }).end();
+      return handleDownload(req, res, studio, decodeURIComponent(url.pathname.slice(HTTP.download.length)));
     }
     const tokenRefusal = checkToken(req, token, HTTP.tokenHeader);
     if (tokenRefusal) return refuse(res, tokenRefusal);

@@ -1,0 +1,235 @@
+// The nightly backup while Storage Studio runs: settings in config.yaml (backup.schedule.*), a
+// timer in the process that hosts the engine (Electron main or `foxctl studio`), a backup job at
+// the time of day, then retention of the scheduled backups only.
+import type { Engine } from '../engine/engine.js';
+import { FoxError, toFoxError } from '../engine/errors.js';
+import { isScheduledName, nextRunAt, parseTimeOfDay, formatTimeOfDay, scheduledBackupName, SCHEDULED_PREFIX, type ScheduleZone } from './schedule-time.js';
+import { editConfig } from '../engine/config/edit.js';
+
+/** What a user sets. */
+export interface ScheduleSettings {
+  enabled: boolean;
+  /** HH:MM on the schedule's clock. */
+  time: string;
+  zone: ScheduleZone;
+  /** Scheduled backups kept; older scheduled ones are deleted after each run. */
+  keep: number;
+}
+
+/** The outcome of one scheduled run. */
+export interface ScheduleRun {
+  at: string;
+  state: 'ok' | 'error' | 'canceled' | 'running';
+  backup: string | null;
+  job_id: string | null;
+  error: { code: string; message: string } | null;
+  /** Scheduled backups deleted by retention after this run. */
+  pruned: string[];
+}
+
+/** The schedule as the Backups view shows it. */
+export interface ScheduleStatus extends ScheduleSettings {
+  next_run: string | null;
+  last_run: ScheduleRun | null;
+  /** Settings an environment variable decides: saving them in config.yaml does not change them. */
+  env_overrides: { key: string; variable: string }[];
+  config_file: string;
+  /** What the schedule does each night, as commands, and how to set it without the GUI. */
+  cli: string;
+}
+
+/** The config keys of the schedule, by setting. */
+export const SCHEDULE_KEYS = { enabled: 'backup.schedule.enabled', time: 'backup.schedule.time', zone: 'backup.schedule.zone', keep: 'backup.schedule.keep' } as const;
+
+/** How the scheduler reads the time and waits (tests inject a clock and call tick themselves). */
+export interface SchedulerOptions {
+  now?: () => Date;
+  /** How often the timer checks whether a run is due (default 30 s; sleep and clock changes are caught at the next check). */
+  checkEveryMs?: number;
+  /** Writes settings into the config file (default: config.yaml through the engine's config editor). */
+  save?: (file: string, values: Record<string, string | number | boolean>) => Promise<void>;
+}
+
+/** Runs the nightly backup of one engine. */
+export class BackupScheduler {
+  private settings: ScheduleSettings;
+  private next: Date | null = null;
+  private last: ScheduleRun | null = null;
+  private lastLoaded = false;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private running: Promise<ScheduleRun> | null = null;
+  private runningJob: { id: string; cancel(reason?: string): void } | null = null;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly opts: SchedulerOptions = {},
+  ) {
+    this.now = opts.now ?? (() => new Date());
+    this.settings = readSettings(engine);
+    this.plan();
+  }
+
+  /** Starts checking for due runs (idempotent). The timer never keeps the process alive. */
+  start(): void {
+    if (this.timer) return;
+    this.plan();
+    this.timer = setInterval(() => void this.tick().catch(() => undefined), this.opts.checkEveryMs ?? 30_000);
+    this.timer.unref?.();
+  }
+
+  /** Stops the timer and cancels a scheduled backup in progress (its job removes its temp archive). */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.runningJob?.cancel('Storage Studio is shutting down');
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Runs the backup when it is due; returns the run it started and awaited, or null. */
+  async tick(): Promise<ScheduleRun | null> {
+    if (!this.settings.enabled || this.next === null || this.running) return null;
+    if (this.now().getTime() < this.next.getTime()) return null;
+    return this.runNow();
+  }
+
+  /** Takes a scheduled backup now (as the timer does), then applies retention. */
+  async runNow(): Promise<ScheduleRun> {
+    if (this.running) return this.running;
+    this.running = this.run().finally(() => {
+      this.running = null;
+      this.runningJob = null;
+      this.plan();
+    });
+    return this.running;
+  }
+
+  /** The settings, the next and the last run. */
+  async status(): Promise<ScheduleStatus> {
+    await this.loadLast();
+    const overrides = envOverrides(this.engine);
+    return {
+      ...this.settings,
+      next_run: this.next?.toISOString() ?? null,
+      last_run: this.last,
+      env_overrides: overrides,
+      config_file: this.engine.config.configFile,
+      cli: scheduleCli(this.settings),
+    };
+  }
+
+  /** Validates and saves settings into the config file, then plans the next run with them. */
+  async update(patch: Partial<ScheduleSettings>): Promise<ScheduleStatus> {
+    const next: ScheduleSettings = { ...this.settings, ...definedOnly(patch) };
+    next.time = formatTimeOfDay(parseTimeOfDay(next.time));
+    if (!Number.isInteger(next.keep) || next.keep < 1 || next.keep > 1000) throw new FoxError('INVALID_INPUT', `${SCHEDULE_KEYS.keep} must be a whole number from 1 to 1000 (got ${next.keep})`);
+    if (next.zone !== 'local' && next.zone !== 'utc') throw new FoxError('INVALID_INPUT', `${SCHEDULE_KEYS.zone} must be local or utc (got ${JSON.stringify(next.zone)})`);
+    const values: Record<string, string | number | boolean> = {};
+    for (const k of Object.keys(SCHEDULE_KEYS) as (keyof ScheduleSettings)[]) values[SCHEDULE_KEYS[k]] = next[k];
+    await (this.opts.save ?? saveConfigValues)(this.engine.config.configFile, values);
+    // A value an env variable sets stays in force: the file holds the new one for when it is unset.
+    const overridden = new Set(envOverrides(this.engine).map((o) => o.key));
+    const current = readSettings(this.engine);
+    for (const k of Object.keys(SCHEDULE_KEYS) as (keyof ScheduleSettings)[]) {
+      if (!overridden.has(SCHEDULE_KEYS[k])) (current as unknown as Record<string, unknown>)[k] = next[k];
+    }
+    this.settings = current;
+    this.plan();
+    return this.status();
+  }
+
+  private plan(): void {
+    this.next = this.settings.enabled ? nextRunAt(this.now(), this.settings.time, this.settings.zone) : null;
+  }
+
+  private async run(): Promise<ScheduleRun> {
+    const at = this.now();
+    const name = scheduledBackupName(at, this.settings.zone);
+    const run: ScheduleRun = { at: at.toISOString(), state: 'running', backup: name, job_id: null, error: null, pruned: [] };
+    this.last = run;
+    this.lastLoaded = true;
+    try {
+      const job = this.engine.backups.create({ name });
+      this.runningJob = job;
+      run.job_id = job.id;
+      await job.done;
+      run.pruned = await this.prune();
+      run.state = 'ok';
+    } catch (err) {
+      const fe = toFoxError(err);
+      run.state = fe.code === 'CANCELED' ? 'canceled' : 'error';
+      run.error = { code: fe.code, message: fe.message };
+    }
+    return run;
+  }
+
+  /** Deletes the scheduled backups beyond the newest `keep`; other backups are never touched. */
+  private async prune(): Promise<string[]> {
+    const scheduled = (await this.engine.backups.list()).filter((b) => isScheduledName(b.name)).sort((a, b) => b.name.localeCompare(a.name));
+    const gone: string[] = [];
+    for (const b of scheduled.slice(this.settings.keep)) {
+      await this.engine.backups.delete(b.name);
+      gone.push(b.name);
+    }
+    return gone;
+  }
+
+  /** The last scheduled run after a restart: the newest scheduled backup job in jobs.db. */
+  private async loadLast(): Promise<void> {
+    if (this.lastLoaded) return;
+    this.lastLoaded = true;
+    const job = this.engine.jobs.list({ limit: 500 }).find((j) => j.kind === 'backup.create' && j.title.startsWith(`backup create ${SCHEDULED_PREFIX}`));
+    if (!job) return;
+    const state = job.state === 'ok' || job.state === 'error' || job.state === 'canceled' ? job.state : 'running';
+    this.last = { at: job.created_at, state, backup: job.title.slice('backup create '.length), job_id: job.id, error: job.error, pruned: [] };
+  }
+}
+
+/** The scheduler of each engine: one per process hosting it, shared by the handlers and the studio. */
+const schedulers = new WeakMap<Engine, BackupScheduler>();
+
+/** The engine's scheduler, created on first use (not started: createStudio starts it). */
+export function schedulerFor(engine: Engine, opts?: SchedulerOptions): BackupScheduler {
+  let s = schedulers.get(engine);
+  if (!s) schedulers.set(engine, (s = new BackupScheduler(engine, opts)));
+  return s;
+}
+
+/** Writes values into the config file through the engine's editor (comments kept, atomic). */
+async function saveConfigValues(file: string, values: Record<string, string | number | boolean>): Promise<void> {
+  editConfig(file, Object.entries(values).map(([key, value]) => ({ key, value })));
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The schedule settings the engine resolved (env > config file > default). */
+function readSettings(engine: Engine): ScheduleSettings {
+  const get = (key: string): string | number | boolean | undefined => engine.config.values.find((v) => v.key === key)?.value;
+  const zone = String(get(SCHEDULE_KEYS.zone) ?? 'local');
+  return {
+    enabled: get(SCHEDULE_KEYS.enabled) === true,
+    time: String(get(SCHEDULE_KEYS.time) ?? '02:00'),
+    zone: zone === 'utc' ? 'utc' : 'local',
+    keep: Number(get(SCHEDULE_KEYS.keep) ?? 7),
+  };
+}
+
+function envOverrides(engine: Engine): { key: string; variable: string }[] {
+  const keys = new Set<string>(Object.values(SCHEDULE_KEYS));
+  return engine.config.values.flatMap((v) => (keys.has(v.key) && v.source.kind === 'env' ? [{ key: v.key, variable: v.source.variable }] : []));
+}
+
+/** The schedule as commands: how to set it from a terminal, and what each run does. */
+export function scheduleCli(s: ScheduleSettings): string {
+  return [
+    `foxctl config set ${SCHEDULE_KEYS.enabled} ${s.enabled}`,
+    `foxctl config set ${SCHEDULE_KEYS.time} ${s.time}`,
+    `foxctl config set ${SCHEDULE_KEYS.zone} ${s.zone}`,
+    `foxctl config set ${SCHEDULE_KEYS.keep} ${s.keep}`,
+    `# each night at ${s.time}${s.zone === 'utc' ? ' UTC' : ''} while Storage Studio runs:`,
+    `foxctl backup create --name ${SCHEDULED_PREFIX}YYYYMMDD-HHMMSS`,
+    `# then delete ${SCHEDULED_PREFIX}* backups beyond the newest ${s.keep} (foxctl backup delete NAME)`,
+  ].join('\n');
+}

@@ -1,0 +1,62 @@
+import { once } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { downloadTicketsFor } from '../api/download-tickets.js';
+import type { Studio } from '../api/studio.js';
+import { toFoxError } from '../engine/errors.js';
+
+/** `filename*` of Content-Disposition (RFC 6266 / 5987), with an ASCII fallback. */
+function contentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+/**
+ * "Save as…" in browser mode: streams a CAS object as a download, re-hashed on the way. The last
+ * chunk is held back until the whole object has hashed to its digest, so a corrupt object never
+ * completes: the connection is cut short of Content-Length, the browser marks the download
+ * failed and keeps no file. The URL carries a one-time ticket instead of the token (a navigation
+ * cannot send headers); the Host check has already run.
+ */
+export async function handleDownload(_req: IncomingMessage, res: ServerResponse, studio: Studio, ticket: string): Promise<void> {
+  const grant = downloadTicketsFor(studio.engine).take(ticket);
+  if (!grant) {
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+    res.end('This download link was already used or has expired: use Save as… again.\n');
+    return;
+  }
+  const controller = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort(new Error('the download was interrupted'));
+  });
+  let got;
+  try {
+    got = await studio.engine.cas.get(grant.digest, { signal: controller.signal });
+  } catch (err) {
+    const fe = toFoxError(err);
+    res.writeHead(fe.code === 'NOT_FOUND' ? 404 : 500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(`${fe.code}: ${fe.message}\n`);
+    return;
+  }
+  res.writeHead(200, {
+    'content-type': 'application/octet-stream',
+    'content-length': got.size_bytes,
+    'content-disposition': contentDisposition(grant.name),
+    'cache-control': 'no-store',
+    'x-foxctl-digest': grant.digest,
+  });
+  // The browser shows the download as started (and then failed, if it fails) rather than a dead link.
+  res.flushHeaders();
+  let held: Buffer | null = null;
+  try {
+    for await (const chunk of got.stream as AsyncIterable<Buffer>) {
+      if (held && !res.write(held)) await once(res, 'drain', { signal: controller.signal });
+      held = chunk;
+    }
+    // The stream ended without CORRUPT: every byte hashed to the digest.
+    res.end(held ?? undefined);
+  } catch {
+    // Short of Content-Length and reset: no browser completes this download.
+    got.stream.destroy();
+    res.destroy();
+  }
+}
