@@ -7,7 +7,18 @@ import type { SqliteDb } from './sqlite.js';
 export interface Migration {
   version: number;
   name: string;
+  /** The SQLite/libSQL text (also used on PostgreSQL when `postgres` is absent). */
   sql: string;
+  /** PostgreSQL DDL where the SQLite text does not run there (BLOB, AUTOINCREMENT, INSERT OR IGNORE, ...). */
+  postgres?: string;
+}
+
+/** The dialects a migration is written for (same values as the drivers' SqlDialect). */
+export type MigrationDialect = 'sqlite' | 'postgres';
+
+/** The text of a migration for a dialect: its `postgres` DDL on PostgreSQL when given, else `sql`. */
+export function migrationSql(m: Migration, dialect: MigrationDialect = 'sqlite'): string {
+  return dialect === 'postgres' && m.postgres !== undefined ? m.postgres : m.sql;
 }
 
 /** What applyMigrations did. */
@@ -18,9 +29,12 @@ export interface MigrateResult {
   version: number;
 }
 
-/** The checksum recorded for a migration: SHA-256 of its SQL with line endings normalised. */
-export function migrationChecksum(m: Migration): string {
-  return createHash('sha256').update(m.sql.replace(/\r\n/g, '\n').trim(), 'utf8').digest('hex');
+/**
+ * The checksum recorded for a migration: SHA-256 of its SQL for the dialect (see migrationSql)
+ * with line endings normalised. Each dialect records the checksum of the text it ran.
+ */
+export function migrationChecksum(m: Migration, dialect: MigrationDialect = 'sqlite'): string {
+  return createHash('sha256').update(migrationSql(m, dialect).replace(/\r\n/g, '\n').trim(), 'utf8').digest('hex');
 }
 
 const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -7,7 +7,11 @@ import type { StoreDef } from '../../registry/stores.js';
  */
 export type SqlDialect = 'sqlite' | 'postgres';
 
-/** A row as a driver returns it: column name -> value (bigint for PostgreSQL int8 is a string). */
+/**
+ * A row as a driver returns it: column name -> value. The same on every driver: integers are
+ * numbers when exact and bigints beyond 2^53 (PostgreSQL int8 included), bytes are Buffers,
+ * NULL is null; NUMERIC stays a string on PostgreSQL.
+ */
 export type DriverRow = Record<string, unknown>;
 
 /**
@@ -52,6 +56,13 @@ export interface StoreDriver {
   readonly location: string;
   /** PostgreSQL: the store's schema (search_path); null elsewhere. */
   readonly schema: string | null;
+  /** External stores: reads only; run/transaction/migrate fail with UNSUPPORTED. */
+  readonly readOnly: boolean;
+  /**
+   * PostgreSQL: whether pgvector is enabled (known after migrate(); null before). Without it
+   * embeddings stay bytes. Always false on sqlite/turso.
+   */
+  readonly vectors: boolean | null;
   query<T extends DriverRow = DriverRow>(sql: string, params?: DriverParams): Promise<T[]>;
   run(sql: string, params?: DriverParams): Promise<{ changes: number }>;
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */

@@ -1,0 +1,298 @@
+import pg from 'pg';
+import { FoxError } from '../../errors.js';
+import type { StoreDef } from '../../registry/stores.js';
+import { nowRfc3339 } from '../../util/time.js';
+import { migrationChecksum, migrationSql, type Migration } from '../migrate.js';
+import { fnv1a32 } from './fnv.js';
+import { pgError } from './pg-errors.js';
+import { toPostgresPlaceholders } from './placeholders.js';
+import { urlSecrets, type PostgresStoreSettings } from './settings.js';
+import { checkChecksums, validateMigrations } from './sqlite-dialect-migrate.js';
+import type { DriverParams, DriverPing, DriverRow, DriverTable, DriverTx, StoreDriver } from './types.js';
+import { intValue, normalizeParams } from './values.js';
+
+/** Connecting (or waiting for a pooled connection) longer than this fails with UNAVAILABLE. */
+export const PG_CONNECT_TIMEOUT_MS = 10_000;
+
+const INT8_OID = 20;
+
+/** int8 as the other drivers return integers: a number when exact, else a bigint. */
+const types = {
+  getTypeParser: ((oid: number, format?: string) => {
+    if (oid === INT8_OID && format !== 'binary') return (s: string) => intValue(BigInt(s));
+    return pg.types.getTypeParser(oid, format as 'text');
+  }) as typeof pg.types.getTypeParser,
+};
+
+/** Quotes an identifier for PostgreSQL. */
+export function pgIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** The advisory-lock key of a schema's migrations: FNV-1a 32 of its name, unsigned, as a bigint. */
+export function migrationLockKey(schema: string): string {
+  return String(fnv1a32(schema));
+}
+
+/**
+ * The postgres driver: a pg.Pool of `FOXCTL_POSTGRES_MAX_CONNS` connections, at most
+ * `FOXCTL_POSTGRES_MAX_IDLE_CONNS` kept idle, each with search_path set to the store's schema
+ * (created if missing). `?` parameters are numbered to `$n`. Migrations run under
+ * `pg_advisory_lock(fnv1a32(schema))`, one transaction per migration.
+ */
+export class PostgresStoreDriver implements StoreDriver {
+  readonly driver = 'postgres' as const;
+  readonly dialect = 'postgres' as const;
+  readonly store: StoreDef;
+  readonly location: string;
+  readonly schema: string;
+  readonly readOnly: boolean;
+  vectors: boolean | null = null;
+  private pool: pg.Pool | null;
+  private readonly subject: string;
+  private readonly storeSubject: string;
+  private readonly secrets: string[];
+  private readonly ready = new WeakSet<pg.PoolClient>();
+  private schemaReady: Promise<void> | null = null;
+  /** The last error of an idle connection (the server went away while nothing was running). */
+  lastIdleError: Error | null = null;
+
+  constructor(
+    private readonly settings: PostgresStoreSettings,
+    store: StoreDef,
+    private readonly migrations: readonly Migration[],
+  ) {
+    this.store = store;
+    this.schema = settings.schema;
+    this.readOnly = store.readOnly;
+    this.location = `${settings.location} (schema ${settings.schema})`;
+    this.subject = `store ${store.name} (${settings.location})`;
+    this.storeSubject = `store ${store.name}`;
+    this.secrets = urlSecrets(settings.dsn);
+    this.pool = new pg.Pool({
+      connectionString: settings.dsn,
+      max: settings.maxConns,
+      connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
+      idleTimeoutMillis: 10_000,
+      keepAlive: true,
+      application_name: `foxctl ${store.name}`,
+      types,
+    });
+    // An idle connection the server dropped must not crash the process: note it, the pool replaces it.
+    this.pool.on('error', (err) => (this.lastIdleError = err));
+  }
+
+  private fail(err: unknown, what: string): FoxError {
+    return pgError(err, this.subject, this.storeSubject, this.secrets, what);
+  }
+
+  private refuseWrite(what: string): void {
+    if (this.readOnly) throw new FoxError('UNSUPPORTED', `store ${this.store.name} is ${this.store.class}: read-only here, ${what} refused`, { subject: this.storeSubject });
+  }
+
+  /** A pooled connection with the store's search_path (and read-only mode for external stores). */
+  private async acquire(): Promise<pg.PoolClient> {
+    if (!this.pool) throw new FoxError('UNAVAILABLE', `${this.subject} is closed`, { subject: this.storeSubject });
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw this.fail(err, 'connect');
+    }
+    if (!this.ready.has(client)) {
+      client.on('error', () => undefined);
+      try {
+        await client.query(`SET search_path TO ${pgIdent(this.schema)}${this.readOnly ? '; SET default_transaction_read_only = on' : ''}`);
+      } catch (err) {
+        client.release(true);
+        throw this.fail(err, 'connect');
+      }
+      this.ready.add(client);
+      if (!this.readOnly) {
+        this.schemaReady ??= this.createSchema(client).catch((err: unknown) => {
+          this.schemaReady = null;
+          throw err;
+        });
+        try {
+          await this.schemaReady;
+        } catch (err) {
+          client.release(true);
+          throw this.fail(err, 'create schema');
+        }
+      }
+    }
+    return client;
+  }
+
+  private async createSchema(client: pg.PoolClient): Promise<void> {
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${pgIdent(this.schema)}`);
+    } catch (err) {
+      // Two processes creating the same schema at once: the loser sees a duplicate; it exists now.
+      const code = (err as { code?: string }).code;
+      if (code !== '23505' && code !== '42P06') throw err;
+    }
+  }
+
+  /** Gives a connection back: destroyed when it failed, or when enough are already idle. */
+  private release(client: pg.PoolClient, err?: unknown): void {
+    const broken = err !== undefined && (!(err instanceof FoxError) || err.code === 'UNAVAILABLE' || err.code === 'CANCELED');
+    const tooManyIdle = (this.pool?.idleCount ?? 0) >= this.settings.maxIdleConns;
+    client.release(broken || tooManyIdle ? true : undefined);
+  }
+
+  private async exec(client: pg.PoolClient, sql: string, params: DriverParams | undefined): Promise<pg.QueryResult> {
+    const values = normalizeParams(params);
+    const numbered = toPostgresPlaceholders(sql);
+    if (numbered.count !== values.length) {
+      throw new FoxError('INVALID_INPUT', `the statement has ${numbered.count} ? placeholder(s) but ${values.length} parameter(s) were given`, { subject: this.storeSubject });
+    }
+    try {
+      return await client.query(numbered.count === 0 ? numbered.sql : { text: numbered.sql, values });
+    } catch (err) {
+      throw this.fail(err, 'query');
+    }
+  }
+
+  private async withClient<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.acquire();
+    let failure: unknown;
+    try {
+      return await fn(client);
+    } catch (err) {
+      failure = err;
+      throw err;
+    } finally {
+      this.release(client, failure);
+    }
+  }
+
+  private txOf(client: pg.PoolClient): DriverTx {
+    return {
+      query: async <R extends DriverRow = DriverRow>(sql: string, params?: DriverParams) => (await this.exec(client, sql, params)).rows as R[],
+      run: async (sql, params) => ({ changes: (await this.exec(client, sql, params)).rowCount ?? 0 }),
+    };
+  }
+
+  /** @inheritdoc */
+  query<T extends DriverRow = DriverRow>(sql: string, params?: DriverParams): Promise<T[]> {
+    return this.withClient(async (c) => (await this.exec(c, sql, params)).rows as T[]);
+  }
+
+  /** @inheritdoc */
+  async run(sql: string, params?: DriverParams): Promise<{ changes: number }> {
+    this.refuseWrite('writing');
+    return this.withClient(async (c) => ({ changes: (await this.exec(c, sql, params)).rowCount ?? 0 }));
+  }
+
+  /** @inheritdoc */
+  async transaction<T>(fn: (tx: DriverTx) => Promise<T>): Promise<T> {
+    this.refuseWrite('a write transaction');
+    return this.withClient(async (c) => {
+      await this.exec(c, 'BEGIN', []);
+      try {
+        const out = await fn(this.txOf(c));
+        await this.exec(c, 'COMMIT', []);
+        return out;
+      } catch (err) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw err instanceof FoxError ? err : this.fail(err, 'transaction');
+      }
+    });
+  }
+
+  /**
+   * Enables pgvector when the server has it. Its absence disables vectors (embeddings stay
+   * bytes) unless FOXCTL_POSTGRES_REQUIRE_VECTOR=true, which fails with UNSUPPORTED.
+   */
+  private async detectVector(c: pg.PoolClient): Promise<void> {
+    let why = '';
+    try {
+      await c.query('CREATE EXTENSION IF NOT EXISTS vector');
+    } catch (err) {
+      why = this.fail(err, 'CREATE EXTENSION vector').message;
+    }
+    const r = await c.query("SELECT 1 FROM pg_extension WHERE extname = 'vector'");
+    this.vectors = r.rows.length > 0;
+    if (!this.vectors && this.settings.requireVector) {
+      throw new FoxError('UNSUPPORTED', `store ${this.store.name}: $FOXCTL_POSTGRES_REQUIRE_VECTOR is true but pgvector cannot be enabled on ${this.settings.location}: ${why || 'the extension is not installed'}`, {
+        subject: this.storeSubject,
+      });
+    }
+  }
+
+  /** @inheritdoc */
+  async migrate(): Promise<{ applied: number[]; version: number }> {
+    this.refuseWrite('migrating');
+    const subject = this.storeSubject;
+    validateMigrations(this.migrations, subject);
+    return this.withClient(async (c) => {
+      const key = migrationLockKey(this.schema);
+      // Abort our statement when this client dies (kill -9): the server does not wait for a dead peer.
+      await c.query("SET client_connection_check_interval = '1s'").catch(() => undefined);
+      await this.exec(c, 'SELECT pg_advisory_lock(?::bigint)', [key]);
+      try {
+        await c.query(`CREATE SCHEMA IF NOT EXISTS ${pgIdent(this.schema)}`);
+        await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL, checksum TEXT)');
+        await this.detectVector(c);
+        const read = async (): Promise<{ version: number; name: string; checksum: string | null }[]> =>
+          (await this.exec(c, 'SELECT version, name, checksum FROM schema_migrations ORDER BY version', [])).rows as { version: number; name: string; checksum: string | null }[];
+        checkChecksums(subject, this.migrations, await read(), 'postgres');
+        const done = new Set((await read()).map((r) => Number(r.version)));
+        const applied: number[] = [];
+        for (const m of this.migrations) {
+          if (done.has(m.version)) continue;
+          await c.query('BEGIN');
+          try {
+            await c.query(migrationSql(m, 'postgres'));
+            await this.exec(c, 'INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (?, ?, ?, ?)', [m.version, m.name, nowRfc3339(), migrationChecksum(m, 'postgres')]);
+            await c.query('COMMIT');
+          } catch (err) {
+            await c.query('ROLLBACK').catch(() => undefined);
+            throw err instanceof FoxError ? err : this.fail(err, `migration ${m.version} (${m.name})`);
+          }
+          applied.push(m.version);
+        }
+        const rows = await read();
+        return { applied, version: rows.reduce((mx, r) => Math.max(mx, Number(r.version)), 0) };
+      } catch (err) {
+        throw err instanceof FoxError ? err : this.fail(err, 'migrate');
+      } finally {
+        await this.exec(c, 'SELECT pg_advisory_unlock(?::bigint)', [key]).catch(() => undefined);
+      }
+    });
+  }
+
+  /** @inheritdoc */
+  async tables(): Promise<DriverTable[]> {
+    return this.withClient(async (c) => {
+      const names = (
+        await this.exec(c, "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ? AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations' ORDER BY table_name", [this.schema])
+      ).rows as { name: string }[];
+      const out: DriverTable[] = [];
+      for (const { name } of names) {
+        const r = await this.exec(c, `SELECT count(*) AS n FROM ${pgIdent(this.schema)}.${pgIdent(name)}`, []);
+        out.push({ name, rows: Number((r.rows[0] as { n: number } | undefined)?.n ?? 0) });
+      }
+      return out;
+    });
+  }
+
+  /** @inheritdoc */
+  async ping(): Promise<DriverPing> {
+    return this.withClient(async (c) => {
+      const t0 = performance.now();
+      const r = await this.exec(c, 'SHOW server_version', []);
+      const latencyMs = performance.now() - t0;
+      const v = String((r.rows[0] as { server_version?: string } | undefined)?.server_version ?? '?').split(' ')[0];
+      return { latencyMs, version: `PostgreSQL ${v}` };
+    });
+  }
+
+  /** @inheritdoc */
+  async close(): Promise<void> {
+    const p = this.pool;
+    this.pool = null;
+    await p?.end();
+  }
+}

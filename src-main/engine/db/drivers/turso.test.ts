@@ -1,0 +1,53 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempHome } from '../../../test/temp-home.js';
+import { driverConformance, expectCode } from './conformance.js';
+import { openStoreDriver } from './open.js';
+
+driverConformance('turso (file:)', async () => {
+  const h = tempHome();
+  const config = h.config({ FOXCTL_KNOWLEDGE_DB_DRIVER: 'turso', FOXCTL_KNOWLEDGE_DB_URL: `file:${path.join(h.home, 'remote', 'knowledge.db')}` });
+  return { open: (migrations) => openStoreDriver(config, 'KNOWLEDGE', { ...(migrations ? { migrations } : {}) }) };
+});
+
+describe('turso store driver', () => {
+  it('opens an explicit file: target, and the file is a SQLite database the sqlite driver reads', async () => {
+    const h = tempHome();
+    const file = path.join(h.home, 'target', 'tasks.db');
+    const t = await openStoreDriver(h.config(), 'TASKS', { target: { url: `file:${file}` }, migrate: true });
+    expect(t).toMatchObject({ driver: 'turso', dialect: 'sqlite', location: `file:${file}` });
+    await t.run("INSERT INTO tasks (id, title, created_at, updated_at) VALUES (?, ?, 'c', 'u')", ['1', 'hello']);
+    await t.close();
+    const s = await openStoreDriver(h.config({ FOXCTL_TASKS_DB_PATH: file }), 'TASKS', { migrate: true });
+    try {
+      expect(await s.migrate()).toEqual({ applied: [], version: 1 });
+      expect(await s.query('SELECT title FROM tasks')).toEqual([{ title: 'hello' }]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('fails with UNAVAILABLE within 10 s naming the store when the server is unreachable; the token never shows', async () => {
+    const h = tempHome();
+    const token = 'tok-SECRET-1234567890';
+    // A local libSQL server URL on a port nobody listens on (http: needs no token; the token is sent anyway).
+    const config = h.config({ FOXCTL_MEMORY_DB_DRIVER: 'turso', FOXCTL_MEMORY_DB_URL: 'http://127.0.0.1:9', FOXCTL_MEMORY_DB_TOKEN: token });
+    const t0 = Date.now();
+    const d = await openStoreDriver(config, 'MEMORY');
+    const err = await expectCode(d.ping(), 'UNAVAILABLE', /store MEMORY/);
+    await d.close();
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(err.message).not.toContain(token);
+    expect(JSON.stringify(err)).not.toContain(token);
+  });
+
+  it('syncs an embedded replica of a remote URL at open: unreachable -> UNAVAILABLE, token masked', async () => {
+    const h = tempHome();
+    const token = 'replica-TOKEN-abcdef123456';
+    const config = h.config({ FOXCTL_MEMORY_DB_DRIVER: 'turso', FOXCTL_MEMORY_DB_URL: 'https://127.0.0.1:9', FOXCTL_MEMORY_DB_TOKEN: token, FOXCTL_MEMORY_SYNC_INTERVAL: '30' });
+    const t0 = Date.now();
+    const err = await expectCode(openStoreDriver(config, 'MEMORY'), 'UNAVAILABLE', /store MEMORY/);
+    expect(Date.now() - t0).toBeLessThan(10_500);
+    expect(err.message).not.toContain(token);
+  });
+});

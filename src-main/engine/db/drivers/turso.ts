@@ -1,0 +1,262 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createClient, type Client, type InValue, type ResultSet, type Transaction } from '@libsql/client';
+import { FoxError, toFoxError } from '../../errors.js';
+import type { StoreDef } from '../../registry/stores.js';
+import type { Migration } from '../migrate.js';
+import { Mutex, sharedMutex } from './mutex.js';
+import { countSqlitePlaceholders } from './placeholders.js';
+import { scrubSecrets, urlSecrets, type TursoStoreSettings } from './settings.js';
+import { applySqliteDialectMigrations, type AsyncSqliteConn } from './sqlite-dialect-migrate.js';
+import type { DriverParams, DriverPing, DriverRow, DriverTable, DriverTx, StoreDriver } from './types.js';
+import { normalizeParams, normalizeRow } from './values.js';
+
+/** Remote calls that take longer than this fail with UNAVAILABLE. */
+export const TURSO_REMOTE_TIMEOUT_MS = 10_000;
+
+const NETWORK_RE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|EAI_AGAIN|fetch failed|socket|network|websocket|HRANA|SERVER_ERROR|connect|sync/i;
+const LOCAL_OPEN_RE = /Unable to open connection to local database .*: (\d+)/;
+const READ_RE = /^\s*(select|with|values|explain)\b|^\s*pragma\s+[a-z_.]+\s*(\(|;|$)/i;
+
+/** The file of a `file:` URL as libSQL reads it (relative to the working directory unless absolute). */
+export function localFileOfUrl(url: string): string {
+  const rest = url.slice('file:'.length).replace(/\?.*$/, '');
+  return rest.startsWith('//') ? fileURLToPath(`file:${rest}`) : decodeURIComponent(rest);
+}
+
+/**
+ * The turso driver: @libsql/client over a `file:` database, a remote libSQL server (token
+ * required) or, for a store's remote URL, an embedded replica `<root>/<name>.turso.replica`
+ * synced every `FOXCTL_<STORE>_SYNC_INTERVAL` seconds (0: at open and on `sync()`). Calls to one
+ * local file are serialised in this process: a local libSQL lock wait blocks the event loop.
+ */
+export class TursoStoreDriver implements StoreDriver {
+  readonly driver = 'turso' as const;
+  readonly dialect = 'sqlite' as const;
+  readonly schema = null;
+  readonly vectors = false;
+  readonly store: StoreDef;
+  readonly location: string;
+  readonly readOnly: boolean;
+  private client: Client | null = null;
+  private readonly subject: string;
+  private readonly lock: Mutex;
+  private readonly local: string | null;
+  private readonly secrets: string[];
+
+  private constructor(
+    private readonly settings: TursoStoreSettings,
+    store: StoreDef,
+    private readonly migrations: readonly Migration[],
+  ) {
+    this.store = store;
+    this.readOnly = store.readOnly;
+    this.location = settings.replicaPath ? `${settings.location} (replica ${settings.replicaPath})` : settings.location;
+    this.subject = `store ${store.name} (${settings.location})`;
+    this.local = settings.replicaPath ?? (settings.url.startsWith('file:') ? path.resolve(localFileOfUrl(settings.url)) : null);
+    this.lock = this.local ? sharedMutex(this.local) : new Mutex();
+    this.secrets = [settings.authToken ?? '', ...urlSecrets(settings.url)].filter((s) => s.length > 0);
+  }
+
+  /** Opens the client (creating a local file's directory) and, for a replica, syncs it once. */
+  static async open(settings: TursoStoreSettings, store: StoreDef, migrations: readonly Migration[]): Promise<TursoStoreDriver> {
+    const d = new TursoStoreDriver(settings, store, migrations);
+    await d.connect();
+    return d;
+  }
+
+  private async connect(): Promise<void> {
+    const s = this.settings;
+    try {
+      if (this.local) await fs.mkdir(path.dirname(this.local), { recursive: true });
+      this.client = s.replicaPath
+        ? createClient({ url: `file:${s.replicaPath}`, syncUrl: s.url, authToken: s.authToken, intMode: 'bigint', timeout: s.timeoutMs, ...(s.syncIntervalSec > 0 ? { syncInterval: s.syncIntervalSec } : {}) })
+        : createClient({ url: s.url, authToken: s.authToken, intMode: 'bigint', timeout: s.timeoutMs });
+    } catch (err) {
+      throw this.fail(err, 'open');
+    }
+    try {
+      if (s.replicaPath) await this.remote('sync', () => this.conn().sync());
+      else if (s.url.startsWith('file:') && !this.readOnly) await this.lock.run(() => this.remote('open', () => this.conn().execute('PRAGMA journal_mode = WAL')));
+    } catch (err) {
+      this.client?.close();
+      this.client = null;
+      throw err;
+    }
+  }
+
+  private conn(): Client {
+    if (!this.client) throw new FoxError('UNAVAILABLE', `${this.subject} is closed`, { subject: `store ${this.store.name}` });
+    return this.client;
+  }
+
+  /** Translates a libSQL error: UNAVAILABLE for the network, SQLite codes as the sqlite driver's; secrets scrubbed. */
+  private fail(err: unknown, what: string): FoxError {
+    if (err instanceof FoxError) return err;
+    const e = (err ?? {}) as { code?: unknown; message?: unknown; cause?: unknown };
+    const causeMsg = e.cause instanceof Error ? ` (${e.cause.message})` : '';
+    const msg = scrubSecrets(`${typeof e.message === 'string' ? e.message : String(err)}${causeMsg}`, this.secrets);
+    const code = typeof e.code === 'string' ? e.code : '';
+    const subject = `store ${this.store.name}`;
+    if (/40[13]|unauthori[sz]ed|forbidden/i.test(msg) && !this.settings.url.startsWith('file:')) {
+      return new FoxError('UNAVAILABLE', `${what}: ${this.subject} refused the credentials (check the store's token): ${msg}`, { subject });
+    }
+    const local = LOCAL_OPEN_RE.exec(msg);
+    if (local) {
+      const codeOf: Record<string, string> = { '14': 'SQLITE_CANTOPEN', '26': 'SQLITE_NOTADB', '11': 'SQLITE_CORRUPT', '5': 'SQLITE_BUSY', '8': 'SQLITE_READONLY' };
+      const f = toFoxError(Object.assign(new Error(msg), { code: codeOf[local[1]!] ?? 'SQLITE_IOERR' }), `${what} in ${this.subject}`);
+      return new FoxError(f.code, f.message, { subject });
+    }
+    const remote = !this.settings.url.startsWith('file:');
+    if (remote && !code.startsWith('SQLITE_') && NETWORK_RE.test(`${code} ${msg}`)) {
+      return new FoxError('UNAVAILABLE', `${what}: cannot reach ${this.subject}: ${msg}`, { subject });
+    }
+    const f = toFoxError(Object.assign(new Error(msg), { code }), `${what} in ${this.subject}`, 'INVALID_INPUT');
+    return new FoxError(f.code, f.message, { subject });
+  }
+
+  /** Runs a libSQL call; remote ones fail with UNAVAILABLE after TURSO_REMOTE_TIMEOUT_MS. */
+  private async remote<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const isRemote = !this.settings.url.startsWith('file:');
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const p = fn();
+      if (!isRemote) return await p;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new FoxError('UNAVAILABLE', `${what}: ${this.subject} did not answer within ${TURSO_REMOTE_TIMEOUT_MS / 1000} s`, { subject: `store ${this.store.name}` })), TURSO_REMOTE_TIMEOUT_MS);
+      });
+      p.catch(() => undefined);
+      return await Promise.race([p, timeout]);
+    } catch (err) {
+      throw this.fail(err, what);
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+
+  private refuseWrite(what: string): void {
+    if (this.readOnly) throw new FoxError('UNSUPPORTED', `store ${this.store.name} is ${this.store.class}: read-only here, ${what} refused`, { subject: `store ${this.store.name}` });
+  }
+
+  private static rows<T extends DriverRow>(rs: ResultSet): T[] {
+    return rs.rows.map((r) => {
+      const o: Record<string, unknown> = {};
+      rs.columns.forEach((c, i) => (o[c] = r[i]));
+      return normalizeRow(o) as T;
+    });
+  }
+
+  private exec(target: Client | Transaction, sql: string, params: DriverParams | undefined): Promise<ResultSet> {
+    // libSQL binds missing parameters as NULL: refuse a count mismatch as better-sqlite3 and pg do.
+    const expected = countSqlitePlaceholders(sql);
+    const given = params?.length ?? 0;
+    if (expected !== null && expected !== given) {
+      return Promise.reject(new FoxError('INVALID_INPUT', `the statement has ${expected} ? placeholder(s) but ${given} parameter(s) were given`, { subject: `store ${this.store.name}` }));
+    }
+    return this.remote('query', () => target.execute({ sql, args: normalizeParams(params) as InValue[] }));
+  }
+
+  private txOf(t: Transaction): DriverTx & { exec(sql: string): Promise<void> } {
+    return {
+      query: async <R extends DriverRow = DriverRow>(sql: string, params?: DriverParams) => TursoStoreDriver.rows<R>(await this.exec(t, sql, params)),
+      run: async (sql, params) => ({ changes: (await this.exec(t, sql, params)).rowsAffected }),
+      exec: (sql) => this.remote('migration', () => t.executeMultiple(sql)),
+    };
+  }
+
+  private writeTx<T>(fn: (tx: DriverTx & { exec(sql: string): Promise<void> }) => Promise<T>): Promise<T> {
+    return this.lock.run(async () => {
+      const t = await this.remote('begin', () => this.conn().transaction('write'));
+      try {
+        const out = await fn(this.txOf(t));
+        await this.remote('commit', () => t.commit());
+        return out;
+      } catch (err) {
+        await t.rollback().catch(() => undefined);
+        throw this.fail(err, 'transaction');
+      } finally {
+        t.close();
+      }
+    });
+  }
+
+  /** @inheritdoc */
+  query<T extends DriverRow = DriverRow>(sql: string, params?: DriverParams): Promise<T[]> {
+    if (this.readOnly && !READ_RE.test(sql)) return Promise.reject(new FoxError('UNSUPPORTED', `store ${this.store.name} is ${this.store.class}: read-only here, writing refused`, { subject: `store ${this.store.name}` }));
+    return this.lock.run(async () => TursoStoreDriver.rows<T>(await this.exec(this.conn(), sql, params)));
+  }
+
+  /** @inheritdoc */
+  run(sql: string, params?: DriverParams): Promise<{ changes: number }> {
+    try {
+      this.refuseWrite('writing');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.lock.run(async () => ({ changes: (await this.exec(this.conn(), sql, params)).rowsAffected }));
+  }
+
+  /** @inheritdoc */
+  transaction<T>(fn: (tx: DriverTx) => Promise<T>): Promise<T> {
+    try {
+      this.refuseWrite('a write transaction');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.writeTx(fn);
+  }
+
+  /** @inheritdoc */
+  async migrate(): Promise<{ applied: number[]; version: number }> {
+    this.refuseWrite('migrating');
+    const conn: AsyncSqliteConn = {
+      query: (sql, params) => this.lock.run(async () => TursoStoreDriver.rows(await this.exec(this.conn(), sql, params))) as never,
+      exec: (sql) => this.lock.run(() => this.remote('migration', () => this.conn().executeMultiple(sql))),
+      writeTx: (fn) => this.writeTx((tx) => fn({ query: tx.query, exec: tx.exec })),
+    };
+    try {
+      return await applySqliteDialectMigrations(conn, `store ${this.store.name}`, this.migrations);
+    } catch (err) {
+      throw this.fail(err, 'migrate');
+    }
+  }
+
+  /** @inheritdoc */
+  async tables(): Promise<DriverTable[]> {
+    const names = await this.query<{ name: string }>(
+      "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_litestream%' ESCAPE '\\' AND name <> 'schema_migrations' AND name <> 'libsql_wasm_func_table' ORDER BY name",
+    );
+    const out: DriverTable[] = [];
+    for (const { name } of names) {
+      try {
+        const [r] = await this.query<{ n: number }>(`SELECT count(*) AS n FROM "${name.replace(/"/g, '""')}"`);
+        out.push({ name, rows: Number(r?.n ?? 0) });
+      } catch {
+        /* a virtual table of a module this build lacks */
+      }
+    }
+    return out;
+  }
+
+  /** @inheritdoc */
+  async ping(): Promise<DriverPing> {
+    const t0 = performance.now();
+    const [r] = await this.query<{ v: string }>('SELECT sqlite_version() AS v');
+    return { latencyMs: performance.now() - t0, version: `libSQL (SQLite ${r?.v ?? '?'})` };
+  }
+
+  /** Pulls the remote's changes into the embedded replica (no-op without one). */
+  async sync(): Promise<void> {
+    if (!this.settings.replicaPath) return;
+    await this.lock.run(() => this.remote('sync', () => this.conn().sync()));
+  }
+
+  /** @inheritdoc */
+  close(): Promise<void> {
+    return this.lock.run(async () => {
+      this.client?.close();
+      this.client = null;
+    });
+  }
+}
