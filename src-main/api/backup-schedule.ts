@@ -224,10 +224,7 @@ function envOverrides(engine: Engine): { key: string; variable: string }[] {
 /** The schedule as commands: how to set it from a terminal, and what each run does. */
 export function scheduleCli(s: ScheduleSettings): string {
   return [
-    `foxctl config set ${SCHEDULE_KEYS.enabled} ${s.enabled}`,
-    `foxctl config set ${SCHEDULE_KEYS.time} ${s.time}`,
-    `foxctl config set ${SCHEDULE_KEYS.zone} ${s.zone}`,
-    `foxctl config set ${SCHEDULE_KEYS.keep} ${s.keep}`,
+    `foxctl backup schedule ${s.enabled ? '--enable' : '--disable'} --time ${s.time} --zone ${s.zone} --keep ${s.keep}`,
     `# each night at ${s.time}${s.zone === 'utc' ? ' UTC' : ''} while Storage Studio runs:`,
     `foxctl backup create --name ${SCHEDULED_PREFIX}YYYYMMDD-HHMMSS`,
     `# then delete ${SCHEDULED_PREFIX}* backups beyond the newest ${s.keep} (foxctl backup delete NAME)`,

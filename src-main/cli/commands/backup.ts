@@ -4,6 +4,7 @@ import type { BackupSummary, RestoreResult, VerifyResult } from '../../engine/ba
 import type { FoxConfig } from '../../engine/config/resolve.js';
 import { FoxError } from '../../engine/errors.js';
 import { parseDuration } from '../../engine/util/duration.js';
+import { BackupScheduler, type ScheduleSettings } from '../../api/backup-schedule.js';
 import { action, intOption } from '../context.js';
 import { EXIT_CODES, formatBytes, formatTable } from '../output.js';
 
@@ -240,6 +241,39 @@ export function registerBackupCommands(program: Command): void {
             [
               r.deleted.length === 0 ? 'nothing to prune' : `${r.dry_run ? 'would delete' : 'deleted'}:\n${summaryTable(r.deleted)}`,
               `${r.dry_run ? 'would free' : 'freed'} ${formatBytes(r.bytes_freed)}; kept ${r.kept.length}`,
+            ].join('\n'),
+        };
+      }),
+    );
+
+  backup
+    .command('schedule')
+    .description('the nightly backup Storage Studio takes while it runs: show it, or change it in config.yaml')
+    .option('--enable', 'turn the nightly backup on')
+    .option('--disable', 'turn it off')
+    .option('--time <HH:MM>', 'time of day (24-hour)')
+    .option('--zone <zone>', 'clock of --time: local or utc')
+    .option('--keep <n>', 'nightly backups kept (older nightly ones are deleted after each run; other backups never)')
+    .action(
+      action('foxctl.backup.schedule', async (ctx) => {
+        const o = ctx.opts;
+        if (o.enable && o.disable) throw new FoxError('INVALID_INPUT', '--enable and --disable exclude each other');
+        const patch: Partial<ScheduleSettings> = {};
+        if (o.enable || o.disable) patch.enabled = o.enable === true;
+        if (o.time !== undefined) patch.time = String(o.time);
+        if (o.zone !== undefined) patch.zone = String(o.zone) as ScheduleSettings['zone'];
+        if (o.keep !== undefined) patch.keep = intOption(o.keep, '--keep');
+        const scheduler = new BackupScheduler(ctx.engine());
+        const st = Object.keys(patch).length > 0 ? await scheduler.update(patch) : await scheduler.status();
+        return {
+          data: st,
+          human: () =>
+            [
+              `nightly backup  ${st.enabled ? `on, at ${st.time}${st.zone === 'utc' ? ' UTC' : ' local time'}, keeping ${st.keep}` : 'off'}`,
+              `next run        ${st.next_run ?? '-'} (while Storage Studio runs: foxctl studio or the desktop app)`,
+              `last run        ${st.last_run ? `${st.last_run.at} ${st.last_run.state}${st.last_run.backup ? ` ${st.last_run.backup}` : ''}${st.last_run.error ? `: ${st.last_run.error.message}` : ''}` : '-'}`,
+              `settings in     ${st.config_file}`,
+              ...st.env_overrides.map((e) => `note: ${e.key} is set by $${e.variable}, which wins over the config file`),
             ].join('\n'),
         };
       }),
