@@ -4,10 +4,17 @@ import { resolveConfig, type FoxConfig, type ResolveConfigOptions } from './conf
 import { StoreConnections } from './db/connections.js';
 import { DbInspector } from './db/inspect/inspector.js';
 import { createEventsService, type EventsService } from './events/service.js';
+import { FoxError } from './errors.js';
 import { JobManager } from './jobs/manager.js';
+import type { SecretCipher } from './secrets/cipher.js';
+import { SavedSettings } from './secrets/saved-settings.js';
+import { SecretStore } from './secrets/store.js';
 
-/** Inputs of openEngine: the environment and an optional explicit config file. */
-export type OpenEngineOptions = ResolveConfigOptions;
+/** Inputs of openEngine: the environment, an optional explicit config file, and the host's secret cipher. */
+export type OpenEngineOptions = ResolveConfigOptions & {
+  /** Electron's safeStorage (src-main/app/secret-cipher.ts); absent in browser mode and the CLI. */
+  secretCipher?: SecretCipher | undefined;
+};
 
 /**
  * The storage engine: the one composition root. Config is resolved at once; everything else
@@ -18,9 +25,13 @@ export class Engine {
   readonly config: FoxConfig;
   readonly stores: StoreConnections;
   readonly jobs: JobManager;
+  /** Settings saved in the app (config.yaml connection keys, the secret store), layered under env. */
+  readonly settings: SavedSettings;
   private closed = false;
 
-  constructor(config: FoxConfig) {
+  constructor(config: FoxConfig, opts: Pick<OpenEngineOptions, 'secretCipher' | 'configFile'> = {}) {
+    this.settings = new SavedSettings(config, new SecretStore(config.home, opts.secretCipher), opts.configFile);
+    config = this.settings.config;
     this.config = config;
     this.stores = new StoreConnections(config);
     let jobsReady = false;
@@ -62,6 +73,25 @@ export class Engine {
     return (this._cas ??= createCas(this));
   }
 
+  /**
+   * Applies settings saved in the app: the layered env is refreshed in place (drivers opened
+   * from now on use it) and an open CAS is closed so that its next use opens the configured
+   * backend with the new settings. CONFLICT while a CAS job runs. Returns the fresh config.
+   */
+  async reloadSettings(): Promise<FoxConfig> {
+    const fresh = this.settings.refresh();
+    const reopen = this._cas !== undefined && (fresh.casDriver !== this.config.casDriver || ['s3', 'turso'].includes(fresh.casDriver));
+    if (reopen) {
+      const busy = this.jobs.active().find((j) => j.kind.startsWith('cas.'));
+      if (busy) throw new FoxError('CONFLICT', `settings saved, but the CAS keeps its old backend until job ${busy.id} (${busy.title}) ends`);
+      const old = this._cas;
+      this._cas = undefined;
+      await old?.close();
+    }
+    this.config.casDriver = fresh.casDriver;
+    return fresh;
+  }
+
   /** Whether close() was called. */
   get isClosed(): boolean {
     return this.closed;
@@ -82,5 +112,5 @@ export class Engine {
 
 /** Resolves config and returns an engine over it. Throws FoxError on invalid config. */
 export function openEngine(opts: OpenEngineOptions = {}): Engine {
-  return new Engine(resolveConfig(opts));
+  return new Engine(resolveConfig(opts), opts);
 }

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { S3Settings } from '../engine/cas/s3-config.js';
+import { sigV4Check } from './sigv4-check.js';
 
 /** The part of s3rver's API we use (the package ships no types). */
 interface S3rverInstance {
@@ -31,10 +32,12 @@ export interface TestS3 {
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 /** Starts s3rver on a free port of 127.0.0.1 with bucket `bucket` (the caller stops it). */
-export async function startS3rver(bucket = 'foxctl-test'): Promise<TestS3> {
+export async function startS3rver(bucket = 'foxctl-test', opts: { checkSignatures?: boolean } = {}): Promise<TestS3> {
   const S3rver = createRequire(import.meta.url)('s3rver') as S3rverCtor;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxctl-s3rver-'));
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: bucket }] });
+  // s3rver accepts any SigV4 signature of a known key id; checkSignatures makes a wrong secret fail as on S3.
+  if (opts.checkSignatures) (server as unknown as { middleware: unknown[] }).middleware.unshift(sigV4Check({ [S3RVER_CREDENTIALS.accessKeyId]: S3RVER_CREDENTIALS.secretAccessKey }));
   const { port } = await server.run();
   const sockets = new Set<Socket>();
   server.httpServer?.on('connection', (s: Socket) => {

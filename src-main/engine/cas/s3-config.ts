@@ -46,6 +46,15 @@ export function normalizePrefix(raw: string, name: string): string {
   return p === '' ? '' : p.replace(/\/*$/, '/');
 }
 
+/** AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN) of `env` when both are set. */
+function envCredentials(env: Env): S3Credentials | undefined {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
+  if (!accessKeyId || !secretAccessKey) return undefined;
+  const sessionToken = env.AWS_SESSION_TOKEN?.trim() || undefined;
+  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+}
+
 /** Resolves the CAS bucket settings from env (FORMATS.md) and overrides; INVALID_INPUT naming the variable on a bad value. */
 export function resolveS3Settings(env: Env, overrides: S3Overrides = {}): S3Settings {
   const bucket = (overrides.bucket ?? env.FOXCTL_CAS_S3_BUCKET ?? '').trim();
@@ -67,7 +76,8 @@ export function resolveS3Settings(env: Env, overrides: S3Overrides = {}): S3Sett
     if (disableSsl) url.protocol = 'http:';
     endpoint = url.toString().replace(/\/$/, '');
   }
-  const creds = overrides.credentials;
+  // Explicit credentials, else the env's key pair (the app layers its saved keys there), else the SDK's chain.
+  const creds = overrides.credentials ?? envCredentials(env);
   if (creds && (!creds.accessKeyId || !creds.secretAccessKey)) {
     throw new FoxError('INVALID_INPUT', 'S3 credentials need both an access key id and a secret access key', { subject: 'cas s3' });
   }

@@ -160,3 +160,11 @@ export function editConfig(configFile: string, edits: readonly ConfigEdit[], opt
 export function setConfigValue(configFile: string, key: string, value: ConfigEditValue, opts: ConfigEditOptions = {}): ConfigEditChange {
   return editConfig(configFile, [{ key, value }], opts).changes[0]!;
 }
+
+/** The raw value of a key in the config file (before masking), or undefined when absent or the file is missing. */
+export function readConfigValue(configFile: string, key: string): unknown {
+  if (!fs.existsSync(configFile)) return undefined;
+  const { doc } = loadDocument(configFile);
+  const v: unknown = doc.getIn(keyPath(doc, key));
+  return v === null ? undefined : v;
+}

@@ -1,3 +1,5 @@
+import { maskUrlSecrets } from './mask.js';
+
 /** The kind of a config value: decides how a raw string from env or YAML is parsed. */
 export type ConfigKind = 'path' | 'int' | 'string' | 'bool' | 'duration';
 
@@ -14,6 +16,8 @@ export interface ConfigKeyDef {
   min?: number;
   /** Allowed values for a string. */
   choices?: readonly string[];
+  /** Masks secrets inside a shown value (a DSN's password); the engine reads the raw value from env. */
+  mask?: (value: string) => string;
 }
 
 /** The env name every key `a.b` may be set with: `FOXCTL_A_B`. */
@@ -51,8 +55,8 @@ export const CONFIG_KEYS: readonly ConfigKeyDef[] = [
   def({ key: 'cas.s3.prefix', kind: 'string', default: 'cas/', description: 'Key prefix of the CAS objects in the bucket' }),
   def({ key: 'cas.s3.force_path_style', kind: 'bool', default: false, description: 'Path-style bucket URLs (MinIO, s3rver)' }),
   def({ key: 'cas.s3.disable_ssl', kind: 'bool', default: false, description: 'Plain HTTP to the endpoint' }),
-  def({ key: 'turso.url', kind: 'string', default: '', env: ['FOXCTL_TURSO_URL', 'TURSO_DATABASE_URL'], description: 'libSQL / Turso database URL' }),
-  def({ key: 'postgres.dsn', kind: 'string', default: '', env: ['FOXCTL_POSTGRES_DSN', 'DATABASE_URL'], description: 'PostgreSQL DSN (the password lives in the secret store)' }),
+  def({ key: 'turso.url', kind: 'string', default: '', mask: maskUrlSecrets, env: ['FOXCTL_TURSO_URL', 'TURSO_DATABASE_URL'], description: 'libSQL / Turso database URL' }),
+  def({ key: 'postgres.dsn', kind: 'string', default: '', mask: maskUrlSecrets, env: ['FOXCTL_POSTGRES_DSN', 'DATABASE_URL'], description: 'PostgreSQL DSN (the password lives in the secret store)' }),
   def({ key: 'postgres.max_conns', kind: 'int', default: 10, min: 1, env: ['FOXCTL_POSTGRES_MAX_CONNS'], description: 'PostgreSQL pool size' }),
   def({ key: 'postgres.max_idle_conns', kind: 'int', default: 5, min: 0, env: ['FOXCTL_POSTGRES_MAX_IDLE_CONNS'], description: 'PostgreSQL idle connections kept' }),
 ];

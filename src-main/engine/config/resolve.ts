@@ -175,6 +175,8 @@ export function resolveConfig(opts: ResolveConfigOptions = {}): FoxConfig {
     }
     let value = parseValue(d, raw, from);
     if (d.kind === 'path') value = expandPath(String(value), home, env);
+    // A value with a secret inside (a DSN's password) is shown masked; drivers read env / the file.
+    if (d.mask && typeof value === 'string') value = d.mask(value);
     values.push({ key: d.key, value, source, description: d.description, env: d.env });
   }
   // Keys the engine does not know are kept and shown, so a typo is visible rather than lost.
