@@ -83,3 +83,19 @@ describe('foxctl cas (in process)', () => {
     expect(dur.stderr).toMatch(/--older-than/);
   });
 });
+
+describe('foxctl cas tag', () => {
+  it('adds tags to an object, merged with its own, and names a bad digest', async () => {
+    const h = tempHome();
+    const e = openEngine({ env: h.env() });
+    const a = (await e.cas.put(Buffer.from('tag me'), { tags: ['old'] })).digest;
+    await e.close();
+    const r = await inProcess(h.home, ['cas', 'tag', a, 'new', 'other']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe(`${a} tags: old, new, other`);
+    const listed = await inProcess(h.home, ['--json', 'cas', 'list', '--tag', 'other']);
+    expect((JSON.parse(listed.stdout) as { data: { items: { digest: string }[] } }).data.items.map((i) => i.digest)).toEqual([a]);
+    const bad = await inProcess(h.home, ['cas', 'tag', 'sha256:nothex', 'x']);
+    expect(bad.status).toBe(EXIT_CODES.INVALID_INPUT);
+  });
+});

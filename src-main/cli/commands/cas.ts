@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { startCasMigrate } from '../../engine/cas/migrate.js';
 import type { CasInput, RmResult } from '../../engine/cas/service.js';
+import { addCasTags } from '../../engine/cas/tag.js';
 import type { CasObject } from '../../engine/cas/types.js';
 import { LIST_SORTS, type ListSort } from '../../engine/cas/list-query.js';
 import { FoxError } from '../../engine/errors.js';
@@ -148,6 +149,18 @@ export function registerCasCommands(program: Command): void {
         }),
       );
   }
+
+  cas
+    .command('tag')
+    .description("add tags to an object (merged with its tags; its bytes are re-read and verified, and created is refreshed as by a put)")
+    .argument('<digest>', 'sha256:<64 hex>')
+    .argument('<tag...>', 'one or more tags')
+    .action(
+      action('foxctl.cas.tag', async (ctx, digest: string, tags: string[]) => {
+        const o = await addCasTags(ctx.engine().cas, digest, tags, { signal: ctx.signal });
+        return { data: o, human: `${o.digest} tags: ${o.tags.join(', ')}` };
+      }),
+    );
 
   cas
     .command('rm')
