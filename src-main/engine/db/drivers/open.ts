@@ -45,7 +45,8 @@ export function targetDriverName(target: DriverTarget): DbDriverName {
 /**
  * Opens a store's database through its driver: the configured one (FORMATS.md env chains) or an
  * explicit `target`. External stores open read-only (writes fail with UNSUPPORTED). Keyed stores
- * (REPOINDEX, OBSIDIANINDEX) exist only as local SQLite files. Settings errors are INVALID_INPUT
+ * (REPOINDEX, OBSIDIANINDEX) are configured only as local SQLite files (an explicit target may
+ * still name one: it gets one schema or file for the key it copies). Settings errors are INVALID_INPUT
  * naming the variable; connection errors UNAVAILABLE naming the store, secrets masked.
  */
 export async function openStoreDriver(config: FoxConfig, storeName: string, opts: OpenStoreDriverOptions = {}): Promise<StoreDriver> {
@@ -55,7 +56,7 @@ export async function openStoreDriver(config: FoxConfig, storeName: string, opts
   const where = target ? (target.dsn ?? target.url) : undefined;
   if (target && !where) throw new FoxError('INVALID_INPUT', 'the target needs a DSN or URL');
   const driverName: DbDriverName = where ? targetKind(where, 'the target') : storeDriverName(config, store);
-  if (driverName !== 'sqlite' && store.keyed) {
+  if (driverName !== 'sqlite' && store.keyed && !where) {
     throw new FoxError('UNSUPPORTED', `store ${store.name} is keyed (one database per ${store.name === 'REPOINDEX' ? 'repository' : 'vault'}) and lives only in local SQLite files, not on ${driverName}`, {
       subject: `store ${store.name}`,
     });

@@ -31,5 +31,28 @@ CREATE TABLE IF NOT EXISTS context_sequences (
   PRIMARY KEY (scope, name)
 );
 `,
+    postgres: `
+CREATE TABLE IF NOT EXISTS context_variables (
+  scope TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value_json TEXT NOT NULL,
+  version BIGINT NOT NULL DEFAULT 1,
+  session_id TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  expires_at TEXT,
+  PRIMARY KEY (scope, name)
+);
+CREATE INDEX IF NOT EXISTS idx_context_variables_session ON context_variables (session_id) WHERE session_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS idx_context_variables_expires ON context_variables (expires_at) WHERE expires_at IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS context_sequences (
+  scope TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value BIGINT NOT NULL DEFAULT 0,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (scope, name)
+);
+`,
   },
 ];

@@ -26,5 +26,23 @@ CREATE TABLE IF NOT EXISTS studio_jobs (
 CREATE INDEX IF NOT EXISTS studio_jobs_created ON studio_jobs (created_at DESC);
 CREATE INDEX IF NOT EXISTS studio_jobs_state ON studio_jobs (state);
 `,
+    postgres: `
+CREATE TABLE IF NOT EXISTS studio_jobs (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  title TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'ok', 'error', 'canceled')),
+  progress TEXT NOT NULL,
+  result TEXT,
+  error TEXT,
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  finished_at TEXT,
+  pid BIGINT,
+  host TEXT
+);
+CREATE INDEX IF NOT EXISTS studio_jobs_created ON studio_jobs (created_at DESC);
+CREATE INDEX IF NOT EXISTS studio_jobs_state ON studio_jobs (state);
+`,
   },
 ];

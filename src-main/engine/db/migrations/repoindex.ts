@@ -45,5 +45,38 @@ CREATE TABLE IF NOT EXISTS edges (
 );
 CREATE INDEX IF NOT EXISTS idx_edges_dst ON edges (dst, kind);
 `,
+    postgres: `
+CREATE TABLE IF NOT EXISTS index_meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+INSERT INTO index_meta (key, value) VALUES ('schema_version', '${REPOINDEX_SCHEMA_VERSION}') ON CONFLICT DO NOTHING;
+
+CREATE TABLE IF NOT EXISTS nodes (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  path TEXT NOT NULL,
+  language TEXT,
+  start_line BIGINT,
+  end_line BIGINT,
+  signature TEXT,
+  content_hash TEXT,
+  metadata_json TEXT,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idx_nodes_path ON nodes (path);
+CREATE INDEX IF NOT EXISTS idx_nodes_name ON nodes (name);
+CREATE INDEX IF NOT EXISTS idx_nodes_kind ON nodes (kind);
+
+CREATE TABLE IF NOT EXISTS edges (
+  src TEXT NOT NULL REFERENCES nodes (id) ON DELETE CASCADE,
+  dst TEXT NOT NULL REFERENCES nodes (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  metadata_json TEXT,
+  PRIMARY KEY (src, dst, kind)
+);
+CREATE INDEX IF NOT EXISTS idx_edges_dst ON edges (dst, kind);
+`,
   },
 ];
