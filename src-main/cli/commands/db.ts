@@ -3,6 +3,7 @@ import type { TargetOptions } from '../../engine/db/inspect/inspector.js';
 import type { QueryCell, QueryResult } from '../../engine/db/query/run-query.js';
 import { parseDuration } from '../../engine/util/duration.js';
 import { action, intOption, type ActionContext } from '../context.js';
+import { registerDbMigrateCommand } from './db-migrate.js';
 import { EXIT_CODES, formatBytes, formatTable } from '../output.js';
 
 const TARGET_HELP = 'a store name (MEMORY, events, ...) or a path to any SQLite file';
@@ -149,4 +150,6 @@ export function registerDbCommands(program: Command): void {
         return { data: res, human, ...(res.ok ? {} : { exitCode: EXIT_CODES.CORRUPT }) };
       }),
     );
+
+  registerDbMigrateCommand(db);
 }
