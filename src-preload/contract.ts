@@ -643,6 +643,103 @@ export type DbMigrateReport = z.infer<typeof dbMigrateReportSchema>;
 
 // ---- end of the Stores view's schemas ----
 
+// ---- the Settings view's schemas ----
+
+/** The secrets the Settings view can save (engine/secrets/names.ts). */
+export const SECRET_NAMES = ['s3.access_key_id', 's3.secret_access_key', 'turso.token', 'postgres.password'] as const;
+
+/** One of SECRET_NAMES. */
+export type SecretName = (typeof SECRET_NAMES)[number];
+
+/** What the renderer ever sees of a secret: whether it is set and its last 4 characters, never the value. */
+export const secretEntrySchema = z.object({
+  name: z.enum(SECRET_NAMES),
+  label: z.string(),
+  set: z.boolean(),
+  last4: z.string().max(4),
+  stored: z.enum(['os', 'basic_text', 'none', 'plain']).nullable(),
+  readable: z.boolean(),
+  updatedAt: z.string().nullable(),
+});
+
+/** A secret's status as the bridge returns it. */
+export type SecretEntry = z.infer<typeof secretEntrySchema>;
+
+/** How the secret store protects values here and whether saving needs the user's consent. */
+export const secretStoreSchema = z.object({
+  file: z.string(),
+  protection: z.enum(['os', 'basic_text', 'none']),
+  cipher: z.string().nullable(),
+  consentRequired: z.boolean(),
+  warning: z.string().nullable(),
+  entries: z.array(secretEntrySchema),
+});
+
+/** The secret store's status. */
+export type SecretStoreInfo = z.infer<typeof secretStoreSchema>;
+
+/** Everything the Settings view shows: values with sources (DSNs masked) and the secret store. */
+export const settingsSchema = z.object({
+  home: z.string(),
+  configFile: z.string(),
+  configFileLoaded: z.boolean(),
+  values: z.array(configValueSchema),
+  secrets: secretStoreSchema,
+  /** The one-line resolution order, as the engine applies it. */
+  order: z.string(),
+});
+
+/** The Settings view's data. */
+export type Settings = z.infer<typeof settingsSchema>;
+
+const settingValue = z.union([z.string().max(4096), z.number(), z.boolean(), z.null()]);
+const secretValue = z.string().max(8192);
+
+/** What a save changed: each key's new value and the env variable that still overrides it. */
+export const settingsSaveResultSchema = z.object({
+  changes: z.array(z.object({ key: z.string(), value: z.union([z.string(), z.number(), z.boolean(), z.null()]), overriddenBy: z.string().nullable() })),
+  secrets: z.array(secretEntrySchema),
+  settings: settingsSchema,
+  /** Set when the values were saved but the running CAS could not switch yet (a CAS job runs). */
+  notice: z.string().nullable(),
+});
+
+/** The result of settings.save. */
+export type SettingsSaveResult = z.infer<typeof settingsSaveResultSchema>;
+
+/** A "Test connection" result: latency, or the exact error with secrets masked. */
+export const probeResultSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), latencyMs: z.number(), target: z.string(), detail: z.string() }),
+  z.object({ ok: z.literal(false), latencyMs: z.number(), target: z.string(), code: z.string(), message: z.string() }),
+]);
+
+/** The result of settings.test. */
+export type ProbeResult = z.infer<typeof probeResultSchema>;
+
+/** What settings.test probes: a form's current values; an absent secret means "the saved one (or env)". */
+export const settingsTestInputSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('s3'),
+      bucket: z.string().max(255),
+      region: z.string().max(64).optional(),
+      endpoint: z.string().max(2048).optional(),
+      prefix: z.string().max(1024).optional(),
+      forcePathStyle: z.boolean().optional(),
+      disableSsl: z.boolean().optional(),
+      accessKeyId: secretValue.optional(),
+      secretAccessKey: secretValue.optional(),
+    })
+    .strict(),
+  z.object({ kind: z.literal('turso'), url: z.string().max(4096), token: secretValue.optional() }).strict(),
+  z.object({ kind: z.literal('postgres'), dsn: z.string().max(4096), password: secretValue.optional() }).strict(),
+]);
+
+/** The input of settings.test. */
+export type SettingsTestInput = z.infer<typeof settingsTestInputSchema>;
+
+// ---- end of the Settings view's schemas ----
+
 const call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string): { input: I; output: O; doc: string } => ({
   input,
   output,
@@ -860,6 +957,25 @@ export const CALLS = {
     'copies SQLite stores into PostgreSQL (a schema per store) or libSQL as a job; its result is a DbMigrateReport (row counts per table)',
   ),
   // ---- end of the Stores view's calls ----
+  // ---- the Settings view's calls ----
+  'settings.get': call(none, settingsSchema, 'every config value with its source (DSNs masked) and the secret store status (set + last 4, never a value)'),
+  'settings.save': call(
+    z
+      .object({
+        values: z.array(z.object({ key: z.string().min(1).max(200), value: settingValue }).strict()).max(100),
+        secrets: z.array(z.object({ name: z.enum(SECRET_NAMES), value: secretValue.nullable() }).strict()).max(10).optional(),
+        /** The user's explicit "I understand" to keep secrets without OS encryption (browser mode, basic_text). */
+        plaintextConsent: z.boolean().optional(),
+      })
+      .strict(),
+    settingsSaveResultSchema,
+    'writes values into config.yaml (validated, atomically) and secrets into the secret store; the engine uses them at once',
+  ),
+  'settings.test': call(settingsTestInputSchema, probeResultSchema, 'Test connection for an S3, Turso or PostgreSQL form: latency or the exact error'),
+  'settings.moveCasToS3': call(none, z.object({ jobId: z.string(), cli: cliLine }), 'copies every CAS object to the saved S3 settings as a cas.migrate job'),
+  'secrets.status': call(none, secretStoreSchema, 'the secret store: protection, consent needed, each secret set + last 4'),
+  'secrets.delete': call(z.object({ name: z.enum(SECRET_NAMES) }).strict(), secretEntrySchema, 'removes a saved secret'),
+  // ---- end of the Settings view's calls ----
 } as const;
 
 /** The name of a call. */

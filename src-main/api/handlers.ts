@@ -8,6 +8,7 @@ import { areaFeatures, syncerStatus } from './areas.js';
 import { createCasHandlers } from './cas-handlers.js';
 import { createEventsHandlers } from './events-handlers.js';
 import { createBackupHandlers } from './backup-handlers.js';
+import { createSettingsHandlers } from './settings-handlers.js';
 import { createInspectHandlers } from './inspect-handlers.js';
 import { createDbMigrateHandlers } from './db-handlers.js';
 import { buildOverview } from './overview.js';
@@ -62,6 +63,7 @@ export function createHandlers(engine: Engine, host: HostInfo): Handlers {
     'backups.list': async (_input, { signal }) => engine.backups.list({ signal }),
     ...createBackupHandlers(engine),
     'cas.stats': async (_input, { signal }) => engine.cas.stats({ signal }),
+    ...createSettingsHandlers(engine),
     ...createCasHandlers(engine, host),
     'cas.putPath': async (input) => {
       // A page in a browser hands over bytes, never a path on this machine to read.

@@ -12,6 +12,7 @@ import { findElectronSqliteBinding } from './native.js';
 import { APP_ORIGIN, registerAppScheme, serveRenderer } from './protocol.js';
 import { hardenApp } from './security.js';
 import { createMainWindow, type WindowSource } from './window.js';
+import { createSafeStorageCipher } from './secret-cipher.js';
 
 /** out/main, where this bundle lives (the main bundle is ESM: no __dirname). */
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -91,7 +92,7 @@ void app.whenReady().then(() => {
   }
   setSqliteNativeBinding(binding.file);
   try {
-    engine = openEngine({ env: process.env });
+    engine = openEngine({ env: process.env, secretCipher: createSafeStorageCipher() });
   } catch (err) {
     dialog.showErrorBox('foxctl Storage Studio cannot open its home', err instanceof Error ? err.message : String(err));
     app.exit(1);
