@@ -157,7 +157,8 @@ function checkTursoUrl(url: string, from: string, hasToken: boolean, tokenHelp: 
 /**
  * The turso settings of a store: URL `FOXCTL_<STORE>_DB_URL` -> `FOXCTL_TURSO_URL` ->
  * `TURSO_DATABASE_URL`, token `FOXCTL_<STORE>_DB_TOKEN` -> `FOXCTL_TURSO_TOKEN` ->
- * `TURSO_AUTH_TOKEN` (required for remote URLs), the replica file and sync interval.
+ * `TURSO_AUTH_TOKEN` (required for remote URLs), the replica file and sync interval. Values saved
+ * in the app (config.yaml, the secret store) reach these chains through the engine's layered env.
  */
 export function tursoStoreSettings(config: FoxConfig, store: StoreDef): TursoStoreSettings {
   const urlVars = [`FOXCTL_${store.name}_DB_URL`, 'FOXCTL_TURSO_URL', 'TURSO_DATABASE_URL'];
@@ -232,14 +233,15 @@ export function postgresStoreSettings(config: FoxConfig, store: StoreDef): Postg
       subject: `store ${store.name}`,
     });
   }
-  checkDsn(dsn.value, `$${dsn.name}`);
+  const dsnFrom = `$${dsn.name}`;
+  checkDsn(dsn.value, dsnFrom);
   const schemaVar = `FOXCTL_${store.name}_POSTGRES_SCHEMA`;
   const explicit = config.env[schemaVar]?.trim();
   return {
     dsn: dsn.value,
     location: maskUrl(dsn.value),
     schema: explicit ? checkSchema(explicit, `$${schemaVar}`) : defaultSchemaName(store),
-    dsnFrom: `$${dsn.name}`,
+    dsnFrom,
     ...postgresPool(config),
   };
 }
