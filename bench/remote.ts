@@ -3,9 +3,12 @@
 //   copy under its digest, meta object) vs lib-storage `Upload` of the same file
 // - verified get of it through the CAS vs a bare `GetObject` drained to nowhere
 // s3rver runs in a child process so that server and client each get a core, as they would on
-// two machines. Best of two runs for both sides. The PostgreSQL half of issue 7's benchmark
-// (db migrate) belongs to the store-driver work and is not here.
-// FOXCTL_BENCH_SCALE=0.1 runs it at a tenth of the size, for a quick check.
+// two machines. Best of two runs for both sides.
+// - `db migrate` of a 1,000,000-row store into PostgreSQL vs a bare multi-row INSERT of the same
+//   rows with `pg` (read from the same SQLite file, same batch size, one transaction): rows/s.
+//   The server is FOXCTL_TEST_POSTGRES_DSN, else a throwaway cluster (src-main/test/postgres.ts).
+// FOXCTL_BENCH_SCALE=0.1 runs it at a tenth of the size, for a quick check;
+// FOXCTL_BENCH_REMOTE=s3 or =pg runs one half only.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -20,6 +23,7 @@ import { createS3Backend } from '../src-main/engine/cas/s3-backend.js';
 import { createS3Client, type S3Settings } from '../src-main/engine/cas/s3-config.js';
 import { openFileSource } from '../src-main/engine/cas/source.js';
 import { report, scratch, timed } from './lib.js';
+import { benchDbMigrate } from './helpers/pg-migrate.js';
 
 const MiB = 1 << 20;
 const BUCKET = 'bench';
@@ -36,6 +40,12 @@ async function serve(): Promise<void> {
 const sink = (): Writable => new Writable({ highWaterMark: 4 * MiB, write: (_c, _e, cb) => cb() });
 
 async function main(): Promise<void> {
+  const only = process.env.FOXCTL_BENCH_REMOTE;
+  if (only !== 'pg') await benchS3();
+  if (only !== 's3') await benchDbMigrate(Number(process.env.FOXCTL_BENCH_SCALE ?? '1'));
+}
+
+async function benchS3(): Promise<void> {
   const scale = Number(process.env.FOXCTL_BENCH_SCALE ?? '1');
   const size = Math.max(8 * MiB, Math.round(256 * MiB * scale));
   const { dir, cleanup } = scratch('remote');
@@ -77,7 +87,6 @@ async function main(): Promise<void> {
       ourGet.push((await timed(async () => pipeline((await store.get(digest)).stream, sink()))).seconds);
     }
     report(`s3 get ${mib} MiB verified (CAS vs GetObject)`, mib / Math.min(...ourGet), mib / Math.min(...bareGet), 'MiB/s', { anchorName: 'GetObject', better: 'higher', goal: 0.9 });
-    process.stdout.write('db migrate to PostgreSQL: not benchmarked here (the store-driver half of issue 7)\n');
     await store.close();
     client.destroy();
   } finally {

@@ -23,7 +23,7 @@ const LIBSQL_LOCAL = new Set(['file:', 'http:', 'ws:']);
  */
 export function maskDsn(dsn: string): string {
   const placeholder = dsn.includes(STORE_PLACEHOLDER);
-  const raw = placeholder ? dsn.split(STORE_PLACEHOLDER).join('STOREPLACEHOLDER') : dsn;
+  const raw = placeholder ? dsn.split(STORE_PLACEHOLDER).join('zzstoreplaceholderzz') : dsn;
   let out: string;
   try {
     const u = new URL(raw);
@@ -34,7 +34,7 @@ export function maskDsn(dsn: string): string {
     out = raw.replace(/(\/\/[^:/@\s]*:)[^@\s]*@/, '$1***@').replace(/((?:password|authToken|token)=)[^&\s]*/gi, '$1***');
   }
   out = out.split('%2A%2A%2A').join('***');
-  return placeholder ? out.split('STOREPLACEHOLDER').join(STORE_PLACEHOLDER) : out;
+  return placeholder ? out.split('zzstoreplaceholderzz').join(STORE_PLACEHOLDER) : out;
 }
 
 /** Every secret in a DSN/URL (password, secret parameters), so that messages can be scrubbed of them. */
