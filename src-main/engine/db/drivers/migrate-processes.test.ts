@@ -63,7 +63,10 @@ function start(script: string): Child {
   const waiters: { text: string; resolve: () => void }[] = [];
   proc.stdout!.on('data', (c: Buffer) => {
     out += c.toString();
-    for (const w of waiters.splice(0)) (out.includes(w.text) ? w.resolve() : waiters.push(w));
+    for (const w of waiters.splice(0)) {
+      if (out.includes(w.text)) w.resolve();
+      else waiters.push(w);
+    }
   });
   proc.stderr!.on('data', (c: Buffer) => (err += c.toString()));
   const done = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
