@@ -310,6 +310,18 @@ describe('db migrate to libSQL (file: URLs)', () => {
     got.rows.forEach((row, i) => expect(Buffer.from(row.result as ArrayBuffer).equals(blobs[i]!)).toBe(true));
   });
 
+  it('a rerun into the same libSQL database is a CONFLICT; --drop replaces it', async () => {
+    const h = tempHome();
+    const config = h.config();
+    seed(config);
+    const url = `file:${h.home}/mailbox-copy.db`;
+    expect((await run(config, { targetDsn: url, stores: ['MAILBOX'] })).ok).toBe(true);
+    await rejectsWith(run(config, { targetDsn: url, stores: ['MAILBOX'] }), 'CONFLICT');
+    const r = await run(config, { targetDsn: url, stores: ['MAILBOX'], drop: true });
+    expect(r.ok).toBe(true);
+    expect(tableOf(r, 'MAILBOX', 'messages')).toMatchObject({ source_rows: 50, target_rows: 50 });
+  });
+
   it('refuses several stores in one libSQL database, a remote URL without a token, and the source file itself', async () => {
     const h = tempHome();
     const config = h.config();
