@@ -1,79 +1,190 @@
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
+import type { BridgeError } from '../../src-preload/contract';
 import { Command, EmptyState } from '../components/empty-state';
 import { ErrorNotice } from '../components/error-notice';
-import { Loadable } from '../components/loadable';
+import { eventsCliCommand } from '../components/events-cli';
+import { EventsDetail } from '../components/events-detail';
+import { EventsFacets } from '../components/events-facets';
+import { EventsFilters } from '../components/events-filters';
+import { EventsHistogram } from '../components/events-histogram';
+import { EventsSource } from '../components/events-source';
+import { EventsSyncer } from '../components/events-syncer';
+import { EventsTable } from '../components/events-table';
 import { Card, Page } from '../components/page';
-import { exactTime, formatBytes, formatCount, timeAgo } from '../format';
+import { RefreshButton } from '../components/refresh-button';
+import { formatCount } from '../format';
 import { useStudio } from '../store';
 import { IDLE } from '../store/requests';
 
-/** Events: the syncer's state now; the events.db viewer arrives with its own issue. */
+/** The current filter as a `foxctl events query ...` line with a Copy button. */
+function CliLine(): ReactNode {
+  const filter = useStudio((s) => s.evFilter);
+  const source = useStudio((s) => s.evSource);
+  const [copied, setCopied] = useState(false);
+  const cli = eventsCliCommand(filter, { db: source?.file ?? null });
+  return (
+    <div className="events-cli">
+      <code className="command mono" data-testid="events-cli">
+        {cli}
+      </code>
+      <button
+        type="button"
+        className="btn btn-quiet"
+        onClick={() => {
+          void navigator.clipboard?.writeText(cli).then(() => setCopied(true));
+          setTimeout(() => setCopied(false), 1500);
+        }}
+      >
+        {copied ? 'Copied' : 'Copy'}
+      </button>
+    </div>
+  );
+}
+
+const TABLE_REQUESTS = ['events.query', 'events.count', 'events.histogram', 'events.facets', 'events.more'];
+
+/** Which request's error the table area shows: the first failing of page, count, histogram, facets. */
+function useTableError(): { key: string; error: BridgeError } | null {
+  const key = useStudio((s) => TABLE_REQUESTS.find((k) => s.requests[k]?.error) ?? null);
+  const error = useStudio((s) => (key ? (s.requests[key]?.error ?? null) : null));
+  return key && error ? { key, error } : null;
+}
+
+/**
+ * Events: a Datasette/Honeycomb-style viewer over events.db (or another events.db opened
+ * read-only): filters with time presets, a histogram to zoom, a virtualized keyset-paged table,
+ * facets, row detail with the trace waterfall, a live tail, and the syncer.
+ */
 export function EventsView(): ReactNode {
   const syncer = useStudio((s) => s.syncer);
-  const load = useStudio((s) => s.loadSyncer);
-  const syncNow = useStudio((s) => s.syncNow);
-  const syncReq = useStudio((s) => s.requests['syncer.syncNow'] ?? IDLE);
+  const init = useStudio((s) => s.initEvents);
+  const load = useStudio((s) => s.loadEvents);
+  const rows = useStudio((s) => s.evRows);
+  const count = useStudio((s) => s.evCount);
+  const hist = useStudio((s) => s.evHistogram);
+  const selected = useStudio((s) => s.evSelected);
+  const filter = useStudio((s) => s.evFilter);
+  const preset = useStudio((s) => s.evPreset);
+  const source = useStudio((s) => s.evSource);
+  const closeSource = useStudio((s) => s.closeEventsFile);
+  const live = useStudio((s) => s.evLive);
+  const setLive = useStudio((s) => s.setLive);
+  const pending = useStudio((s) => s.evPending);
+  const pendingLines = useStudio((s) => s.evPendingLines);
+  const homeTotal = useStudio((s) => s.evHomeTotal);
+  const loading = useStudio((s) => (s.requests['events.query'] ?? IDLE).loading);
   const clear = useStudio((s) => s.clearError);
-  useEffect(() => void load(), [load]);
+  const failure = useTableError();
+  useEffect(() => {
+    void init();
+  }, [init]);
+  // Leaving the view stops the live tail's polling.
+  useEffect(() => () => useStudio.getState().setLive(false), []);
+  const errors = hist?.reduce((n, b) => n + b.errors, 0) ?? null;
+  const empty = !source && homeTotal === 0 && pending.length === 0 && !live;
   return (
-    <Page id="events" title="Events" subtitle="Structured events of foxctl and its agents, synced from NDJSON into events.db.">
-      <Loadable request="syncer" data={syncer} retry={() => void load()}>
-        {(s) => (
-          <>
-            <Card
-              title="Syncer"
-              aside={
-                <button type="button" className="btn" onClick={() => void syncNow()} disabled={syncReq.loading || s.syncing}>
-                  Sync now
+    <Page
+      id="events"
+      title="Events"
+      subtitle="Structured events of foxctl and its agents: NDJSON streams synced into events.db."
+      actions={
+        <>
+          <button
+            type="button"
+            className={`btn events-live${live ? ' events-live-on' : ''}`}
+            aria-pressed={live}
+            disabled={source !== null}
+            title={source ? 'the live tail follows the home\'s events, not an opened file' : 'show new events as they are written and synced'}
+            onClick={() => setLive(!live)}
+            data-testid="events-live"
+          >
+            <span className="events-live-dot" aria-hidden="true" /> {live ? 'Live' : 'Live tail'}
+          </button>
+          <RefreshButton onRefresh={() => void init()} busy={loading} />
+        </>
+      }
+    >
+      {source ? (
+        <div className="notice notice-info events-source-banner" data-testid="events-source-banner">
+          <div className="notice-main">
+            <div className="notice-title">Viewing another events.db, read-only</div>
+            <div className="notice-message mono">{source.file}</div>
+            <div className="notice-hint">
+              table <code>{source.table}</code> · {formatCount(source.events)} events{source.fts ? '' : ' · free text scans the table (no search index in this file)'}
+            </div>
+          </div>
+          <div className="notice-actions">
+            <button type="button" className="btn" onClick={() => void closeSource()}>
+              Back to this home's events
+            </button>
+          </div>
+        </div>
+      ) : null}
+      {empty ? (
+        <EmptyState icon="events" title="No events in events.db yet" testId="events-empty">
+          <p>Events written by foxctl and your agents appear here once the syncer has copied them into events.db: a searchable table with facets, a histogram, traces and a live tail.</p>
+          <p>
+            Emit one from a terminal: <Command>{`echo '{"operation":"hello"}' | foxctl events emit`}</Command>
+          </p>
+        </EmptyState>
+      ) : (
+        <>
+          <Card className="events-filter-card">
+            <EventsFilters />
+            <CliLine />
+          </Card>
+          {failure ? <ErrorNotice error={failure.error} onDismiss={() => clear(failure.key)} /> : null}
+          <Card
+            className="events-hist-card"
+            title={
+              <span data-testid="events-count" data-count={count ?? ''}>
+                {count === null ? 'Counting…' : `${formatCount(count)} ${count === 1 ? 'event' : 'events'}`}
+                {errors !== null && errors > 0 && filter.status !== 'error' ? <span className="error-text events-err-count"> · {formatCount(errors)} errors</span> : null}
+              </span>
+            }
+            aside={
+              preset === 'custom' ? (
+                <button type="button" className="btn btn-quiet" onClick={() => void load({ ...filter, since: '24h', until: undefined }, '24h')}>
+                  Reset zoom
                 </button>
-              }
-            >
-              <dl className="facts" data-testid="syncer-panel">
-                <div>
-                  <dt>State</dt>
-                  <dd data-testid="syncer-panel-state">{s.lastError ? 'Failing' : s.syncing ? 'Syncing' : s.running ? `Running every ${Math.round(s.intervalMs / 1000)} s` : 'Stopped'}</dd>
+              ) : undefined
+            }
+          >
+            {hist ? <EventsHistogram buckets={hist} onZoom={(since, until) => void load({ ...filter, since, until }, 'custom')} /> : <div className="events-hist-placeholder" />}
+          </Card>
+          {live ? (
+            <p className="small muted events-live-note" data-testid="events-live-note">
+              Live: new events appear as they are written{pendingLines > 0 ? ` · ${formatCount(pendingLines)} line(s) written but not synced yet (marked "not synced")` : ''}.
+            </p>
+          ) : null}
+          <div className="events-layout">
+            <Card className="events-table-card">
+              {rows ? (
+                <>
+                  <EventsTable rows={rows} pending={live ? pending : []} />
+                  {rows.length === 0 && preset !== 'all' && !source ? (
+                    <p className="small">
+                      <button type="button" className="link" onClick={() => void load({ ...filter, since: undefined, until: undefined }, 'all')}>
+                        Search all time instead
+                      </button>
+                    </p>
+                  ) : null}
+                </>
+              ) : (
+                <div className="loading" role="status" data-testid="events-loading">
+                  <span className="spinner" aria-hidden="true" /> Loading…
                 </div>
-                <div>
-                  <dt>Last run</dt>
-                  <dd title={s.lastRunAt ? exactTime(s.lastRunAt) : undefined}>{s.lastRunAt ? timeAgo(s.lastRunAt) : 'never'}</dd>
-                </div>
-                <div>
-                  <dt>Synced</dt>
-                  <dd data-testid="syncer-synced">{formatCount(s.syncedTotal)} events</dd>
-                </div>
-                <div>
-                  <dt>Pending</dt>
-                  <dd>
-                    {formatCount(s.pendingLines)}
-                    {s.pendingExact ? '' : '+'} lines ({formatBytes(s.lagBytes)})
-                  </dd>
-                </div>
-                <div>
-                  <dt>Rejected</dt>
-                  <dd>{formatCount(s.rejectedTotal)} lines</dd>
-                </div>
-              </dl>
-              {s.lastError ? <p className="warn-text">{`${s.lastError.code}: ${s.lastError.message}`}</p> : null}
-              {syncReq.error ? <ErrorNotice error={syncReq.error} onDismiss={() => clear('syncer.syncNow')} /> : null}
+              )}
             </Card>
-            {s.syncedTotal === 0 ? (
-              <EmptyState icon="events" title="No events synced yet" testId="events-empty">
-                <p>Events written by foxctl and your agents appear here once the syncer has copied them into events.db: a searchable table with facets, a histogram, traces and a live tail.</p>
-                <p>
-                  Emit one from a terminal: <Command>{`echo '{"operation":"hello"}' | foxctl events emit`}</Command>
-                </p>
-              </EmptyState>
-            ) : (
-              <Card title="Event viewer">
-                <p className="muted" data-testid="events-viewer-soon">
-                  {formatCount(s.syncedTotal)} events are in events.db. The table with filters, facets, histogram and traces will appear here; meanwhile:{' '}
-                  <Command>foxctl events query --status error</Command>
-                </p>
-              </Card>
-            )}
-          </>
-        )}
-      </Loadable>
+            <EventsFacets />
+          </div>
+        </>
+      )}
+      {selected ? <EventsDetail event={selected} /> : null}
+      <div className="events-bottom">
+        {syncer ? <EventsSyncer s={syncer} /> : null}
+        <EventsSource />
+      </div>
     </Page>
   );
 }
