@@ -7,7 +7,7 @@ import { openSqlite, type SqliteDb } from '../sqlite.js';
 import { copyTable } from './copy-table.js';
 import { selectStores, type SelectedStore } from './select.js';
 import { listSourceTables, type SourceTable } from './source.js';
-import { countTargetRows, createTableSql, dropTargetTables, findTargetTable, type TargetTable } from './target-schema.js';
+import { advanceSequences, countTargetRows, createTableSql, dropTargetTables, findTargetTable, type TargetTable } from './target-schema.js';
 import { checkTursoTarget, parseTarget, scrubSecrets, type MigrateTarget } from './target.js';
 import type { DbMigrateOptions, DbMigrateReport, StoreReport, TableReport } from './types.js';
 
@@ -165,6 +165,7 @@ export async function migrateData(config: FoxConfig, opts: DbMigrateOptions, dep
             onRows: (n) => deps.onProgress?.(before + n, total, line(n)),
           });
           if (tt.created && w.driver!.dialect === 'sqlite') for (const sql of t.indexes) await w.driver!.run(sql.replace(/^CREATE\s+(UNIQUE\s+)?INDEX\s+(IF\s+NOT\s+EXISTS\s+)?/i, 'CREATE $1INDEX IF NOT EXISTS '));
+          await advanceSequences(w.driver!, tt.table.name);
           report.rows_copied += tr.rows_copied;
           done = before + t.rows;
           tr.target_rows = await countTargetRows(w.driver!, tt.table.name);

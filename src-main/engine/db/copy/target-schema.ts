@@ -66,3 +66,22 @@ export async function countTargetRows(driver: StoreDriver, table: string): Promi
   const rows = await driver.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${quoteIdent(table)}`);
   return Number(rows[0]?.n ?? 0);
 }
+
+/**
+ * Moves a PostgreSQL table's identity and serial sequences past the copied ids: rows arrive with
+ * their SQLite ids, and a sequence left at 1 would hand the next insert an id already taken.
+ * (libSQL keeps AUTOINCREMENT counters in sqlite_sequence, which the inserts update.)
+ */
+export async function advanceSequences(driver: StoreDriver, table: string): Promise<string[]> {
+  if (driver.dialect !== 'postgres') return [];
+  const schema = driver.schema ?? 'public';
+  const cols = await driver.query<{ name: string }>(
+    "SELECT column_name AS name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? AND (is_identity = 'YES' OR column_default LIKE 'nextval(%')",
+    [schema, table],
+  );
+  const qualified = `${quoteIdent(schema)}.${quoteIdent(table)}`;
+  for (const { name } of cols) {
+    await driver.query(`SELECT setval(pg_get_serial_sequence(?, ?), m, true) FROM (SELECT max(${quoteIdent(String(name))}) AS m FROM ${qualified}) AS t WHERE m IS NOT NULL`, [qualified, String(name)]);
+  }
+  return cols.map((c) => String(c.name));
+}
