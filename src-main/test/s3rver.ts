@@ -28,6 +28,18 @@ export interface TestS3 {
   stop(): Promise<void>;
 }
 
+/** s3rver's account registry (access key id -> account with its secrets). */
+interface S3rverAccounts {
+  registry: Map<string, { accessKeys: Map<string, string> }>;
+  DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void };
+}
+const s3rverAccounts = (): S3rverAccounts => createRequire(import.meta.url)('s3rver/lib/models/account') as S3rverAccounts;
+
+/** Adds a key pair every s3rver of this process accepts (tests that need a distinctive secret). */
+export function addS3rverKeyPair(accessKeyId: string, secretAccessKey: string): void {
+  s3rverAccounts().DUMMY_ACCOUNT.createKeyPair(accessKeyId, secretAccessKey);
+}
+
 /** s3rver's built-in credentials. */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
@@ -37,7 +49,7 @@ export async function startS3rver(bucket = 'foxctl-test', opts: { checkSignature
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxctl-s3rver-'));
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: bucket }] });
   // s3rver accepts any SigV4 signature of a known key id; checkSignatures makes a wrong secret fail as on S3.
-  if (opts.checkSignatures) (server as unknown as { middleware: unknown[] }).middleware.unshift(sigV4Check({ [S3RVER_CREDENTIALS.accessKeyId]: S3RVER_CREDENTIALS.secretAccessKey }));
+  if (opts.checkSignatures) (server as unknown as { middleware: unknown[] }).middleware.unshift(sigV4Check((id) => s3rverAccounts().registry.get(id)?.accessKeys.get(id)));
   const { port } = await server.run();
   const sockets = new Set<Socket>();
   server.httpServer?.on('connection', (s: Socket) => {

@@ -35,17 +35,17 @@ export function sigV4Signature(req: { method: string; url: string; headers: Inco
 }
 
 /**
- * A Koa middleware that checks SigV4 Authorization headers against `keys` (id -> secret), as real
+ * A Koa middleware that checks SigV4 Authorization headers against `secretOf(id)`, as real
  * S3 does and s3rver does not (it accepts any V4 signature of a known key id): a wrong secret gets
  * S3's own 403 SignatureDoesNotMatch.
  */
-export function sigV4Check(keys: Record<string, string>): (ctx: KoaLikeContext, next: Next) => Promise<void> {
+export function sigV4Check(secretOf: (accessKeyId: string) => string | undefined): (ctx: KoaLikeContext, next: Next) => Promise<void> {
   return async (ctx, next) => {
     const auth = ctx.req.headers.authorization;
     const m = auth ? /^AWS4-HMAC-SHA256 Credential=([^/]+)\/([^,]+), ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]+)$/.exec(auth) : null;
     if (m) {
       const [, id, scope, signed, provided] = m;
-      const secret = keys[id!];
+      const secret = secretOf(id!);
       if (secret !== undefined) {
         const expected = sigV4Signature({ method: ctx.method, url: ctx.req.url ?? '/', headers: ctx.req.headers }, signed!.split(';'), scope!.split('/'), secret);
         if (expected !== provided) {

@@ -1,12 +1,29 @@
 import type { StateCreator } from 'zustand';
-import type { CallOutput } from '../../src-preload/contract';
+import type { CallArgs, CallOutput, ProbeResult, Settings, SettingsSaveResult, SettingsTestInput } from '../../src-preload/contract';
 import { call } from '../bridge';
 import type { StudioState } from './index';
 
-/** The Settings view's data: effective config values with their sources. */
+/** The forms of the Settings view (each tests and saves on its own). */
+export type SettingsForm = 's3' | 'turso' | 'postgres' | 'paths' | 'cas';
+
+/** The Settings view's data: values with sources, the secret store, probe results, the CAS move job. */
 export interface SettingsSlice {
   config: CallOutput<'config.show'> | null;
   loadConfig(): Promise<void>;
+  settings: Settings | null;
+  /** The last Test connection result of each form. */
+  settingsProbe: Partial<Record<SettingsForm, ProbeResult>>;
+  /** The last save of each form (to show "saved" and the env variables that still override). */
+  settingsSaved: Partial<Record<SettingsForm, SettingsSaveResult>>;
+  /** The running or last "Move CAS to S3" job. */
+  settingsMoveJob: string | null;
+  loadSettings(): Promise<void>;
+  /** Saves a form's values and secrets; true when saved (errors land under `settings.save:<form>`). */
+  saveSettings(form: SettingsForm, input: CallArgs<'settings.save'>): Promise<boolean>;
+  testConnection(form: SettingsForm, input: SettingsTestInput): Promise<void>;
+  forgetProbe(form: SettingsForm): void;
+  moveCasToS3(): Promise<void>;
+  deleteSecret(name: CallArgs<'secrets.delete'>['name']): Promise<void>;
 }
 
 /** Creates the settings slice. */
@@ -15,5 +32,33 @@ export const createSettingsSlice: StateCreator<StudioState, [], [], SettingsSlic
   loadConfig: async () => {
     const config = await get().track('config', () => call('config.show', {}));
     if (config) set({ config });
+  },
+  settings: null,
+  settingsProbe: {},
+  settingsSaved: {},
+  settingsMoveJob: null,
+  loadSettings: async () => {
+    const settings = await get().track('settings', () => call('settings.get', {}));
+    if (settings) set({ settings });
+  },
+  saveSettings: async (form, input) => {
+    const r = await get().track(`settings.save:${form}`, () => call('settings.save', input));
+    if (!r) return false;
+    set((s) => ({ settings: r.settings, settingsSaved: { ...s.settingsSaved, [form]: r } }));
+    return true;
+  },
+  testConnection: async (form, input) => {
+    set((s) => ({ settingsProbe: { ...s.settingsProbe, [form]: undefined } }));
+    const r = await get().track(`settings.test:${form}`, () => call('settings.test', input));
+    if (r) set((s) => ({ settingsProbe: { ...s.settingsProbe, [form]: r } }));
+  },
+  forgetProbe: (form) => set((s) => ({ settingsProbe: { ...s.settingsProbe, [form]: undefined } })),
+  moveCasToS3: async () => {
+    const r = await get().track('settings.moveCasToS3', () => call('settings.moveCasToS3', {}));
+    if (r) set({ settingsMoveJob: r.jobId });
+  },
+  deleteSecret: async (name) => {
+    const r = await get().track(`secrets.delete:${name}`, () => call('secrets.delete', { name }));
+    if (r) await get().loadSettings();
   },
 });

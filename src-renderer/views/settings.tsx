@@ -1,68 +1,48 @@
 import { useEffect, type ReactNode } from 'react';
-import type { ConfigValue } from '../../src-preload/contract';
-import { Command } from '../components/empty-state';
 import { Loadable } from '../components/loadable';
 import { Card, Page } from '../components/page';
+import { SettingsCas } from '../components/settings-cas';
+import { SettingsPaths } from '../components/settings-paths';
+import { SettingsPostgresForm } from '../components/settings-postgres-form';
+import { SettingsS3Form } from '../components/settings-s3-form';
+import { SettingsSecretStatus } from '../components/settings-secret-status';
+import { SettingsTursoForm } from '../components/settings-turso-form';
 import { useStudio } from '../store';
 
-function Source({ v }: { v: ConfigValue }): ReactNode {
-  switch (v.source.kind) {
-    case 'default':
-      return <span className="tag">default</span>;
-    case 'file':
-      return (
-        <span className="tag tag-file" title={v.source.file}>
-          config file
-        </span>
-      );
-    case 'env':
-      return <span className="tag tag-env">${v.source.variable}</span>;
-  }
-}
-
-/** Settings: each effective value and where it came from; backend forms come with their issue. */
+/**
+ * Settings: every effective value with its source (edit where the config file decides it), the
+ * CAS backend with "Move CAS to S3", and the S3 / Turso / PostgreSQL forms with Test connection.
+ */
 export function SettingsView(): ReactNode {
-  const config = useStudio((s) => s.config);
-  const load = useStudio((s) => s.loadConfig);
+  const settings = useStudio((s) => s.settings);
+  const load = useStudio((s) => s.loadSettings);
   useEffect(() => void load(), [load]);
   return (
-    <Page id="settings" title="Settings" subtitle="Effective configuration: environment over config file over defaults.">
-      <Loadable request="config" data={config} retry={() => void load()}>
-        {(c) => (
+    <Page id="settings" title="Settings" subtitle="Environment variables win over saved settings (secret store and config file), which win over defaults.">
+      <Loadable request="settings" data={settings} retry={() => void load()}>
+        {(s) => (
           <>
-            <Card title="Configuration" aside={<code className="small">{c.configFile}{c.configFileLoaded ? '' : ' (absent)'}</code>}>
-              <table className="table" data-testid="config-table">
-                <thead>
-                  <tr>
-                    <th scope="col">Key</th>
-                    <th scope="col">Value</th>
-                    <th scope="col">Source</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {c.values.map((v) => (
-                    <tr key={v.key} data-key={v.key}>
-                      <th scope="row">
-                        <div className="mono">{v.key}</div>
-                        <div className="muted small">{v.description}</div>
-                      </th>
-                      <td>
-                        <code className="small">{String(v.value)}</code>
-                      </td>
-                      <td>
-                        <Source v={v} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </Card>
-            <Card title="Backends and credentials">
-              <p className="muted" data-testid="backends-empty">
-                Forms for S3, Turso and PostgreSQL, with Test connection and secrets kept in the system keychain, will appear here. Until then, set them with environment
-                variables, e.g. <Command>FOXCTL_CAS_DRIVER=s3 FOXCTL_CAS_S3_BUCKET=my-bucket foxctl studio</Command>
+            <Card title="Paths and general" aside={<code className="small" data-testid="config-file">{s.configFile}{s.configFileLoaded ? '' : ' (not created yet)'}</code>}>
+              <p className="muted small settings-order" data-testid="resolution-order">
+                Resolution order: {s.order}.
               </p>
+              <SettingsPaths settings={s} />
             </Card>
+            <SettingsSecretStatus info={s.secrets} />
+            <Card title="CAS backend" className="settings-card">
+              <SettingsCas settings={s} />
+            </Card>
+            <div className="settings-forms">
+              <Card title="S3" className="settings-card" aside={<span className="muted small">the s3 CAS backend and pushed backups</span>}>
+                <SettingsS3Form settings={s} />
+              </Card>
+              <Card title="Turso / libSQL" className="settings-card" aside={<span className="muted small">stores and the CAS with the turso driver</span>}>
+                <SettingsTursoForm settings={s} />
+              </Card>
+              <Card title="PostgreSQL" className="settings-card" aside={<span className="muted small">stores with the postgres driver</span>}>
+                <SettingsPostgresForm settings={s} />
+              </Card>
+            </div>
           </>
         )}
       </Loadable>

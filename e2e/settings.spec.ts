@@ -1,0 +1,180 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { addS3rverKeyPair, startS3rver, type TestS3 } from '../src-main/test/s3rver.js';
+import { expect, test } from './fixtures.js';
+import { CasPage } from './pages/cas-page.js';
+import { SettingsPage } from './pages/settings-page.js';
+
+// A key pair only this spec uses: distinctive enough that finding it anywhere is a real leak.
+const ACCESS_KEY = 'AKIDFOXE2E7Q4Z';
+const SECRET = 'fox-e2e-Secret/Key+9f3b7c1d2e4a';
+const WRONG = 'fox-e2e-WRONG-secret-55aa77bb';
+
+/** Every file under `dir` whose bytes contain `needle`. */
+function filesContaining(dir: string, needle: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!e.isFile()) continue;
+    const p = path.join(e.parentPath, e.name);
+    if (fs.readFileSync(p).includes(needle)) out.push(p);
+  }
+  return out;
+}
+
+test.describe('Settings view', () => {
+  let s3: TestS3;
+  test.beforeAll(async () => {
+    addS3rverKeyPair(ACCESS_KEY, SECRET);
+    // With signatures checked, a wrong secret fails as it would on S3 (s3rver alone accepts it).
+    s3 = await startS3rver('studio-cas', { checkSignatures: true });
+  });
+  test.afterAll(async () => {
+    await s3?.stop();
+  });
+
+  test('S3 against s3rver: wrong secret fails with the message, save needs consent, the CAS moves to S3; the secret leaks nowhere', async ({ app, home }) => {
+    test.skip(app.mode !== 'browser', 'browser mode: no safeStorage, the consent path');
+    test.setTimeout(120_000);
+    // Every bridge response body (calls, uploads), to check none carries a secret.
+    const bodies: Promise<string>[] = [];
+    app.page.on('response', (res) => {
+      const url = new URL(res.url());
+      if (url.pathname.startsWith('/api/') && !(res.headers()['content-type'] ?? '').includes('text/event-stream')) bodies.push(res.text().catch(() => ''));
+    });
+    const crashes: string[] = [];
+    app.page.on('pageerror', (e) => crashes.push(e.message));
+
+    // A few objects in the file CAS, to move later.
+    const cas = await new CasPage(app).open();
+    await cas.drop([
+      { name: 'a.txt', content: 'alpha\n' },
+      { name: 'b.txt', content: 'bravo\n' },
+      { name: 'c.json', content: '{"c":3}', type: 'application/json' },
+    ]);
+    await expect(cas.uploads('stored')).toHaveCount(3, { timeout: 20_000 });
+
+    const settings = await new SettingsPage(app).open();
+    await expect(settings.root.getByTestId('secret-status')).toHaveAttribute('data-protection', 'none');
+    await expect(settings.root.getByTestId('secret-status')).toContainText('No system keychain in this mode');
+    await expect(settings.row('storage.root')).toContainText('default');
+    await expect(settings.root.getByTestId('cas-driver')).toHaveText('file');
+    await expect(settings.root.getByTestId('cas-move-s3')).toBeDisabled();
+
+    // Validated as typed: a bad bucket name and an endpoint with credentials are named at once.
+    await settings.fill({ 's3-bucket': 'Bad_Bucket', 's3-endpoint': 'http://user:pw@127.0.0.1:1' });
+    await expect(settings.root.getByTestId('s3-bucket')).toContainText('lower-case letters');
+    await expect(settings.root.getByTestId('s3-endpoint')).toContainText('must not contain credentials');
+    await expect(settings.root.getByTestId('s3-save')).toBeDisabled();
+
+    await settings.fill({ 's3-bucket': 'studio-cas', 's3-endpoint': s3.endpoint, 's3-region': 'us-east-1', 's3-access-key': ACCESS_KEY, 's3-secret': WRONG });
+    await settings.check('s3', 'Path-style URLs (MinIO, s3rver)');
+    await settings.check('s3', 'Plain HTTP (no TLS)');
+    await settings.form('s3').getByText('Show env equivalent').click();
+    await expect(settings.root.getByTestId('s3-env')).toContainText(`FOXCTL_CAS_S3_ENDPOINT=${s3.endpoint}`);
+    await expect(settings.root.getByTestId('s3-env')).toContainText("AWS_SECRET_ACCESS_KEY='<secret access key>'");
+    await expect(settings.root.getByTestId('s3-env')).not.toContainText(WRONG);
+
+    const bad = await settings.testConnection('s3');
+    await expect(bad).toHaveAttribute('data-ok', 'false');
+    await expect(bad).toHaveAttribute('data-code', 'SignatureDoesNotMatch');
+    await expect(bad).toContainText('SignatureDoesNotMatch: The request signature we calculated does not match the signature you provided');
+    await settings.shot('settings-s3-wrong-secret', settings.card('s3'));
+
+    await settings.fill({ 's3-secret': SECRET });
+    const good = await settings.testConnection('s3');
+    await expect(good).toHaveAttribute('data-ok', 'true');
+    await expect(good).toContainText(`s3://studio-cas/cas/ at ${s3.endpoint}`);
+    await expect(good).toContainText(/Connected in \d+ ms/);
+
+    // Without "I understand" the save is refused with the reason, and nothing is written.
+    await expect(settings.consent('s3')).toBeVisible();
+    await settings.save('s3');
+    await expect(settings.form('s3').getByTestId('error-notice')).toHaveAttribute('data-code', 'UNSUPPORTED');
+    await expect(settings.form('s3').getByTestId('error-notice')).toContainText('nothing was saved: no OS encryption is available in this mode');
+    expect(fs.existsSync(path.join(home, 'secrets.json'))).toBe(false);
+    expect(fs.existsSync(path.join(home, 'config.yaml')) ? fs.readFileSync(path.join(home, 'config.yaml'), 'utf8') : '').not.toContain('studio-cas');
+    await settings.shot('settings-s3-consent', settings.card('s3'));
+
+    await settings.consent('s3').check();
+    await settings.save('s3');
+    await expect(settings.root.getByTestId('s3-saved')).toContainText('Saved');
+    await expect(settings.root.getByTestId('s3-secret-status')).toContainText('saved · ends in 4a · plain file'.replace('4a', SECRET.slice(-4)));
+    await expect(settings.input('s3-secret')).toHaveValue('');
+    const config = fs.readFileSync(path.join(home, 'config.yaml'), 'utf8');
+    expect(config).toContain('bucket: studio-cas');
+    expect(config).toContain('force_path_style: true');
+    const secretsFile = path.join(home, 'secrets.json');
+    expect(fs.statSync(secretsFile).mode & 0o777).toBe(0o600);
+
+    // After a reload nothing typed remains: the saved secret is used by Test connection.
+    await app.page.reload();
+    await app.waitReady();
+    await settings.open();
+    await expect(settings.input('s3-bucket')).toHaveValue('studio-cas');
+    await expect(settings.input('s3-secret')).toHaveValue('');
+    await expect(await settings.testConnection('s3')).toHaveAttribute('data-ok', 'true');
+    await settings.shot('settings');
+
+    // Move CAS to S3: the migrate job with progress, then switch the backend; the CAS view lists
+    // the same objects, now read from the bucket with the saved settings.
+    await settings.root.getByTestId('cas-move-s3').click();
+    await expect(settings.root.getByTestId('cas-move-done')).toContainText('Copied 3 objects', { timeout: 30_000 });
+    await settings.root.getByTestId('cas-use-s3').click();
+    await expect(settings.root.getByTestId('cas-driver')).toHaveText('s3');
+    await settings.shot('settings-cas-moved', settings.root.getByTestId('cas-backend'));
+    expect(fs.readdirSync(path.join(s3.dir)).length).toBeGreaterThan(0);
+    const casAgain = await new CasPage(app).open();
+    await expect(casAgain.rows()).toHaveCount(3);
+
+    // The secret: in the 0600 secret store (browser mode, after consent) and in no other file,
+    // nor in any response of the bridge.
+    expect(filesContaining(home, SECRET)).toEqual([secretsFile]);
+    expect(filesContaining(home, ACCESS_KEY)).toEqual([secretsFile]);
+    expect(filesContaining(home, WRONG)).toEqual([]);
+    const all = await Promise.all(bodies);
+    expect(all.length).toBeGreaterThan(10);
+    for (const body of all) {
+      expect(body).not.toContain(SECRET);
+      expect(body).not.toContain(WRONG);
+    }
+    expect(crashes).toEqual([]);
+  });
+
+  test('paths: edit a config-file value, see an env override, and the Turso and PostgreSQL forms check as you type', async ({ app, home }) => {
+    const settings = await new SettingsPage(app).open();
+    await expect(settings.root.getByTestId('resolution-order')).toContainText('environment variable > secret store / config file > default');
+    const row = settings.row('events.sync_batch');
+    await row.getByRole('button', { name: 'Edit events.sync_batch' }).click();
+    await row.getByRole('textbox').fill('lots');
+    await row.getByRole('button', { name: 'Save' }).click();
+    await expect(row.getByTestId('error-notice')).toContainText('events.sync_batch from the edit is invalid: expected a whole number');
+    await row.getByRole('textbox').fill('250');
+    await row.getByRole('button', { name: 'Save' }).click();
+    await expect(row).toContainText('250');
+    await expect(row).toContainText('config file');
+    expect(fs.readFileSync(path.join(home, 'config.yaml'), 'utf8')).toContain('sync_batch: 250');
+
+    // Turso: a remote URL needs a token; a file: URL answers.
+    await settings.fill({ 'turso-url': 'libsql://db-org.turso.io' });
+    await expect(settings.root.getByTestId('turso-url')).toContainText('a remote database needs a token');
+    await settings.fill({ 'turso-url': `file:${path.join(home, 'probe.db')}` });
+    await expect(await settings.testConnection('turso')).toHaveAttribute('data-ok', 'true');
+    await settings.shot('settings-turso', settings.card('turso'));
+
+    // PostgreSQL: DSN checked as typed; the fields mode composes one; a refused connection is shown as is.
+    await settings.fill({ 'pg-dsn': 'mysql://x@y/z' });
+    await expect(settings.root.getByTestId('pg-dsn')).toContainText('must start with postgres://');
+    await settings.fill({ 'pg-dsn': 'postgres://fox@127.0.0.1:1/foxctl' });
+    await settings.form('postgres').getByLabel('Fields').check();
+    await expect(settings.input('pg-host')).toHaveValue('127.0.0.1');
+    await expect(settings.input('pg-database')).toHaveValue('foxctl');
+    await settings.fill({ 'pg-password': 'pg-e2e-password-31337' });
+    const refused = await settings.testConnection('postgres');
+    await expect(refused).toHaveAttribute('data-ok', 'false');
+    await expect(refused).toContainText('ECONNREFUSED');
+    await expect(refused).not.toContainText('pg-e2e-password-31337');
+    await settings.form('postgres').getByText('Show env equivalent').click();
+    await expect(settings.root.getByTestId('postgres-env')).toContainText("FOXCTL_POSTGRES_DSN='postgres://fox:<password>@127.0.0.1:1/foxctl'");
+    await settings.shot('settings-postgres', settings.card('postgres'));
+  });
+});
