@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from './fixtures.js';
@@ -42,6 +43,23 @@ test.describe('CAS view', () => {
     await cas.detail().getByRole('button', { name: 'Delete' }).click();
     await expect(cas.detail()).toContainText('is pinned: unpin it first');
     await expect(cas.row(jsonDigest)).toBeVisible();
+    // Tags: added in the detail, merged with the object's own, shown in the list, and the CLI line of it.
+    await cas.detail().getByTestId('cas-tag-input').fill('report, q1');
+    await cas.detail().getByRole('button', { name: 'Add tags' }).click();
+    await expect(cas.detail().getByTestId('cas-detail-tags')).toContainText('report');
+    await expect(cas.detail().getByTestId('cas-detail-tags')).toContainText('q1');
+    await expect(cas.row(jsonDigest)).toContainText('report');
+    await cas.detail().getByTestId('cli-equivalent').locator('summary').click();
+    await expect(cas.detail().getByTestId('cli-equivalent')).toContainText(`foxctl cas tag ${jsonDigest} report q1`);
+    // Save as…: verified, then a real download of exactly the stored bytes.
+    const download = app.page.waitForEvent('download');
+    await cas.detail().getByTestId('cas-save-as').click();
+    const saved = await download;
+    expect(saved.suggestedFilename()).toBe(`${jsonDigest.slice(7, 19)}.json`);
+    expect(await saved.failure()).toBeNull();
+    expect(fs.readFileSync(await saved.path(), 'utf8')).toBe('{"theme":"dark","retries":3}');
+    await expect(cas.detail().getByTestId('cas-saved')).toBeVisible();
+    await expect(cas.detail().getByTestId('cli-equivalent')).toContainText(`foxctl cas get ${jsonDigest} -o ${jsonDigest.slice(7, 19)}.json`);
     await app.screenshotBothThemes('cas-detail');
 
     // gc dry run of any age: the text object would go, the pinned one is kept.
@@ -68,8 +86,108 @@ test.describe('CAS view', () => {
     await bad.getByRole('button', { name: textDigest }).click();
     await expect(cas.detail()).toHaveAttribute('data-digest', textDigest);
     await expect(cas.detail()).toContainText('CORRUPT');
+    // Save as… fails without writing a file: the page names the problem and starts no download.
+    const downloads: string[] = [];
+    app.page.on('download', (d) => downloads.push(d.suggestedFilename()));
+    await cas.detail().getByTestId('cas-save-as').click();
+    await expect(cas.detail().getByRole('alert').filter({ hasText: 'is corrupt' }).first()).toBeVisible();
+    await expect(cas.detail().getByTestId('cas-saved')).toHaveCount(0);
+    await app.screenshotBothThemes('cas-save-corrupt');
+    // Even a download link taken past the page's check fails: the route cuts the stream short of
+    // its length, so Chromium marks the download failed and no file completes.
+    const link = await app.call('cas.downloadLink', { digest: textDigest, name: 'notes.txt' });
+    expect(link.ok).toBe(true);
+    const forced = app.page.waitForEvent('download');
+    await app.page.evaluate((url) => {
+      const d = globalThis as unknown as { document: { createElement(t: string): { href: string; download: string; click(): void } } };
+      const a = d.document.createElement('a');
+      a.href = url;
+      a.download = 'notes.txt';
+      a.click();
+    }, (link.value as { url: string }).url);
+    const failed = await forced;
+    expect(await failed.failure()).not.toBeNull();
+    expect(downloads).toEqual(['notes.txt']);
     await cas.verify().scrollIntoViewIfNeeded();
     await app.screenshotBothThemes('cas-verify');
     expect(crashes).toEqual([]);
+  });
+
+  test('drop a folder: every file of its nested folders is stored', async ({ app }) => {
+    const cas = await new CasPage(app).open();
+    await cas.dropFolder('project', {
+      'readme.md': '# project\n',
+      src: { 'main.ts': 'console.log(1)\n', 'util.ts': 'export {}\n', deep: { 'data.json': '{"a":1}', 'copy.md': '# project\n' } },
+      docs: { 'guide.txt': 'read me\n' },
+    });
+    await expect(cas.uploads()).toHaveCount(6);
+    await expect(cas.uploads('uploading')).toHaveCount(0, { timeout: 20_000 });
+    // copy.md has readme.md's bytes: stored once.
+    await expect(cas.root.getByTestId('cas-upload-total')).toContainText('5 new · 1 already stored');
+    for (const name of ['readme.md', 'main.ts', 'util.ts', 'data.json', 'copy.md', 'guide.txt']) await expect(cas.upload(name)).toBeVisible();
+    await expect(cas.rows()).toHaveCount(5);
+    await cas.root.getByTestId('cli-equivalent').first().locator('summary').click();
+    await expect(cas.root.getByTestId('cli-equivalent').first()).toContainText('foxctl cas put readme.md');
+    await app.screenshotBothThemes('cas-folder-drop');
+  });
+
+  test('cancel an upload mid-file: nothing is stored and no temp file is left', async ({ app }) => {
+    const cas = await new CasPage(app).open();
+    // Throttle uploads so the file is still on its way when Cancel is clicked.
+    const cdp = await app.page.context().newCDPSession(app.page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 4 << 20 });
+    await cas.dropBigFile('big.bin', 96);
+    const row = cas.upload('big.bin');
+    await expect(row).toHaveAttribute('data-state', 'uploading');
+    // Some bytes have arrived, far from all of them.
+    await expect(row).toContainText(/[1-9][\d.]* (KB|MB) of 96(\.0)? MB/, { timeout: 20_000 });
+    await app.screenshotBothThemes('cas-upload-progress');
+    await row.getByRole('button', { name: 'Cancel' }).click();
+    await expect(row).toHaveAttribute('data-state', 'canceled');
+    await expect(row).toContainText('Canceled: nothing was stored');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    expect(await app.call('cas.stats', {})).toMatchObject({ ok: true, value: { objects: 0 } });
+    const tmp = path.join(app.home, 'cas', 'tmp');
+    await expect.poll(() => (fs.existsSync(tmp) ? fs.readdirSync(tmp) : [])).toEqual([]);
+    const jobs = (await app.call('jobs.list', { limit: 5 })).value as { kind: string; state: string }[];
+    expect(jobs.find((j) => j.kind === 'cas.put')?.state).toBe('canceled');
+  });
+
+  test('5,000 objects: the list stays small in the DOM and the last object is reachable by scrolling', async ({ app }) => {
+    // Seeded on disk in the file backend's format (FORMATS.md), one second apart.
+    const dir = path.join(app.home, 'cas', 'sha256');
+    fs.mkdirSync(dir, { recursive: true });
+    const t0 = Date.parse('2026-01-01T00:00:00Z');
+    let oldest = '';
+    for (let i = 0; i < 5000; i++) {
+      const body = `object number ${i}\n`;
+      const hex = createHash('sha256').update(body).digest('hex');
+      if (i === 0) oldest = `sha256:${hex}`;
+      fs.writeFileSync(path.join(dir, hex), body);
+      const meta = { digest: `sha256:${hex}`, size_bytes: Buffer.byteLength(body), kind: 'text/plain', tags: i % 10 === 0 ? ['tenth'] : [], created_at: new Date(t0 + i * 1000).toISOString() };
+      fs.writeFileSync(path.join(dir, `${hex}.json`), JSON.stringify(meta, null, 2));
+    }
+    const cas = await new CasPage(app).open();
+    await expect(cas.root.getByTestId('cas-stat-objects')).toHaveText('5,000');
+    const domRows = async (): Promise<number> => cas.rows().count();
+    expect(await domRows()).toBeLessThan(80);
+    // Scroll to the end again and again: pages load as the end comes near, the DOM stays small.
+    await expect
+      .poll(
+        async () => {
+          await cas.list().evaluate((el) => {
+            const box = el as unknown as { scrollTop: number; scrollHeight: number };
+            box.scrollTop = box.scrollHeight;
+          });
+          return cas.row(oldest).count();
+        },
+        { timeout: 30_000, intervals: [100, 200, 300] },
+      )
+      .toBe(1);
+    await expect(cas.row(oldest)).toBeVisible();
+    expect(await domRows()).toBeLessThan(80);
+    await expect(cas.root.getByText('5000 objects shown')).toBeVisible();
+    await app.screenshotBothThemes('cas-5000');
   });
 });

@@ -26,7 +26,7 @@ export interface Transport {
   on<E extends EventName>(channel: E, listener: (payload: EventPayload<E>) => void): () => void;
   onConnection(listener: (state: ConnectionState) => void): () => void;
   /** Browser mode: streams a file's bytes as the request body; resolves once the job is named. */
-  uploadToCas?(file: Blob, query: Record<string, string>, signal?: AbortSignal): Promise<{ jobId: string; done: Promise<Result<CasPutResult>> }>;
+  uploadToCas?(file: Blob, query: Record<string, string>, signal?: AbortSignal, onProgress?: (sent: number) => void): Promise<{ jobId: string; done: Promise<Result<CasPutResult>> }>;
 }
 
 declare global {
@@ -95,6 +95,8 @@ export interface PutFileOptions {
   tags?: string[];
   pin?: boolean;
   signal?: AbortSignal;
+  /** Browser mode: bytes of the file sent so far (the job's progress follows once it is named). */
+  onProgress?: (sent: number) => void;
 }
 
 /**
@@ -104,12 +106,12 @@ export interface PutFileOptions {
  */
 export async function putFile(file: File, opts: PutFileOptions = {}): Promise<{ jobId: string; done?: Promise<Result<CasPutResult>> }> {
   const t = getTransport();
-  const { signal, ...rest } = opts;
+  const { signal, onProgress, ...rest } = opts;
   if (window.foxctl) return call('cas.putPath', { path: window.foxctl.pathForFile(file), ...rest }, { signal });
   if (!t.uploadToCas) throw new BridgeCallError('UNSUPPORTED', 'this transport cannot upload files');
   const query: Record<string, string> = { name: file.name, size: String(file.size) };
   if (rest.kind ?? file.type) query.kind = rest.kind ?? file.type;
   if (rest.tags?.length) query.tags = rest.tags.join(',');
   if (rest.pin !== undefined) query.pin = String(rest.pin);
-  return t.uploadToCas(file, query, signal);
+  return t.uploadToCas(file, query, signal, onProgress);
 }

@@ -106,17 +106,44 @@ export function createHttpTransport(token: string | undefined): Transport {
       set.add(listener as Listener);
       return () => set.delete(listener as Listener);
     },
-    async uploadToCas(file, query, signal): Promise<{ jobId: string; done: Promise<Result<CasPutResult>> }> {
-      // A Blob body is streamed from disk by the browser; aborting the fetch cancels the job.
-      const res = await fetch(`${HTTP.upload}cas.put?${new URLSearchParams(query).toString()}`, { method: 'POST', headers: headers(), body: file, signal });
-      if (res.status === 401) throw new Error('the studio refused this page\'s token: open the new link it printed');
-      const jobId = res.headers.get(HTTP.jobHeader);
-      const done = res.json() as Promise<Result<CasPutResult>>;
-      if (!jobId) {
-        const r = await done;
-        throw new Error(r.ok ? 'the studio named no job for the upload' : `${r.error.code}: ${r.error.message}`);
-      }
-      return { jobId, done };
+    uploadToCas(file, query, signal, onProgress): Promise<{ jobId: string; done: Promise<Result<CasPutResult>> }> {
+      // XMLHttpRequest rather than fetch: it reports the bytes sent (fetch has no upload progress,
+      // and its response, with the job's id, only arrives once the whole body is sent). The Blob
+      // body is streamed from disk by the browser; aborting cuts the request, which cancels the job.
+      return new Promise((resolve, reject) => {
+        const xhr = new XMLHttpRequest();
+        let jobId: string | null = null;
+        let settleDone: (r: Result<CasPutResult>) => void = () => undefined;
+        const done = new Promise<Result<CasPutResult>>((r) => (settleDone = r));
+        const fail = (err: Error): void => {
+          settleDone({ ok: false, error: { code: signal?.aborted ? 'CANCELED' : 'IO', message: err.message } });
+          reject(err);
+        };
+        xhr.open('POST', `${HTTP.upload}cas.put?${new URLSearchParams(query).toString()}`);
+        for (const [k, v] of Object.entries(headers())) xhr.setRequestHeader(k, v);
+        xhr.upload.onprogress = (e) => onProgress?.(e.loaded);
+        xhr.onreadystatechange = () => {
+          if (xhr.readyState !== XMLHttpRequest.HEADERS_RECEIVED) return;
+          if (xhr.status === 401) return fail(new Error("the studio refused this page's token: open the new link it printed"));
+          jobId = xhr.getResponseHeader(HTTP.jobHeader);
+          if (jobId) resolve({ jobId, done });
+        };
+        xhr.onload = () => {
+          let r: Result<CasPutResult>;
+          try {
+            r = JSON.parse(xhr.responseText) as Result<CasPutResult>;
+          } catch {
+            r = { ok: false, error: { code: 'IO', message: `the upload's answer was not JSON (HTTP ${xhr.status})` } };
+          }
+          settleDone(r);
+          if (!jobId) reject(new Error(r.ok ? 'the studio named no job for the upload' : `${r.error.code}: ${r.error.message}`));
+        };
+        xhr.onerror = () => fail(new Error('the upload failed: the connection to the studio broke'));
+        xhr.onabort = () => fail(new DOMException('the upload was canceled', 'AbortError'));
+        if (signal?.aborted) return fail(new DOMException('the upload was canceled', 'AbortError'));
+        signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+        xhr.send(file);
+      });
     },
     onConnection(listener): () => void {
       connectionListeners.add(listener);

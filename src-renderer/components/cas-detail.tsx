@@ -1,8 +1,10 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { CasObject } from '../../src-preload/contract';
 import { exactTime, formatBytes } from '../format';
 import { useStudio } from '../store';
 import { IDLE } from '../store/requests';
+import { CliEquivalent } from './backup-job';
+import { casCliEquivalent } from './cas-cli';
 import { ErrorNotice } from './error-notice';
 import { Card } from './page';
 
@@ -24,6 +26,28 @@ function Preview({ digest }: { digest: string }): ReactNode {
   );
 }
 
+/** Adds tags (comma-separated) to the object; put merges them with its own. */
+function AddTags({ digest }: { digest: string }): ReactNode {
+  const add = useStudio((s) => s.addCasTags);
+  const state = useStudio((s) => s.requests['cas.tag'] ?? IDLE);
+  const [text, setText] = useState('');
+  const tags = text.split(',').map((t) => t.trim()).filter(Boolean);
+  return (
+    <form
+      className="cas-tag-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (tags.length > 0) void add(digest, tags).then((ok) => ok && setText(''));
+      }}
+    >
+      <input className="input" value={text} onChange={(e) => setText(e.target.value)} placeholder="report, q1" aria-label="New tags" data-testid="cas-tag-input" />
+      <button type="submit" className="btn" disabled={tags.length === 0 || state.loading}>
+        Add tags
+      </button>
+    </form>
+  );
+}
+
 /** An object's detail: metadata, pin/unpin, preview, and delete (refused while pinned, with the reason). */
 export function CasDetail({ o, corrupt }: { o: CasObject; corrupt: boolean }): ReactNode {
   const setPin = useStudio((s) => s.setCasPin);
@@ -32,6 +56,11 @@ export function CasDetail({ o, corrupt }: { o: CasObject; corrupt: boolean }): R
   const pinState = useStudio((s) => s.requests['cas.pin'] ?? IDLE);
   const rmState = useStudio((s) => s.requests['cas.rm'] ?? IDLE);
   const clearError = useStudio((s) => s.clearError);
+  const save = useStudio((s) => s.saveCasObject);
+  const saveState = useStudio((s) => s.requests['cas.save'] ?? IDLE);
+  const tagState = useStudio((s) => s.requests['cas.tag'] ?? IDLE);
+  const saved = useStudio((s) => (s.casSaved?.digest === o.digest ? s.casSaved : null));
+  const lastCli = useStudio((s) => (s.casLastCli?.digest === o.digest ? s.casLastCli.cli : null));
   const box = useRef<HTMLDivElement>(null);
   // The detail opens below the list: bring it into view when another object is chosen.
   useEffect(() => {
@@ -59,7 +88,10 @@ export function CasDetail({ o, corrupt }: { o: CasObject; corrupt: boolean }): R
           <dt>Kind</dt>
           <dd>{o.kind}</dd>
           <dt>Tags</dt>
-          <dd>{o.tags.length ? o.tags.join(', ') : <span className="muted">none</span>}</dd>
+          <dd>
+            <span data-testid="cas-detail-tags">{o.tags.length ? o.tags.map((t) => <span key={t} className="tag">{t}</span>) : <span className="muted">none</span>}</span>
+            <AddTags digest={o.digest} />
+          </dd>
           <dt>Created</dt>
           <dd>{exactTime(o.created_at)}</dd>
           <dt>Pinned</dt>
@@ -70,12 +102,23 @@ export function CasDetail({ o, corrupt }: { o: CasObject; corrupt: boolean }): R
           <button type="button" className="btn" disabled={pinState.loading} onClick={() => void setPin(o.digest, !o.pinned)}>
             {o.pinned ? 'Unpin' : 'Pin'}
           </button>
+          <button type="button" className="btn" disabled={saveState.loading} onClick={() => void save(o)} data-testid="cas-save-as">
+            {saveState.loading ? 'Verifying…' : 'Save as…'}
+          </button>
           <button type="button" className="btn btn-danger" disabled={rmState.loading} onClick={() => void remove(o.digest)}>
             Delete
           </button>
         </div>
+        {saved ? (
+          <p className="good-text small" data-testid="cas-saved">
+            {saved.download ? 'Verified against its digest; the download has started (it is re-hashed on the way and stops if a byte differs).' : `Verified and saved to ${saved.path ?? ''}.`}
+          </p>
+        ) : null}
+        {saveState.error ? <ErrorNotice error={saveState.error} onDismiss={() => clearError('cas.save')} /> : null}
+        {tagState.error ? <ErrorNotice error={tagState.error} onDismiss={() => clearError('cas.tag')} /> : null}
         {pinState.error ? <ErrorNotice error={pinState.error} onDismiss={() => clearError('cas.pin')} /> : null}
         {rmState.error ? <ErrorNotice error={rmState.error} onDismiss={() => clearError('cas.rm')} /> : null}
+        <CliEquivalent cli={lastCli ?? [casCliEquivalent({ action: 'head', digest: o.digest }), casCliEquivalent({ action: 'save', digest: o.digest, file: 'FILE' })].join('\n')} />
         <h3 className="cas-subhead">Preview</h3>
         <Preview digest={o.digest} />
       </div>

@@ -3,6 +3,8 @@ import type { Job } from '../../src-preload/contract';
 import { formatBytes, formatCount } from '../format';
 import { useStudio } from '../store';
 import { IDLE } from '../store/requests';
+import { CliEquivalent } from './backup-job';
+import { casCliEquivalent } from './cas-cli';
 import { shortDigest } from './cas-object-list';
 import { ErrorNotice } from './error-notice';
 import { Card } from './page';
@@ -91,6 +93,7 @@ export function CasGcPanel(): ReactNode {
             Deleted {formatCount(result.objects_deleted)} objects, freed {formatBytes(result.bytes_freed)}.
           </p>
         ) : null}
+        <CliEquivalent cli={`${casCliEquivalent({ action: 'gc', olderThan: age, dryRun: true })}\n${casCliEquivalent({ action: 'gc', olderThan: age, dryRun: false })}`} />
       </div>
     </Card>
   );
@@ -137,6 +140,7 @@ export function CasVerifyPanel({ corrupt }: { corrupt: string[] | null }): React
             </div>
           )
         ) : null}
+        <CliEquivalent cli={casCliEquivalent({ action: 'verify' })} />
       </div>
     </Card>
   );

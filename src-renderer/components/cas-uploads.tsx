@@ -2,15 +2,17 @@ import type { ReactNode } from 'react';
 import { formatBytes, formatRate } from '../format';
 import { useStudio } from '../store';
 import type { CasUpload } from '../store/cas';
+import { CliEquivalent } from './backup-job';
+import { casCliEquivalent } from './cas-cli';
 import { Card } from './page';
 import { ProgressBar } from './progress-bar';
 
 function UploadRow({ u }: { u: CasUpload }): ReactNode {
   const job = useStudio((s) => (u.jobId ? s.jobs[u.jobId] : undefined));
   const cancel = useStudio((s) => s.cancelCasUpload);
-  const done = u.state === 'uploading' ? (job?.progress.done ?? 0) : u.size;
+  const done = u.state === 'uploading' ? Math.max(job?.progress.done ?? 0, u.sent) : u.size;
   const seconds = ((u.finishedAt ?? Date.now()) - u.startedAt) / 1000;
-  const rate = u.state === 'uploading' ? (job?.progress.rate ?? null) : seconds > 0 ? u.size / seconds : null;
+  const rate = u.state === 'uploading' ? (job?.progress.rate ?? (seconds > 0 && done > 0 ? done / seconds : null)) : seconds > 0 ? u.size / seconds : null;
   return (
     <li className={`cas-upload cas-upload-${u.state}`} data-testid="cas-upload" data-state={u.state} data-name={u.name}>
       <div className="cas-upload-head">
@@ -74,6 +76,7 @@ export function CasUploads(): ReactNode {
           <UploadRow key={u.key} u={u} />
         ))}
       </ul>
+      <CliEquivalent cli={casCliEquivalent({ action: 'put', files: uploads.map((u) => u.name) })} />
     </Card>
   );
 }

@@ -1,11 +1,11 @@
 import type { StateCreator } from 'zustand';
-import type { Backup, CallArgs, CallOutput } from '../../src-preload/contract';
+import type { Backup, BackupSchedule, CallArgs, CallOutput } from '../../src-preload/contract';
 import { call } from '../bridge';
 import type { StudioState } from './index';
 
 /** An action the Backups view started: its job (when it is one) and its `foxctl backup` line. */
 export interface BackupActionRef {
-  kind: 'create' | 'verify' | 'rehearse' | 'restore';
+  kind: 'create' | 'verify' | 'rehearse' | 'restore' | 'schedule';
   /** The backup it acts on ('' for a create before its name is known). */
   name: string;
   jobId: string;
@@ -26,6 +26,11 @@ export interface BackupsSlice {
   backupInfo(name: string): Promise<CallOutput<'backups.info'> | undefined>;
   deleteBackup(name: string): Promise<CallOutput<'backups.delete'> | undefined>;
   pruneBackups(input: CallArgs<'backups.prune'>): Promise<CallOutput<'backups.prune'> | undefined>;
+  /** The nightly schedule (null until loaded). */
+  backupSchedule: BackupSchedule | null;
+  loadBackupSchedule(): Promise<void>;
+  saveBackupSchedule(input: CallArgs<'backups.setSchedule'>): Promise<boolean>;
+  runBackupScheduleNow(): Promise<void>;
 }
 
 /** Creates the backups slice. */
@@ -37,6 +42,22 @@ export const createBackupsSlice: StateCreator<StudioState, [], [], BackupsSlice>
   return {
     backups: null,
     backupActions: [],
+    backupSchedule: null,
+    loadBackupSchedule: async () => {
+      const r = await get().track('backups.schedule', () => call('backups.schedule', {}));
+      if (r) set({ backupSchedule: r });
+    },
+    saveBackupSchedule: async (input) => {
+      const r = await get().track('backups.setSchedule', () => call('backups.setSchedule', input));
+      if (r) set({ backupSchedule: r });
+      return !!r;
+    },
+    runBackupScheduleNow: async () => {
+      const r = await get().track('backups.runSchedule', () => call('backups.runSchedule', {}));
+      if (!r) return;
+      set({ backupSchedule: r.schedule });
+      remember({ kind: 'schedule', name: r.schedule.last_run?.backup ?? '', jobId: r.jobId, cli: r.schedule.cli });
+    },
     loadBackups: async () => {
       const backups = await get().track('backups', () => call('backups.list', {}));
       if (backups) set({ backups });

@@ -4,6 +4,7 @@ import { BackupJob, CliEquivalent } from '../components/backup-job';
 import { PrunePanel } from '../components/backup-prune';
 import { RehearseResults, VerifyResults } from '../components/backup-results';
 import { RestoreWizard } from '../components/backup-restore-wizard';
+import { SchedulePanel, ScheduleSummary } from '../components/backup-schedule';
 import { Command, EmptyState } from '../components/empty-state';
 import { ErrorNotice } from '../components/error-notice';
 import { Loadable } from '../components/loadable';
@@ -76,7 +77,7 @@ function OptionsPanel({ onStart }: { onStart: (opts: { name?: string; components
 }
 
 function ActionPanel({ action }: { action: BackupActionRef }): ReactNode {
-  const title = { create: 'Backup', verify: 'Verify', rehearse: 'Test restore', restore: 'Restore' }[action.kind];
+  const title = { create: 'Backup', verify: 'Verify', rehearse: 'Test restore', restore: 'Restore', schedule: 'Nightly backup' }[action.kind];
   return (
     <Card title={`${title}${action.name ? ` ${action.name}` : ''}`}>
       <div data-testid={`backup-action-${action.kind}`}>
@@ -203,16 +204,28 @@ export function BackupsView(): ReactNode {
   const clear = useStudio((s) => s.clearError);
   const [showOptions, setShowOptions] = useState(false);
   const [showPrune, setShowPrune] = useState(false);
+  const [showSchedule, setShowSchedule] = useState(false);
+  const loadSchedule = useStudio((s) => s.loadBackupSchedule);
   const [restoring, setRestoring] = useState<Backup | null>(null);
   useEffect(() => {
     void load();
     void loadJobs();
   }, [load, loadJobs]);
   // The list changes when a backup or restore (its safety backup) ends: reload then.
-  const endedActions = actions.filter((a) => (a.kind === 'create' || a.kind === 'restore') && jobs[a.jobId] && isFinal(jobs[a.jobId]!.state)).length;
+  const endedActions = actions.filter((a) => (a.kind === 'create' || a.kind === 'restore' || a.kind === 'schedule') && jobs[a.jobId] && isFinal(jobs[a.jobId]!.state)).length;
   useEffect(() => {
     if (endedActions > 0) void load();
   }, [endedActions, load]);
+  // A scheduled run's end (and its retention) changes the schedule's last run.
+  const endedScheduled = actions.filter((a) => a.kind === 'schedule' && jobs[a.jobId] && isFinal(jobs[a.jobId]!.state)).length;
+  useEffect(() => {
+    // Retention runs right after the job ends: give it a moment before reading the outcome.
+    if (endedScheduled > 0) {
+      const t = setTimeout(() => void loadSchedule(), 300);
+      return () => clearTimeout(t);
+    }
+    return undefined;
+  }, [endedScheduled, loadSchedule]);
   const sorted = sortJobs(jobs);
   const shown = actions.slice(-3).reverse();
   return (
@@ -223,6 +236,9 @@ export function BackupsView(): ReactNode {
       actions={
         <>
           <RefreshButton onRefresh={() => void load()} busy={loading} />
+          <button type="button" className="btn btn-quiet" onClick={() => setShowSchedule((s) => !s)} aria-expanded={showSchedule} data-testid="schedule-open">
+            Schedule…
+          </button>
           <button type="button" className="btn btn-quiet" onClick={() => setShowPrune((s) => !s)} aria-expanded={showPrune}>
             Prune…
           </button>
@@ -238,8 +254,10 @@ export function BackupsView(): ReactNode {
       <p className="muted small" data-testid="backup-policy">
         {POLICY}
       </p>
+      <ScheduleSummary onOpen={() => setShowSchedule(true)} />
       {createReq.error ? <ErrorNotice error={createReq.error} onDismiss={() => clear('backups.create')} /> : null}
       {showOptions ? <OptionsPanel onStart={(opts) => void start(opts)} /> : null}
+      {showSchedule ? <SchedulePanel onClose={() => setShowSchedule(false)} /> : null}
       {showPrune ? <PrunePanel onClose={() => setShowPrune(false)} /> : null}
       {restoring ? <RestoreWizard key={restoring.file} backup={restoring} onClose={() => setRestoring(null)} /> : null}
       {shown.filter((a) => a.kind !== 'restore').map((a) => (
