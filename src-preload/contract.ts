@@ -72,6 +72,12 @@ export const storeSchema = z.object({
   key: z.string().nullable(),
   keyed: z.boolean(),
   path: z.string().nullable(),
+  /** Where the store points, secrets masked: the SQLite file, or the turso URL / PostgreSQL DSN. */
+  location: z.string().nullable(),
+  /** PostgreSQL: the store's schema; null for other drivers. */
+  schema: z.string().nullable(),
+  /** A configuration worth a look, e.g. a local_only store on a shared remote database. */
+  warning: z.string().nullable(),
   exists: z.boolean(),
   size_bytes: count,
   wal_bytes: count,

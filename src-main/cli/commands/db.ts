@@ -3,6 +3,7 @@ import type { TargetOptions } from '../../engine/db/inspect/inspector.js';
 import type { QueryCell, QueryResult } from '../../engine/db/query/run-query.js';
 import { parseDuration } from '../../engine/util/duration.js';
 import { action, intOption, type ActionContext } from '../context.js';
+import { registerDbTestCommand } from './db-test.js';
 import { registerDbMigrateCommand } from './db-migrate.js';
 import { EXIT_CODES, formatBytes, formatTable } from '../output.js';
 
@@ -56,6 +57,7 @@ Examples:
   foxctl db query repoindex --repo . "SELECT kind, count(*) FROM nodes GROUP BY kind"
   foxctl db query tasks "SELECT id, title FROM tasks WHERE status = ?" -p pending
   foxctl db check companion --quick
+  foxctl db test memory         (connect through the store's driver: latency, version)
   foxctl stores list            (every store, its file and schema version)`;
 
 /** `foxctl db info|tables|schema|query|check`: read-only inspection of stores and SQLite files. */
@@ -64,6 +66,8 @@ export function registerDbCommands(program: Command): void {
     .command('db')
     .description('inspect a store or any SQLite file: info, tables, schema, read-only queries, integrity check')
     .addHelpText('after', HELP_AFTER);
+
+  registerDbTestCommand(db);
 
   withTarget(db.command('info').description('size (with -wal), pages, journal mode, schema version, object counts')).action(
     action('foxctl.db.info', async (ctx, target: string) => {

@@ -6,9 +6,10 @@ import { listStores, type StoreStatus } from '../../engine/stores/list-stores.js
 import { action } from '../context.js';
 import { formatBytes, formatTable } from '../output.js';
 
-/** A path relative to the home when it is under it (shorter to read), else absolute. */
+/** A path relative to the home when it is under it (shorter to read), else absolute; URLs as they are. */
 function shortPath(p: string | null, home: string): string {
   if (p === null) return '-';
+  if (!path.isAbsolute(p)) return p;
   const rel = path.relative(home, p);
   return rel.startsWith('..') || path.isAbsolute(rel) ? p : rel;
 }
@@ -16,14 +17,14 @@ function shortPath(p: string | null, home: string): string {
 /** The `stores list` table: one block per class, each under a line saying what the class means. */
 export function renderStores(rows: StoreStatus[], home: string): string {
   const table = formatTable(
-    ['  NAME', 'DRIVER', 'SIZE', 'SCHEMA', 'PATH', 'NOTE'],
+    ['  NAME', 'DRIVER', 'SIZE', 'SCHEMA', 'LOCATION', 'NOTE'],
     rows.map((r) => [
       `  ${r.name}${r.key ? ` [${r.key}]` : ''}`,
       r.driver ?? 'invalid',
-      r.exists ? formatBytes(r.size_bytes) : r.keyed && r.key === null ? '' : 'absent',
+      r.driver !== 'sqlite' ? '' : r.exists ? formatBytes(r.size_bytes) : r.keyed && r.key === null ? '' : 'absent',
       r.schema_version ?? '-',
-      shortPath(r.path, home),
-      r.error ?? (r.keyed && r.key === null ? 'none yet (one database per key)' : r.read_only ? 'read-only' : ''),
+      `${shortPath(r.location, home)}${r.schema ? ` schema ${r.schema}` : ''}`,
+      r.error ?? (r.warning ? 'warning: see below' : r.keyed && r.key === null ? 'none yet (one database per key)' : r.read_only ? 'read-only' : ''),
     ]),
   ).split('\n');
   const out = [`home ${home}`, '', table[0]!];
@@ -37,7 +38,10 @@ export function renderStores(rows: StoreStatus[], home: string): string {
     out.push(table[i + 1]!);
   });
   const present = rows.filter((r) => r.exists).length;
-  out.push('', `${rows.length} stores, ${present} on disk${present === 0 ? ' (run foxctl init to create them)' : ''}`);
+  const remote = rows.filter((r) => r.driver !== null && r.driver !== 'sqlite').length;
+  out.push('', `${rows.length} stores, ${present} on disk${remote ? `, ${remote} on remote drivers (check them with foxctl db test STORE)` : ''}${present === 0 && remote === 0 ? ' (run foxctl init to create them)' : ''}`);
+  const warnings = rows.filter((r) => r.warning);
+  if (warnings.length) out.push('', ...warnings.map((r) => `warning: ${r.warning}`));
   return out.join('\n');
 }
 
@@ -46,7 +50,7 @@ export function registerStoresCommands(program: Command): void {
   const stores = program.command('stores').description('list the stores of the foxctl home and where their files are');
   stores
     .command('list')
-    .description('every store with its class, driver, path, size (with -wal) and schema version')
+    .description('every store with its class, driver, where it points (secrets masked), size (with -wal) and schema version')
     .action(
       action('foxctl.stores.list', async (ctx) => {
         const engine = ctx.engine();

@@ -61,4 +61,36 @@ describe('listStores', () => {
     expect(rows.find((r) => r.name === 'TEAMS')).toMatchObject({ driver: null, error: expect.stringMatching(/unknown database driver "oracle"/) });
     expect(rows.find((r) => r.name === 'AGENTS')).toMatchObject({ exists: true, schema_version: null, error: expect.stringMatching(/not a SQLite database/) });
   });
+
+  it('shows each remote store\'s driver and masked location, and warns about local_only stores on shared servers', async () => {
+    const e = engineFor(
+      tempHome().env({
+        FOXCTL_DB_DRIVER: 'postgres',
+        FOXCTL_POSTGRES_DSN: 'postgres://fox:Pa55w0rd-xyz@db.example:5432/foxctl',
+        FOXCTL_TASKS_POSTGRES_SCHEMA: 'team_tasks',
+        FOXCTL_MEMORY_DB_DRIVER: 'turso',
+        FOXCTL_MEMORY_DB_URL: 'libsql://mem-org.turso.io',
+        FOXCTL_MEMORY_DB_TOKEN: 'tok-abcdef-123456',
+        FOXCTL_CACHE_DB_DRIVER: 'turso',
+        FOXCTL_CACHE_DB_URL: 'file:/tmp/cache-turso.db',
+        FOXCTL_JOBS_DB_DRIVER: 'sqlite',
+        FOXCTL_AGENTS_DB_DRIVER: 'turso',
+      }),
+    );
+    const rows = await listStores(e.config);
+    const by = (n: string) => rows.find((r) => r.name === n)!;
+    expect(JSON.stringify(rows)).not.toContain('Pa55w0rd-xyz');
+    expect(JSON.stringify(rows)).not.toContain('tok-abcdef-123456');
+    expect(by('SESSIONS')).toMatchObject({ driver: 'postgres', location: 'postgres://fox:****@db.example:5432/foxctl', schema: 'sessions', path: null, warning: null, error: null });
+    expect(by('TASKS')).toMatchObject({ schema: 'team_tasks' });
+    expect(by('MEMORY')).toMatchObject({ driver: 'turso', schema: null, warning: null, location: `libsql://mem-org.turso.io (replica ${path.join(e.config.storageRoot, 'memory.turso.replica')})` });
+    // local_only: on a shared server -> warned; on a local file or on sqlite -> not.
+    expect(by('BOARD')).toMatchObject({ driver: 'postgres', warning: expect.stringMatching(/BOARD is local_only \(rebuildable\) but points at a PostgreSQL database.*FOXCTL_BOARD_DB_DRIVER=sqlite/) });
+    expect(by('QUOTAS').warning).toMatch(/device-local/);
+    expect(by('CACHE')).toMatchObject({ driver: 'turso', location: 'file:/tmp/cache-turso.db', warning: null });
+    expect(by('JOBS')).toMatchObject({ driver: 'sqlite', location: path.join(e.config.storageRoot, 'jobs.db'), warning: null });
+    // Missing settings are the row's error, naming the variable.
+    expect(by('AGENTS')).toMatchObject({ driver: 'turso', location: null, error: expect.stringMatching(/\$FOXCTL_AGENTS_DB_URL/) });
+    expect(by('REPOINDEX').error).toMatch(/keyed/);
+  });
 });

@@ -1,5 +1,6 @@
 import type { FoxConfig } from '../config/resolve.js';
 import { storeDriverName } from '../db/connections.js';
+import { postgresStoreSettings, tursoStoreSettings } from '../db/drivers/settings.js';
 import { schemaVersion } from '../db/migrate.js';
 import { openSqlite, sqliteFileSize } from '../db/sqlite.js';
 import { isFoxError, throwIfAborted, toFoxError, type OpOptions } from '../errors.js';
@@ -18,6 +19,15 @@ export interface StoreStatus {
   keyed: boolean;
   /** The SQLite file (for a keyed store without databases: its pattern); null for remote drivers. */
   path: string | null;
+  /**
+   * Where the store points, safe to print: the SQLite file, or the turso URL / PostgreSQL DSN with
+   * its password or token masked; null when the driver's settings are invalid (see `error`).
+   */
+  location: string | null;
+  /** PostgreSQL: the store's schema; null for other drivers. */
+  schema: string | null;
+  /** A configuration worth a second look, e.g. a local_only store on a shared remote database. */
+  warning: string | null;
   exists: boolean;
   /** Main file + -wal + -shm, 0 when absent. */
   size_bytes: number;
@@ -61,6 +71,9 @@ function statusOf(config: FoxConfig, store: StoreDef, key: string | null): Store
     key,
     keyed: store.keyed,
     path: null,
+    location: null,
+    schema: null,
+    warning: null,
     exists: false,
     size_bytes: 0,
     wal_bytes: 0,
@@ -75,14 +88,15 @@ function statusOf(config: FoxConfig, store: StoreDef, key: string | null): Store
   } catch (err) {
     return { ...base, error: toFoxError(err).message };
   }
-  if (base.driver !== 'sqlite') return base;
+  if (base.driver !== 'sqlite') return remoteStatus(config, store, base);
   if (store.keyed && key === null) {
     base.path = store.location.kind === 'repoindex' ? `${repoIndexDir(config)}/<key>.db` : `${config.storageRoot}/obsidianindex-<key>.db`;
+    base.location = base.path;
     return base;
   }
   const file = storePath(config, store, key === null ? {} : { key });
   const size = sqliteFileSize(file);
-  Object.assign(base, { path: file, exists: size.exists, size_bytes: size.bytes, wal_bytes: size.walBytes });
+  Object.assign(base, { path: file, location: file, exists: size.exists, size_bytes: size.bytes, wal_bytes: size.walBytes });
   if (!size.exists) return base;
   try {
     const db = openSqlite(file, { readonly: true, subject: `store ${store.name}` });
@@ -93,6 +107,39 @@ function statusOf(config: FoxConfig, store: StoreDef, key: string | null): Store
     }
   } catch (err) {
     base.error = isFoxError(err) ? err.message : toFoxError(err, file).message;
+  }
+  return base;
+}
+
+/**
+ * A store on turso or postgres: where it points (masked), never connecting (listing stays fast
+ * and offline; `foxctl db test STORE` connects). Settings errors go to `error`. A local_only store
+ * on a shared server gets a warning: it is device-local or rebuildable and must not be shared.
+ */
+function remoteStatus(config: FoxConfig, store: StoreDef, base: StoreStatus): StoreStatus {
+  if (store.keyed) {
+    base.error = `store ${store.name} is keyed and lives only in local SQLite files: the ${base.driver} driver does not apply to it (set FOXCTL_${store.name}_DB_DRIVER=sqlite)`;
+    return base;
+  }
+  let shared: string | null = null;
+  try {
+    if (base.driver === 'postgres') {
+      const s = postgresStoreSettings(config, store);
+      base.location = s.location;
+      base.schema = s.schema;
+      shared = 'a PostgreSQL database';
+    } else {
+      const s = tursoStoreSettings(config, store);
+      base.location = s.replicaPath ? `${s.location} (replica ${s.replicaPath})` : s.location;
+      if (!s.url.startsWith('file:')) shared = 'a remote libSQL database';
+    }
+  } catch (err) {
+    base.error = toFoxError(err).message;
+    return base;
+  }
+  if (shared && store.class === 'local_only') {
+    const why = store.rebuildable ? 'rebuildable' : 'device-local';
+    base.warning = `${store.name} is local_only (${why}) but points at ${shared} other devices may share; keep it on sqlite: FOXCTL_${store.name}_DB_DRIVER=sqlite`;
   }
   return base;
 }

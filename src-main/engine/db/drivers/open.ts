@@ -33,6 +33,12 @@ export interface OpenStoreDriverOptions extends StorePathOptions {
   migrations?: readonly Migration[];
   /** Apply pending migrations before returning (default false). */
   migrate?: boolean;
+  /**
+   * Open for reading only, as external stores always are: sqlite opens the file read-only (never
+   * creating it), postgres creates no schema and sets default_transaction_read_only, writes fail
+   * with UNSUPPORTED. For checks such as `db test`.
+   */
+  readOnly?: boolean;
 }
 
 /** The driver a target would use, without opening it. */
@@ -65,17 +71,17 @@ export async function openStoreDriver(config: FoxConfig, storeName: string, opts
   switch (driverName) {
     case 'sqlite': {
       const file = storePath(config, store, opts);
-      driver = new SqliteStoreDriver({ store, file, migrations, ...sqliteSettings(config, store) });
+      driver = new SqliteStoreDriver({ store, file, migrations, readOnly: opts.readOnly === true, ...sqliteSettings(config, store) });
       break;
     }
     case 'turso': {
       const settings = where ? tursoTargetSettings(config, where, target?.token) : tursoStoreSettings(config, store);
-      driver = await TursoStoreDriver.open(settings, store, migrations);
+      driver = await TursoStoreDriver.open(settings, store, migrations, opts.readOnly === true);
       break;
     }
     case 'postgres': {
       const settings = where ? postgresTargetSettings(config, store, where, target?.schema) : postgresStoreSettings(config, store);
-      driver = new PostgresStoreDriver(settings, store, migrations);
+      driver = new PostgresStoreDriver(settings, store, migrations, opts.readOnly === true);
       break;
     }
   }

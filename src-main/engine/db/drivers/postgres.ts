@@ -7,6 +7,7 @@ import { fnv1a32 } from './fnv.js';
 import { pgError } from './pg-errors.js';
 import { toPostgresPlaceholders } from './placeholders.js';
 import { urlSecrets, type PostgresStoreSettings } from './settings.js';
+import { readOnlyMessage } from './sqlite.js';
 import { checkChecksums, validateMigrations } from './sqlite-dialect-migrate.js';
 import type { DriverParams, DriverPing, DriverRow, DriverTable, DriverTx, StoreDriver } from './types.js';
 import { intValue, normalizeParams } from './values.js';
@@ -61,10 +62,11 @@ export class PostgresStoreDriver implements StoreDriver {
     private readonly settings: PostgresStoreSettings,
     store: StoreDef,
     private readonly migrations: readonly Migration[],
+    readOnly = false,
   ) {
     this.store = store;
     this.schema = settings.schema;
-    this.readOnly = store.readOnly;
+    this.readOnly = store.readOnly || readOnly;
     this.location = `${settings.location} (schema ${settings.schema})`;
     this.subject = `store ${store.name} (${settings.location})`;
     this.storeSubject = `store ${store.name}`;
@@ -87,7 +89,7 @@ export class PostgresStoreDriver implements StoreDriver {
   }
 
   private refuseWrite(what: string): void {
-    if (this.readOnly) throw new FoxError('UNSUPPORTED', `store ${this.store.name} is ${this.store.class}: read-only here, ${what} refused`, { subject: this.storeSubject });
+    if (this.readOnly) throw new FoxError('UNSUPPORTED', readOnlyMessage(this.store, what), { subject: this.storeSubject });
   }
 
   /** A pooled connection with the store's search_path (and read-only mode for external stores). */

@@ -7,6 +7,11 @@ import { Mutex } from './mutex.js';
 import type { DriverParams, DriverPing, DriverRow, DriverTable, DriverTx, StoreDriver } from './types.js';
 import { normalizeParams, normalizeRow } from './values.js';
 
+/** Why a write was refused on a read-only driver. */
+export function readOnlyMessage(store: StoreDef, what: string): string {
+  return store.readOnly ? `store ${store.name} is ${store.class}: read-only here, ${what} refused` : `store ${store.name} was opened read-only: ${what} refused`;
+}
+
 /** What the sqlite driver opens. */
 export interface SqliteDriverOptions {
   store: StoreDef;
@@ -14,6 +19,8 @@ export interface SqliteDriverOptions {
   wal: boolean;
   timeoutMs: number;
   migrations: readonly Migration[];
+  /** Open read-only even when the store is writable (never creates the file). */
+  readOnly?: boolean;
 }
 
 /**
@@ -36,7 +43,7 @@ export class SqliteStoreDriver implements StoreDriver {
   constructor(private readonly opts: SqliteDriverOptions) {
     this.store = opts.store;
     this.location = opts.file;
-    this.readOnly = opts.store.readOnly;
+    this.readOnly = opts.store.readOnly || opts.readOnly === true;
     this.subject = `store ${opts.store.name} (${opts.file})`;
     this.db = openSqlite(opts.file, { readonly: this.readOnly, wal: opts.wal, timeoutMs: opts.timeoutMs, subject: this.subject });
   }
@@ -47,7 +54,7 @@ export class SqliteStoreDriver implements StoreDriver {
   }
 
   private refuseWrite(what: string): void {
-    if (this.readOnly) throw new FoxError('UNSUPPORTED', `store ${this.store.name} is ${this.store.class}: read-only here, ${what} refused`, { subject: `store ${this.store.name}` });
+    if (this.readOnly) throw new FoxError('UNSUPPORTED', readOnlyMessage(this.store, what), { subject: `store ${this.store.name}` });
   }
 
   private fail(err: unknown): FoxError {

@@ -8,6 +8,7 @@ import type { Migration } from '../migrate.js';
 import { Mutex, sharedMutex } from './mutex.js';
 import { countSqlitePlaceholders } from './placeholders.js';
 import { scrubSecrets, urlSecrets, type TursoStoreSettings } from './settings.js';
+import { readOnlyMessage } from './sqlite.js';
 import { applySqliteDialectMigrations, type AsyncSqliteConn } from './sqlite-dialect-migrate.js';
 import type { DriverParams, DriverPing, DriverRow, DriverTable, DriverTx, StoreDriver } from './types.js';
 import { normalizeParams, normalizeRow } from './values.js';
@@ -49,9 +50,10 @@ export class TursoStoreDriver implements StoreDriver {
     private readonly settings: TursoStoreSettings,
     store: StoreDef,
     private readonly migrations: readonly Migration[],
+    readOnly: boolean,
   ) {
     this.store = store;
-    this.readOnly = store.readOnly;
+    this.readOnly = store.readOnly || readOnly;
     this.location = settings.replicaPath ? `${settings.location} (replica ${settings.replicaPath})` : settings.location;
     this.subject = `store ${store.name} (${settings.location})`;
     this.local = settings.replicaPath ?? (settings.url.startsWith('file:') ? path.resolve(localFileOfUrl(settings.url)) : null);
@@ -60,8 +62,8 @@ export class TursoStoreDriver implements StoreDriver {
   }
 
   /** Opens the client (creating a local file's directory) and, for a replica, syncs it once. */
-  static async open(settings: TursoStoreSettings, store: StoreDef, migrations: readonly Migration[]): Promise<TursoStoreDriver> {
-    const d = new TursoStoreDriver(settings, store, migrations);
+  static async open(settings: TursoStoreSettings, store: StoreDef, migrations: readonly Migration[], readOnly = false): Promise<TursoStoreDriver> {
+    const d = new TursoStoreDriver(settings, store, migrations, readOnly);
     await d.connect();
     return d;
   }
@@ -136,7 +138,7 @@ export class TursoStoreDriver implements StoreDriver {
   }
 
   private refuseWrite(what: string): void {
-    if (this.readOnly) throw new FoxError('UNSUPPORTED', `store ${this.store.name} is ${this.store.class}: read-only here, ${what} refused`, { subject: `store ${this.store.name}` });
+    if (this.readOnly) throw new FoxError('UNSUPPORTED', readOnlyMessage(this.store, what), { subject: `store ${this.store.name}` });
   }
 
   private static rows<T extends DriverRow>(rs: ResultSet): T[] {
@@ -183,7 +185,7 @@ export class TursoStoreDriver implements StoreDriver {
 
   /** @inheritdoc */
   query<T extends DriverRow = DriverRow>(sql: string, params?: DriverParams): Promise<T[]> {
-    if (this.readOnly && !READ_RE.test(sql)) return Promise.reject(new FoxError('UNSUPPORTED', `store ${this.store.name} is ${this.store.class}: read-only here, writing refused`, { subject: `store ${this.store.name}` }));
+    if (this.readOnly && !READ_RE.test(sql)) return Promise.reject(new FoxError('UNSUPPORTED', readOnlyMessage(this.store, 'writing'), { subject: `store ${this.store.name}` }));
     return this.lock.run(async () => TursoStoreDriver.rows<T>(await this.exec(this.conn(), sql, params)));
   }
 
