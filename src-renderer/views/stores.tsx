@@ -1,9 +1,10 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import { STORE_CLASSES, type Store } from '../../src-preload/contract';
+import { CLASS_DESCRIPTIONS, STORE_CLASSES, type Store } from '../../src-preload/contract';
 import { Command, EmptyState } from '../components/empty-state';
 import { Loadable } from '../components/loadable';
 import { RefreshButton } from '../components/refresh-button';
 import { Card, Page } from '../components/page';
+import { StoreDetail } from '../components/store-detail';
 import { formatBytes } from '../format';
 import { useStudio } from '../store';
 import { CLASS_LABELS } from './overview';
@@ -16,20 +17,54 @@ function policy(s: Store): string {
   return 'on request';
 }
 
+/** Fields another part of the studio may add to a store row: where a remote store lives (secrets masked) and a warning. */
+type StoreExtras = { location?: string | null; warning?: string | null };
+
+/** Where the store lives: the masked location of a remote driver, or the SQLite file. */
+function location(s: Store): string | null {
+  return (s as Store & StoreExtras).location ?? s.path;
+}
+
+/** Whether the detail can open: a SQLite file that exists and was readable. */
+export function inspectable(s: Store): boolean {
+  return s.exists && s.driver === 'sqlite' && s.error === null && !(s.keyed && s.key === null);
+}
+
+/** The store's health in a word, and why. */
+function Health({ s }: { s: Store }): ReactNode {
+  const warning = (s as Store & StoreExtras).warning;
+  if (s.error) return <span className="store-health store-health-bad" title={s.error}>unreadable</span>;
+  if (s.driver !== null && s.driver !== 'sqlite') {
+    return <span className={`store-health ${warning ? 'store-health-warn' : 'store-health-ok'}`}>{warning ? 'check' : 'remote'}</span>;
+  }
+  if (!s.exists) return <span className="muted">no file yet</span>;
+  return <span className="store-health store-health-ok">ok</span>;
+}
+
 function StoreRow({ s }: { s: Store }): ReactNode {
+  const open = useStudio((st) => st.openStore);
+  const where = location(s);
+  const warning = (s as Store & StoreExtras).warning;
   return (
-    <tr data-store={s.name} className={s.exists ? undefined : 'row-absent'}>
+    <tr data-store={s.name} data-key={s.key ?? ''} className={s.exists ? undefined : 'row-absent'}>
       <th scope="row">
         <div className="store-name">
-          {s.name}
+          {inspectable(s) ? (
+            <button type="button" className="store-open" onClick={() => open({ name: s.name, key: s.key })} aria-label={`Open ${s.name}${s.key ? ` ${s.key}` : ''}`}>
+              {s.name}
+            </button>
+          ) : (
+            s.name
+          )}
           {s.key ? <span className="muted small"> · {s.key}</span> : null}
         </div>
         <div className="muted small">{s.description}</div>
       </th>
       <td>
-        <code className="small path" title={s.path ?? undefined}>
-          {s.path ? s.path.split('/').pop() : '—'}
+        <code className="small path" title={where ?? undefined}>
+          {where ? (s.driver === 'sqlite' ? where.split('/').pop() : where) : '—'}
         </code>
+        {warning ? <div className="warn-text small store-warning">{warning}</div> : null}
       </td>
       <td>{s.driver ?? <span className="error-text">invalid</span>}</td>
       <td>
@@ -43,9 +78,12 @@ function StoreRow({ s }: { s: Store }): ReactNode {
             {s.wal_bytes > 0 ? <div className="muted small">WAL {formatBytes(s.wal_bytes)}</div> : null}
           </>
         ) : (
-          <span className="muted">no file yet</span>
+          <span className="muted">—</span>
         )}
         {s.error ? <div className="error-text small">{s.error}</div> : null}
+      </td>
+      <td>
+        <Health s={s} />
       </td>
     </tr>
   );
@@ -89,11 +127,14 @@ function StoresBody({ stores }: { stores: Store[] }): ReactNode {
         if (of.length === 0) return null;
         return (
           <Card key={cls} title={<span className={`class-pill class-${cls}`}>{CLASS_LABELS[cls]}</span>} aside={<span className="muted small">{of.length} {of.length === 1 ? 'store' : 'stores'}</span>}>
-            <table className="table table-stores" data-testid={`stores-${cls}`}>
+            <p className="store-class-line muted small" data-testid={`class-line-${cls}`}>
+              {CLASS_DESCRIPTIONS[cls]}
+            </p>
+            <table className="table table-stores store-list-table" data-testid={`stores-${cls}`}>
               <thead>
                 <tr>
                   <th scope="col">Store</th>
-                  <th scope="col">File</th>
+                  <th scope="col">Location</th>
                   <th scope="col">Driver</th>
                   <th scope="col">Backup</th>
                   <th scope="col" className="num">
@@ -102,6 +143,7 @@ function StoresBody({ stores }: { stores: Store[] }): ReactNode {
                   <th scope="col" className="num">
                     Size
                   </th>
+                  <th scope="col">Health</th>
                 </tr>
               </thead>
               <tbody>
@@ -127,12 +169,21 @@ export function StoresView(): ReactNode {
   const stores = useStudio((s) => s.stores);
   const load = useStudio((s) => s.loadStores);
   const loading = useStudio((s) => s.requests.stores?.loading ?? false);
+  const selected = useStudio((s) => s.storeSelected);
   useEffect(() => void load(), [load]);
+  if (selected) {
+    const store = stores?.find((s) => s.name === selected.name && s.key === selected.key) ?? null;
+    return (
+      <Page id="stores" title="Stores" subtitle="Read-only: browsing, queries and checks never lock or change a live store.">
+        <StoreDetail store={store} />
+      </Page>
+    );
+  }
   return (
     <Page
       id="stores"
       title="Stores"
-      subtitle="SQLite stores of this home, grouped by class: the class decides backup and sync."
+      subtitle="The stores of this home, grouped by class: the class decides backup and sync. Open a store to browse its tables, query it or check it."
       actions={
         <RefreshButton onRefresh={() => void load()} busy={loading} />
       }
