@@ -68,7 +68,14 @@ export class StoreConnections {
     }
     const driver = storeDriverName(this.config, store);
     if (driver !== 'sqlite') {
-      throw new FoxError('UNSUPPORTED', `store ${store.name} uses the ${driver} driver, which this build cannot open yet`, { subject: `store ${store.name}` });
+      // The engine's local features (events sync, jobs, the sqlite CAS, inspection) run on synchronous
+      // SQLite connections; remote stores are reached through the async drivers (engine/db/drivers).
+      throw new FoxError(
+        'UNSUPPORTED',
+        `store ${store.name} uses the ${driver} driver: the Studio's local features (inspection, events sync, jobs) work on sqlite stores only; ` +
+          `check the connection with foxctl db test ${store.name.toLowerCase()}, copy data with foxctl db migrate`,
+        { subject: `store ${store.name}` },
+      );
     }
     const file = storePath(this.config, store, opts);
     const cached = this.open.get(file);
