@@ -18,6 +18,8 @@ export interface CopyTableOptions {
   scrub: (message: string) => string;
   /** "store MEMORY" etc., for messages. */
   subject: string;
+  /** Delete the target table's rows first, in the same transaction (rows its migration seeded). */
+  clearFirst?: boolean | undefined;
 }
 
 /** The INSERT of `rows` rows of `cols` columns, `?` placeholders (the driver rewrites them for PostgreSQL). */
@@ -56,6 +58,7 @@ export async function copyTable(src: SqliteDb, table: SourceTable, driver: Store
 
   let copied = 0;
   await driver.transaction(async (tx: DriverTx) => {
+    if (opts.clearFirst) await tx.run(`DELETE FROM ${quoteIdent(target.name)}`);
     let params: unknown[] = [];
     let n = 0;
     let first: unknown[] | null = null;

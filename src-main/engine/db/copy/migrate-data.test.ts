@@ -214,6 +214,25 @@ describe.skipIf(server.skip)('db migrate to PostgreSQL', () => {
     await dropTestDatabase(server.dsn as string, target);
   });
 
+  it('EVENTS (observability) only when named: copied with a note, its full-text index left out', async () => {
+    const config = tempHome().config();
+    const db = storeDb(config, 'EVENTS');
+    const ins = db.prepare("INSERT INTO foxcular_events (span_id, trace_id, ts, service, operation, status, duration_ms, data) VALUES (?, 't1', '2026-01-01T00:00:00Z', 'foxctl', 'cas.put', 'ok', ?, '{\"k\":1}')");
+    for (let i = 0; i < 25; i++) ins.run(`s${i}`, i);
+    db.close();
+    const target = await freshDb();
+    const none = await run(config, { targetDsn: target, dryRun: true });
+    expect(none.stores.find((s) => s.store === 'EVENTS')).toBeUndefined();
+    const r = await run(config, { targetDsn: target, stores: ['events'] });
+    expect(r.ok).toBe(true);
+    const ev = r.stores[0]!;
+    expect(ev.note).toMatch(/observability/);
+    expect(tableOf(r, 'EVENTS', 'foxcular_events')).toMatchObject({ source_rows: 25, target_rows: 25, match: true });
+    expect(ev.skipped_tables.map((t) => t.table)).toContain('studio_events_fts');
+    expect(ev.tables.map((t) => t.table)).not.toContain('studio_events_fts_data');
+    await dropTestDatabase(server.dsn as string, target);
+  });
+
   it('a wrong password is UNAVAILABLE within 10 s and never printed', async () => {
     const config = tempHome().config();
     seed(config);

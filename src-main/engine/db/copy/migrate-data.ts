@@ -7,7 +7,7 @@ import { openSqlite, type SqliteDb } from '../sqlite.js';
 import { copyTable } from './copy-table.js';
 import { selectStores, type SelectedStore } from './select.js';
 import { listSourceTables, type SourceTable } from './source.js';
-import { advanceSequences, countTargetRows, createTableSql, dropTargetTables, findTargetTable, type TargetTable } from './target-schema.js';
+import { advanceSequences, countTargetRows, createTableSql, dropTargetTables, existingTargetTables, findTargetTable, type TargetTable } from './target-schema.js';
 import { checkTursoTarget, parseTarget, scrubSecrets, type MigrateTarget } from './target.js';
 import type { DbMigrateOptions, DbMigrateReport, StoreReport, TableReport } from './types.js';
 
@@ -32,8 +32,12 @@ interface StoreWork {
   db: SqliteDb;
   tables: SourceTable[];
   driver?: StoreDriver;
-  /** Target tables by source name; tables this run created (their indexes follow the copy on libSQL). */
-  targets: Map<string, { table: TargetTable; created: boolean }>;
+  /**
+   * Target tables by source name. `created`: made from the SQLite columns by this run (their
+   * indexes follow the copy on libSQL). `fresh`: absent before this run's migrate() (or dropped),
+   * so rows in it were seeded by a migration and the source's rows replace them.
+   */
+  targets: Map<string, { table: TargetTable; created: boolean; fresh: boolean }>;
   failed?: boolean;
 }
 
@@ -48,8 +52,10 @@ export function batchSizeOf(v: number | undefined): number {
  * `db migrate`: copies local SQLite stores into PostgreSQL (one schema per store) or libSQL.
  * Each source is read in one read transaction (a consistent snapshot); the target's schema comes
  * from the driver's migrate() for stores with migrations of ours, and from the SQLite columns for
- * other tables. Before any row is written every table is checked: a target table that already
- * has rows is a CONFLICT (use `drop`) — so a failed precheck leaves the target's data as it was.
+ * other tables. Before any row is written every table is checked: a target table that existed
+ * before this run and has rows is a CONFLICT (use `drop`) — so a failed precheck leaves the
+ * target's data as it was. Rows a migration seeded into a table it just created (a meta row) are
+ * replaced by the source's.
  * Each table is copied in one transaction (all or nothing), then counted on both sides.
  */
 export async function migrateData(config: FoxConfig, opts: DbMigrateOptions, deps: MigrateDataDeps): Promise<DbMigrateReport> {
@@ -120,7 +126,7 @@ export async function migrateData(config: FoxConfig, opts: DbMigrateOptions, dep
       if (w.failed) continue;
       for (const [i, t] of w.tables.entries()) {
         const tt = w.targets.get(t.name);
-        if (!tt) continue;
+        if (!tt || tt.fresh) continue;
         const rows = await countTargetRows(w.driver!, tt.table.name).catch((err: unknown) => {
           throw cleanError(err, scrub, `store ${w.sel.store.name}`);
         });
@@ -162,6 +168,7 @@ export async function migrateData(config: FoxConfig, opts: DbMigrateOptions, dep
             signal: deps.signal,
             scrub,
             subject: `store ${name}`,
+            clearFirst: tt.fresh,
             onRows: (n) => deps.onProgress?.(before + n, total, line(n)),
           });
           if (tt.created && w.driver!.dialect === 'sqlite') for (const sql of t.indexes) await w.driver!.run(sql.replace(/^CREATE\s+(UNIQUE\s+)?INDEX\s+(IF\s+NOT\s+EXISTS\s+)?/i, 'CREATE $1INDEX IF NOT EXISTS '));
@@ -200,6 +207,7 @@ async function prepareStore(w: StoreWork, target: MigrateTarget, deps: MigrateDa
   w.report.target = driver.location;
   w.report.schema = driver.schema;
   if (drop) await dropTargetTables(driver);
+  const before = await existingTargetTables(driver);
   await driver.migrate();
   for (const t of w.tables) {
     let tt = await findTargetTable(driver, t.name);
@@ -210,7 +218,7 @@ async function prepareStore(w: StoreWork, target: MigrateTarget, deps: MigrateDa
       created = true;
       if (!tt) throw new FoxError('IO', `store ${w.sel.store.name}: table ${t.name} was created in the target but cannot be found there`);
     }
-    w.targets.set(t.name, { table: tt, created });
+    w.targets.set(t.name, { table: tt, created, fresh: !before.has(tt.name.toLowerCase()) });
   }
 }
 

@@ -61,6 +61,15 @@ export async function dropTargetTables(driver: StoreDriver): Promise<string[]> {
   return names;
 }
 
+/** The tables that exist in the target now (its schema on PostgreSQL), lower-cased. */
+export async function existingTargetTables(driver: StoreDriver): Promise<Set<string>> {
+  const rows =
+    driver.dialect === 'postgres'
+      ? await driver.query<{ name: string }>('SELECT tablename AS name FROM pg_tables WHERE schemaname = ?', [driver.schema ?? 'public'])
+      : await driver.query<{ name: string }>("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type IN ('table', 'virtual')");
+  return new Set(rows.map((r) => String(r.name).toLowerCase()));
+}
+
 /** Exact row count of a target table. */
 export async function countTargetRows(driver: StoreDriver, table: string): Promise<number> {
   const rows = await driver.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${quoteIdent(table)}`);
