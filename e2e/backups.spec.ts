@@ -95,4 +95,42 @@ test.describe('a backup started from the Backups view', () => {
     expect(fs.readdirSync(backupsDir).sort()).toEqual(before);
     await expect(backups.rows()).toHaveCount(before.filter((f) => f.endsWith('.tar.gz')).length);
   });
+
+  test('schedules a nightly backup: saved in config.yaml, next run shown, run now lists it', async ({ app }) => {
+    const backups = await new BackupsPage(app).open();
+    await expect(backups.root.getByTestId('schedule-summary')).toContainText('No nightly backup scheduled');
+    await backups.root.getByTestId('schedule-open').click();
+    const form = backups.schedule();
+    await expect(form.getByTestId('schedule-next')).toHaveText('off');
+    await form.getByTestId('schedule-enabled').check();
+    await form.getByTestId('schedule-time').fill('03:30');
+    await form.getByLabel('Clock').selectOption('utc');
+    await form.getByTestId('schedule-keep').fill('2');
+    await form.getByTestId('schedule-save').click();
+    await expect(form.getByTestId('schedule-saved')).toBeVisible();
+    await expect(form.getByTestId('schedule-status')).toHaveAttribute('data-enabled', 'true');
+    // The next run is the next 03:30 UTC, shown in local time with its distance.
+    const next = await app.call('backups.schedule', {});
+    const nextRun = (next.value as { next_run: string }).next_run;
+    expect(nextRun).toMatch(/T03:30:00.000Z$/);
+    expect(Date.parse(nextRun) - Date.now()).toBeGreaterThan(0);
+    expect(Date.parse(nextRun) - Date.now()).toBeLessThanOrEqual(24 * 3600_000);
+    await expect(form.getByTestId('schedule-next')).toContainText(/in \d+ (minute|hour)/);
+    await expect(backups.root.getByTestId('schedule-summary')).toContainText('Nightly backup at 03:30 UTC');
+    // Persisted in the home's config.yaml.
+    const yaml = fs.readFileSync(path.join(app.home, 'config.yaml'), 'utf8');
+    expect(yaml).toMatch(/backup:\n\s+schedule:\n\s+enabled: true\n\s+time: "?03:30"?\n\s+zone: utc\n\s+keep: 2/);
+    await form.getByTestId('cli-equivalent').locator('summary').click();
+    await expect(form.getByTestId('cli-equivalent')).toContainText('foxctl backup schedule --enable --time 03:30 --zone utc --keep 2');
+    await app.screenshotBothThemes('backups-schedule');
+
+    // Run now: a scheduled backup as a job with progress, then listed under its nightly- name.
+    await form.getByTestId('schedule-run-now').click();
+    const run = backups.action('schedule');
+    await expect(run.getByTestId('backup-job-done')).toBeVisible({ timeout: 30_000 });
+    await expect(backups.rows().filter({ hasText: /nightly-\d{8}-\d{6}/ })).toHaveCount(1, { timeout: 15_000 });
+    await expect(form.getByTestId('schedule-last-run')).toHaveAttribute('data-state', 'ok', { timeout: 15_000 });
+    await expect(backups.root.getByTestId('schedule-summary')).toContainText(/Last: Backed up nightly-/);
+    await app.screenshotBothThemes('backups-schedule-ran');
+  });
 });

@@ -26,7 +26,7 @@ export class BackupsPage {
   }
 
   /** The panel of the newest action of a kind (create, verify, rehearse). */
-  action(kind: 'create' | 'verify' | 'rehearse'): Locator {
+  action(kind: 'create' | 'verify' | 'rehearse' | 'schedule'): Locator {
     return this.root.getByTestId(`backup-action-${kind}`).first();
   }
 
@@ -40,5 +40,10 @@ export class BackupsPage {
 
   prune(): Locator {
     return this.root.getByTestId('prune-panel');
+  }
+
+  /** The nightly schedule form. */
+  schedule(): Locator {
+    return this.root.getByTestId('schedule-panel');
   }
 }

@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { Backup, BackupSchedule, CallArgs, CallOutput } from '../../src-preload/contract';
 import { call } from '../bridge';
+import { isFinal } from './jobs';
 import type { StudioState } from './index';
 
 /** An action the Backups view started: its job (when it is one) and its `foxctl backup` line. */
@@ -44,8 +45,16 @@ export const createBackupsSlice: StateCreator<StudioState, [], [], BackupsSlice>
     backupActions: [],
     backupSchedule: null,
     loadBackupSchedule: async () => {
-      const r = await get().track('backups.schedule', () => call('backups.schedule', {}));
-      if (r) set({ backupSchedule: r });
+      // A run's retention follows its job's end: while the job is over but the run is not, ask again.
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const r = await get().track('backups.schedule', () => call('backups.schedule', {}));
+        if (!r) return;
+        set({ backupSchedule: r });
+        const jobId = r.last_run?.state === 'running' ? r.last_run.job_id : null;
+        const job = jobId ? get().jobs[jobId] : undefined;
+        if (!job || !isFinal(job.state)) return;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
     },
     saveBackupSchedule: async (input) => {
       const r = await get().track('backups.setSchedule', () => call('backups.setSchedule', input));

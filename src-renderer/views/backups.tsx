@@ -219,12 +219,7 @@ export function BackupsView(): ReactNode {
   // A scheduled run's end (and its retention) changes the schedule's last run.
   const endedScheduled = actions.filter((a) => a.kind === 'schedule' && jobs[a.jobId] && isFinal(jobs[a.jobId]!.state)).length;
   useEffect(() => {
-    // Retention runs right after the job ends: give it a moment before reading the outcome.
-    if (endedScheduled > 0) {
-      const t = setTimeout(() => void loadSchedule(), 300);
-      return () => clearTimeout(t);
-    }
-    return undefined;
+    if (endedScheduled > 0) void loadSchedule();
   }, [endedScheduled, loadSchedule]);
   const sorted = sortJobs(jobs);
   const shown = actions.slice(-3).reverse();
