@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { EventRecord, TraceNodeOutput } from '../../src-preload/contract';
 import { exactTime } from '../format';
 import { useStudio } from '../store';
@@ -26,7 +26,7 @@ function value(field: keyof EventRecord, e: EventRecord): ReactNode {
   const v = e[field];
   if (v === null || v === undefined) return <span className="muted">—</span>;
   if (field === 'ts') return <span title={exactTime(e.ts)}>{e.ts}</span>;
-  if (field === 'duration_ms') return `${formatMs(e.duration_ms)} (${String(v)} ms)`;
+  if (field === 'duration_ms') return typeof v === 'number' && v >= 1000 ? `${formatMs(v)} (${v} ms)` : formatMs(typeof v === 'number' ? v : null);
   if (field === 'status') return <span className={`events-status events-status-${String(v)}`}>{String(v)}</span>;
   return String(v);
 }
@@ -48,10 +48,21 @@ export function EventsDetail({ event }: { event: EventRecord }): ReactNode {
     closeTrace();
     select(null);
   };
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key !== 'Escape') return;
+      useStudio.getState().closeTrace();
+      useStudio.getState().selectEvent(null);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   return (
     <aside className={`events-drawer${showingTrace ? ' events-drawer-wide' : ''}`} aria-label="Event detail" data-testid="events-detail" data-span={event.span_id}>
       <header className="events-drawer-head">
-        <h2>{showingTrace ? 'Trace' : 'Event'}</h2>
+        <h2>
+          {showingTrace ? 'Trace' : 'Event'} <span className="mono small muted">{showingTrace ? event.trace_id : ''}</span>
+        </h2>
         <div className="events-drawer-actions">
           {showingTrace ? (
             <button type="button" className="btn" onClick={closeTrace}>

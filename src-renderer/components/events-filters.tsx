@@ -89,6 +89,9 @@ export function EventsFilters(): ReactNode {
             {field('until', 'To', '2026-11-26T12:00:00Z (empty: now)', 'events-field-time')}
           </>
         ) : null}
+        {field('text', 'Search', 'words in name, message, error (word* for a prefix)', 'events-field-text')}
+      </div>
+      <div className="events-filter-row">
         <label className="events-field">
           <span>Status</span>
           <select
@@ -103,10 +106,7 @@ export function EventsFilters(): ReactNode {
             <option value="canceled">canceled</option>
           </select>
         </label>
-      </div>
-      <div className="events-filter-row">
         {FIELDS.map(([label, name, placeholder]) => field(name, label, placeholder))}
-        {field('text', 'Search', 'words in name, message, error (word* for a prefix)', 'events-field-text')}
         <button type="submit" className="btn btn-primary events-apply">
           Apply
         </button>

@@ -65,8 +65,8 @@ export interface EventsSlice {
   loadRejects(): Promise<void>;
 }
 
-/** Rows per page of the table (the table is virtualized: pages can be large). */
-const PAGE = 200;
+/** Rows per page of the table: a screenful several times over, small enough to validate and parse fast. */
+const PAGE = 100;
 /** How often the live tail looks for new rows and pending lines. */
 const LIVE_MS = 1500;
 
