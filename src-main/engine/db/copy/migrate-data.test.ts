@@ -8,7 +8,7 @@ import type { FoxConfig } from '../../config/resolve.js';
 import { openEngine } from '../../engine.js';
 import { FoxError } from '../../errors.js';
 import { storePath } from '../../registry/paths.js';
-import { lookupStore } from '../../registry/stores.js';
+import { lookupStore, STORES } from '../../registry/stores.js';
 import { createTestDatabase, dropTestDatabase, postgresForSuite } from '../../../test/pg-db.js';
 import { tempHome } from '../../../test/temp-home.js';
 import { applyMigrations } from '../migrate.js';
@@ -166,6 +166,21 @@ describe.skipIf(server.skip)('db migrate to PostgreSQL', () => {
     expect(tableOf(r, 'COMPANION', 'companion_events')).toMatchObject({ source_rows: 3, target_rows: 3, match: true });
     const next = await pgQuery<{ id: string }>(target, "INSERT INTO companion.companion_events (conversation_id, event_type, created_at) VALUES ('c1', 'turn', 'now') RETURNING id");
     expect(next[0]!.id).toBe('41');
+    await dropTestDatabase(server.dsn as string, target);
+  });
+
+  it('every sync store of ours, created by its migrations, copies into PostgreSQL with matching columns', async () => {
+    const config = tempHome().config();
+    const names = STORES.filter((st) => st.class === 'sync_critical' || st.class === 'sync_useful').map((st) => st.name);
+    for (const name of names) storeDb(config, name).close();
+    const target = await freshDb();
+    const r = await run(config, { targetDsn: target });
+    expect(r.failures).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.stores.map((st) => st.store).sort()).toEqual([...names].sort());
+    // The tables our migrations make in SQLite all exist (with every column) in the target.
+    const withTables = r.stores.filter((st) => st.tables.length > 0).map((st) => st.store);
+    expect(withTables).toEqual(expect.arrayContaining(['SESSIONS', 'TASKS', 'MEMORY', 'COMPANION', 'CONTEXTVAR']));
     await dropTestDatabase(server.dsn as string, target);
   });
 
