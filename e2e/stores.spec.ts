@@ -180,4 +180,38 @@ test.describe('Stores view', () => {
     await stores.tab('Schema').click();
     await expect(stores.detail().getByTestId('store-schema')).toContainText('CREATE TABLE e2e_big');
   });
+
+  test('moves a store to Turso (libSQL) with a dry run first, progress, and the row-count comparison', async ({ app, home }) => {
+    const target = path.join(path.dirname(home), 'turso-target.db');
+    const stores = await new StoresPage(app).open();
+    await stores.openStore('MEMORY');
+    await stores.tab('Move to PostgreSQL / Turso').click();
+    const wizard = stores.detail().getByTestId('store-migrate');
+    // Validated as typed: a PostgreSQL DSN must look like one.
+    await wizard.getByTestId('store-migrate-dsn').fill('mysql://nope');
+    await wizard.getByTestId('store-migrate-dry-run').click();
+    await expect(wizard).toContainText('a PostgreSQL DSN starts with postgres:// or postgresql://');
+    await wizard.getByRole('radio', { name: 'Turso / libSQL' }).check();
+    await wizard.getByTestId('store-migrate-dsn').fill(`file:${target}`);
+    await wizard.getByTestId('store-migrate-dry-run').click();
+    const plan = wizard.getByTestId('store-migrate-plan');
+    await expect(plan).toContainText('Would copy');
+    await expect(plan.locator('tr[data-table="e2e_notes"]')).toContainText('500');
+    await expect(plan.locator('tr[data-table="e2e_notes"]')).toContainText('not copied yet');
+    await expect(wizard.getByTestId('cli-equivalent')).toContainText('--dry-run');
+    expect(fs.existsSync(target)).toBe(false);
+    await shot(app, 'stores-migrate-plan');
+    await plan.getByTestId('store-migrate-start').click();
+    const done = wizard.getByTestId('store-migrate-done');
+    await expect(done).toHaveAttribute('data-ok', 'true', { timeout: 30_000 });
+    await expect(done.locator('tr[data-table="e2e_notes"]')).toHaveAttribute('data-match', 'true');
+    await expect(done).toContainText('every table has the same row count on both sides');
+    await shot(app, 'stores-migrate');
+    const copy = new Database(target, { readonly: true });
+    try {
+      expect((copy.prepare('SELECT count(*) AS n FROM e2e_notes').get() as { n: number }).n).toBe(500);
+    } finally {
+      copy.close();
+    }
+  });
 });

@@ -8,6 +8,7 @@ import { ErrorNotice } from './error-notice';
 import { Card } from './page';
 import { StoreCheck } from './store-check';
 import { StoreConsole } from './store-console';
+import { StoreMigrateWizard } from './store-migrate-wizard';
 import { StoreSchema } from './store-schema';
 import { StoreTables } from './store-tables';
 
@@ -17,6 +18,7 @@ const TABS = [
   ['schema', 'Schema'],
   ['sql', 'SQL console'],
   ['check', 'Integrity'],
+  ['move', 'Move to PostgreSQL / Turso'],
 ] as const;
 
 type Tab = (typeof TABS)[number][0];
@@ -76,7 +78,7 @@ function InfoFacts({ info }: { info: DbInfo }): ReactNode {
  * tables with their rows, the schema, a read-only SQL console and the integrity check. Every read
  * is a short read-only open: a live store is never locked or changed.
  */
-export function StoreDetail({ store, extraTabs }: { store: Store | null; extraTabs?: { id: string; label: string; body: ReactNode }[] }): ReactNode {
+export function StoreDetail({ store }: { store: Store | null }): ReactNode {
   const ref = useStudio((s) => s.storeSelected);
   const info = useStudio((s) => s.storeInfo);
   const open = useStudio((s) => s.openStore);
@@ -84,13 +86,13 @@ export function StoreDetail({ store, extraTabs }: { store: Store | null; extraTa
   const tables = useStudio((s) => s.storeTables);
   const infoErr = useStudio((s) => (s.requests['db.info'] ?? IDLE).error);
   const tablesErr = useStudio((s) => (s.requests['db.tables'] ?? IDLE).error);
-  const [tab, setTab] = useState<string>('data');
-  const [visited, setVisited] = useState<Set<string>>(() => new Set(['data']));
+  const [tab, setTab] = useState<Tab>('data');
+  const [visited, setVisited] = useState<Set<Tab>>(() => new Set<Tab>(['data']));
   if (!ref) return null;
   const firstTable = tables?.find((t) => t.type === 'table')?.name;
-  const tabs: { id: string; label: string }[] = [...TABS.map(([id, label]) => ({ id, label })), ...(extraTabs ?? [])];
-  const panel = (id: string): ReactNode => {
-    switch (id as Tab) {
+  const tabs = TABS.map(([id, label]) => ({ id, label }));
+  const panel = (id: Tab): ReactNode => {
+    switch (id) {
       case 'data':
         return (
           <>
@@ -110,8 +112,8 @@ export function StoreDetail({ store, extraTabs }: { store: Store | null; extraTa
         return <StoreConsole initialSql={firstTable ? `SELECT * FROM "${firstTable.replace(/"/g, '""')}" LIMIT 100` : 'SELECT name, type FROM sqlite_schema'} />;
       case 'check':
         return <StoreCheck />;
-      default:
-        return extraTabs?.find((t) => t.id === id)?.body ?? null;
+      case 'move':
+        return <StoreMigrateWizard store={ref} />;
     }
   };
   return (

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { CallOutput, DbCheck, DbInfo, DbTable, Store } from '../../src-preload/contract';
+import type { CallArgs, CallOutput, DbCheck, DbInfo, DbTable, Store } from '../../src-preload/contract';
 import { call } from '../bridge';
 import type { StudioState } from './index';
 
@@ -49,6 +49,8 @@ export interface StoresSlice {
   cancelStoreQuery(): void;
   runStoreCheck(quick: boolean): Promise<void>;
   cancelStoreCheck(): void;
+  /** Starts `db migrate` (or its dry run) as a job; the job id and the CLI line, or undefined on error. */
+  startStoreMigrate(input: CallArgs<'db.migrate'>): Promise<CallOutput<'db.migrate'> | undefined>;
 }
 
 /** The target part of every db.* input. */
@@ -89,7 +91,7 @@ export const createStoresSlice: StateCreator<StudioState, [], [], StoresSlice> =
     for (const c of inflight.values()) c.abort();
     inflight.clear();
     set({ storeSelected: ref, storeInfo: null, storeTables: null, storeSchema: null, storeBrowse: null, storeQuery: null, storeCheck: null });
-    for (const k of ['db.info', 'db.tables', 'db.schema', 'db.browse', 'db.query', 'db.check']) get().clearError(k);
+    for (const k of ['db.info', 'db.tables', 'db.schema', 'db.browse', 'db.query', 'db.check', 'db.migrate']) get().clearError(k);
     if (ref) void get().loadStoreDetail();
   },
   loadStoreDetail: async () => {
@@ -141,4 +143,5 @@ export const createStoresSlice: StateCreator<StudioState, [], [], StoresSlice> =
     if (res && same(get().storeSelected, ref) && !signal.aborted) set({ storeCheck: res });
   },
   cancelStoreCheck: () => inflight.get('check')?.abort(),
+  startStoreMigrate: async (input) => get().track('db.migrate', () => call('db.migrate', input)),
 });

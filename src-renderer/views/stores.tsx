@@ -17,12 +17,9 @@ function policy(s: Store): string {
   return 'on request';
 }
 
-/** Fields another part of the studio may add to a store row: where a remote store lives (secrets masked) and a warning. */
-type StoreExtras = { location?: string | null; warning?: string | null };
-
 /** Where the store lives: the masked location of a remote driver, or the SQLite file. */
 function location(s: Store): string | null {
-  return (s as Store & StoreExtras).location ?? s.path;
+  return s.location ?? s.path;
 }
 
 /** Whether the detail can open: a SQLite file that exists and was readable. */
@@ -32,7 +29,7 @@ export function inspectable(s: Store): boolean {
 
 /** The store's health in a word, and why. */
 function Health({ s }: { s: Store }): ReactNode {
-  const warning = (s as Store & StoreExtras).warning;
+  const warning = s.warning;
   if (s.error) return <span className="store-health store-health-bad" title={s.error}>unreadable</span>;
   if (s.driver !== null && s.driver !== 'sqlite') {
     return <span className={`store-health ${warning ? 'store-health-warn' : 'store-health-ok'}`}>{warning ? 'check' : 'remote'}</span>;
@@ -44,7 +41,7 @@ function Health({ s }: { s: Store }): ReactNode {
 function StoreRow({ s }: { s: Store }): ReactNode {
   const open = useStudio((st) => st.openStore);
   const where = location(s);
-  const warning = (s as Store & StoreExtras).warning;
+  const warning = s.warning;
   return (
     <tr data-store={s.name} data-key={s.key ?? ''} className={s.exists ? undefined : 'row-absent'}>
       <th scope="row">
@@ -64,6 +61,7 @@ function StoreRow({ s }: { s: Store }): ReactNode {
         <code className="small path" title={where ?? undefined}>
           {where ? (s.driver === 'sqlite' ? where.split('/').pop() : where) : '—'}
         </code>
+        {s.schema ? <div className="muted small">schema {s.schema}</div> : null}
         {warning ? <div className="warn-text small store-warning">{warning}</div> : null}
       </td>
       <td>{s.driver ?? <span className="error-text">invalid</span>}</td>
