@@ -24,8 +24,10 @@ export function renderMigrateReport(r: DbMigrateReport): string {
   );
   const lines = [head];
   if (rows.length > 0) lines.push('', formatTable(['STORE', 'TABLE', 'SOURCE ROWS', 'TARGET ROWS', 'MATCH'], rows));
+  const absent = r.stores.filter((s) => s.skipped_reason?.startsWith('no database file'));
+  if (absent.length > 0) lines.push(`skipped (no database file on disk): ${absent.map((s) => s.store).join(', ')}`);
   for (const s of r.stores) {
-    if (s.skipped_reason) lines.push(`skipped ${s.store}: ${s.skipped_reason}`);
+    if (s.skipped_reason && !absent.includes(s)) lines.push(`skipped ${s.store}: ${s.skipped_reason}`);
     if (s.note) lines.push(`note ${s.store}: ${s.note}`);
     for (const t of s.skipped_tables) lines.push(`left out ${s.store}.${t.table}: ${t.reason}`);
   }
