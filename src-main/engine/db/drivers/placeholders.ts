@@ -15,19 +15,43 @@ export interface NumberedSql {
  * (PostgreSQL's jsonb operators `?`, `?|`, `?&` cannot be written here: use jsonb_exists*.)
  */
 export function toPostgresPlaceholders(sql: string): NumberedSql {
-  return scan(sql, true);
+  return cached(pgCache, sql, () => scan(sql, true));
 }
+
+const CACHE_SIZE = 64;
+const pgCache = new Map<string, NumberedSql & { stripped: string }>();
+const sqliteCache = new Map<string, NumberedSql & { stripped: string }>();
+
+/** Statements repeat (a copy sends one INSERT text per batch): keep the last few scans. */
+function cached<T>(cache: Map<string, T>, sql: string, make: () => T): T {
+  const hit = cache.get(sql);
+  if (hit !== undefined) return hit;
+  const v = make();
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cache.set(sql, v);
+  return v;
+}
+
+/** The characters that may start something the scanner must look at. */
+const SPECIAL_CODES = new Set([..."'\"-/$?"].map((c) => c.charCodeAt(0)));
 
 /**
  * How many bare `?` a SQLite-dialect statement has outside literals, identifiers and comments,
  * or null when it uses other placeholder styles (?NNN, :name, @name, $name) that SQLite binds itself.
  */
 export function countSqlitePlaceholders(sql: string): number | null {
-  const r = scan(sql, false);
+  const r = cached(sqliteCache, sql, () => scan(sql, false));
   return /\?\d|[:@$][A-Za-z_]/.test(r.stripped) ? null : r.count;
 }
 
 function scan(sql: string, postgres: boolean): NumberedSql & { stripped: string } {
+  // Nothing to skip (no quotes, dollars or comments), as in a multi-row INSERT: number every ?.
+  if (!/['"$]|--|\/\*/.test(sql)) {
+    let count = 0;
+    const out = postgres ? sql.replace(/\?/g, () => `$${++count}`) : sql;
+    if (!postgres) for (let i = sql.indexOf('?'); i !== -1; i = sql.indexOf('?', i + 1)) count++;
+    return { sql: out, count, stripped: sql };
+  }
   let stripped = '';
   let out = '';
   let count = 0;
@@ -85,8 +109,11 @@ function scan(sql: string, postgres: boolean): NumberedSql & { stripped: string 
       stripped += '?';
       i++;
     } else {
-      stripped += c;
-      copyUntil(i + 1);
+      // Plain text: jump to the next character that may matter.
+      let end = i + 1;
+      while (end < n && !SPECIAL_CODES.has(sql.charCodeAt(end))) end++;
+      stripped += sql.slice(i, end);
+      copyUntil(end);
     }
   }
   return { sql: out, count, stripped };

@@ -77,6 +77,8 @@ export class PostgresStoreDriver implements StoreDriver {
       connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
       idleTimeoutMillis: 10_000,
       keepAlive: true,
+      // A peer that vanished without closing (a dropped network) is noticed in seconds, not hours.
+      keepAliveInitialDelayMillis: 10_000,
       application_name: `foxctl ${store.name}`,
       types,
     });
@@ -150,7 +152,9 @@ export class PostgresStoreDriver implements StoreDriver {
       throw new FoxError('INVALID_INPUT', `the statement has ${numbered.count} ? placeholder(s) but ${values.length} parameter(s) were given`, { subject: this.storeSubject });
     }
     try {
-      return await client.query(numbered.count === 0 ? numbered.sql : { text: numbered.sql, values });
+      const res: pg.QueryResult | pg.QueryResult[] = await client.query(numbered.count === 0 ? numbered.sql : { text: numbered.sql, values });
+      // Several statements without parameters (simple protocol) answer one result each: the last one counts.
+      return Array.isArray(res) ? (res[res.length - 1] ?? { rows: [], rowCount: 0, command: '', oid: 0, fields: [] }) : res;
     } catch (err) {
       throw this.fail(err, 'query');
     }
