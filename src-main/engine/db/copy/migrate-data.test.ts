@@ -248,7 +248,7 @@ describe.skipIf(server.skip)('db migrate to PostgreSQL', () => {
     await dropTestDatabase(server.dsn as string, target);
   });
 
-  it('a wrong password is UNAVAILABLE within 10 s and never printed', async () => {
+  it('a wrong password or an unreachable server is UNAVAILABLE within 10 s and never printed', async () => {
     const config = tempHome().config();
     seed(config);
     const u = new URL(dsn);
@@ -259,6 +259,11 @@ describe.skipIf(server.skip)('db migrate to PostgreSQL', () => {
     expect(err.message).not.toContain('Wr0ngPassw0rdXYZ');
     expect(JSON.stringify(err.toJSON())).not.toContain('Wr0ngPassw0rdXYZ');
     expect(err.message).toMatch(/MAILBOX/);
+    // Nothing listens on port 1: refused at once, UNAVAILABLE, still masked.
+    const closed = new URL(dsn);
+    closed.port = '1';
+    const refused = await rejectsWith(run(config, { targetDsn: closed.toString(), stores: ['MAILBOX'] }), 'UNAVAILABLE');
+    expect(refused.message).not.toContain(new URL(dsn).password);
   });
 
   it('a value a column cannot hold names the table, rowid and column; --continue-on-error goes on', async () => {
@@ -278,6 +283,33 @@ describe.skipIf(server.skip)('db migrate to PostgreSQL', () => {
     expect(r.failures[0]).toMatchObject({ store: 'MAILBOX', table: 'counters', code: 'INVALID_INPUT' });
     expect(tableOf(r, 'MAILBOX', 'messages')).toMatchObject({ match: true });
     expect(tableOf(r, 'MAILBOX', 'counters')).toMatchObject({ match: false });
+    await dropTestDatabase(server.dsn as string, target);
+  });
+
+  it('a server that drops the connection mid-copy is UNAVAILABLE naming the store; the source is untouched', async () => {
+    const h = tempHome();
+    const config = h.config();
+    seed(config, 40_000);
+    const target = await freshDb();
+    let killed = false;
+    const err = await rejectsWith(
+      migrateData(config, { targetDsn: target, stores: ['MAILBOX'], batchSize: 50 }, {
+        openTarget: targetOpener(config),
+        onProgress: (done) => {
+          if (killed || done < 2000) return;
+          killed = true;
+          void pgQuery(server.dsn as string, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'foxctl MAILBOX'");
+        },
+      }),
+      'UNAVAILABLE',
+    );
+    expect(killed).toBe(true);
+    expect(err.message).toMatch(/MAILBOX/);
+    expect(err.message).not.toContain(new URL(target).password);
+    const src = openSqlite(storePath(config, lookupStore('MAILBOX')), { readonly: true });
+    expect((src.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n).toBe(40_000);
+    src.close();
+    expect((await pgQuery<{ n: string }>(target, 'SELECT count(*) AS n FROM mailbox.messages'))[0]!.n).toBe('0');
     await dropTestDatabase(server.dsn as string, target);
   });
 
