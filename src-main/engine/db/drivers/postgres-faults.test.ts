@@ -4,6 +4,7 @@ import { createTestDatabase, dropTestDatabase, postgresForSuite } from '../../..
 import { tempHome } from '../../../test/temp-home.js';
 import { expectCode } from './conformance.js';
 import { openStoreDriver } from './open.js';
+import { startFaultServer } from './fault-server.js';
 import type { StoreDriver } from './types.js';
 
 const server = postgresForSuite('postgres');
@@ -85,6 +86,22 @@ describe.skipIf(server.skip)('postgres store driver faults', () => {
       await d.close();
     }
   });
+
+  it('an endpoint that accepts but never answers: UNAVAILABLE after the 10 s connect timeout', async () => {
+    const srv = await startFaultServer('silent');
+    const u = new URL(dsn);
+    u.port = String(srv.port);
+    const d = await openMemory(u.toString());
+    const t0 = Date.now();
+    try {
+      const err = await expectCode(d.ping(), 'UNAVAILABLE', /cannot reach store MEMORY/);
+      expect(Date.now() - t0).toBeLessThan(11_000);
+      expectNoSecret(err, decodeURIComponent(u.password));
+    } finally {
+      await d.close();
+      await srv.close();
+    }
+  }, 30_000);
 
   it('a database that does not exist: UNAVAILABLE naming the store', async () => {
     const u = new URL(dsn);

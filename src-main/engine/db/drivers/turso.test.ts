@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { tempHome } from '../../../test/temp-home.js';
 import { driverConformance, expectCode } from './conformance.js';
 import { openStoreDriver } from './open.js';
+import { startFaultServer } from './fault-server.js';
 
 driverConformance('turso (file:)', async () => {
   const h = tempHome();
@@ -50,4 +51,30 @@ describe('turso store driver', () => {
     expect(Date.now() - t0).toBeLessThan(10_500);
     expect(err.message).not.toContain(token);
   });
+
+  it('a server that drops every connection: UNAVAILABLE naming the store', async () => {
+    const srv = await startFaultServer('reset');
+    const token = 'drop-TOKEN-0987654321';
+    const d = await openStoreDriver(tempHome().config({ FOXCTL_MEMORY_DB_DRIVER: 'turso', FOXCTL_MEMORY_DB_URL: `http://127.0.0.1:${srv.port}`, FOXCTL_MEMORY_DB_TOKEN: token }), 'MEMORY');
+    try {
+      const err = await expectCode(d.query('SELECT 1'), 'UNAVAILABLE', /cannot reach store MEMORY/);
+      expect(err.message).not.toContain(token);
+    } finally {
+      await d.close();
+      await srv.close();
+    }
+  });
+
+  it('a server that never answers: UNAVAILABLE after 10 s, not a hang', async () => {
+    const srv = await startFaultServer('silent');
+    const d = await openStoreDriver(tempHome().config({ FOXCTL_MEMORY_DB_DRIVER: 'turso', FOXCTL_MEMORY_DB_URL: `http://127.0.0.1:${srv.port}` }), 'MEMORY');
+    const t0 = Date.now();
+    try {
+      await expectCode(d.ping(), 'UNAVAILABLE', /store MEMORY .* did not answer within 10 s/);
+      expect(Date.now() - t0).toBeLessThan(11_000);
+    } finally {
+      await d.close();
+      await srv.close();
+    }
+  }, 30_000);
 });
