@@ -29,11 +29,12 @@ describe.skipIf(server.skip)('foxctl db test and stores list against a real Post
     expect(out).toMatch(/location\s+postgres:\/\/postgres:\*\*\*\*@127\.0\.0\.1:\d+\/dbtest_\w+ \(schema tasks\)/);
     expect(out).toMatch(/version\s+PostgreSQL 1\d\.\d+/);
     expect(out).toMatch(/latency\s+[\d.]+ ms \(median of 5 round trips\)/);
+    expect(out).toMatch(/pgvector\s+absent: vectors disabled, embeddings stored as bytes/);
     expect(out).not.toContain(password);
     const json = spawnCli(env, ['--json', 'db', 'test', 'TASKS']);
     const env1 = JSON.parse(json.stdout.toString()) as { status: string; data: Record<string, unknown> };
     expect(env1.status).toBe('ok');
-    expect(env1.data).toMatchObject({ store: 'TASKS', driver: 'postgres', schema: 'tasks', pings: 5, schema_version: null, read_only: false });
+    expect(env1.data).toMatchObject({ store: 'TASKS', driver: 'postgres', schema: 'tasks', pings: 5, schema_version: null, read_only: false, pgvector: 'absent' });
     expect(env1.data.latency_ms).toEqual(expect.any(Number));
     expect(json.stdout.toString()).not.toContain(password);
   }, 60_000);

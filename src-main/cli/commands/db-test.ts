@@ -37,6 +37,9 @@ Examples:
           ['connect', `${res.connect_ms} ms (first round trip, connection included)`],
           ['latency', `${res.latency_ms} ms (median of ${res.pings} round trips)`],
           ['schema version', res.schema_version === null ? 'none (not migrated here yet)' : String(res.schema_version)],
+          ...(res.pgvector
+            ? ([['pgvector', res.pgvector === 'absent' ? 'absent: vectors disabled, embeddings stored as bytes' : res.pgvector]] as [string, string][])
+            : []),
         ];
         return { data: res, human: () => [`ok: store ${res.store} answers`, ...rows.map(([k, v]) => `  ${k.padEnd(15)}${v}`)].join('\n') };
       }),

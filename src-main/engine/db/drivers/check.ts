@@ -22,6 +22,11 @@ export interface StoreConnectionCheck {
   /** Highest applied migration, or null when the database has no schema_migrations yet. */
   schema_version: number | null;
   read_only: boolean;
+  /**
+   * PostgreSQL: pgvector `enabled` in the database, `available` to enable (migrate does), or
+   * `absent` (vectors disabled: embeddings stay bytes). Null on sqlite/turso.
+   */
+  pgvector: 'enabled' | 'available' | 'absent' | null;
 }
 
 /** Options of checkStoreConnection. */
@@ -60,6 +65,11 @@ export async function checkStoreConnection(config: FoxConfig, storeName: string,
     } catch {
       // No schema_migrations yet (a store never migrated here): not an error for a connectivity check.
     }
+    let pgvector: StoreConnectionCheck['pgvector'] = null;
+    if (d.dialect === 'postgres') {
+      const [row] = await d.query<{ installed: string | null }>("SELECT installed_version AS installed FROM pg_available_extensions WHERE name = 'vector'");
+      pgvector = row === undefined ? 'absent' : row.installed ? 'enabled' : 'available';
+    }
     return {
       store: d.store.name,
       driver: d.driver,
@@ -71,6 +81,7 @@ export async function checkStoreConnection(config: FoxConfig, storeName: string,
       pings: times.length,
       schema_version: schemaVersion,
       read_only: d.store.readOnly,
+      pgvector,
     };
   } finally {
     await d.close();
