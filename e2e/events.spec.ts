@@ -127,7 +127,7 @@ test.describe('Events view', () => {
     const span = out.data.events[0]!.span_id;
     const pending = events.root.locator(`[data-testid="events-pending-row"][data-span="${span}"]`);
     await expect(pending).toContainText(/not synced.*hello from the live tail/, { timeout: 15_000 });
-    await expect(events.root.getByTestId('syncer-pending')).toContainText('1 lines');
+    await expect(events.root.getByTestId('syncer-pending')).toContainText('1 line ·');
     await app.screenshotBothThemes('events-live');
     publish('browser-events-live-light.png', 'events-live.png');
     await events.root.getByRole('button', { name: 'Sync now' }).click();

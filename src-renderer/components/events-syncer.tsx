@@ -92,7 +92,7 @@ export function EventsSyncer({ s }: { s: SyncerStatus }): ReactNode {
       <dl className="facts" data-testid="syncer-panel">
         <div>
           <dt>State</dt>
-          <dd data-testid="syncer-panel-state">{s.lastError ? 'Failing' : s.syncing ? 'Syncing' : s.running ? `Running every ${Math.round(s.intervalMs / 1000)} s` : 'Stopped'}</dd>
+          <dd data-testid="syncer-panel-state">{s.lastError ? 'Failing' : s.syncing ? 'Syncing' : s.running ? `Running, every ${Math.round(s.intervalMs / 1000)} s` : 'Stopped'}</dd>
         </div>
         <div>
           <dt>Last run</dt>
@@ -106,7 +106,7 @@ export function EventsSyncer({ s }: { s: SyncerStatus }): ReactNode {
           <dt>Lag</dt>
           <dd data-testid="syncer-pending">
             {formatCount(s.pendingLines)}
-            {s.pendingExact ? '' : '+'} lines ({formatBytes(s.lagBytes)})
+            {s.pendingExact ? '' : '+'} {s.pendingLines === 1 ? 'line' : 'lines'} · {formatBytes(s.lagBytes)}
           </dd>
         </div>
         <div>

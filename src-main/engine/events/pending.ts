@@ -39,7 +39,7 @@ export function readPendingEvents(dir: string, files: readonly PendingFile[], li
   const out: PendingEvent[] = [];
   let truncated = false;
   for (const f of files) {
-    if (!f.exists || f.size <= f.offset) continue;
+    if (!f.exists) continue;
     const file = path.join(dir, f.file);
     let fd: number;
     try {
@@ -52,6 +52,7 @@ export function readPendingEvents(dir: string, files: readonly PendingFile[], li
       const size = fs.fstatSync(fd).size;
       // A file that shrank below the offset is read again from 0 by the syncer: all of it is pending.
       const offset = size < f.offset ? 0 : f.offset;
+      if (size <= offset) continue;
       const start = Math.max(offset, size - WINDOW);
       const buf = Buffer.alloc(size - start);
       const got = fs.readSync(fd, buf, 0, buf.length, start);
