@@ -222,7 +222,7 @@ export function StoreMigrateWizard({ store }: { store: StoreRef }): ReactNode {
       ) : null}
       {step.at === 'run' ? (
         <>
-          <p>2. Copying table by table; Cancel rolls back the table being copied.</p>
+          <p>2. The copy, table by table (Cancel rolls back the table being copied).</p>
           <BackupJob
             jobId={step.jobId}
             done={(result) => {

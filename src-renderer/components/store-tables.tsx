@@ -56,8 +56,8 @@ function Pager({ b, total }: { b: BrowseState; total: DbTable | undefined }): Re
   const go = (offset: number, limit = b.limit, focus?: number): void => void browse(b.table, Math.max(0, offset), limit, focus);
   return (
     <div className="store-pager" data-testid="store-pager">
-      <button type="button" className="btn" onClick={() => go(0)} disabled={b.offset === 0} aria-label="First page">
-        « First
+      <button type="button" className="btn" onClick={() => go(0)} disabled={b.offset === 0} aria-label="First page" title="First page">
+        «
       </button>
       <button type="button" className="btn" onClick={() => go(b.offset - b.limit)} disabled={b.offset === 0} aria-label="Previous page">
         ‹ Prev
@@ -70,8 +70,8 @@ function Pager({ b, total }: { b: BrowseState; total: DbTable | undefined }): Re
       <button type="button" className="btn" onClick={() => go(b.offset + b.limit)} disabled={!more} aria-label="Next page">
         Next ›
       </button>
-      <button type="button" className="btn" onClick={() => last !== null && go(last)} disabled={last === null || b.offset >= last} aria-label="Last page" title={last === null ? 'the row count is a lower bound: page on, or go to a row' : undefined}>
-        Last »
+      <button type="button" className="btn" onClick={() => last !== null && go(last)} disabled={last === null || b.offset >= last} aria-label="Last page" title={last === null ? 'the row count is a lower bound: page on, or go to a row' : 'Last page'}>
+        »
       </button>
       <span className="store-spacer" />
       <form
