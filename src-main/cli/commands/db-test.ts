@@ -32,7 +32,6 @@ Examples:
           ['store', res.store],
           ['driver', res.driver],
           ['location', res.location],
-          ...(res.schema ? ([['schema', res.schema]] as [string, string][]) : []),
           ['version', res.version],
           ['connect', `${res.connect_ms} ms (first round trip, connection included)`],
           ['latency', `${res.latency_ms} ms (median of ${res.pings} round trips)`],

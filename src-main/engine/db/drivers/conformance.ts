@@ -173,12 +173,13 @@ export function driverConformance(label: string, factory: DriverFixtureFactory):
         return (await tx.query<{ c: number }>('SELECT count(*) AS c FROM kv'))[0]!.c;
       });
       expect(n).toBe(2);
+      const mine = new Error('changed my mind');
       await expect(
         d.transaction(async (tx) => {
           await tx.run('INSERT INTO kv (k, v) VALUES (?, ?)', ['c', '3']);
-          throw new Error('changed my mind');
+          throw mine;
         }),
-      ).rejects.toThrow(/changed my mind/);
+      ).rejects.toBe(mine);
       await expectCode(
         d.transaction(async (tx) => {
           await tx.run('UPDATE kv SET v = ? WHERE k = ?', ['x', 'a']);

@@ -54,6 +54,8 @@ export class PostgresStoreDriver implements StoreDriver {
   private readonly storeSubject: string;
   private readonly secrets: string[];
   private readonly ready = new WeakSet<pg.PoolClient>();
+  /** Connections left in an unknown state (a ROLLBACK that failed): closed, not pooled. */
+  private readonly broken = new WeakSet<pg.PoolClient>();
   private schemaReady: Promise<void> | null = null;
   /** The last error of an idle connection (the server went away while nothing was running). */
   lastIdleError: Error | null = null;
@@ -140,7 +142,8 @@ export class PostgresStoreDriver implements StoreDriver {
 
   /** Gives a connection back: destroyed when it failed, or when enough are already idle. */
   private release(client: pg.PoolClient, err?: unknown): void {
-    const broken = err !== undefined && (!(err instanceof FoxError) || err.code === 'UNAVAILABLE' || err.code === 'CANCELED');
+    const broken = this.broken.has(client) || (err instanceof FoxError && (err.code === 'UNAVAILABLE' || err.code === 'CANCELED'));
+    this.broken.delete(client);
     const tooManyIdle = (this.pool?.idleCount ?? 0) >= this.settings.maxIdleConns;
     client.release(broken || tooManyIdle ? true : undefined);
   }
@@ -201,8 +204,9 @@ export class PostgresStoreDriver implements StoreDriver {
         await this.exec(c, 'COMMIT', []);
         return out;
       } catch (err) {
-        await c.query('ROLLBACK').catch(() => undefined);
-        throw err instanceof FoxError ? err : this.fail(err, 'transaction');
+        await c.query('ROLLBACK').catch(() => this.broken.add(c));
+        // The caller's own error comes back as it was thrown, after the rollback.
+        throw err;
       }
     });
   }
@@ -254,7 +258,7 @@ export class PostgresStoreDriver implements StoreDriver {
             await this.exec(c, 'INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (?, ?, ?, ?)', [m.version, m.name, nowRfc3339(), migrationChecksum(m, 'postgres')]);
             await c.query('COMMIT');
           } catch (err) {
-            await c.query('ROLLBACK').catch(() => undefined);
+            await c.query('ROLLBACK').catch(() => this.broken.add(c));
             throw err instanceof FoxError ? err : this.fail(err, `migration ${m.version} (${m.name})`);
           }
           applied.push(m.version);
@@ -264,7 +268,8 @@ export class PostgresStoreDriver implements StoreDriver {
       } catch (err) {
         throw err instanceof FoxError ? err : this.fail(err, 'migrate');
       } finally {
-        await this.exec(c, 'SELECT pg_advisory_unlock(?::bigint)', [key]).catch(() => undefined);
+        // A lock we could not release must not stay on a pooled connection: close that connection.
+        await this.exec(c, 'SELECT pg_advisory_unlock(?::bigint)', [key]).catch(() => this.broken.add(c));
       }
     });
   }

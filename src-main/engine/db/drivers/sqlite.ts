@@ -120,14 +120,21 @@ export class SqliteStoreDriver implements StoreDriver {
         query: async <R extends DriverRow = DriverRow>(sql: string, params?: DriverParams) => this.doQuery<R>(sql, params),
         run: async (sql, params) => this.doRun(sql, params),
       };
+      let out: T;
       try {
-        const out = await fn(tx);
+        out = await fn(tx);
+      } catch (err) {
+        // The caller's own error comes back as it was thrown, after the rollback.
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw err;
+      }
+      try {
         db.exec('COMMIT');
-        return out;
       } catch (err) {
         if (db.inTransaction) db.exec('ROLLBACK');
-        throw toFoxError(err, this.subject);
+        throw this.fail(err);
       }
+      return out;
     });
   }
 

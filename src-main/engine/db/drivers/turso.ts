@@ -176,7 +176,8 @@ export class TursoStoreDriver implements StoreDriver {
         return out;
       } catch (err) {
         await t.rollback().catch(() => undefined);
-        throw this.fail(err, 'transaction');
+        // Driver errors are FoxErrors already; the caller's own error comes back as it was thrown.
+        throw err;
       } finally {
         t.close();
       }
