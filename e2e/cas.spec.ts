@@ -124,10 +124,13 @@ test.describe('CAS view', () => {
     await expect(cas.uploads('uploading')).toHaveCount(0, { timeout: 20_000 });
     // copy.md has readme.md's bytes: stored once.
     await expect(cas.root.getByTestId('cas-upload-total')).toContainText('5 new · 1 already stored');
-    for (const name of ['readme.md', 'main.ts', 'util.ts', 'data.json', 'copy.md', 'guide.txt']) await expect(cas.upload(name)).toBeVisible();
+    // Each row names the file by its path inside the dropped folder.
+    for (const name of ['project/readme.md', 'project/src/main.ts', 'project/src/util.ts', 'project/src/deep/data.json', 'project/src/deep/copy.md', 'project/docs/guide.txt']) {
+      await expect(cas.upload(name)).toBeVisible();
+    }
     await expect(cas.rows()).toHaveCount(5);
     await cas.root.getByTestId('cli-equivalent').first().locator('summary').click();
-    await expect(cas.root.getByTestId('cli-equivalent').first()).toContainText('foxctl cas put readme.md');
+    await expect(cas.root.getByTestId('cli-equivalent').first()).toContainText('foxctl cas put project/src/deep/data.json');
     await app.screenshotBothThemes('cas-folder-drop');
   });
 

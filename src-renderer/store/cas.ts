@@ -48,7 +48,8 @@ export interface CasSlice {
   loadCasPreview(digest: string): Promise<void>;
   setCasPin(digest: string, pinned: boolean): Promise<void>;
   removeCasObject(digest: string): Promise<boolean>;
-  uploadToCas(files: File[]): void;
+  /** Uploads files; `paths` names them in the list (a dropped folder's files by their path in it). */
+  uploadToCas(files: File[], paths?: string[]): void;
   cancelCasUpload(key: string): void;
   clearCasUploads(): void;
   casGcDryRunNow(olderThan: string): Promise<void>;
@@ -148,10 +149,10 @@ export const createCasSlice: StateCreator<StudioState, [], [], CasSlice> = (set,
       void get().loadCas();
       return true;
     },
-    uploadToCas: (files) => {
-      const fresh: CasUpload[] = files.map((f) => ({
+    uploadToCas: (files, paths) => {
+      const fresh: CasUpload[] = files.map((f, i) => ({
         key: `u${(uploadCounter += 1)}`,
-        name: f.name,
+        name: paths?.[i] ?? f.name,
         size: f.size,
         state: 'uploading',
         sent: 0,
