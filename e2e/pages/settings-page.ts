@@ -55,7 +55,7 @@ export class SettingsPage {
 
   /** The card around a form (title included), for screenshots. */
   card(id: SettingsFormId): Locator {
-    return this.root.locator('section.card').filter({ has: this.form(id) });
+    return this.root.locator('section.card').filter({ has: this.app.page.getByTestId(`${id}-form`) });
   }
 
   row(key: string): Locator {
