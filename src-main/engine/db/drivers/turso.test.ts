@@ -28,6 +28,33 @@ describe('turso store driver', () => {
     }
   });
 
+  it('two drivers on one local file in one process: a write waits for the other\'s transaction (no self-deadlock)', async () => {
+    const h = tempHome();
+    const target = { url: `file:${path.join(h.home, 'one.db')}` };
+    const migrations = [{ version: 1, name: 'kv', sql: 'CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT)' }];
+    const a = await openStoreDriver(h.config(), 'KNOWLEDGE', { target, migrations, migrate: true });
+    const b = await openStoreDriver(h.config(), 'KNOWLEDGE', { target: { url: `file:${path.join(h.home, '.', 'one.db')}` }, migrations });
+    try {
+      const order: string[] = [];
+      const tx = a.transaction(async (t) => {
+        await t.run('INSERT INTO kv VALUES (?, ?)', ['a', '1']);
+        await new Promise((r) => setTimeout(r, 300));
+        order.push('a commits');
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      const t0 = Date.now();
+      await b.run('INSERT INTO kv VALUES (?, ?)', ['b', '2']);
+      order.push('b wrote');
+      await tx;
+      expect(order).toEqual(['a commits', 'b wrote']);
+      expect(Date.now() - t0).toBeLessThan(5000);
+      expect(await b.query('SELECT k FROM kv ORDER BY k')).toEqual([{ k: 'a' }, { k: 'b' }]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('fails with UNAVAILABLE within 10 s naming the store when the server is unreachable; the token never shows', async () => {
     const h = tempHome();
     const token = 'tok-SECRET-1234567890';
