@@ -214,4 +214,22 @@ test.describe('Stores view', () => {
       copy.close();
     }
   });
+
+  test('a PostgreSQL dry run shows the target with its password masked, in the page and on the bridge', async ({ app }) => {
+    const secret = 'Sup3r-s3cret-pw';
+    const stores = await new StoresPage(app).open();
+    await stores.openStore('MEMORY');
+    await stores.tab('Move to PostgreSQL / Turso').click();
+    const wizard = stores.detail().getByTestId('store-migrate');
+    await wizard.getByTestId('store-migrate-dsn').fill(`postgres://fox:${secret}@127.0.0.1:5999/foxctl`);
+    await wizard.getByTestId('store-migrate-dry-run').click();
+    const plan = wizard.getByTestId('store-migrate-plan');
+    await expect(plan).toContainText('postgres://fox:***@127.0.0.1:5999/foxctl');
+    await wizard.getByTestId('cli-equivalent').locator('summary').click();
+    await expect(wizard.getByTestId('cli-equivalent')).toContainText("--target-dsn 'postgres://fox:***@127.0.0.1:5999/foxctl'");
+    expect(await wizard.innerText()).not.toContain(secret);
+    const jobs = await app.call('jobs.list', {});
+    expect(JSON.stringify(jobs)).toContain('db migrate --dry-run to postgres://fox:***@');
+    expect(JSON.stringify(jobs)).not.toContain(secret);
+  });
 });
