@@ -1,8 +1,10 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLASS_DESCRIPTIONS as CONTRACT_CLASS_DESCRIPTIONS, type DbCell, type Result } from '../../src-preload/contract.js';
 import { openEngine, type Engine } from '../engine/engine.js';
+import { repoIndexDir } from '../engine/registry/paths.js';
 import { CLASS_DESCRIPTIONS } from '../engine/registry/stores.js';
 import { tempHome } from '../test/temp-home.js';
 import { ApiDispatcher } from './dispatch.js';
@@ -169,6 +171,23 @@ describe('db.* calls of the Stores view', () => {
     expect(failure(await api.invoke('db.query', { store: 'MEMORY', sql: 'SELECT 1', limit: 0 }, origin)).message).toMatch(/limit/);
     expect(failure(await api.invoke('db.browse', { store: 'MEMORY', table: 't_rows', offset: -1, limit: 10 }, origin)).message).toMatch(/offset/);
     expect(failure(await api.invoke('db.info', { store: 'CACHE' }, origin))).toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/no database yet/) });
+  });
+
+  it('opens a keyed store by the key stores.list reports', async () => {
+    const { api, engine } = setup();
+    const dir = repoIndexDir(engine.config);
+    fs.mkdirSync(dir, { recursive: true });
+    const db = new Database(path.join(dir, 'myrepo.db'));
+    db.exec("CREATE TABLE nodes (id INTEGER PRIMARY KEY, kind TEXT); INSERT INTO nodes (kind) VALUES ('file'), ('func')");
+    db.close();
+    const listed = value<{ name: string; key: string | null }[]>(await api.invoke('stores.list', {}, origin)).filter((s) => s.name === 'REPOINDEX');
+    expect(listed.map((s) => s.key)).toEqual(['myrepo']);
+    const tables = value<{ name: string; rows: number }[]>(await api.invoke('db.tables', { store: 'REPOINDEX', key: 'myrepo' }, origin));
+    expect(tables).toEqual([expect.objectContaining({ name: 'nodes', rows: 2 })]);
+    const res = value<Rows>(await api.invoke('db.query', { store: 'REPOINDEX', key: 'myrepo', sql: 'SELECT kind FROM nodes ORDER BY id' }, origin));
+    expect(res.rows).toEqual([['file'], ['func']]);
+    expect(res.cli).toMatch(/^foxctl db query REPOINDEX --key myrepo /);
+    expect(failure(await api.invoke('db.tables', { store: 'REPOINDEX', key: 'other' }, origin))).toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('quotes shell words for the CLI equivalent', () => {
