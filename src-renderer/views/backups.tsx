@@ -246,10 +246,12 @@ export function BackupsView(): ReactNode {
         </>
       }
     >
-      <p className="muted small" data-testid="backup-policy">
-        {POLICY}
-      </p>
-      <ScheduleSummary onOpen={() => setShowSchedule(true)} />
+      <div>
+        <p className="muted small" data-testid="backup-policy">
+          {POLICY}
+        </p>
+        <ScheduleSummary onOpen={() => setShowSchedule(true)} />
+      </div>
       {createReq.error ? <ErrorNotice error={createReq.error} onDismiss={() => clear('backups.create')} /> : null}
       {showOptions ? <OptionsPanel onStart={(opts) => void start(opts)} /> : null}
       {showSchedule ? <SchedulePanel onClose={() => setShowSchedule(false)} /> : null}
