@@ -70,7 +70,7 @@ async function testConnection(engine: Engine, input: SettingsTestInput, signal: 
       return probeTurso({ url: input.url, token: input.token || saved(engine, 'turso.token') || firstSet(engine.settings.baseEnv, secretDef('turso.token').env) }, { signal });
     case 'postgres': {
       const split = splitDsnPassword(input.dsn.trim());
-      return probePostgres({ dsn: split.dsn, password: input.password || split.password || saved(engine, 'postgres.password') }, { signal });
+      return probePostgres(engine.config, { dsn: split.dsn, password: input.password || split.password || saved(engine, 'postgres.password') }, { signal });
     }
   }
 }

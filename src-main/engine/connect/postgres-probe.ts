@@ -1,7 +1,9 @@
-import pg from 'pg';
 import { maskUrlSecrets } from '../config/mask.js';
-import { dsnWithPassword } from '../secrets/saved-settings.js';
+import type { FoxConfig } from '../config/resolve.js';
+import { checkStoreConnection } from '../db/drivers/check.js';
+import { isFoxError } from '../errors.js';
 import { scrubSecrets } from '../secrets/names.js';
+import { dsnWithPassword } from '../secrets/saved-settings.js';
 import { since, type ProbeOptions, type ProbeResult } from './types.js';
 
 /** The PostgreSQL form's values: a DSN and, apart from it, the password. */
@@ -10,8 +12,15 @@ export interface PostgresProbeInput {
   password?: string | undefined;
 }
 
-/** Connects, runs `SELECT version()` and disconnects: the latency, or the server's exact error (password masked). */
-export async function probePostgres(input: PostgresProbeInput, opts: ProbeOptions = {}): Promise<ProbeResult> {
+/** The store whose schema the probe looks at: the first sync-critical store a move to PostgreSQL takes. */
+const PROBE_STORE = 'MEMORY';
+
+/**
+ * Connects read-only through the postgres store driver (db/drivers: nothing is created), pings a
+ * few times and reads the version, the store schema's migration and pgvector: the latency, or the
+ * driver's error with the server's own message and SQLSTATE (password masked).
+ */
+export async function probePostgres(config: FoxConfig, input: PostgresProbeInput, opts: ProbeOptions = {}): Promise<ProbeResult> {
   const t0 = performance.now();
   const dsn = dsnWithPassword(input.dsn.trim(), input.password);
   const target = maskUrlSecrets(dsn);
@@ -22,26 +31,23 @@ export async function probePostgres(input: PostgresProbeInput, opts: ProbeOption
     password = undefined;
   }
   const secrets = [input.password, password];
-  const fail = (code: string, message: string): ProbeResult => ({ ok: false, latencyMs: since(t0), target, code, message: scrubSecrets(message, secrets) });
-  if (!/^postgres(ql)?:\/\//i.test(dsn)) return fail('INVALID_INPUT', `"${target}" is not a PostgreSQL DSN (expected postgres://user@host:port/database)`);
-  const timeoutMs = opts.timeoutMs ?? 8000;
-  const client = new pg.Client({ connectionString: dsn, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
-  // An error after connect (server gone) must not crash the process.
-  client.on('error', () => undefined);
-  const onAbort = (): void => void client.end().catch(() => undefined);
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  if (!/^postgres(ql)?:\/\//i.test(dsn)) {
+    return { ok: false, latencyMs: since(t0), target, code: 'INVALID_INPUT', message: `"${target}" is not a PostgreSQL DSN (expected postgres://user@host:port/database)` };
+  }
   try {
-    await client.connect();
-    const rs = await client.query<{ v: string }>('SELECT version() AS v');
-    const version = rs.rows[0]?.v.split(' ').slice(0, 2).join(' ') ?? 'PostgreSQL';
-    return { ok: true, latencyMs: since(t0), target, detail: `connected: ${version}` };
+    const c = await checkStoreConnection(config, PROBE_STORE, { target: { dsn }, pings: 3, signal: opts.signal });
+    const schema = c.schema ? `schema "${c.schema}" ${c.schema_version === null ? 'not migrated yet' : `at migration ${c.schema_version}`}` : '';
+    return {
+      ok: true,
+      latencyMs: c.connect_ms,
+      target: c.location,
+      detail: `${c.version.split(' ').slice(0, 2).join(' ')}; round trip ${c.latency_ms} ms; ${schema}; pgvector ${c.pgvector ?? 'n/a'}`,
+    };
   } catch (err) {
-    const e = err as { code?: unknown; message?: unknown };
-    const code = typeof e.code === 'string' ? e.code : 'ERROR';
-    const msg = typeof e.message === 'string' && e.message ? e.message : String(err);
-    return fail(code, `${msg}${/^[0-9A-Z]{5}$/.test(code) ? ` (SQLSTATE ${code})` : code !== 'ERROR' && !msg.includes(code) ? ` (${code})` : ''}`);
-  } finally {
-    opts.signal?.removeEventListener('abort', onAbort);
-    await client.end().catch(() => undefined);
+    const cause = (err as { cause?: { code?: unknown } }).cause;
+    const sqlstate = typeof cause?.code === 'string' && /^[0-9A-Z]{5}$/.test(cause.code) ? cause.code : null;
+    const code = sqlstate ?? (isFoxError(err) ? err.code : 'ERROR');
+    const message = err instanceof Error ? err.message : String(err);
+    return { ok: false, latencyMs: since(t0), target, code, message: scrubSecrets(`${message}${sqlstate && !message.includes(sqlstate) ? ` (SQLSTATE ${sqlstate})` : ''}`, secrets) };
   }
 }
