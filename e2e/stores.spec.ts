@@ -79,6 +79,19 @@ test.describe('Stores view', () => {
     await stores.openStore('MEMORY');
     await expect(stores.detail().getByTestId('store-info')).toContainText('Schema version');
     await expect(stores.tableRows('e2e_notes')).toHaveText('500');
+    // An agent writes while the detail is open: nothing is locked, and Refresh shows the new rows.
+    const file = await memoryFile(app);
+    const writer = new Database(file);
+    try {
+      const ins = writer.prepare("INSERT INTO e2e_notes VALUES (?, 'written while the studio looked', '2026-01-01')");
+      writer.transaction(() => {
+        for (let i = 0; i < 25; i++) ins.run(`late-${i}`);
+      })();
+    } finally {
+      writer.close();
+    }
+    await stores.detail().getByRole('button', { name: 'Refresh' }).click();
+    await expect(stores.tableRows('e2e_notes')).toHaveText('525');
     await stores.back().click();
     await expect(stores.row('MEMORY')).toBeVisible();
   });

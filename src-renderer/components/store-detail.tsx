@@ -6,6 +6,7 @@ import { IDLE } from '../store/requests';
 import { CliEquivalent } from './backup-job';
 import { ErrorNotice } from './error-notice';
 import { Card } from './page';
+import { RefreshButton } from './refresh-button';
 import { StoreCheck } from './store-check';
 import { StoreConsole } from './store-console';
 import { StoreMigrateWizard } from './store-migrate-wizard';
@@ -83,6 +84,8 @@ export function StoreDetail({ store }: { store: Store | null }): ReactNode {
   const info = useStudio((s) => s.storeInfo);
   const open = useStudio((s) => s.openStore);
   const reload = useStudio((s) => s.loadStoreDetail);
+  const refresh = useStudio((s) => s.refreshStore);
+  const busy = useStudio((s) => (s.requests['db.info']?.loading ?? false) || (s.requests['db.tables']?.loading ?? false));
   const tables = useStudio((s) => s.storeTables);
   const infoErr = useStudio((s) => (s.requests['db.info'] ?? IDLE).error);
   const tablesErr = useStudio((s) => (s.requests['db.tables'] ?? IDLE).error);
@@ -128,6 +131,8 @@ export function StoreDetail({ store }: { store: Store | null }): ReactNode {
         </h2>
         {store ? <span className={`class-pill class-${store.class}`}>{store.class.replace('_', '-')}</span> : null}
         {store?.description ? <span className="muted small">{store.description}</span> : null}
+        <span className="store-spacer" />
+        <RefreshButton onRefresh={() => void refresh()} busy={busy} />
       </div>
       <Card>
         {infoErr ? <ErrorNotice error={infoErr} onRetry={() => void reload()} /> : null}

@@ -42,6 +42,8 @@ export interface StoresSlice {
   /** Opens a store's detail (null: back to the list) and loads its info and tables. */
   openStore(ref: StoreRef | null): void;
   loadStoreDetail(): Promise<void>;
+  /** Reads everything shown again (an agent may have written meanwhile): info, counts, schema, the current page. */
+  refreshStore(): Promise<void>;
   loadStoreSchema(): Promise<void>;
   /** Shows a page of a table: rows offset..offset+limit, scrolled to focusRow when given. */
   browseTable(table: string, offset: number, limit: number, focusRow?: number): Promise<void>;
@@ -106,6 +108,13 @@ export const createStoresSlice: StateCreator<StudioState, [], [], StoresSlice> =
       const first = tables.find((x) => x.type === 'table' && (x.rows ?? 0) > 0) ?? tables.find((x) => x.type === 'table');
       if (first) void get().browseTable(first.name, 0, 100);
     }
+  },
+  refreshStore: async () => {
+    const b = get().storeBrowse;
+    const reloads: Promise<void>[] = [get().loadStoreDetail()];
+    if (get().storeSchema !== null) reloads.push(get().loadStoreSchema());
+    if (b) reloads.push(get().browseTable(b.table, b.offset, b.limit));
+    await Promise.all(reloads);
   },
   loadStoreSchema: async () => {
     const ref = get().storeSelected;
