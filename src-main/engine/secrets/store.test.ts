@@ -6,6 +6,7 @@ import { isFoxError } from '../errors.js';
 import { tempHome } from '../../test/temp-home.js';
 import { setConfigValue } from '../config/edit.js';
 import { openEngine } from '../engine.js';
+import { resolveBackupS3Settings } from '../backup/remote-settings.js';
 import { resolveS3Settings } from '../cas/s3-config.js';
 import type { SecretCipher, SecretProtection } from './cipher.js';
 import { SecretStore } from './store.js';
@@ -134,6 +135,8 @@ describe('saved settings reach the engine (env > secret store / config file > de
     try {
       const s = resolveS3Settings(engine.config.env);
       expect(s).toMatchObject({ bucket: 'saved-bucket', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, credentials: { accessKeyId: 'AKIDSAVED0001', secretAccessKey: SECRET } });
+      // Backup push/pull read the same saved bucket and keys (under their own prefix).
+      expect(resolveBackupS3Settings(engine.config.env)).toMatchObject({ bucket: 'saved-bucket', prefix: 'backups/', credentials: { accessKeyId: 'AKIDSAVED0001', secretAccessKey: SECRET } });
       // Saving a new value applies to the running engine after reloadSettings.
       setConfigValue(file, 'cas.s3.bucket', 'other-bucket');
       await engine.reloadSettings();
