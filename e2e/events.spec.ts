@@ -87,6 +87,8 @@ test.describe('Events view', () => {
   });
 
   test('a row shows every field and its data; Show trace opens the waterfall of its spans', async ({ app, home }) => {
+    // Seeding through a CLI process on a busy 2-core machine takes a while.
+    test.setTimeout(120_000);
     foxctl(home, ['dev', 'seed-events', '--count', '3000', '--bulk', '--span', '2h', '--seed', '5']);
     const events = await new EventsPage(app).open();
     await events.settled();
@@ -118,6 +120,7 @@ test.describe('Events view', () => {
   });
 
   slowSyncTest('live tail shows a newly emitted event as not synced, then synced after Sync now', async ({ app, home }) => {
+    test.setTimeout(120_000);
     const events = await new EventsPage(app).open();
     await events.settled();
     await events.root.getByTestId('events-live').click();
