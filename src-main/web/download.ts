@@ -28,9 +28,9 @@ export async function handleDownload(_req: IncomingMessage, res: ServerResponse,
   res.on('close', () => {
     if (!res.writableFinished) controller.abort(new Error('the download was interrupted'));
   });
-  let got;
+  let head;
   try {
-    got = await studio.engine.cas.get(grant.digest, { signal: controller.signal });
+    head = await studio.engine.cas.head(grant.digest, { signal: controller.signal });
   } catch (err) {
     const fe = toFoxError(err);
     res.writeHead(fe.code === 'NOT_FOUND' ? 404 : 500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
@@ -39,24 +39,32 @@ export async function handleDownload(_req: IncomingMessage, res: ServerResponse,
   }
   res.writeHead(200, {
     'content-type': 'application/octet-stream',
-    'content-length': got.size_bytes,
+    'content-length': head.size_bytes,
     'content-disposition': contentDisposition(grant.name),
     'cache-control': 'no-store',
     'x-foxctl-digest': grant.digest,
   });
   // The browser shows the download as started (and then failed, if it fails) rather than a dead link.
   res.flushHeaders();
-  let held: Buffer | null = null;
+  // getTo reads through reused buffers: the held-back chunk is a copy, written once the next one arrives.
+  const pending: { chunk: Buffer | null; sent: number } = { chunk: null, sent: 0 };
   try {
-    for await (const chunk of got.stream as AsyncIterable<Buffer>) {
-      if (held && !res.write(held)) await once(res, 'drain', { signal: controller.signal });
-      held = chunk;
-    }
-    // The stream ended without CORRUPT: every byte hashed to the digest.
-    res.end(held ?? undefined);
+    await studio.engine.cas.getTo(
+      grant.digest,
+      async (chunk) => {
+        if (pending.chunk) {
+          pending.sent += pending.chunk.length;
+          if (!res.write(pending.chunk)) await once(res, 'drain', { signal: controller.signal });
+        }
+        pending.chunk = Buffer.from(chunk);
+      },
+      { signal: controller.signal },
+    );
+    // getTo resolved: every byte hashed to the digest. The last chunk goes only if the total is what we announced.
+    if (pending.sent + (pending.chunk?.length ?? 0) !== head.size_bytes) throw new Error('the object changed size while it was read');
+    res.end(pending.chunk ?? undefined);
   } catch {
     // Short of Content-Length and reset: no browser completes this download.
-    got.stream.destroy();
     res.destroy();
   }
 }
