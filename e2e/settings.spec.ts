@@ -140,7 +140,7 @@ test.describe('Settings view', () => {
     expect(crashes).toEqual([]);
   });
 
-  test('paths: edit a config-file value, see an env override, and the Turso and PostgreSQL forms check as you type', async ({ app, home }) => {
+  test('paths: edit a config-file value (a bad one refused with the reason); the Turso and PostgreSQL forms check as you type', async ({ app, home }) => {
     const settings = await new SettingsPage(app).open();
     await expect(settings.root.getByTestId('resolution-order')).toContainText('environment variable > secret store / config file > default');
     const row = settings.row('events.sync_batch');
