@@ -75,6 +75,14 @@ let inflight: AbortController | null = null;
 let liveTimer: ReturnType<typeof setInterval> | null = null;
 let liveOff: (() => void) | null = null;
 
+/** A request of a superseded load: its cancellation is not an error to show. */
+function quiet<T>(signal: AbortSignal, p: Promise<T>): Promise<T | undefined> {
+  return p.catch((err: unknown) => {
+    if (signal.aborted) return undefined;
+    throw err;
+  });
+}
+
 /** Removes empty fields so the filter, the requests and the CLI line stay minimal. */
 export function cleanFilter(f: EventFilterInput): EventFilterInput {
   return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0))) as EventFilterInput;
@@ -172,9 +180,9 @@ export const createEventsSlice: StateCreator<StudioState, [], [], EventsSlice> =
       set({ evFilter: f, evPreset: preset ?? get().evPreset, evCount: null, evFresh: {} });
       const src = sourceArg();
       // The page first: the server answers in order, so the table never waits for facets.
-      const pageP = get().track('events.query', () => call('events.query', { filter: f, limit: PAGE, ...src }, { signal }));
-      const countP = get().track('events.count', () => call('events.count', { filter: f, ...src }, { signal }));
-      const histP = get().track('events.histogram', () => call('events.histogram', { filter: f, buckets: 60, ...src }, { signal }));
+      const pageP = get().track('events.query', () => quiet(signal, call('events.query', { filter: f, limit: PAGE, ...src }, { signal })));
+      const countP = get().track('events.count', () => quiet(signal, call('events.count', { filter: f, ...src }, { signal })));
+      const histP = get().track('events.histogram', () => quiet(signal, call('events.histogram', { filter: f, buckets: 60, ...src }, { signal })));
       const page = await pageP;
       if (get().evFilter !== f) return;
       if (page) set({ evRows: page.rows, evCursor: page.next_cursor });
@@ -185,7 +193,7 @@ export const createEventsSlice: StateCreator<StudioState, [], [], EventsSlice> =
       // One facet per call, so a scroll's page request can be answered between two of them.
       for (const field of EVENT_FACETS) {
         if (signal.aborted) return;
-        const r = await get().track('events.facets', () => call('events.facets', { filter: f, fields: [field], top: 8, ...src }, { signal }));
+        const r = await get().track('events.facets', () => quiet(signal, call('events.facets', { filter: f, fields: [field], top: 8, ...src }, { signal })));
         if (get().evFilter !== f) return;
         if (r?.[0]) set((s) => ({ evFacets: { ...s.evFacets, [field]: r[0]!.values } }));
       }

@@ -75,6 +75,7 @@ export function EventsView(): ReactNode {
   const loading = useStudio((s) => (s.requests['events.query'] ?? IDLE).loading);
   const clear = useStudio((s) => s.clearError);
   const failure = useTableError();
+  const countFailed = useStudio((s) => (s.requests['events.count'] ?? IDLE).error !== null);
   useEffect(() => {
     void init();
   }, [init]);
@@ -138,13 +139,13 @@ export function EventsView(): ReactNode {
             className="events-hist-card"
             title={
               <span data-testid="events-count" data-count={count ?? ''}>
-                {count === null ? 'Counting…' : `${formatCount(count)} ${count === 1 ? 'event' : 'events'}`}
+                {count !== null ? `${formatCount(count)} ${count === 1 ? 'event' : 'events'}` : countFailed ? 'Count unavailable' : 'Counting…'}
                 {errors !== null && errors > 0 && filter.status !== 'error' ? <span className="error-text events-err-count"> · {formatCount(errors)} errors</span> : null}
               </span>
             }
             aside={
               preset === 'custom' ? (
-                <button type="button" className="btn btn-quiet" onClick={() => void load({ ...filter, since: '24h', until: undefined }, '24h')}>
+                <button type="button" className="btn btn-quiet" onClick={() => void (source ? load({ ...filter, since: undefined, until: undefined }, 'all') : load({ ...filter, since: '24h', until: undefined }, '24h'))}>
                   Reset zoom
                 </button>
               ) : undefined
