@@ -93,6 +93,11 @@ describe('settings.* handlers (browser mode: no cipher)', () => {
       expect(shown).toContain('postgres://u:***@h/db');
       const bad = await api.invoke('settings.save', { values: [{ key: 'paths.nope', value: 'x' }] }, origin);
       expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+      // Switching the CAS to s3 without a bucket is refused and undone; the CAS stays usable.
+      const noBucket = await api.invoke('settings.save', { values: [{ key: 'cas.driver', value: 's3' }] }, origin);
+      expect(noBucket).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringContaining('the CAS was not switched to s3 (the other values were saved): the s3 CAS backend needs a bucket') } });
+      expect(engine.config.casDriver).toBe('file');
+      await expect(engine.cas.stats()).resolves.toMatchObject({ objects: 0 });
     } finally {
       await engine.close();
     }

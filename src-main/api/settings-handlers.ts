@@ -1,7 +1,8 @@
 import type { Settings, SettingsTestInput } from '../../src-preload/contract.js';
 import { startCasMigrate } from '../engine/cas/migrate.js';
-import type { S3Credentials } from '../engine/cas/s3-config.js';
-import { editConfig, type ConfigEdit } from '../engine/config/edit.js';
+import { resolveS3Settings, type S3Credentials } from '../engine/cas/s3-config.js';
+import { resolveTursoSettings } from '../engine/cas/turso-config.js';
+import { editConfig, type ConfigEdit, type ConfigEditChange } from '../engine/config/edit.js';
 import type { Env } from '../engine/config/resolve.js';
 import { probePostgres, probeS3, probeTurso, type ProbeResult } from '../engine/connect/index.js';
 import type { Engine } from '../engine/engine.js';
@@ -76,6 +77,25 @@ async function testConnection(engine: Engine, input: SettingsTestInput, signal: 
 }
 
 /**
+ * After a save that switched the CAS backend: when the new backend's settings are incomplete (no
+ * bucket, no URL), puts the previous driver back and fails naming what is missing, so the CAS
+ * never points at a backend that cannot open. The save's other values stay saved.
+ */
+async function refuseUnusableCasDriver(engine: Engine, change: ConfigEditChange | undefined): Promise<void> {
+  if (!change || change.overriddenBy) return;
+  try {
+    if (change.value === 's3') resolveS3Settings(engine.config.env);
+    if (change.value === 'turso') resolveTursoSettings(engine.config.env);
+  } catch (err) {
+    const previous = typeof change.previous === 'string' ? change.previous : null;
+    editConfig(engine.config.configFile, [{ key: 'cas.driver', value: previous }]);
+    await engine.reloadSettings().catch(() => undefined);
+    const why = err instanceof Error ? err.message : String(err);
+    throw new FoxError('INVALID_INPUT', `the CAS was not switched to ${String(change.value)} (the other values were saved): ${why}`, { subject: 'cas' });
+  }
+}
+
+/**
  * Handlers of the Settings view. Secrets arrive in save and test inputs and never leave: every
  * response carries a secret as `{set, last4}` only, and DSNs masked.
  */
@@ -111,6 +131,7 @@ export function createSettingsHandlers(engine: Engine): Pick<Handlers, SettingsC
         if (!isFoxError(err, 'CONFLICT')) throw err;
         notice = err.message;
       }
+      await refuseUnusableCasDriver(engine, edit.changes.find((c) => c.key === 'cas.driver'));
       return {
         changes: edit.changes.map((c) => ({ key: c.key, value: c.value, overriddenBy: c.overriddenBy })),
         secrets: changed,
