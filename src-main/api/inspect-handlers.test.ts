@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -136,6 +137,30 @@ describe('db.* calls of the Stores view', () => {
     } finally {
       writer.close();
     }
+  });
+
+  it('leaves the file untouched: same bytes and mtime, nothing written to a -wal', async () => {
+    const { api, engine, file } = setup();
+    engine.stores.closeAll(); // the last writer closes: the WAL is checkpointed and removed
+    const dir = path.dirname(file);
+    const before = { files: fs.readdirSync(dir).sort(), sha: createHash('sha256').update(fs.readFileSync(file)).digest('hex'), mtime: fs.statSync(file).mtimeMs };
+    const target = { store: 'MEMORY' };
+    value(await api.invoke('db.info', target, origin));
+    value(await api.invoke('db.tables', target, origin));
+    value(await api.invoke('db.schema', target, origin));
+    value(await api.invoke('db.browse', { ...target, table: 't_cells', offset: 0, limit: 10 }, origin));
+    value(await api.invoke('db.query', { ...target, sql: 'SELECT count(*) FROM t_rows' }, origin));
+    value(await api.invoke('db.check', target, origin));
+    failure(await api.invoke('db.query', { ...target, sql: 'DELETE FROM t_rows' }, origin));
+    expect(createHash('sha256').update(fs.readFileSync(file)).digest('hex')).toBe(before.sha);
+    expect(fs.statSync(file).mtimeMs).toBe(before.mtime);
+    // SQLite's read-only WAL readers may create an empty -wal and the -shm index when they are
+    // missing (documented behavior): no page of data is written to either.
+    const wal = `${file}-wal`;
+    if (fs.existsSync(wal)) expect(fs.statSync(wal).size).toBe(0);
+    expect(fs.readdirSync(dir).filter((f) => !before.files.includes(f)).sort()).toEqual(
+      fs.readdirSync(dir).filter((f) => !before.files.includes(f) && /^memory\.db-(wal|shm)$/.test(f)).sort(),
+    );
   });
 
   it('checks integrity: ok on a sound file, problems on a damaged one', async () => {
