@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from './fixtures.js';
 import { CasPage } from './pages/cas-page.js';
@@ -132,6 +133,26 @@ test.describe('CAS view', () => {
     await cas.root.getByTestId('cli-equivalent').first().locator('summary').click();
     await expect(cas.root.getByTestId('cli-equivalent').first()).toContainText('foxctl cas put project/src/deep/data.json');
     await app.screenshotBothThemes('cas-folder-drop');
+  });
+
+  test('add a folder with the picker: Chromium reads a real directory tree, every file is stored', async ({ app }) => {
+    const cas = await new CasPage(app).open();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxctl-e2e-folder-'));
+    const tree = path.join(dir, 'photos');
+    fs.mkdirSync(path.join(tree, '2024', 'deep'), { recursive: true });
+    fs.writeFileSync(path.join(tree, 'a.txt'), 'first\n');
+    fs.writeFileSync(path.join(tree, '2024', 'b.txt'), 'second\n');
+    fs.writeFileSync(path.join(tree, '2024', 'deep', 'c.json'), '{"third":3}');
+    try {
+      await cas.root.getByTestId('cas-folder-input').setInputFiles(tree);
+      await expect(cas.uploads()).toHaveCount(3);
+      await expect(cas.uploads('uploading')).toHaveCount(0, { timeout: 20_000 });
+      await expect(cas.uploads('stored')).toHaveCount(3);
+      for (const name of ['photos/a.txt', 'photos/2024/b.txt', 'photos/2024/deep/c.json']) await expect(cas.upload(name)).toBeVisible();
+      await expect(cas.rows()).toHaveCount(3);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('cancel an upload mid-file: nothing is stored and no temp file is left', async ({ app }) => {

@@ -53,6 +53,11 @@ export function CasView(): ReactNode {
   const verifyJob = useStudio((s) => (s.casVerifyJob ? s.jobs[s.casVerifyJob] : undefined));
   const gcJob = useStudio((s) => (s.casGcJob ? s.jobs[s.casGcJob] : undefined));
   const picker = useRef<HTMLInputElement>(null);
+  const folderPicker = useRef<HTMLInputElement>(null);
+  // React has no typed prop for webkitdirectory: set it on the element (every current browser has it).
+  useEffect(() => {
+    folderPicker.current?.setAttribute('webkitdirectory', '');
+  }, []);
   useEffect(() => void load(), [load]);
   // A finished gc changes the list: reload once it ends.
   const gcEnded = gcJob?.state === 'ok';
@@ -84,6 +89,22 @@ export function CasView(): ReactNode {
                 const files = [...(e.target.files ?? [])];
                 e.target.value = '';
                 if (files.length) upload(files);
+              }}
+            />
+            <button type="button" className="btn" onClick={() => folderPicker.current?.click()}>
+              Add folder…
+            </button>
+            <input
+              ref={folderPicker}
+              type="file"
+              multiple
+              hidden
+              data-testid="cas-folder-input"
+              onChange={(e) => {
+                const files = [...(e.target.files ?? [])];
+                e.target.value = '';
+                // Each file of the folder, recursively, named by its path in it.
+                if (files.length) upload(files, files.map((f) => f.webkitRelativePath || f.name));
               }}
             />
             <RefreshButton onRefresh={() => void load()} busy={loading} />
