@@ -224,7 +224,16 @@ export const createEventsSlice: StateCreator<StudioState, [], [], EventsSlice> =
       void refreshPending();
       void refreshTop();
       // An event emitted in the studio's own process arrives at once; others come with the file.
-      liveOff = onEvent('event', () => void refreshPending());
+      // A burst of events asks once per 300 ms, not once per event.
+      let queued = false;
+      liveOff = onEvent('event', () => {
+        if (queued) return;
+        queued = true;
+        setTimeout(() => {
+          queued = false;
+          void refreshPending();
+        }, 300);
+      });
       liveTimer = setInterval(() => {
         if (get().view !== 'events') return;
         void refreshPending();
