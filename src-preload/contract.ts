@@ -503,6 +503,8 @@ export const backupScheduleSchema = z.object({
   env_overrides: z.array(z.object({ key: z.string(), variable: z.string() })),
   config_file: z.string(),
   cli: z.string(),
+  /** Why no run is planned although enabled (an invalid time in config.yaml), or null. */
+  problem: z.string().nullable(),
 });
 
 /** The nightly backup schedule. */

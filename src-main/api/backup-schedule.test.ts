@@ -153,6 +153,21 @@ describe('BackupScheduler (injected clock, real engine and archives)', () => {
     expect((await s.status()).next_run).toBe('2026-03-12T02:00:00.000Z');
   });
 
+  it('reports a bad time in config.yaml instead of failing to start, and runs nothing', async () => {
+    const th = tempHome();
+    fs.writeFileSync(path.join(th.home, 'config.yaml'), 'backup:\n  schedule:\n    enabled: true\n    time: "25:99"\n');
+    engine = openEngine({ env: th.env() });
+    const clock = manualClock('2026-03-10T12:00:00Z');
+    const s = new BackupScheduler(engine, { now: clock.now });
+    const st = await s.status();
+    expect(st.next_run).toBeNull();
+    expect(st.problem).toMatch(/backup.schedule.time must be a time of day HH:MM.*"25:99"/);
+    clock.set('2026-03-11T02:00:00Z');
+    expect(await s.tick()).toBeNull();
+    // Saving a good time clears it.
+    expect(await s.update({ time: '02:00', zone: 'utc' })).toMatchObject({ problem: null, next_run: '2026-03-12T02:00:00.000Z' });
+  });
+
   it('does nothing while disabled', async () => {
     const th = tempHome();
     engine = openEngine({ env: th.env() });

@@ -34,6 +34,8 @@ export interface ScheduleStatus extends ScheduleSettings {
   /** Settings an environment variable decides: saving them in config.yaml does not change them. */
   env_overrides: { key: string; variable: string }[];
   config_file: string;
+  /** Why no run is planned although enabled (an invalid time in config.yaml), or null. */
+  problem: string | null;
   /** What the schedule does each night, as commands, and how to set it without the GUI. */
   cli: string;
 }
@@ -54,6 +56,7 @@ export interface SchedulerOptions {
 export class BackupScheduler {
   private settings: ScheduleSettings;
   private next: Date | null = null;
+  private problem: string | null = null;
   private last: ScheduleRun | null = null;
   private lastLoaded = false;
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -115,6 +118,7 @@ export class BackupScheduler {
       env_overrides: overrides,
       config_file: this.engine.config.configFile,
       cli: scheduleCli(this.settings),
+      problem: this.problem,
     };
   }
 
@@ -138,8 +142,16 @@ export class BackupScheduler {
     return this.status();
   }
 
+  /** Plans the next run; a bad time from config.yaml or env is reported, never thrown (the studio must start). */
   private plan(): void {
-    this.next = this.settings.enabled ? nextRunAt(this.now(), this.settings.time, this.settings.zone) : null;
+    this.problem = null;
+    this.next = null;
+    if (!this.settings.enabled) return;
+    try {
+      this.next = nextRunAt(this.now(), this.settings.time, this.settings.zone);
+    } catch (err) {
+      this.problem = `no nightly backup is planned: ${toFoxError(err).message}`;
+    }
   }
 
   private async run(): Promise<ScheduleRun> {

@@ -89,6 +89,11 @@ export function SchedulePanel({ onClose }: { onClose: () => void }): ReactNode {
         </button>
       </form>
       {!valid ? <p className="error-text small">Give a time of day (HH:MM) and keep 1 to 1000 backups.</p> : null}
+      {schedule.problem ? (
+        <p className="error-text small" data-testid="schedule-problem">
+          {schedule.problem}
+        </p>
+      ) : null}
       {[...overridden].map(([key, variable]) => (
         <p key={key} className="warn-text small" data-testid="schedule-env-override">
           {key} is set by ${variable}, which wins over the config file: saving here changes the file only.
