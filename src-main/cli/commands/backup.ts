@@ -273,6 +273,7 @@ export function registerBackupCommands(program: Command): void {
               `next run        ${st.next_run ?? '-'} (while Storage Studio runs: foxctl studio or the desktop app)`,
               `last run        ${st.last_run ? `${st.last_run.at} ${st.last_run.state}${st.last_run.backup ? ` ${st.last_run.backup}` : ''}${st.last_run.error ? `: ${st.last_run.error.message}` : ''}` : '-'}`,
               `settings in     ${st.config_file}`,
+              ...(st.problem ? [`problem         ${st.problem}`] : []),
               ...st.env_overrides.map((e) => `note: ${e.key} is set by $${e.variable}, which wins over the config file`),
             ].join('\n'),
         };
