@@ -92,7 +92,7 @@ export function EventsSyncer({ s }: { s: SyncerStatus }): ReactNode {
       <dl className="facts" data-testid="syncer-panel">
         <div>
           <dt>State</dt>
-          <dd data-testid="syncer-panel-state">{s.lastError ? 'Failing' : s.syncing ? 'Syncing' : s.running ? `Running, every ${Math.round(s.intervalMs / 1000)} s` : 'Stopped'}</dd>
+          <dd data-testid="syncer-panel-state" title={`a pass every ${Math.round(s.intervalMs / 1000)} s`}>{s.lastError ? 'Failing' : s.syncing ? 'Syncing' : s.running ? `Running (${Math.round(s.intervalMs / 1000)} s)` : 'Stopped'}</dd>
         </div>
         <div>
           <dt>Last run</dt>
