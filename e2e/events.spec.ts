@@ -119,7 +119,7 @@ test.describe('Events view', () => {
     publish('browser-events-trace-light.png', 'events-trace.png');
   });
 
-  slowSyncTest('live tail shows a newly emitted event as not synced, then synced after Sync now', async ({ app, home }) => {
+  slowSyncTest('live tail shows a newly emitted event as not synced, then synced after Sync now; a bad line is a viewable reject', async ({ app, home }) => {
     test.setTimeout(120_000);
     const events = await new EventsPage(app).open();
     await events.settled();
@@ -133,11 +133,16 @@ test.describe('Events view', () => {
     await expect(events.root.getByTestId('syncer-pending')).toContainText('1 line ·');
     await app.screenshotBothThemes('events-live');
     publish('browser-events-live-light.png', 'events-live.png');
+    // A line that is not an event: the syncer rejects it, and the panel shows it.
+    fs.appendFileSync(path.join(home, 'observability', 'events', 'foxcular_events.ndjson'), '{"operation": "half an event"\n');
     await events.root.getByRole('button', { name: 'Sync now' }).click();
     const synced = events.root.locator(`[data-testid="events-row"][data-span="${span}"]`);
     await expect(synced).toContainText('e2e.live', { timeout: 15_000 });
     await expect(pending).toHaveCount(0);
     await expect(events.root.getByTestId('events-sync-job')).toHaveAttribute('data-state', 'ok');
+    await expect(events.root.getByTestId('events-sync-job')).toContainText('1 rejected');
+    await events.root.getByTestId('events-rejects').getByText('View 1 rejected line').click();
+    await expect(events.root.getByTestId('events-reject')).toContainText('half an event');
   });
 
   test('opens another events.db with a wide_events table read-only, and refuses a file that is not SQLite', async ({ app, home }) => {
