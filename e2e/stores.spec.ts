@@ -252,4 +252,40 @@ test.describe('Stores view', () => {
     expect(JSON.stringify(jobs)).toContain('db migrate --dry-run to postgres://fox:***@');
     expect(JSON.stringify(jobs)).not.toContain(secret);
   });
+
+  test('shows a long copy table by table with progress, and Cancel stops it', async ({ app, home }) => {
+    // Known bug (engine/db/copy, reported to the lead): into a libSQL file: target the copy never
+    // yields to the event loop (the client's file driver is synchronous under its promises), so
+    // the studio sends no progress and cannot take the Cancel until the whole copy is done.
+    // Remove this line when the copy yields between batches; the test then has to pass.
+    test.fail(true, 'db migrate into a file: libSQL target blocks the event loop: no progress, no Cancel');
+    test.setTimeout(120_000);
+    const file = await memoryFile(app);
+    const db = new Database(file);
+    try {
+      db.exec('CREATE TABLE e2e_million (id INTEGER PRIMARY KEY, label TEXT NOT NULL)');
+      const ins = db.prepare('INSERT INTO e2e_million (label) VALUES (?)');
+      db.transaction(() => {
+        for (let i = 0; i < 1_000_000; i++) ins.run(`label ${i}`);
+      })();
+    } finally {
+      db.close();
+    }
+    const stores = await new StoresPage(app).open();
+    await stores.openStore('MEMORY');
+    await stores.tab('Move to PostgreSQL / Turso').click();
+    const wizard = stores.detail().getByTestId('store-migrate');
+    await wizard.getByRole('radio', { name: 'Turso / libSQL' }).check();
+    await wizard.getByTestId('store-migrate-dsn').fill(`file:${path.join(path.dirname(home), 'big-target.db')}`);
+    await wizard.getByTestId('store-migrate-dry-run').click();
+    await expect(wizard.getByTestId('store-migrate-plan').locator('tr[data-table="e2e_million"]')).toContainText('1,000,000');
+    await wizard.getByTestId('store-migrate-start').click();
+    const running = wizard.getByTestId('backup-job-running');
+    // The job's line names the table being copied and its own count.
+    await expect(running).toContainText('e2e_million', { timeout: 15_000 });
+    await expect(running.getByRole('progressbar')).toBeVisible();
+    await shot(app, 'stores-migrate-running');
+    await running.getByRole('button', { name: /^Cancel/ }).click();
+    await expect(wizard.getByTestId('backup-job-failed')).toHaveAttribute('data-state', 'canceled');
+  });
 });
