@@ -254,11 +254,6 @@ test.describe('Stores view', () => {
   });
 
   test('shows a long copy table by table with progress, and Cancel stops it', async ({ app, home }) => {
-    // Known bug (engine/db/copy, reported to the lead): into a libSQL file: target the copy never
-    // yields to the event loop (the client's file driver is synchronous under its promises), so
-    // the studio sends no progress and cannot take the Cancel until the whole copy is done.
-    // Remove this line when the copy yields between batches; the test then has to pass.
-    test.fail(true, 'db migrate into a file: libSQL target blocks the event loop: no progress, no Cancel');
     test.setTimeout(120_000);
     const file = await memoryFile(app);
     const db = new Database(file);

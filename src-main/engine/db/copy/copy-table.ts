@@ -98,6 +98,7 @@ export async function copyTable(src: SqliteDb, table: SourceTable, driver: Store
       last = row;
       if (++n === batchRows) {
         await settle();
+        await yieldNow();
         throwIfAborted(opts.signal, `copy of ${table.name}`);
         send(fullSql, batchRows);
       }
@@ -110,6 +111,20 @@ export async function copyTable(src: SqliteDb, table: SourceTable, driver: Store
     }
   });
   return copied;
+}
+
+let lastYield = performance.now();
+
+/**
+ * Lets the event loop run (timers, I/O, a Cancel, progress events) at least every 50 ms. A
+ * libSQL `file:` target answers through promises that settle without any I/O wait, so without
+ * this a copy would hold the loop for its whole length.
+ */
+async function yieldNow(): Promise<void> {
+  const now = performance.now();
+  if (now - lastYield < 50) return;
+  lastYield = now;
+  await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /** A refused batch as a FoxError naming the table and the rowids of the batch; the secret scrubbed. */
