@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test } from './fixtures.js';
 import { EventsPage } from './pages/events-page.js';
-import { ARTIFACTS } from './support/env.js';
+import { ARTIFACTS, publishScreenshot } from './support/env.js';
 import { CLI, ROOT } from './support/studio-process.js';
 
 /** A home whose syncer waits 10 minutes between passes, so a test sees what is not synced yet. */
@@ -30,12 +30,9 @@ function typed(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
 }
 
-/** Copies a screenshot of the artifacts into docs/screenshots for the README. */
+/** Copies a screenshot of the artifacts into docs/screenshots for the README (FOXCTL_DOCS_SCREENSHOTS=1). */
 function publish(name: string, as: string): void {
-  const from = path.join(ARTIFACTS, name);
-  if (!fs.existsSync(from)) return;
-  fs.mkdirSync(path.join(ROOT, 'docs', 'screenshots'), { recursive: true });
-  fs.copyFileSync(from, path.join(ROOT, 'docs', 'screenshots', as));
+  publishScreenshot(path.join(ARTIFACTS, name), as.replace(/\.png$/, ''));
 }
 
 test.describe('Events view', () => {

@@ -5,7 +5,7 @@ import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.js';
 import type { AppPage } from './pages/app-page.js';
 import { StoresPage } from './pages/stores-page.js';
-import { ARTIFACTS } from './support/env.js';
+import { ARTIFACTS, publishScreenshot } from './support/env.js';
 
 const BIG_ROWS = 50_000;
 const BLOB_BYTES = 5 * 1024 * 1024;
@@ -60,13 +60,10 @@ async function longestTask(page: Page): Promise<number> {
   return page.evaluate(() => Math.max(0, ...(globalThis as unknown as { __longTasks: number[] }).__longTasks));
 }
 
-/** Saves a light screenshot under e2e/artifacts and copies it to docs/screenshots (for the README). */
+/** Saves a light screenshot under e2e/artifacts and copies it to docs/screenshots (FOXCTL_DOCS_SCREENSHOTS=1). */
 async function shot(app: AppPage, name: string): Promise<void> {
   await app.screenshotBothThemes(name);
-  if (app.mode !== 'browser') return;
-  const docs = path.join(ARTIFACTS, '..', '..', 'docs', 'screenshots');
-  fs.mkdirSync(docs, { recursive: true });
-  fs.copyFileSync(path.join(ARTIFACTS, `${app.mode}-${name}-light.png`), path.join(docs, `${name}.png`));
+  if (app.mode === 'browser') publishScreenshot(path.join(ARTIFACTS, `${app.mode}-${name}-light.png`), name);
 }
 
 test.describe('Stores view', () => {

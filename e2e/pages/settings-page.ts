@@ -1,7 +1,6 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { expect, type Locator } from '@playwright/test';
-import { ARTIFACTS } from '../support/env.js';
+import { ARTIFACTS, publishScreenshot } from '../support/env.js';
 import type { AppPage } from './app-page.js';
 
 /** The forms of the Settings view. */
@@ -62,7 +61,7 @@ export class SettingsPage {
     return this.root.locator(`tr[data-key="${key}"]`);
   }
 
-  /** Saves a light screenshot of the view (or one part of it) to e2e/artifacts and docs/screenshots. */
+  /** Saves a light screenshot of the view (or one part of it) to e2e/artifacts (and docs/screenshots with FOXCTL_DOCS_SCREENSHOTS=1). */
   async shot(name: string, part?: Locator): Promise<void> {
     const file = path.join(ARTIFACTS, `${this.app.mode}-${name}.png`);
     await this.app.page.emulateMedia({ colorScheme: 'light' });
@@ -76,9 +75,6 @@ export class SettingsPage {
       await this.app.page.screenshot({ path: file, animations: 'disabled' });
       if (size) await this.app.page.setViewportSize(size);
     }
-    if (this.app.mode !== 'browser') return;
-    const docs = path.join(ARTIFACTS, '..', '..', 'docs', 'screenshots');
-    fs.mkdirSync(docs, { recursive: true });
-    fs.copyFileSync(file, path.join(docs, `${name}.png`));
+    if (this.app.mode === 'browser') publishScreenshot(file, name);
   }
 }

@@ -40,3 +40,14 @@ export function electronSkipReason(): string | null {
 
 /** Where screenshots go (git-ignored). */
 export const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
+
+/**
+ * Copies a screenshot from e2e/artifacts to docs/screenshots/<name>.png (the README's pictures),
+ * only when FOXCTL_DOCS_SCREENSHOTS=1: an ordinary test run leaves the tracked files alone.
+ */
+export function publishScreenshot(file: string, name: string): void {
+  if (process.env.FOXCTL_DOCS_SCREENSHOTS !== '1' || !fs.existsSync(file)) return;
+  const docs = path.join(ROOT, 'docs', 'screenshots');
+  fs.mkdirSync(docs, { recursive: true });
+  fs.copyFileSync(file, path.join(docs, `${name}.png`));
+}
