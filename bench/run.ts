@@ -1,5 +1,7 @@
 // `npm run bench -- NAME [NAME...]` runs bench/NAME.ts (all of them without a name).
 // Each benchmark prints its figures and the ratio against an anchor measured in the same run.
+// The pool size of the CLI and the app (src-main/cli/index.ts): measure what users run.
+process.env.UV_THREADPOOL_SIZE ??= '16';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

@@ -1,5 +1,8 @@
 // The Electron main process: one engine for the app's life, one hardened window, the contract
 // bound to IPC, the events syncer run in the background, and a clean close on quit.
+// libuv's pool starts on first use: give the CAS's many small file operations 16 threads, as
+// the CLI does (module bodies run after every import, but no import does file I/O at load).
+process.env.UV_THREADPOOL_SIZE ??= '16';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog } from 'electron';
