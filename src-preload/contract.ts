@@ -212,8 +212,25 @@ export const eventSourceSchema = z.object({ source: z.string(), file: z.string()
 /** An events.db opened read-only. */
 export type EventSourceInfo = z.infer<typeof eventSourceSchema>;
 
+/** An event as the engine emits it (before the syncer gives it a row id): the live tail and pending lines. */
+const emittedEventSchema = z.object({
+  ts: z.string(),
+  trace_id: z.string(),
+  span_id: z.string(),
+  parent_id: z.string().optional(),
+  operation: z.string(),
+  name: z.string().optional(),
+  status: z.enum(['ok', 'error', 'canceled']),
+  message: z.string().optional(),
+  error_type: z.string().optional(),
+  error_code: z.string().optional(),
+  error_message: z.string().optional(),
+  data: z.record(z.string(), z.unknown()).optional(),
+  duration_ms: z.number(),
+});
+
 /** An NDJSON line not yet synced into events.db, parsed as an event. */
-export const pendingEventSchema = z.object({ file: z.string(), offset: count, event: liveEventSchemaEvent() });
+export const pendingEventSchema = z.object({ file: z.string(), offset: count, event: emittedEventSchema });
 
 /** One histogram bucket: [start, end) with its count and errors. */
 export const histogramBucketSchema = z.object({ start: z.string(), end: z.string(), count: count, errors: count });
@@ -223,25 +240,6 @@ export const rejectSchema = z.object({ id: z.number().int(), file: z.string(), o
 
 /** A line the syncer rejected. */
 export type RejectRecordOutput = z.infer<typeof rejectSchema>;
-
-/** The event shape of NDJSON lines (the live tail's and the pending lines'). */
-function liveEventSchemaEvent() {
-  return z.object({
-    ts: z.string(),
-    trace_id: z.string(),
-    span_id: z.string(),
-    parent_id: z.string().optional(),
-    operation: z.string(),
-    name: z.string().optional(),
-    status: z.enum(['ok', 'error', 'canceled']),
-    message: z.string().optional(),
-    error_type: z.string().optional(),
-    error_code: z.string().optional(),
-    error_message: z.string().optional(),
-    data: z.record(z.string(), z.unknown()).optional(),
-    duration_ms: z.number(),
-  });
-}
 
 /** The calls of the Events view, spread into CALLS. */
 function eventsCalls() {
@@ -1008,21 +1006,7 @@ export function isCallName(name: unknown): name is CallName {
 
 /** One event as the engine emitted it in this process (the live tail), and where it went. */
 export const liveEventSchema = z.object({
-  event: z.object({
-    ts: z.string(),
-    trace_id: z.string(),
-    span_id: z.string(),
-    parent_id: z.string().optional(),
-    operation: z.string(),
-    name: z.string().optional(),
-    status: z.enum(['ok', 'error', 'canceled']),
-    message: z.string().optional(),
-    error_type: z.string().optional(),
-    error_code: z.string().optional(),
-    error_message: z.string().optional(),
-    data: z.record(z.string(), z.unknown()).optional(),
-    duration_ms: z.number(),
-  }),
+  event: emittedEventSchema,
   /** The persist mode it was emitted with. */
   persist: z.enum(['default', 'ndjson', 'sql', 'hybrid', 'none']),
   /** The NDJSON stream it was appended to; null when not yet in a file (sql, none). */

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Result } from '../../src-preload/contract.js';
 import { openEngine, type Engine } from '../engine/engine.js';
 import { tempHome } from '../test/temp-home.js';
 import { ApiDispatcher } from './dispatch.js';
 import { createHandlers } from './handlers.js';
 import { hexDump } from './cas-preview.js';
+import { failure, value } from '../test/bridge-result.js';
 
 const origin = { scope: 'test', requestId: 'r1' };
 const open: Engine[] = [];
@@ -21,18 +21,6 @@ function setup(): { api: ApiDispatcher; engine: Engine } {
 afterEach(async () => {
   for (const e of open.splice(0)) await e.close();
 });
-
-/** The value of a successful result; fails the test with the error otherwise. */
-function value<T>(res: Result<unknown>): T {
-  if (!res.ok) throw new Error(`${res.error.code}: ${res.error.message}`);
-  return res.value as T;
-}
-
-/** The error of a failed result; fails the test when it succeeded. */
-function failure(res: Result<unknown>): { code: string; message: string } {
-  if (res.ok) throw new Error(`expected a failure, got ${JSON.stringify(res.value)}`);
-  return res.error;
-}
 
 describe('CAS calls', () => {
   it('lists with filters, a digest prefix and a keyset cursor that neither loses nor repeats', async () => {

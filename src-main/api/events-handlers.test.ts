@@ -2,12 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EventRecord, Result, TraceTreeOutput } from '../../src-preload/contract.js';
+import type { EventRecord, TraceTreeOutput } from '../../src-preload/contract.js';
 import { openEngine, type Engine } from '../engine/engine.js';
 import { bulkInsertSeed } from '../engine/events/seed.js';
 import { tempHome } from '../test/temp-home.js';
 import { ApiDispatcher } from './dispatch.js';
 import { createHandlers } from './handlers.js';
+import { failure, value } from '../test/bridge-result.js';
 
 const END = Date.parse('2026-11-27T00:00:00Z');
 const origin = { scope: 'test' };
@@ -24,16 +25,6 @@ function setup(seed = 0): { api: ApiDispatcher; engine: Engine; dir: string } {
 afterEach(async () => {
   for (const e of open.splice(0)) await e.close();
 });
-
-function value<T>(res: Result<unknown>): T {
-  if (!res.ok) throw new Error(`${res.error.code}: ${res.error.message}`);
-  return res.value as T;
-}
-
-function failure(res: Result<unknown>): { code: string; message: string } {
-  if (res.ok) throw new Error(`expected a failure, got ${JSON.stringify(res.value).slice(0, 200)}`);
-  return res.error;
-}
 
 /** Creates an events.db the way an older Go build did: the same columns in `wide_events`, no index of ours. */
 function goWideEventsDb(file: string, rows: number): void {

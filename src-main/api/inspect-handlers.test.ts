@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLASS_DESCRIPTIONS as CONTRACT_CLASS_DESCRIPTIONS, type DbCell, type Result } from '../../src-preload/contract.js';
+import { CLASS_DESCRIPTIONS as CONTRACT_CLASS_DESCRIPTIONS, type DbCell } from '../../src-preload/contract.js';
 import { openEngine, type Engine } from '../engine/engine.js';
 import { repoIndexDir } from '../engine/registry/paths.js';
 import { CLASS_DESCRIPTIONS } from '../engine/registry/stores.js';
@@ -11,6 +11,7 @@ import { tempHome } from '../test/temp-home.js';
 import { ApiDispatcher } from './dispatch.js';
 import { createHandlers } from './handlers.js';
 import { shellWord, TEXT_HEAD_CHARS } from './inspect-handlers.js';
+import { failure, value } from '../test/bridge-result.js';
 
 const origin = { scope: 'test', requestId: 'r1' };
 const open: Engine[] = [];
@@ -36,18 +37,6 @@ function setup(): { api: ApiDispatcher; engine: Engine; file: string } {
 afterEach(async () => {
   for (const e of open.splice(0)) await e.close();
 });
-
-/** The value of a successful result; fails the test with the error otherwise. */
-function value<T>(res: Result<unknown>): T {
-  if (!res.ok) throw new Error(`${res.error.code}: ${res.error.message}`);
-  return res.value as T;
-}
-
-/** The error of a failed result; fails the test when it succeeded. */
-function failure(res: Result<unknown>): { code: string; message: string } {
-  if (res.ok) throw new Error(`expected a failure, got ${JSON.stringify(res.value).slice(0, 300)}`);
-  return res.error;
-}
 
 type Rows = { columns: string[]; rows: DbCell[][]; truncated: boolean; offset?: number; cli?: string };
 
