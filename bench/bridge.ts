@@ -8,23 +8,11 @@ import path from 'node:path';
 import { createStudio } from '../src-main/api/studio.js';
 import { openEngine } from '../src-main/engine/engine.js';
 import { startWebServer } from '../src-main/web/server.js';
-import { figure, report, scratch } from './lib.js';
+import { figure, keepAlivePoster, report, scratch } from './lib.js';
 
 const N = Number(process.env.FOXCTL_BENCH_BRIDGE_N ?? 2000);
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-
-function post(port: number, p: string, headers: Record<string, string>, body: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: p, method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve(text));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const client = keepAlivePoster();
+const post = client.post;
 
 async function latencies(n: number, fn: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
   for (let i = 0; i < Math.min(200, n); i++) await fn();
@@ -68,7 +56,7 @@ try {
   await server.close();
   await studio.stop();
   await engine.close();
-  agent.destroy();
+  client.close();
 } finally {
   tmp.cleanup();
 }

@@ -1,6 +1,7 @@
 // Shared helpers of the benchmarks: timing, peak memory of a child, and one format for results.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -44,4 +45,21 @@ function fmt(n: number): string {
 export function scratch(name: string): { dir: string; cleanup(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `foxctl-bench-${name}-`));
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** POSTs to 127.0.0.1 over one kept-alive connection (as a page's fetch does); `close` lets the process exit. */
+export function keepAlivePoster(): { post: (port: number, p: string, headers: Record<string, string>, body: string) => Promise<string>; close: () => void } {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const post = (port: number, p: string, headers: Record<string, string>, body: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, path: p, method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve(text));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  return { post, close: () => agent.destroy() };
 }

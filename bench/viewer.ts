@@ -5,7 +5,6 @@
 // Anchor: the same page's (and count's) SQL run straight on better-sqlite3 in this process
 // (what the bridge, the engine's filter building, validation and JSON cost on top of SQLite).
 // The table shows its page as soon as it arrives; the count fills the header when it comes.
-import http from 'node:http';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { createStudio } from '../src-main/api/studio.js';
@@ -13,27 +12,15 @@ import { openEngine } from '../src-main/engine/engine.js';
 import { buildWhere, ftsQuery, type EventFilter } from '../src-main/engine/events/filter.js';
 import { bulkInsertSeed } from '../src-main/engine/events/seed.js';
 import { startWebServer } from '../src-main/web/server.js';
-import { figure, report, scratch, timed } from './lib.js';
+import { figure, keepAlivePoster, report, scratch, timed } from './lib.js';
 
 const COUNT = Number(process.env.FOXCTL_BENCH_VIEWER_EVENTS ?? 1_000_000);
 const N = Number(process.env.FOXCTL_BENCH_VIEWER_N ?? 300);
 /** Rows per page, as the view asks for them. */
 const PAGE = 100;
 const GOAL_MS = 50;
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-
-function post(port: number, p: string, headers: Record<string, string>, body: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: p, method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve(text));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const client = keepAlivePoster();
+const post = client.post;
 
 async function latencies(n: number, fn: (i: number) => Promise<unknown> | unknown): Promise<{ p50: number; p95: number; max: number }> {
   for (let i = 0; i < Math.min(20, n); i++) await fn(i);
@@ -135,7 +122,7 @@ try {
   await server.close();
   await studio.stop();
   await engine.close();
-  agent.destroy();
+  client.close();
 } finally {
   tmp.cleanup();
 }
