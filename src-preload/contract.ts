@@ -744,6 +744,40 @@ export const settingsTestInputSchema = z.discriminatedUnion('kind', [
 /** The input of settings.test. */
 export type SettingsTestInput = z.infer<typeof settingsTestInputSchema>;
 
+/** The database drivers a store can use. */
+export const STORE_DRIVER_NAMES = ['sqlite', 'turso', 'postgres'] as const;
+
+/** One writable store's driver in the Settings view: effective value, source, warning, env equivalent. */
+export const storeDriverRowSchema = z.object({
+  store: z.string(),
+  class: z.enum(['sync_critical', 'sync_useful', 'local_only', 'observability', 'external']),
+  keyed: z.boolean(),
+  driver: z.string().nullable(),
+  source: z.enum(['env', 'file', 'default']),
+  from: z.string(),
+  saved: z.string().nullable(),
+  envVar: z.string(),
+  key: z.string(),
+  allowed: z.array(z.enum(STORE_DRIVER_NAMES)),
+  location: z.string().nullable(),
+  warning: z.string().nullable(),
+  error: z.string().nullable(),
+});
+
+/** A store's driver row. */
+export type StoreDriverRow = z.infer<typeof storeDriverRowSchema>;
+
+/** Every writable store's driver and the default driver (db.driver). */
+export const storeDriversSchema = z.object({
+  defaultDriver: z.string(),
+  defaultFrom: z.string(),
+  stores: z.array(storeDriverRowSchema),
+  external: z.array(z.string()),
+});
+
+/** The result of settings.storeDrivers. */
+export type StoreDriversInfo = z.infer<typeof storeDriversSchema>;
+
 // ---- end of the Settings view's schemas ----
 
 const call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string): { input: I; output: O; doc: string } => ({
@@ -981,6 +1015,12 @@ export const CALLS = {
   'settings.moveCasToS3': call(none, z.object({ jobId: z.string(), cli: cliLine }), 'copies every CAS object to the saved S3 settings as a cas.migrate job'),
   'secrets.status': call(none, secretStoreSchema, 'the secret store: protection, consent needed, each secret set + last 4'),
   'secrets.delete': call(z.object({ name: z.enum(SECRET_NAMES) }).strict(), secretEntrySchema, 'removes a saved secret'),
+  'settings.storeDrivers': call(none, storeDriversSchema, "each writable store's driver with its source (default / config file / env), where it points (masked) and the local_only warning"),
+  'settings.setStoreDriver': call(
+    z.object({ store: z.string().min(1).max(64), driver: z.enum(STORE_DRIVER_NAMES).nullable() }).strict(),
+    z.object({ overriddenBy: z.string().nullable(), drivers: storeDriversSchema, notice: z.string().nullable() }),
+    'saves stores.<store>.driver in config.yaml (null: back to db.driver) and applies it; refused for external stores, keyed stores on a remote driver, and turso/postgres without a saved URL/DSN',
+  ),
   // ---- end of the Settings view's calls ----
 } as const;
 

@@ -9,10 +9,19 @@ import type { Engine } from '../engine/engine.js';
 import { FoxError, isFoxError } from '../engine/errors.js';
 import { secretDef, type SecretName } from '../engine/secrets/names.js';
 import type { SecretEntryStatus } from '../engine/secrets/store.js';
+import { setStoreDriver, storeDrivers } from '../engine/stores/store-drivers.js';
 import type { Handlers } from './handlers.js';
 
 /** The calls of the Settings view. */
-export type SettingsCallName = 'settings.get' | 'settings.save' | 'settings.test' | 'settings.moveCasToS3' | 'secrets.status' | 'secrets.delete';
+export type SettingsCallName =
+  | 'settings.get'
+  | 'settings.save'
+  | 'settings.test'
+  | 'settings.moveCasToS3'
+  | 'settings.storeDrivers'
+  | 'settings.setStoreDriver'
+  | 'secrets.status'
+  | 'secrets.delete';
 
 /** The resolution order the engine applies, as the Settings view states it. */
 export const RESOLUTION_ORDER = 'environment variable > secret store / config file > default';
@@ -141,6 +150,19 @@ export function createSettingsHandlers(engine: Engine): Pick<Handlers, SettingsC
     },
     'settings.test': async (input, { signal }) => testConnection(engine, input, signal),
     'settings.moveCasToS3': async () => ({ jobId: startCasMigrate(engine, 's3').id, cli: 'foxctl cas migrate --to s3' }),
+    'settings.storeDrivers': async () => storeDrivers(engine.config, engine.settings.resolveFresh(), engine.settings.baseEnv),
+    'settings.setStoreDriver': async (input) => {
+      const change = setStoreDriver(engine.config, engine.settings.baseEnv, input.store, input.driver);
+      let notice: string | null = null;
+      try {
+        await engine.reloadSettings();
+      } catch (err) {
+        if (!isFoxError(err, 'CONFLICT')) throw err;
+        notice = err.message;
+      }
+      const drivers = await storeDrivers(engine.config, engine.settings.resolveFresh(), engine.settings.baseEnv);
+      return { overriddenBy: change.overriddenBy, drivers, notice };
+    },
     'secrets.status': async () => engine.settings.secrets.status(),
     'secrets.delete': async (input) => {
       const st = engine.settings.secrets.delete(input.name);

@@ -89,6 +89,8 @@ export class Engine {
       await old?.close();
     }
     this.config.casDriver = fresh.casDriver;
+    // Stores read their driver at each open: a saved db.driver applies to the next one.
+    this.config.dbDriver = fresh.dbDriver;
     return fresh;
   }
 

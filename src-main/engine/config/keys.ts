@@ -1,3 +1,4 @@
+import { STORES } from '../registry/stores.js';
 import { maskUrlSecrets } from './mask.js';
 
 /** The kind of a config value: decides how a raw string from env or YAML is parsed. */
@@ -9,7 +10,10 @@ export interface ConfigKeyDef {
   kind: ConfigKind;
   /** Default as written (paths may start with `~` or be relative to the home). */
   default: string | number | boolean;
-  /** Env variables, highest precedence first. `FOXCTL_<A>_<B>` is always accepted for key `a.b`. */
+  /**
+   * Env variables, highest precedence first. `FOXCTL_<A>_<B>` is always accepted for key `a.b`,
+   * except the per-store driver keys `stores.<store>.driver`, set by `FOXCTL_<STORE>_DB_DRIVER` only.
+   */
   env: string[];
   description: string;
   /** Smallest accepted value for an int. */
@@ -61,7 +65,27 @@ export const CONFIG_KEYS: readonly ConfigKeyDef[] = [
   def({ key: 'postgres.max_idle_conns', kind: 'int', default: 5, min: 0, env: ['FOXCTL_POSTGRES_MAX_IDLE_CONNS'], description: 'PostgreSQL idle connections kept' }),
 ];
 
+/** The config key of a store's own driver: `stores.<store in lower case>.driver`. */
+export function storeDriverKey(storeName: string): string {
+  return `stores.${storeName.toLowerCase()}.driver`;
+}
+
+/**
+ * The per-store driver keys (FORMATS.md "Database drivers"), one per writable store: each is set
+ * by `FOXCTL_<STORE>_DB_DRIVER` alone (the variable the drivers read), empty means `db.driver`.
+ */
+export const STORE_DRIVER_KEYS: readonly ConfigKeyDef[] = STORES.filter((s) => !s.readOnly).map((s) => ({
+  key: storeDriverKey(s.name),
+  kind: 'string',
+  default: '',
+  env: [`FOXCTL_${s.name}_DB_DRIVER`],
+  choices: ['sqlite', 'turso', 'postgres'],
+  description: `Database driver of the ${s.name} store (empty: db.driver)`,
+}));
+
+const ALL_KEYS: readonly ConfigKeyDef[] = [...CONFIG_KEYS, ...STORE_DRIVER_KEYS];
+
 /** The definition of a known key, or undefined. */
 export function findKeyDef(key: string): ConfigKeyDef | undefined {
-  return CONFIG_KEYS.find((k) => k.key === key);
+  return ALL_KEYS.find((k) => k.key === key);
 }

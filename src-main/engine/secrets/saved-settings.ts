@@ -1,4 +1,4 @@
-import { findKeyDef } from '../config/keys.js';
+import { findKeyDef, STORE_DRIVER_KEYS } from '../config/keys.js';
 import { readConfigValue } from '../config/edit.js';
 import { resolveConfig, type Env, type FoxConfig } from '../config/resolve.js';
 import type { SecretStore } from './store.js';
@@ -36,13 +36,13 @@ export function dsnWithPassword(dsn: string, password: string | undefined): stri
 }
 
 /**
- * The values saved in the app, as env variables the engine's drivers read, for the variables the
+ * The values saved in the app (LAYERED_KEYS and the per-store `stores.<store>.driver` keys), as env variables the engine's drivers read, for the variables the
  * real environment leaves unset. Resolution order (documented in the Settings view):
  * env > secret store / config file > default.
  */
 export function savedSettingsEnv(base: Env, configFile: string, secrets: SecretStore): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const key of LAYERED_KEYS) {
+  for (const key of [...LAYERED_KEYS, ...STORE_DRIVER_KEYS.map((k) => k.key)]) {
     const d = findKeyDef(key);
     if (!d || isSet(base, d.env)) continue;
     let raw: unknown;
