@@ -4,6 +4,7 @@ import { addS3rverKeyPair, startS3rver, type TestS3 } from '../src-main/test/s3r
 import { expect, test } from './fixtures.js';
 import { CasPage } from './pages/cas-page.js';
 import { SettingsPage } from './pages/settings-page.js';
+import { StoresPage } from './pages/stores-page.js';
 
 // A key pair only this spec uses: distinctive enough that finding it anywhere is a real leak.
 const ACCESS_KEY = 'AKIDFOXE2E7Q4Z';
@@ -176,5 +177,79 @@ test.describe('Settings view', () => {
     await settings.form('postgres').getByText('Show env equivalent').click();
     await expect(settings.root.getByTestId('postgres-env')).toContainText("FOXCTL_POSTGRES_DSN='postgres://fox:<password>@127.0.0.1:1/foxctl'");
     await settings.shot('settings-postgres', settings.card('postgres'));
+  });
+  test('store drivers: MEMORY on postgres once a DSN is saved, the local_only warning, reset to default', async ({ app, home }) => {
+    test.skip(app.mode !== 'browser', 'browser mode: the consent path of the saved password');
+    const PASSWORD = 'pg-e2e-drivers-pw-4242';
+    const bodies: Promise<string>[] = [];
+    app.page.on('response', (res) => {
+      if (new URL(res.url()).pathname.startsWith('/api/') && !(res.headers()['content-type'] ?? '').includes('text/event-stream')) bodies.push(res.text().catch(() => ''));
+    });
+    const settings = await new SettingsPage(app).open();
+    const card = settings.storeDrivers();
+    await expect(card.getByTestId('default-driver')).toHaveText('sqlite');
+    await expect(settings.driverRow('MEMORY')).toContainText('sqlite');
+    await expect(settings.driverRow('MEMORY')).toContainText('default');
+    await expect(settings.driverRow('MEMORY')).toContainText('FOXCTL_MEMORY_DB_DRIVER=sqlite');
+    await expect(card.getByTestId('store-drivers-external')).toContainText('OPENCODE: external, read-only here');
+    // Keyed stores offer sqlite only.
+    await expect(settings.driverRow('REPOINDEX').getByLabel('Driver of REPOINDEX').locator('option')).toHaveText(['default (sqlite)', 'sqlite']);
+
+    // Without a saved DSN: refused, naming the missing setting; nothing written.
+    await settings.setDriver('MEMORY', 'postgres');
+    const refused = card.getByTestId('error-notice');
+    await expect(refused).toContainText('MEMORY was not switched to postgres');
+    await expect(refused).toContainText('$FOXCTL_MEMORY_POSTGRES_DSN');
+    await expect(refused).toContainText('save the PostgreSQL form (postgres.dsn) first');
+    expect(fs.existsSync(path.join(home, 'config.yaml'))).toBe(false);
+    await settings.driverRow('MEMORY').getByRole('button', { name: 'Cancel' }).click();
+
+    // Save a DSN (its password goes to the secret store, after consent).
+    await settings.fill({ 'pg-dsn': 'postgres://fox@127.0.0.1:5999/foxctl', 'pg-password': PASSWORD });
+    await settings.consent('postgres').check();
+    await settings.save('postgres');
+    await expect(settings.root.getByTestId('postgres-saved')).toContainText('Saved');
+
+    await settings.setDriver('MEMORY', 'postgres');
+    await expect(settings.root.getByTestId('driver-MEMORY')).toHaveText('postgres');
+    await expect(settings.driverRow('MEMORY')).toContainText('config file');
+    await expect(settings.driverRow('MEMORY')).toContainText('FOXCTL_MEMORY_DB_DRIVER=postgres');
+    expect(fs.readFileSync(path.join(home, 'config.yaml'), 'utf8')).toMatch(/stores:\n\s+memory:\n\s+driver: postgres/);
+
+    // A local_only store: the warning shows as soon as postgres is picked, and stays once saved.
+    await settings.driverRow('CACHE').getByLabel('Driver of CACHE').selectOption('postgres');
+    await expect(settings.root.getByTestId('driver-warning-CACHE')).toContainText('CACHE is local_only: on postgres it would live in a database other devices may share');
+    await settings.driverRow('CACHE').getByRole('button', { name: 'Save' }).click();
+    await expect(settings.root.getByTestId('driver-CACHE')).toHaveText('postgres');
+    await expect(settings.root.getByTestId('driver-warning-CACHE')).toContainText('CACHE is local_only (rebuildable) but points at a PostgreSQL database other devices may share');
+    // The card is taller than the window: a tall viewport shows all of it.
+    const size = app.page.viewportSize();
+    await app.page.setViewportSize({ width: size?.width ?? 1280, height: 2400 });
+    await settings.shot('settings-store-drivers', card);
+    if (size) await app.page.setViewportSize(size);
+
+    // The Stores view shows the new driver and the masked DSN.
+    const stores = await new StoresPage(app).open();
+    if (await stores.showAll().isVisible()) await stores.showAll().click();
+    await expect(stores.row('MEMORY')).toContainText('postgres');
+    await expect(stores.row('MEMORY')).toContainText('127.0.0.1:5999/foxctl');
+    await expect(stores.row('CACHE')).toContainText('check');
+    await expect(stores.row('TASKS')).toContainText('sqlite');
+
+    // Reset both to the default: the keys leave config.yaml and the Stores view follows.
+    await settings.open();
+    await settings.driverRow('MEMORY').getByTestId('driver-reset-MEMORY').click();
+    await expect(settings.root.getByTestId('driver-MEMORY')).toHaveText('sqlite');
+    await expect(settings.driverRow('MEMORY')).toContainText('default');
+    await settings.driverRow('CACHE').getByTestId('driver-reset-CACHE').click();
+    await expect(settings.root.getByTestId('driver-CACHE')).toHaveText('sqlite');
+    await expect(settings.root.getByTestId('driver-warning-CACHE')).toHaveCount(0);
+    expect(fs.readFileSync(path.join(home, 'config.yaml'), 'utf8')).not.toContain('stores:');
+    await new StoresPage(app).open();
+    if (await stores.showAll().isVisible()) await stores.showAll().click();
+    await expect(stores.row('MEMORY')).toContainText('sqlite');
+
+    const all = await Promise.all(bodies);
+    for (const body of all) expect(body).not.toContain(PASSWORD);
   });
 });

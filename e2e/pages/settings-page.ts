@@ -57,6 +57,23 @@ export class SettingsPage {
     return this.root.locator('section.card').filter({ has: this.app.page.getByTestId(`${id}-form`) });
   }
 
+  /** The "Store drivers" card. */
+  storeDrivers(): Locator {
+    return this.root.locator('section.card').filter({ has: this.app.page.getByTestId('store-drivers') });
+  }
+
+  /** A store's row of the "Store drivers" card. */
+  driverRow(store: string): Locator {
+    return this.root.getByTestId(`driver-row-${store}`);
+  }
+
+  /** Picks a store's driver ('' = default) and saves it. */
+  async setDriver(store: string, driver: 'sqlite' | 'turso' | 'postgres' | ''): Promise<void> {
+    const row = this.driverRow(store);
+    await row.getByLabel(`Driver of ${store}`).selectOption(driver);
+    await row.getByRole('button', { name: 'Save' }).click();
+  }
+
   row(key: string): Locator {
     return this.root.locator(`tr[data-key="${key}"]`);
   }

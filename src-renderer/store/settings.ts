@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { CallArgs, CallOutput, ProbeResult, Settings, SettingsSaveResult, SettingsTestInput } from '../../src-preload/contract';
+import type { CallArgs, CallOutput, ProbeResult, Settings, SettingsSaveResult, SettingsTestInput, StoreDriversInfo } from '../../src-preload/contract';
 import { call } from '../bridge';
 import type { StudioState } from './index';
 
@@ -24,6 +24,11 @@ export interface SettingsSlice {
   forgetProbe(form: SettingsForm): void;
   moveCasToS3(): Promise<void>;
   deleteSecret(name: CallArgs<'secrets.delete'>['name']): Promise<void>;
+  /** Every writable store's driver with its source (the "Store drivers" card). */
+  storeDrivers: StoreDriversInfo | null;
+  loadStoreDrivers(): Promise<void>;
+  /** Saves a store's driver (null: back to db.driver); true when saved (errors under `settings.setStoreDriver:<store>`). */
+  setStoreDriver(store: string, driver: CallArgs<'settings.setStoreDriver'>['driver']): Promise<boolean>;
 }
 
 /** Creates the settings slice. */
@@ -60,5 +65,16 @@ export const createSettingsSlice: StateCreator<StudioState, [], [], SettingsSlic
   deleteSecret: async (name) => {
     const r = await get().track(`secrets.delete:${name}`, () => call('secrets.delete', { name }));
     if (r) await get().loadSettings();
+  },
+  storeDrivers: null,
+  loadStoreDrivers: async () => {
+    const drivers = await get().track('settings.storeDrivers', () => call('settings.storeDrivers', {}));
+    if (drivers) set({ storeDrivers: drivers });
+  },
+  setStoreDriver: async (store, driver) => {
+    const r = await get().track(`settings.setStoreDriver:${store}`, () => call('settings.setStoreDriver', { store, driver }));
+    if (!r) return false;
+    set({ storeDrivers: r.drivers });
+    return true;
   },
 });

@@ -6,6 +6,7 @@ import { SettingsPaths } from '../components/settings-paths';
 import { SettingsPostgresForm } from '../components/settings-postgres-form';
 import { SettingsS3Form } from '../components/settings-s3-form';
 import { SettingsSecretStatus } from '../components/settings-secret-status';
+import { SettingsStoreDrivers } from '../components/settings-store-drivers';
 import { SettingsTursoForm } from '../components/settings-turso-form';
 import { useStudio } from '../store';
 
@@ -29,6 +30,9 @@ export function SettingsView(): ReactNode {
               <SettingsPaths settings={s} />
             </Card>
             <SettingsSecretStatus info={s.secrets} />
+            <Card title="Store drivers" className="settings-card" aside={<span className="muted small">sqlite, turso or postgres for each store</span>}>
+              <SettingsStoreDrivers settings={s} />
+            </Card>
             <Card title="CAS backend" className="settings-card">
               <SettingsCas settings={s} />
             </Card>
