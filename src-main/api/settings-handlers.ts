@@ -9,7 +9,7 @@ import type { Engine } from '../engine/engine.js';
 import { FoxError, isFoxError } from '../engine/errors.js';
 import { secretDef, type SecretName } from '../engine/secrets/names.js';
 import type { SecretEntryStatus } from '../engine/secrets/store.js';
-import { setStoreDriver, storeDrivers } from '../engine/stores/store-drivers.js';
+import { setStoreDriver, storeDriverEdit, storeDrivers, storeOfDriverKey } from '../engine/stores/store-drivers.js';
 import type { Handlers } from './handlers.js';
 
 /** The calls of the Settings view. */
@@ -116,6 +116,9 @@ export function createSettingsHandlers(engine: Engine): Pick<Handlers, SettingsC
       const secrets = new Map<SecretName, string | null>((input.secrets ?? []).map((s) => [s.name, s.value]));
       // A password typed inside the DSN goes to the secret store, never into config.yaml.
       const values: ConfigEdit[] = input.values.map((v) => {
+        // A store's driver gets the checks of settings.setStoreDriver (keyed stores, a saved DSN/URL).
+        const driverOf = storeOfDriverKey(v.key);
+        if (driverOf) return storeDriverEdit(engine.config, driverOf, v.value === null ? null : String(v.value));
         if (v.key !== 'postgres.dsn' || typeof v.value !== 'string') return v;
         const split = splitDsnPassword(v.value.trim());
         if (split.password !== undefined && !secrets.has('postgres.password')) secrets.set('postgres.password', split.password);

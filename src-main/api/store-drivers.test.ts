@@ -132,7 +132,15 @@ describe('store drivers in the Settings view (settings.storeDrivers / settings.s
       expect(keyed.error).toMatchObject({ code: 'UNSUPPORTED', message: expect.stringMatching(/REPOINDEX is keyed and lives only in local SQLite files/) });
       const turso = await call('settings.setStoreDriver', { store: 'MEMORY', driver: 'turso' });
       expect(turso.error?.message).toMatch(/MEMORY was not switched to turso: .*\$FOXCTL_MEMORY_DB_URL.*save the Turso \/ libSQL form \(turso\.url\) first/);
+      // settings.save applies the same checks to a stores.<store>.driver key.
+      const viaSave = await call('settings.save', { values: [{ key: 'stores.repoindex.driver', value: 'postgres' }] });
+      expect(viaSave.error?.message).toMatch(/REPOINDEX is keyed/);
+      const extViaSave = await call('settings.save', { values: [{ key: 'stores.opencode.driver', value: 'sqlite' }] });
+      expect(extViaSave.error?.message).toMatch(/OPENCODE is external/);
       expect(fs.existsSync(configFile)).toBe(false);
+      const ok = await call('settings.save', { values: [{ key: 'stores.memory.driver', value: 'postgres' }] });
+      expect(ok.ok, JSON.stringify(ok.error)).toBe(true);
+      expect(parse(fs.readFileSync(configFile, 'utf8'))).toMatchObject({ stores: { memory: { driver: 'postgres' } } });
       // A bad value written by hand is reported, never a silent fallback.
       fs.writeFileSync(configFile, 'stores:\n  memory:\n    driver: mysql\n');
       await engine.reloadSettings();

@@ -117,28 +117,41 @@ function checkDriverSettings(config: FoxConfig, store: StoreDef, driver: DbDrive
 }
 
 /**
- * Saves a store's own driver in config.yaml (`stores.<store>.driver`; null removes it: back to
- * `db.driver`). Refuses, writing nothing: unknown stores and drivers, external (read-only) stores,
- * keyed stores on a remote driver, and turso/postgres while their URL/DSN is not saved or set.
- * The engine applies it after `reloadSettings()`; `FOXCTL_<STORE>_DB_DRIVER` still wins
- * (`overriddenBy` names it).
+ * Checks a store's own driver before it is saved and returns the config edit
+ * (`stores.<store>.driver`; null removes it: back to `db.driver`). Refuses unknown stores and
+ * drivers, external (read-only) stores, keyed stores on a remote driver, and turso/postgres while
+ * their URL/DSN is not saved or set.
  */
-export function setStoreDriver(config: FoxConfig, baseEnv: Env, storeName: string, driver: string | null): ConfigEditChange {
+export function storeDriverEdit(config: FoxConfig, storeName: string, driver: string | null): { key: string; value: DbDriverName | null } {
   const store = lookupStore(storeName);
   if (store.readOnly) {
     throw new FoxError('UNSUPPORTED', `store ${store.name} is ${store.class}: owned by another tool and read-only here, so it has no driver to choose`, { subject: `store ${store.name}` });
   }
-  let chosen: DbDriverName | null = null;
-  if (driver !== null) {
-    const name = driver.trim().toLowerCase();
-    if (!(DB_DRIVERS as readonly string[]).includes(name)) {
-      throw new FoxError('INVALID_INPUT', `unknown database driver "${driver}" for store ${store.name}; valid drivers: ${DB_DRIVERS.join(', ')}`, { subject: `store ${store.name}` });
-    }
-    chosen = name as DbDriverName;
-    if (store.keyed && chosen !== 'sqlite') {
-      throw new FoxError('UNSUPPORTED', `store ${store.name} is keyed and lives only in local SQLite files: the ${chosen} driver does not apply to it`, { subject: `store ${store.name}` });
-    }
-    checkDriverSettings(config, store, chosen);
+  const key = storeDriverKey(store.name);
+  if (driver === null || driver.trim() === '') return { key, value: null };
+  const name = driver.trim().toLowerCase();
+  if (!(DB_DRIVERS as readonly string[]).includes(name)) {
+    throw new FoxError('INVALID_INPUT', `unknown database driver "${driver}" for store ${store.name}; valid drivers: ${DB_DRIVERS.join(', ')}`, { subject: `store ${store.name}` });
   }
-  return editConfig(config.configFile, [{ key: storeDriverKey(store.name), value: chosen }], { env: baseEnv }).changes[0]!;
+  const chosen = name as DbDriverName;
+  if (store.keyed && chosen !== 'sqlite') {
+    throw new FoxError('UNSUPPORTED', `store ${store.name} is keyed and lives only in local SQLite files: the ${chosen} driver does not apply to it`, { subject: `store ${store.name}` });
+  }
+  checkDriverSettings(config, store, chosen);
+  return { key, value: chosen };
+}
+
+/** The store a `stores.<store>.driver` key names, or null for any other key. */
+export function storeOfDriverKey(key: string): string | null {
+  const m = /^stores\.([^.]+)\.driver$/.exec(key);
+  return m ? m[1]!.toUpperCase() : null;
+}
+
+/**
+ * Saves a store's own driver in config.yaml after storeDriverEdit's checks (nothing is written
+ * when one fails). The engine applies it after `reloadSettings()`; `FOXCTL_<STORE>_DB_DRIVER`
+ * still wins (`overriddenBy` names it).
+ */
+export function setStoreDriver(config: FoxConfig, baseEnv: Env, storeName: string, driver: string | null): ConfigEditChange {
+  return editConfig(config.configFile, [storeDriverEdit(config, storeName, driver)], { env: baseEnv }).changes[0]!;
 }
