@@ -27,6 +27,11 @@ export function inspectable(s: Store): boolean {
   return s.exists && s.driver === 'sqlite' && s.error === null && !(s.keyed && s.key === null);
 }
 
+/** Whether a store has data to show: its file exists, or it lives on a remote driver. */
+function present(s: Store): boolean {
+  return s.exists || (s.driver !== null && s.driver !== 'sqlite');
+}
+
 /** The store's health in a word, and why. */
 function Health({ s }: { s: Store }): ReactNode {
   const warning = s.warning;
@@ -89,7 +94,7 @@ function StoreRow({ s }: { s: Store }): ReactNode {
 
 function StoresBody({ stores }: { stores: Store[] }): ReactNode {
   const [showAll, setShowAll] = useState(false);
-  const withData = stores.filter((s) => s.exists);
+  const withData = stores.filter(present);
   if (withData.length === 0 && !showAll) {
     return (
       <EmptyState icon="stores" title="No store has data yet" testId="stores-empty">
@@ -121,7 +126,7 @@ function StoresBody({ stores }: { stores: Store[] }): ReactNode {
         </div>
       )}
       {STORE_CLASSES.map((cls) => {
-        const of = stores.filter((s) => s.class === cls && (showAll || s.exists));
+        const of = stores.filter((s) => s.class === cls && (showAll || present(s)));
         if (of.length === 0) return null;
         return (
           <Card key={cls} title={<span className={`class-pill class-${cls}`}>{CLASS_LABELS[cls]}</span>} aside={<span className="muted small">{of.length} {of.length === 1 ? 'store' : 'stores'}</span>}>
