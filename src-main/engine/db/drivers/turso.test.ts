@@ -75,7 +75,7 @@ describe('turso store driver', () => {
     const config = h.config({ FOXCTL_MEMORY_DB_DRIVER: 'turso', FOXCTL_MEMORY_DB_URL: 'https://127.0.0.1:9', FOXCTL_MEMORY_DB_TOKEN: token, FOXCTL_MEMORY_SYNC_INTERVAL: '30' });
     const t0 = Date.now();
     const err = await expectCode(openStoreDriver(config, 'MEMORY'), 'UNAVAILABLE', /store MEMORY/);
-    expect(Date.now() - t0).toBeLessThan(10_500);
+    expect(Date.now() - t0).toBeLessThan(10_000);
     expect(err.message).not.toContain(token);
   });
 
@@ -92,13 +92,13 @@ describe('turso store driver', () => {
     }
   });
 
-  it('a server that never answers: UNAVAILABLE after 10 s, not a hang', async () => {
+  it('a server that never answers: UNAVAILABLE within 10 s, not a hang', async () => {
     const srv = await startFaultServer('silent');
     const d = await openStoreDriver(tempHome().config({ FOXCTL_MEMORY_DB_DRIVER: 'turso', FOXCTL_MEMORY_DB_URL: `http://127.0.0.1:${srv.port}` }), 'MEMORY');
     const t0 = Date.now();
     try {
-      await expectCode(d.ping(), 'UNAVAILABLE', /store MEMORY .* did not answer within 10 s/);
-      expect(Date.now() - t0).toBeLessThan(11_000);
+      await expectCode(d.ping(), 'UNAVAILABLE', /store MEMORY .* did not answer within 8 s/);
+      expect(Date.now() - t0).toBeLessThan(10_000);
     } finally {
       await d.close();
       await srv.close();

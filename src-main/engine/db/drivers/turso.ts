@@ -13,8 +13,8 @@ import { applySqliteDialectMigrations, type AsyncSqliteConn } from './sqlite-dia
 import type { DriverParams, DriverPing, DriverRow, DriverTable, DriverTx, StoreDriver } from './types.js';
 import { normalizeParams, normalizeRow } from './values.js';
 
-/** Remote calls that take longer than this fail with UNAVAILABLE. */
-export const TURSO_REMOTE_TIMEOUT_MS = 10_000;
+/** Remote calls that take longer than this fail with UNAVAILABLE (8 s: the error arrives within 10 s). */
+export const TURSO_REMOTE_TIMEOUT_MS = 8_000;
 
 const NETWORK_RE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|EAI_AGAIN|fetch failed|socket|network|websocket|HRANA|SERVER_ERROR|connect|sync/i;
 const LOCAL_OPEN_RE = /Unable to open connection to local database .*: (\d+)/;
