@@ -1,7 +1,7 @@
-import fs from 'node:fs';
 import type { CallName } from '../../src-preload/contract.js';
 import type { Engine } from '../engine/engine.js';
-import { FoxError, toFoxError } from '../engine/errors.js';
+import { assertSqliteFile } from '../engine/db/sqlite.js';
+import { FoxError, isFoxError } from '../engine/errors.js';
 import type { ReadonlyEvents } from '../engine/events/open-readonly.js';
 import { readPendingEvents } from '../engine/events/pending.js';
 import { eventsDir } from '../engine/events/streams.js';
@@ -13,29 +13,24 @@ type EventsCall = 'events.query' | 'events.count' | 'events.histogram' | 'events
 /** Other events.db files open at once; opening one more closes the least recently used. */
 const MAX_SOURCES = 4;
 
-/** The first 16 bytes of every SQLite database file. */
-const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
-
 /** The query API both the home's events.db and an opened file offer. */
 type Source = Pick<ReadonlyEvents, 'query' | 'count' | 'histogram' | 'facets' | 'trace'> & { rejects: ReadonlyEvents['rejects'] };
 
-/** Refuses what is not a readable SQLite file with a message naming the file and the reason. */
+/**
+ * Refuses what is not a readable SQLite file with a message naming the file and the reason. The
+ * file may be the studio's own events.db, held open by the syncer: it is looked at through SQLite
+ * (assertSqliteFile), never with plain file calls that would drop the syncer's locks.
+ */
 function checkSqliteFile(file: string): void {
-  let fd: number;
+  let exists: boolean;
   try {
-    const st = fs.statSync(file);
-    if (!st.isFile()) throw new FoxError('INVALID_INPUT', `${file} is not a regular file`, { subject: file });
-    fd = fs.openSync(file, 'r');
+    exists = assertSqliteFile(file);
   } catch (err) {
-    throw toFoxError(err, file);
+    // The user picked this file: one that is not SQLite is a wrong choice, not a damaged store.
+    if (isFoxError(err, 'CORRUPT')) throw new FoxError('INVALID_INPUT', err.message, { subject: file, cause: err });
+    throw err;
   }
-  try {
-    const head = Buffer.alloc(16);
-    const n = fs.readSync(fd, head, 0, 16, 0);
-    if (n < 16 || !head.equals(SQLITE_MAGIC)) throw new FoxError('INVALID_INPUT', `${file} is not a SQLite database (it does not start with the SQLite header)`, { subject: file });
-  } finally {
-    fs.closeSync(fd);
-  }
+  if (!exists) throw new FoxError('NOT_FOUND', `${file} does not exist`, { subject: file });
 }
 
 /**

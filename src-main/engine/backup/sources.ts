@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FoxConfig } from '../config/resolve.js';
 import { assertSqliteFile } from '../db/sqlite.js';
+import { isFoxError } from '../errors.js';
 import { storePath } from '../registry/paths.js';
 import { lookupStore, STORES, type StoreDef } from '../registry/stores.js';
 import { archiveRoots, entryPathOf, storeOfEntry } from './entry-paths.js';
@@ -76,7 +77,10 @@ function dbSource(file: string, entryPath: string, component: Component, store: 
   try {
     if (!assertSqliteFile(file)) return undefined;
   } catch (err) {
-    warnings.push(`${file} is not a usable SQLite database (${(err as Error).message}); archived as it is`);
+    // Only a file SQLite refuses to read is copied byte for byte: no connection can hold it, so
+    // reading it with plain file calls drops no lock. A locked or unreadable store stays an error.
+    if (!isFoxError(err, 'CORRUPT')) throw err;
+    warnings.push(`${file} is not a usable SQLite database (${err.message}); archived as it is`);
     kind = 'file';
   }
   return { kind, src: file, entryPath, component, ...(store ? { store } : {}), size: st.size, mtime: st.mtime };

@@ -29,7 +29,7 @@ const CASES: [string, (file: string) => void, RegExp][] = [
   ['random bytes', (f) => fs.writeFileSync(f, crypto.randomBytes(8192)), /is not a SQLite database/],
   ['a PNG', (f) => fs.writeFileSync(f, PNG), /is not a SQLite database/],
   ['a short text file', (f) => fs.writeFileSync(f, 'SQLite format 3'), /is not a SQLite database/],
-  ['a truncated database', truncatedDb, /is a truncated SQLite database/],
+  ['a truncated database', truncatedDb, /is a truncated or damaged SQLite database/],
 ];
 
 const engines: Engine[] = [];

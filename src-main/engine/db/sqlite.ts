@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { FoxError, toFoxError } from '../errors.js';
+import { bindingOption } from './sqlite-binding.js';
+import { isSqliteIoError, releaseHolders, settleHolders } from './sqlite-holders.js';
 
 /** A better-sqlite3 connection. */
 export type SqliteDb = Database.Database;
@@ -20,22 +22,7 @@ export interface OpenSqliteOptions {
   subject?: string;
 }
 
-const HEADER = Buffer.from('SQLite format 3\0', 'latin1');
-
-let nativeBinding: string | undefined;
-
-/**
- * Sets the better-sqlite3 native addon to load (the Electron-ABI build when running inside
- * Electron). The Node build is used when unset.
- */
-export function setSqliteNativeBinding(file: string | undefined): void {
-  nativeBinding = file;
-}
-
-/** The native addon set with setSqliteNativeBinding (undefined: the Node build); child processes load the same. */
-export function sqliteNativeBinding(): string | undefined {
-  return nativeBinding;
-}
+export { setSqliteNativeBinding, sqliteNativeBinding } from './sqlite-binding.js';
 
 /** Options of assertSqliteFile. */
 export interface AssertSqliteOptions {
@@ -44,7 +31,7 @@ export interface AssertSqliteOptions {
   allowEmpty?: boolean;
 }
 
-/** Blocks the thread for `ms` (only on the rare path where a file looks damaged). */
+/** Blocks the thread for `ms` (only on the rare path where a file looks empty). */
 function pause(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
@@ -53,56 +40,96 @@ const RECHECKS = 4;
 const RECHECK_MS = 25;
 
 /**
- * Checks that an existing file is a SQLite database before SQLite touches it, so that a file
- * that is not (empty, random bytes, a PNG, a truncated copy) gets a clear error and stays as it is.
- * Returns false when the file does not exist. A file that looks empty or truncated is looked at
- * again a few times first: another process may be creating it or checkpointing into it (a
- * checkpoint writes page 1, with the new size, before it extends the file).
+ * Checks that an existing file is a SQLite database before a connection that could change it is
+ * opened, so a file that is not (empty, random bytes, a PNG, a truncated copy) gets a clear
+ * error and stays as it is. Returns false when the file does not exist.
+ *
+ * The file is never opened with plain file calls: closing any descriptor of a file drops every
+ * POSIX lock this process holds on it, and a process of ours may hold a SQLite connection to it
+ * (the studio's syncer, jobs.db, the sqlite CAS). Another process then believes it is the last
+ * user, checkpoints and deletes the -wal, and our next commits go into an unlinked file. So the
+ * header is read by SQLite itself, through a short-lived read-only connection: SQLite shares
+ * its locks between the connections of one process and defers closing a descriptor while any of
+ * them holds a lock. SQLite refuses a foreign header (NOTADB) and a file shorter than its header
+ * says (CORRUPT) without writing to it.
  */
 export function assertSqliteFile(file: string, subject = file, opts: AssertSqliteOptions = {}): boolean {
   for (let attempt = 0; ; attempt++) {
-    const verdict = readHeader(file, subject, opts);
-    if (typeof verdict === 'boolean') return verdict;
-    if (attempt >= RECHECKS) throw verdict;
+    let st: fs.Stats;
+    try {
+      // stat() opens no descriptor, so it cannot drop a lock.
+      st = fs.statSync(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw toFoxError(err, subject);
+    }
+    if (st.isDirectory()) throw new FoxError('INVALID_INPUT', `${file} is a directory, not a SQLite database`, { subject });
+    if (!st.isFile()) throw new FoxError('INVALID_INPUT', `${file} is not a regular file, so not a SQLite database`, { subject });
+    if (st.size > 0) return probeThroughSqlite(file, subject);
+    if (opts.allowEmpty) return true;
+    // Another process may be creating it: a new database stays at 0 bytes until its first write.
+    if (attempt >= RECHECKS) throw new FoxError('CORRUPT', `${file} is empty, not a SQLite database`, { subject });
     pause(RECHECK_MS);
   }
 }
 
-/** One look at the file: true/false, a thrown error for a foreign file, or a returned error worth a second look. */
-function readHeader(file: string, subject: string, opts: AssertSqliteOptions): boolean | FoxError {
-  let fd: number;
+/** Reads the header and schema of a non-empty file through a read-only SQLite connection. */
+function probeThroughSqlite(file: string, subject: string): boolean {
+  return retryAfterIoError(file, subject, () => {
+    const db = new Database(file, { readonly: true, fileMustExist: true, timeout: 5000, ...bindingOption() });
+    try {
+      db.prepare('SELECT count(*) FROM sqlite_schema').get();
+      return true;
+    } finally {
+      db.close();
+    }
+  }, (err) => probeError(err, file, subject));
+}
+
+/** The error of a failed probe: a foreign or damaged file, a vanished one (false), or another SQLite error. */
+function probeError(err: unknown, file: string, subject: string): false {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'SQLITE_NOTADB') {
+    throw new FoxError('CORRUPT', `${file} is not a SQLite database (its header is not "SQLite format 3")`, { subject, cause: err });
+  }
+  if (typeof code === 'string' && code.startsWith('SQLITE_CORRUPT')) {
+    throw new FoxError('CORRUPT', `${file} is a truncated or damaged SQLite database (SQLite: ${(err as Error).message})`, { subject, cause: err });
+  }
+  if (code === 'SQLITE_CANTOPEN' && !fs.existsSync(file)) return false;
+  throw sqliteError(err, subject);
+}
+
+/**
+ * Runs `open` (a fresh connection to `file`); after an I/O error, closes this process's
+ * long-lived connections to the file (they may have lost their locks and their -wal: then any
+ * new connection of ours fails) and runs it once more. `fail` turns the final error into the
+ * thrown one (or a value); a second I/O error says that the retry was made.
+ */
+export function retryAfterIoError<T>(file: string, subject: string, open: () => T, fail: (err: unknown) => T): T {
+  settleHolders(file);
   try {
-    fd = fs.openSync(file, 'r');
+    return open();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw toFoxError(err, subject);
-  }
-  try {
-    // Look for a -wal before reading the header: a checkpoint that ends (and deletes it) after our
-    // header read would otherwise pair a new header with a file not yet extended.
-    const walExists = fs.existsSync(`${file}-wal`);
-    const st = fs.fstatSync(fd);
-    if (st.isDirectory()) throw new FoxError('INVALID_INPUT', `${file} is a directory, not a SQLite database`, { subject });
-    if (st.size === 0) return opts.allowEmpty ? true : new FoxError('CORRUPT', `${file} is empty, not a SQLite database`, { subject });
-    const head = Buffer.alloc(100);
-    const n = fs.readSync(fd, head, 0, 100, 0);
-    if (n < 100 || !head.subarray(0, 16).equals(HEADER)) {
-      throw new FoxError('CORRUPT', `${file} is not a SQLite database (its header is not "SQLite format 3")`, { subject });
+    if (!isSqliteIoError(err) || releaseHolders(file) === 0) return fail(err);
+    try {
+      return open();
+    } catch (again) {
+      if (!isSqliteIoError(again)) return fail(again);
+      throw new FoxError('IO', `${subject}: ${(again as Error).message} (this process's own connection to it was closed and reopened once after "${(err as Error).message}"; it failed again)`, { subject, cause: again });
     }
-    const rawPageSize = head.readUInt16BE(16);
-    const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
-    const pageCount = head.readUInt32BE(28);
-    const changeCounter = head.readUInt32BE(24);
-    const validFor = head.readUInt32BE(92);
-    // The in-header size is trustworthy only when it was written with the current change counter,
-    // and in WAL mode pages may still live in the -wal file: check only without one.
-    if (!walExists && validFor === changeCounter && pageCount > 0 && st.size < pageCount * pageSize) {
-      return new FoxError('CORRUPT', `${file} is a truncated SQLite database (${st.size} bytes, its header says ${pageCount * pageSize})`, { subject });
-    }
-    return true;
-  } finally {
-    fs.closeSync(fd);
   }
+}
+
+/**
+ * A FoxError for a SQLite error on `subject` that says what the user can do: a lock held past the
+ * busy timeout names the other process, a full disk says so.
+ */
+export function sqliteError(err: unknown, subject: string): FoxError {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_BUSY' || (typeof code === 'string' && code.startsWith('SQLITE_BUSY_'))) {
+    return new FoxError('UNAVAILABLE', `${subject} is locked by another process (SQLite: ${(err as Error).message}); try again when it is done`, { subject, cause: err });
+  }
+  return toFoxError(err, subject);
 }
 
 /**
@@ -114,28 +141,29 @@ export function openSqlite(file: string, opts: OpenSqliteOptions = {}): SqliteDb
   const exists = assertSqliteFile(file, subject, { allowEmpty: !opts.readonly });
   if (opts.readonly && !exists) throw new FoxError('NOT_FOUND', `${file} does not exist`, { subject });
   if (!opts.readonly && !exists && opts.create !== false) fs.mkdirSync(path.dirname(file), { recursive: true });
-  let db: SqliteDb;
-  try {
-    db = new Database(file, {
-      readonly: opts.readonly ?? false,
-      fileMustExist: opts.readonly === true || opts.create === false,
-      timeout: opts.timeoutMs ?? 5000,
-      ...(nativeBinding ? { nativeBinding } : {}),
-    });
-  } catch (err) {
-    throw toFoxError(err, subject);
-  }
+  return retryAfterIoError(file, subject, () => connect(file, opts), (err) => {
+    const fe = sqliteError(err, subject);
+    if (fe.code === 'CORRUPT') throw new FoxError('CORRUPT', `${file} is not a usable SQLite database: ${(err as Error).message}`, { subject, cause: err });
+    throw fe;
+  });
+}
+
+/** One connection with the store settings; the schema is read at once so a damaged file fails here. */
+function connect(file: string, opts: OpenSqliteOptions): SqliteDb {
+  const db = new Database(file, {
+    readonly: opts.readonly ?? false,
+    fileMustExist: opts.readonly === true || opts.create === false,
+    timeout: opts.timeoutMs ?? 5000,
+    ...bindingOption(),
+  });
   try {
     if (!opts.readonly && opts.wal !== false) db.pragma('journal_mode = WAL');
     if (!opts.readonly) db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    // Force a read of the schema so a damaged file fails here, with its name, not later.
     db.prepare('SELECT count(*) FROM sqlite_schema').get();
   } catch (err) {
     db.close();
-    const fe = toFoxError(err, subject);
-    if (fe.code === 'CORRUPT') throw new FoxError('CORRUPT', `${file} is not a usable SQLite database: ${(err as Error).message}`, { subject, cause: err });
-    throw fe;
+    throw err;
   }
   return db;
 }
