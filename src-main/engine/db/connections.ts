@@ -5,6 +5,7 @@ import { lookupStore, type StoreDef } from '../registry/stores.js';
 import { applyMigrations } from './migrate.js';
 import { migrationsFor } from './migrations/index.js';
 import { openSqlite, type SqliteDb } from './sqlite.js';
+import { closeWithoutCheckpoint, onceMoreAfterIoError, registerHolder, shmIdentity, walDetached } from './sqlite-holders.js';
 
 /** The database drivers a store can use. */
 export const DB_DRIVERS = ['sqlite', 'turso', 'postgres'] as const;
@@ -54,7 +55,8 @@ export function sqliteSettings(config: FoxConfig, store: StoreDef): { wal: boole
  * first use with the store's migrations applied, closed on demand (restore) or at shutdown.
  */
 export class StoreConnections {
-  private readonly open = new Map<string, { store: StoreDef; db: SqliteDb }>();
+  private readonly open = new Map<string, { store: StoreDef; db: SqliteDb; shm: string | null; unregister: () => void }>();
+  private readonly incidentListeners = new Set<(message: string) => void>();
   private closed = false;
 
   constructor(private readonly config: FoxConfig) {}
@@ -79,7 +81,8 @@ export class StoreConnections {
     }
     const file = storePath(this.config, store, opts);
     const cached = this.open.get(file);
-    if (cached) return cached.db;
+    if (cached && !this.isDetached(file)) return cached.db;
+    if (cached) this.dropCutOff(file);
     const subject = `store ${store.name} (${file})`;
     const db = openSqlite(file, { ...sqliteSettings(this.config, store), subject });
     try {
@@ -88,8 +91,66 @@ export class StoreConnections {
       db.close();
       throw err;
     }
-    this.open.set(file, { store, db });
+    // A fresh connection of ours that hits an I/O error on this file closes this one first (see
+    // retryAfterIoError): the next get() opens a new one.
+    const unregister = registerHolder(file, { release: () => (this.isDetached(file) ? this.dropCutOff(file) : this.drop(file)), detached: () => this.isDetached(file) });
+    this.open.set(file, { store, db, shm: shmIdentity(file), unregister });
     return db;
+  }
+
+  /**
+   * Runs `fn` on a store's connection; after a SQLite I/O error the connection is replaced
+   * (reset) and `fn` runs once more, and a second failure says so (onceMoreAfterIoError).
+   */
+  run<T>(name: string, fn: (db: SqliteDb) => T, opts: StorePathOptions = {}): T {
+    return onceMoreAfterIoError(() => fn(this.get(name, opts)), () => this.reset(name, opts), `store ${lookupStore(name).name}`);
+  }
+
+  /**
+   * Closes a store's connection after it failed, without a checkpoint: it may have lost its
+   * -wal to another process (closeWithoutCheckpoint). The next get() opens a fresh one. Says
+   * whether the -wal had been deleted under it.
+   */
+  reset(name: string, opts: StorePathOptions = {}): { detached: boolean } {
+    const file = storePath(this.config, lookupStore(name), opts);
+    const detached = walDetached(file);
+    this.drop(file);
+    return { detached };
+  }
+
+  /** Subscribes to connection incidents (a connection found cut off and reopened); the engine reports them. */
+  onIncident(listener: (message: string) => void): () => void {
+    this.incidentListeners.add(listener);
+    return () => this.incidentListeners.delete(listener);
+  }
+
+  private incident(message: string): void {
+    if (this.incidentListeners.size === 0) process.stderr.write(`foxctl: ${message}\n`);
+    for (const l of this.incidentListeners) l(message);
+  }
+
+  /** Whether the connection to `file` lost its -shm (one stat: cheap enough for every get). */
+  private isDetached(file: string): boolean {
+    const entry = this.open.get(file);
+    return entry !== undefined && entry.shm !== null && shmIdentity(file) !== entry.shm;
+  }
+
+  /** Drops a connection that lost its -shm to another process, and says so. */
+  private dropCutOff(file: string): void {
+    const name = this.open.get(file)?.store.name ?? file;
+    this.drop(file);
+    this.incident(
+      `store ${name} (${file}): this process's connection had lost its -wal and -shm to another process (something in this process closed a ` +
+        `descriptor of the file, which drops SQLite's locks); it was closed without a checkpoint and reopened. What it committed since then was not kept.`,
+    );
+  }
+
+  private drop(file: string): void {
+    const entry = this.open.get(file);
+    if (!entry) return;
+    this.open.delete(file);
+    entry.unregister();
+    closeWithoutCheckpoint(entry.db, file);
   }
 
   /** Closes every connection to a store (all keys of a keyed store); true when one was open. */
@@ -98,6 +159,7 @@ export class StoreConnections {
     let any = false;
     for (const [file, entry] of this.open) {
       if (entry.store.name === store.name) {
+        entry.unregister();
         entry.db.close();
         this.open.delete(file);
         any = true;
@@ -110,6 +172,7 @@ export class StoreConnections {
   closeFile(file: string): boolean {
     const entry = this.open.get(file);
     if (!entry) return false;
+    entry.unregister();
     entry.db.close();
     this.open.delete(file);
     return true;
@@ -122,7 +185,10 @@ export class StoreConnections {
 
   /** Closes everything; later calls fail with UNAVAILABLE. */
   closeAll(): void {
-    for (const { db } of this.open.values()) db.close();
+    for (const { db, unregister } of this.open.values()) {
+      unregister();
+      db.close();
+    }
     this.open.clear();
     this.closed = true;
   }

@@ -5,6 +5,7 @@ import { prepareInserter, type RowInserter } from './insert.js';
 import { completeEvent, eventToRow, PERSIST_MODES, type EventInput, type FoxEvent, type PersistMode } from './model.js';
 import { appendLines, MAX_LINE_BYTES } from './ndjson-writer.js';
 import { DEFAULT_STREAM, streamFileName, streamPath } from './streams.js';
+import { onceMoreAfterIoError } from '../db/sqlite-holders.js';
 
 /** Where an emitted event goes. */
 export interface EmitOptions {
@@ -29,6 +30,8 @@ export type EventListener = (e: EmittedEvent) => void;
 export interface EmitterDeps {
   config: FoxConfig;
   db: () => SqliteDb;
+  /** Replaces that connection after a SQLite I/O error; the insert then runs once more. */
+  reopen?: () => void;
   /** Remembers a file a Hybrid event went to (the syncer's state). */
   registerHybrid: (file: string) => void;
 }
@@ -85,11 +88,19 @@ export class EventEmitter {
       }
       appendLines(streamPath(this.deps.config, file), lines);
     } else if (persist === 'sql') {
-      const db = this.deps.db();
-      if (this.inserter?.db !== db) this.inserter = { db, insert: prepareInserter(db) };
-      const insert = this.inserter.insert;
+      const rows = events.map(eventToRow);
       try {
-        db.transaction(() => insert(events.map(eventToRow))).immediate();
+        // Inserts are idempotent by span_id, and a failed transaction did not commit: safe to rerun.
+        onceMoreAfterIoError(
+          () => {
+            const db = this.deps.db();
+            if (this.inserter?.db !== db) this.inserter = { db, insert: prepareInserter(db) };
+            const insert = this.inserter.insert;
+            db.transaction(() => insert(rows)).immediate();
+          },
+          this.deps.reopen,
+          'events.db',
+        );
       } catch (err) {
         throw toFoxError(err, 'events.db');
       }

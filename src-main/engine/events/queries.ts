@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { buildWhere, parseTimeBound, type EventFilter, type QueryTarget } from './filter.js';
 import { tsFromMs } from './model.js';
 import { buildTraceTree, type TraceTree } from './trace-tree.js';
+import { onceMoreAfterIoError } from '../db/sqlite-holders.js';
 
 /** One row of events.db as the viewer gets it (`data` parsed when it is JSON). */
 export interface EventRecord {
@@ -91,6 +92,8 @@ export class EventQueries {
     private readonly db: () => SqliteDb,
     readonly target: QueryTarget,
     private readonly subject: string,
+    /** Replaces the connection after a SQLite I/O error (the query then runs once more). */
+    private readonly reopen?: () => void,
   ) {}
 
   private readonly cache = new Map<string, { db: SqliteDb; stmt: Statement }>();
@@ -108,7 +111,7 @@ export class EventQueries {
   private run<T>(signal: AbortSignal | undefined, fn: (db: SqliteDb) => T): Promise<T> {
     try {
       throwIfAborted(signal, 'events query');
-      return Promise.resolve(fn(this.db()));
+      return Promise.resolve(onceMoreAfterIoError(() => fn(this.db()), this.reopen, this.subject));
     } catch (err) {
       return Promise.reject(toFoxError(err, this.subject));
     }

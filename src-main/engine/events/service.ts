@@ -31,6 +31,8 @@ export class EventsService {
     private readonly config: FoxConfig,
     storeDb: () => SqliteDb,
     private readonly jobs: JobManager,
+    /** Replaces the events.db connection after a SQLite I/O error (StoreConnections.reset). */
+    reopen?: () => void,
   ) {
     let tuned: SqliteDb | null = null;
     this.db = () => {
@@ -50,11 +52,12 @@ export class EventsService {
       dir: eventsDir(config),
       defaultFile: streamFileName(DEFAULT_STREAM),
       db,
+      ...(reopen ? { reopen } : {}),
       intervalMs: config.eventsSyncIntervalMs,
       batch: config.eventsSyncBatch,
     });
-    this.emitter = new EventEmitter({ config, db, registerHybrid: (f) => this.syncer.registerFile(f) });
-    this.queries = new EventQueries(db, { table: 'foxcular_events', fts: true }, 'events.db');
+    this.emitter = new EventEmitter({ config, db, ...(reopen ? { reopen } : {}), registerHybrid: (f) => this.syncer.registerFile(f) });
+    this.queries = new EventQueries(db, { table: 'foxcular_events', fts: true }, 'events.db', reopen);
   }
 
   /** Emits one event (persist default: the NDJSON stream). Resolves with the completed event. */
@@ -154,6 +157,6 @@ export class EventsService {
 }
 
 /** Builds the events service of an engine. */
-export function createEventsService(config: FoxConfig, db: () => SqliteDb, jobs: JobManager): EventsService {
-  return new EventsService(config, db, jobs);
+export function createEventsService(config: FoxConfig, db: () => SqliteDb, jobs: JobManager, reopen?: () => void): EventsService {
+  return new EventsService(config, db, jobs, reopen);
 }

@@ -8,6 +8,7 @@ import { prepareInserter, type RowInserter } from './insert.js';
 import { Raced, syncFile } from './sync-file.js';
 import { SyncStateStore } from './sync-state.js';
 import { computeSyncStatus, type SyncStatus } from './sync-status.js';
+import { onceMoreAfterIoErrorAsync } from '../db/sqlite-holders.js';
 
 /** How a syncer runs. */
 export interface SyncerOptions {
@@ -17,6 +18,8 @@ export interface SyncerOptions {
   defaultFile: string;
   /** The events.db connection (opened lazily on first use). */
   db: () => SqliteDb;
+  /** Replaces that connection after a SQLite I/O error; the pass then runs once more. */
+  reopen?: () => void;
   intervalMs: number;
   /** Rows (and rejects) per transaction. */
   batch: number;
@@ -128,7 +131,9 @@ export class EventSyncer {
   }
 
   private enqueue(signal: AbortSignal | undefined, onProgress: SyncProgress | undefined, background: boolean): Promise<SyncResult> {
-    const run = this.chain.catch(() => undefined).then(() => this.pass(signal, onProgress, background));
+    // A pass is idempotent (offsets commit with their rows), so after an I/O error it runs once
+    // more on a fresh connection.
+    const run = this.chain.catch(() => undefined).then(() => onceMoreAfterIoErrorAsync(() => this.pass(signal, onProgress, background), this.opts.reopen, 'events sync'));
     this.chain = run;
     return run;
   }

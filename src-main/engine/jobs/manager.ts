@@ -4,6 +4,7 @@ import type { SqliteDb } from '../db/sqlite.js';
 import { canceled, FoxError, isFoxError, toFoxError } from '../errors.js';
 import { nowRfc3339 } from '../util/time.js';
 import type { JobContext, JobInfo, JobListener, JobProgress, JobState } from './types.js';
+import { onceMoreAfterIoError } from '../db/sqlite-holders.js';
 
 /** How a job is started. */
 export interface StartJobOptions {
@@ -46,7 +47,16 @@ export class JobManager {
   private readonly running = new Map<string, Running>();
   private readonly listeners = new Set<JobListener>();
 
-  constructor(private readonly getDb: () => SqliteDb) {}
+  constructor(
+    private readonly getDb: () => SqliteDb,
+    /** Replaces the jobs.db connection after a SQLite I/O error (the statement then runs once more). */
+    private readonly reopen?: () => void,
+  ) {}
+
+  /** Runs `fn` on jobs.db, once more on a fresh connection after an I/O error. */
+  private withDb<T>(fn: (db: SqliteDb) => T): T {
+    return onceMoreAfterIoError(() => fn(this.getDb()), this.reopen, 'jobs.db');
+  }
 
   /** Starts `body` as a job and returns at once. */
   start<T>(opts: StartJobOptions, body: (ctx: JobContext) => Promise<T>): JobHandle<T> {
@@ -132,7 +142,7 @@ export class JobManager {
   get(id: string): JobInfo {
     const live = this.running.get(id);
     if (live) return structuredClone(live.info);
-    const row = this.getDb().prepare('SELECT * FROM studio_jobs WHERE id = ?').get(id) as JobRow | undefined;
+    const row = this.withDb((db) => db.prepare('SELECT * FROM studio_jobs WHERE id = ?').get(id)) as JobRow | undefined;
     if (!row) throw new FoxError('NOT_FOUND', `no job with id ${id}`);
     return fromRow(row);
   }
@@ -140,10 +150,10 @@ export class JobManager {
   /** Jobs newest first: running ones live, the rest from jobs.db. */
   list(opts: { limit?: number; state?: JobState } = {}): JobInfo[] {
     const limit = opts.limit ?? 50;
-    const rows = (
+    const rows = this.withDb((db) =>
       opts.state
-        ? this.getDb().prepare('SELECT * FROM studio_jobs WHERE state = ? ORDER BY created_at DESC LIMIT ?').all(opts.state, limit)
-        : this.getDb().prepare('SELECT * FROM studio_jobs ORDER BY created_at DESC LIMIT ?').all(limit)
+        ? db.prepare('SELECT * FROM studio_jobs WHERE state = ? ORDER BY created_at DESC LIMIT ?').all(opts.state, limit)
+        : db.prepare('SELECT * FROM studio_jobs ORDER BY created_at DESC LIMIT ?').all(limit),
     ) as JobRow[];
     return rows.map((r) => (this.running.has(r.id) ? structuredClone(this.running.get(r.id)!.info) : fromRow(r)));
   }
@@ -229,28 +239,31 @@ export class JobManager {
   }
 
   private persist(info: JobInfo, required: boolean): void {
+    const row = {
+      id: info.id,
+      kind: info.kind,
+      title: info.title,
+      state: info.state,
+      progress: JSON.stringify(info.progress),
+      result: info.result === null ? null : JSON.stringify(info.result),
+      error: info.error === null ? null : JSON.stringify(info.error),
+      created_at: info.created_at,
+      started_at: info.started_at,
+      finished_at: info.finished_at,
+      pid: process.pid,
+      host: os.hostname(),
+    };
     try {
-      this.getDb()
-        .prepare(
-          `INSERT INTO studio_jobs (id, kind, title, state, progress, result, error, created_at, started_at, finished_at, pid, host)
-           VALUES (@id, @kind, @title, @state, @progress, @result, @error, @created_at, @started_at, @finished_at, @pid, @host)
-           ON CONFLICT (id) DO UPDATE SET state = excluded.state, progress = excluded.progress, result = excluded.result,
-             error = excluded.error, started_at = excluded.started_at, finished_at = excluded.finished_at`,
-        )
-        .run({
-          id: info.id,
-          kind: info.kind,
-          title: info.title,
-          state: info.state,
-          progress: JSON.stringify(info.progress),
-          result: info.result === null ? null : JSON.stringify(info.result),
-          error: info.error === null ? null : JSON.stringify(info.error),
-          created_at: info.created_at,
-          started_at: info.started_at,
-          finished_at: info.finished_at,
-          pid: process.pid,
-          host: os.hostname(),
-        });
+      this.withDb((db) =>
+        db
+          .prepare(
+            `INSERT INTO studio_jobs (id, kind, title, state, progress, result, error, created_at, started_at, finished_at, pid, host)
+             VALUES (@id, @kind, @title, @state, @progress, @result, @error, @created_at, @started_at, @finished_at, @pid, @host)
+             ON CONFLICT (id) DO UPDATE SET state = excluded.state, progress = excluded.progress, result = excluded.result,
+               error = excluded.error, started_at = excluded.started_at, finished_at = excluded.finished_at`,
+          )
+          .run(row),
+      );
     } catch (err) {
       // Progress updates are best effort (jobs.db busy); state changes are not.
       if (required) throw toFoxError(err, 'jobs.db');
