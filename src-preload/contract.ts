@@ -314,6 +314,8 @@ export const restoreFileSchema = z.object({
   size: count,
   action: z.enum(['would-create', 'would-replace', 'would-skip', 'created', 'replaced', 'skipped']),
   reason: z.string().optional(),
+  /** Who else has this live database open ("sqlite3 (pid 4711)"): the restore refuses it unless forced. */
+  in_use: z.string().optional(),
 });
 
 /** What a restore (or its dry run) did with each file, and the safety backup it took. */
@@ -894,6 +896,8 @@ export const CALLS = {
         components: z.array(backupComponent).max(6).optional(),
         stores: z.array(z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'a store name is letters, digits and _')).max(64).optional(),
         force: z.boolean().optional(),
+        /** Also replace stores another process has open (it goes on with the restored data). */
+        forceInUse: z.boolean().optional(),
         dryRun: z.boolean().optional(),
       })
       .strict(),

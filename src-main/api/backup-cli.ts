@@ -5,7 +5,7 @@
 export type BackupAction =
   | { action: 'create'; name?: string; components?: string[]; includeLocalOnly?: boolean }
   | { action: 'info' | 'verify' | 'rehearse' | 'delete'; name: string }
-  | { action: 'restore'; name: string; components?: string[]; stores?: string[]; force?: boolean; dryRun?: boolean }
+  | { action: 'restore'; name: string; components?: string[]; stores?: string[]; force?: boolean; forceInUse?: boolean; dryRun?: boolean }
   | { action: 'prune'; keepLast?: number; olderThan?: string; dryRun?: boolean };
 
 /** Quotes a shell word only when it needs it (POSIX single quotes, `'` escaped). */
@@ -28,6 +28,7 @@ export function backupCliEquivalent(a: BackupAction): string {
       if (a.components && a.components.length > 0) words.push('--components', ...a.components);
       for (const s of a.stores ?? []) words.push('--store', s);
       if (a.force) words.push('--force');
+      if (a.forceInUse) words.push('--force-in-use');
       if (a.dryRun) words.push('--dry-run');
       break;
     case 'prune':

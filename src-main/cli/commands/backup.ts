@@ -155,6 +155,7 @@ export function registerBackupCommands(program: Command): void {
     .option('-c, --components <components...>', 'only these components')
     .option('--store <store>', 'only the database of this store (repeatable)', collect)
     .option('-f, --force', 'replace existing files')
+    .option('--force-in-use', 'also replace stores another process has open (it goes on with the restored data)')
     .option('--dry-run', 'show what would happen, change nothing')
     .option('--target <dir>', 'restore into this directory (laid out like a home) instead of the live home')
     .action(
@@ -163,6 +164,7 @@ export function registerBackupCommands(program: Command): void {
           components: list(ctx.opts.components),
           stores: list(ctx.opts.store),
           force: ctx.opts.force === true,
+          forceInUse: ctx.opts.forceInUse === true,
           dryRun: ctx.opts.dryRun === true,
           target: typeof ctx.opts.target === 'string' ? ctx.opts.target : undefined,
           signal: ctx.signal,

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../engine.js';
 import { tempHome } from '../../test/temp-home.js';
-import { accountsOf, engineOf, makeAccountsDb, writeEntries, type RawEntry } from './test-fixtures.js';
+import { accountsOf, engineOf, makeAccountsDb, writeGoArchive } from './test-fixtures.js';
 
 let engine: Engine | undefined;
 afterEach(async () => {
@@ -21,33 +20,11 @@ async function goArchive(dir: string, file: string): Promise<void> {
   const src = path.join(dir, 'src');
   makeAccountsDb(path.join(src, 'memory.db'), 7, { wal: false });
   makeAccountsDb(path.join(src, 'opencode.db'), 1, { wal: false });
-  const note = Buffer.from('a session file\n');
-  const files: { path: string; data: Buffer; component: string }[] = [
+  await writeGoArchive(file, [
     { path: 'storage/memory.db', data: fs.readFileSync(path.join(src, 'memory.db')), component: 'databases' },
     { path: 'storage/opencode.db', data: fs.readFileSync(path.join(src, 'opencode.db')), component: 'databases' },
-    { path: 'sessions/s1.json', data: note, component: 'sessions' },
-  ];
-  const modTime = '2026-11-26T22:15:04.123456789-05:00';
-  const manifest = {
-    version: '1.0',
-    created_at: '2026-11-27T03:15:05.987654321Z',
-    agentctl_version: 'v0.42.0',
-    components: ['databases', 'cas', 'memory', 'sessions', 'jobs', 'observability'],
-    files: files.map((f) => ({
-      path: f.path,
-      original_path: `/home/someone/.foxctl/${f.path}`,
-      size: f.data.length,
-      mod_time: modTime,
-      checksum: createHash('sha256').update(f.data).digest('hex'),
-      component: f.component,
-    })),
-    stats: { total_files: files.length, total_size: files.reduce((a, f) => a + f.data.length, 0), compressed_size: 0, database_count: 2 },
-  };
-  const entries: RawEntry[] = [
-    ...files.map((f) => ({ header: { name: f.path, type: 'file' as const, mode: 0o644, mtime: new Date() }, data: f.data })),
-    { header: { name: 'manifest.json', type: 'file', mode: 0o644 }, data: Buffer.from(JSON.stringify(manifest, null, 2)) },
-  ];
-  await writeEntries(file, entries);
+    { path: 'sessions/s1.json', data: Buffer.from('a session file\n'), component: 'sessions' },
+  ]);
 }
 
 describe('archives written by the Go foxctl', () => {

@@ -2,14 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FoxConfig } from '../config/resolve.js';
 import { FoxError, throwIfAborted, toFoxError } from '../errors.js';
-import { lookupStore, normalizeStoreName } from '../registry/stores.js';
+import { describeHolders, otherLockHolders } from '../db/lock-holders.js';
+import { storePath } from '../registry/paths.js';
+import { lookupStore, normalizeStoreName, STORES } from '../registry/stores.js';
 import { assertScanUsable, scanArchive } from './archive-reader.js';
 import { createFromPlan, type ProgressSink } from './create.js';
-import { destinationOf, safeEntryPath, storeOfEntry } from './entry-paths.js';
+import { archiveRoots, destinationOf, safeEntryPath, storeOfEntry } from './entry-paths.js';
 import { fileSink } from './file-sink.js';
-import { fsyncDir, removeLeftovers, tempNameFor } from './fs-util.js';
+import { fsyncDir, isInside, removeLeftovers, tempNameFor } from './fs-util.js';
 import { parseComponents } from './manifest.js';
 import { archiveFileName, defaultName } from './names.js';
+import { checkRestoredDatabase, inUseBy, removeSideFiles, writeThroughSqlite } from './restore-db.js';
+import { acquireRestoreLock } from './restore-lock.js';
 import type { Source } from './sources.js';
 import { COMPONENTS, type Component, type Manifest, type RestoreFile, type RestoreOptions, type RestoreResult } from './types.js';
 import { compareWithManifest } from './verify.js';
@@ -19,8 +23,6 @@ export interface RestoreHost {
   config: FoxConfig;
   closeFile(file: string): boolean;
 }
-
-const SIDE_FILES = ['-wal', '-shm', '-journal'];
 
 /** The store of a manifest file: recorded by us, inferred from the path for Go archives. */
 function storeOf(f: Manifest['files'][number]): string | undefined {
@@ -77,28 +79,88 @@ function safetySources(files: RestoreFile[]): Source[] {
     });
 }
 
+/** The live places of a home (real paths): what a restore must treat with care. */
+function liveRoots(config: FoxConfig): string[] {
+  const dirs = [config.home, ...archiveRoots(config).map((r) => r.dir), ...STORES.filter((d) => !d.keyed).map((d) => storePath(config, d))];
+  return [...new Set(dirs.map(realish))];
+}
+
+/** The real path of `p`, resolving the part that exists (so a file not created yet still maps through symlinked dirs). */
+function realish(p: string): string {
+  const rest: string[] = [];
+  for (let cur = path.resolve(p); ; cur = path.dirname(cur)) {
+    try {
+      return path.join(fs.realpathSync(cur), ...rest.reverse());
+    } catch {
+      if (path.dirname(cur) === cur) return path.resolve(p);
+      rest.push(path.basename(cur));
+    }
+  }
+}
+
+/** Creates the missing directories up to `dir`, recording the ones it made (removed again on failure). */
+function mkdirTracked(dir: string, made: string[]): void {
+  const missing: string[] = [];
+  for (let cur = dir; !fs.existsSync(cur); cur = path.dirname(cur)) {
+    missing.push(cur);
+    if (path.dirname(cur) === cur) break;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      fs.mkdirSync(d);
+      made.push(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw toFoxError(err, d);
+    }
+  }
+}
+
+/** The error for a live database another process has open. */
+function inUseError(f: RestoreFile, by: string): FoxError {
+  const who = f.store ?? f.path;
+  return new FoxError(
+    'CONFLICT',
+    `${who} is in use by another process (${by} has ${f.destination} open); stop it or pass --force-in-use (that process then goes on with the restored data); nothing was restored`,
+    { subject: f.store ? `store ${f.store}` : f.destination },
+  );
+}
+
 /**
  * Restores a backup. One pass over the archive extracts the selected files to temp files next
- * to their destinations while hashing them; only when the whole archive read cleanly and every
- * selected file matches the manifest does anything live change: first an automatic safety
- * backup of the files to be replaced, then the engine's connections to them are closed, stale
- * -wal/-shm/-journal files removed, and each temp renamed into place. Any failure before that
- * removes the temps and leaves the home as it was. `durable: false` skips the fsyncs (a
- * throwaway tree, as rehearse makes).
+ * to their destinations while hashing them; nothing live changes until the whole archive read
+ * cleanly, every selected file matches the manifest and every database passes a header check
+ * and `PRAGMA quick_check` in its temp file. Then, for the files that replace live ones (in the
+ * home, whether named as such or through --target): a database another process has open is
+ * refused (CONFLICT) unless `forceInUse`; an automatic safety backup is taken; the engine's own
+ * connections are closed; an existing database is written over through SQLite's backup API
+ * (under its locks, so a process that has it open never keeps writing into an unlinked file),
+ * anything else is renamed into place. One restore runs at a time per home (CONFLICT). A
+ * failure before the first change removes every temp file and directory it made. `durable:
+ * false` skips the fsyncs (a throwaway tree, as rehearse makes); `checkDatabases: false` leaves
+ * the integrity checking to the caller (rehearse runs a full integrity_check and reports it).
  */
 export async function restoreArchive(
   host: RestoreHost,
   name: string,
   file: string,
-  opts: RestoreOptions & { durable?: boolean },
+  opts: RestoreOptions & { durable?: boolean; checkDatabases?: boolean },
   sink: ProgressSink,
 ): Promise<RestoreResult> {
   const config = host.config;
-  const target = opts.target === undefined ? undefined : path.resolve(opts.target);
+  let target = opts.target === undefined ? undefined : path.resolve(opts.target);
   if (target !== undefined && fs.existsSync(target) && !fs.statSync(target).isDirectory()) {
     throw new FoxError('INVALID_INPUT', `--target ${opts.target} is not a directory`);
   }
+  // A --target that is the live home (through a symlink, a trailing slash, ..) is a live restore.
+  if (target !== undefined && realish(target) === realish(config.home)) target = undefined;
+  const live = liveRoots(config);
+  const isLive = (dest: string): boolean => {
+    const real = realish(dest);
+    return live.some((root) => isInside(real, root));
+  };
   const temps = new Map<string, string>();
+  const madeDirs: string[] = [];
+  let changed = false;
   // The manifest is the archive's last entry, so the plan is unknown while the files stream by:
   // extract every candidate whose destination does not exist or will be replaced, decide after.
   const components = parseComponents(opts.components);
@@ -117,6 +179,14 @@ export async function restoreArchive(
     if (fs.existsSync(dest) && !opts.force) return undefined;
     return dest;
   };
+  if (!opts.dryRun) mkdirTracked(target ?? config.home, madeDirs);
+  let release: () => void;
+  try {
+    release = opts.dryRun ? () => undefined : acquireRestoreLock(target ?? config.home, name);
+  } catch (err) {
+    for (const d of madeDirs.reverse()) fs.rmdirSync(d);
+    throw err;
+  }
   try {
     const scan = await scanArchive(file, {
       signal: sink.signal,
@@ -129,6 +199,7 @@ export async function restoreArchive(
           return undefined;
         }
         if (dest === undefined) return undefined;
+        mkdirTracked(path.dirname(dest), madeDirs);
         if (!cleaned.has(path.dirname(dest))) {
           cleaned.add(path.dirname(dest));
           removeLeftovers(path.dirname(dest));
@@ -147,7 +218,14 @@ export async function restoreArchive(
       throw new FoxError('CORRUPT', `${file}: ${c.path}: ${c.status.replace('_', ' ')}: ${c.detail ?? ''}; nothing was restored${checks.length > 1 ? ` (${checks.length} bad files; run "foxctl backup verify ${name}")` : ''}`, { subject: c.path });
     }
     const result: RestoreResult = { name, dry_run: opts.dryRun === true, target: target ?? null, files: plan, created: 0, replaced: 0, skipped: 0, bytes: 0, safety_backup: null, closed_connections: [] };
+    const isDb = (f: RestoreFile): boolean => f.destination.endsWith('.db');
+    const liveDbs = plan.filter((f) => f.action === 'would-replace' && isDb(f) && isLive(f.destination));
     if (opts.dryRun) {
+      // Only what can be seen without touching the file (no exclusive-lock probe in a dry run).
+      for (const f of liveDbs) {
+        const holders = otherLockHolders(f.destination);
+        if (holders && holders.length > 0) f.in_use = describeHolders(holders);
+      }
       result.skipped = plan.filter((f) => f.action === 'would-skip').length;
       result.bytes = plan.filter((f) => f.action !== 'would-skip').reduce((a, f) => a + f.size, 0);
       return result;
@@ -156,8 +234,25 @@ export async function restoreArchive(
     // A destination that appeared or vanished between the scan and now: refuse before any change.
     const unextracted = plan.find((f) => f.action !== 'would-skip' && !temps.has(f.path));
     if (unextracted) throw new FoxError('CONFLICT', `${unextracted.destination} changed while the restore ran; nothing was restored, run it again`, { subject: unextracted.destination });
-    const replacing = safetySources(plan);
-    if (replacing.length > 0 && target === undefined) {
+    if (opts.checkDatabases !== false) {
+      for (const f of plan) {
+        if (f.action === 'would-skip' || !isDb(f)) continue;
+        throwIfAborted(sink.signal, 'backup restore');
+        sink.progress?.(scan.archiveSize, scan.archiveSize, `quick_check ${f.path}`);
+        checkRestoredDatabase(temps.get(f.path)!, f.path);
+      }
+    }
+    const refuseInUse = (): void => {
+      for (const f of liveDbs) {
+        // Our own connections first: SQLite counts the locks of one process together.
+        if (host.closeFile(f.destination) && !result.closed_connections.includes(f.destination)) result.closed_connections.push(f.destination);
+        const by = opts.forceInUse ? null : inUseBy(f.destination, f.store ? `store ${f.store}` : f.destination);
+        if (by !== null) throw inUseError(f, by);
+      }
+    };
+    refuseInUse();
+    const replacing = safetySources(plan.filter((f) => isLive(f.destination)));
+    if (replacing.length > 0) {
       let safetyName = `pre-restore-${defaultName()}`;
       for (let i = 2; fs.existsSync(path.join(config.backupsDir, archiveFileName(safetyName))); i++) safetyName = `pre-restore-${defaultName()}_${i}`;
       sink.progress?.(scan.archiveSize, scan.archiveSize, `safety backup ${safetyName}`);
@@ -165,6 +260,9 @@ export async function restoreArchive(
       const safety = await createFromPlan(config, { components, sources: replacing, skipped: [], warnings: [] }, safetyName, path.join(config.backupsDir, archiveFileName(safetyName)), { signal: sink.signal });
       result.safety_backup = { name: safety.name, path: safety.path };
     }
+    throwIfAborted(sink.signal, 'backup restore');
+    // Again, right before the first change: a process may have opened a store meanwhile.
+    refuseInUse();
     // Past this point the restore runs to the end: a cancel now would leave a half-restored home.
     const dirs = new Set<string>();
     for (const f of plan) {
@@ -174,13 +272,19 @@ export async function restoreArchive(
         continue;
       }
       const tmp = temps.get(f.path)!;
-      if (host.closeFile(f.destination)) result.closed_connections.push(f.destination);
+      if (host.closeFile(f.destination) && !result.closed_connections.includes(f.destination)) result.closed_connections.push(f.destination);
       const replaced = f.action === 'would-replace';
-      if (f.destination.endsWith('.db')) for (const s of SIDE_FILES) fs.rmSync(`${f.destination}${s}`, { force: true });
-      try {
-        fs.renameSync(tmp, f.destination);
-      } catch (err) {
-        throw toFoxError(err, f.destination);
+      changed = true;
+      const written = replaced && isDb(f) && (await writeThroughSqlite(tmp, f.destination, f.store ? `store ${f.store}` : f.destination));
+      if (written) {
+        fs.rmSync(tmp, { force: true });
+      } else {
+        if (isDb(f)) removeSideFiles(f.destination);
+        try {
+          fs.renameSync(tmp, f.destination);
+        } catch (err) {
+          throw toFoxError(err, f.destination);
+        }
       }
       temps.delete(f.path);
       dirs.add(path.dirname(f.destination));
@@ -192,6 +296,20 @@ export async function restoreArchive(
     for (const d of dirs) fsyncDir(d);
     return result;
   } finally {
-    for (const tmp of temps.values()) fs.rmSync(tmp, { force: true });
+    for (const tmp of temps.values()) {
+      fs.rmSync(tmp, { force: true });
+      removeSideFiles(tmp);
+    }
+    release();
+    // A restore that changed nothing leaves no trace: not even the directories it made for temps.
+    if (!changed) {
+      for (const d of madeDirs.reverse()) {
+        try {
+          fs.rmdirSync(d);
+        } catch {
+          // Not empty: something else put a file there meanwhile; it stays.
+        }
+      }
+    }
   }
 }

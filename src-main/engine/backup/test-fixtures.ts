@@ -114,3 +114,39 @@ export function walHoldingWriter(file: string): SqliteDb {
   db.pragma('wal_autocheckpoint = 0');
   return db;
 }
+
+/** One file of a Go-made archive. */
+export interface GoArchiveFile {
+  path: string;
+  data: Buffer;
+  component: string;
+}
+
+/**
+ * Writes an archive the way the Go foxctl does (internal/backup/service.go): the files as given
+ * (raw copies of .db files), paths relative to the home, the manifest last with Go's time format
+ * and a zone offset, compressed_size 0, `agentctl_version`, no `store`. The checksums match the
+ * bytes, whatever the bytes are: a backup of a store that was already broken.
+ */
+export async function writeGoArchive(file: string, files: GoArchiveFile[]): Promise<void> {
+  const modTime = '2026-11-26T22:15:04.123456789-05:00';
+  const manifest = {
+    version: '1.0',
+    created_at: '2026-11-27T03:15:05.987654321Z',
+    agentctl_version: 'v0.42.0',
+    components: ['databases', 'cas', 'memory', 'sessions', 'jobs', 'observability'],
+    files: files.map((f) => ({
+      path: f.path,
+      original_path: `/home/someone/.foxctl/${f.path}`,
+      size: f.data.length,
+      mod_time: modTime,
+      checksum: createHash('sha256').update(f.data).digest('hex'),
+      component: f.component,
+    })),
+    stats: { total_files: files.length, total_size: files.reduce((a, f) => a + f.data.length, 0), compressed_size: 0, database_count: files.filter((f) => f.path.endsWith('.db')).length },
+  };
+  await writeEntries(file, [
+    ...files.map((f) => ({ header: { name: f.path, type: 'file' as const, mode: 0o644, mtime: new Date() }, data: f.data })),
+    { header: { name: 'manifest.json', type: 'file', mode: 0o644 }, data: Buffer.from(JSON.stringify(manifest, null, 2)) },
+  ]);
+}

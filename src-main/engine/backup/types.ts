@@ -107,6 +107,8 @@ export interface RestoreFile {
   action: RestoreAction;
   /** Why a file is skipped. */
   reason?: string;
+  /** Who else has this live database open (a dry run says so before the restore refuses it). */
+  in_use?: string;
 }
 
 /** What info returns: the manifest and what a restore (without force) would do. */
@@ -126,6 +128,8 @@ export interface RestoreOptions extends OpOptions {
   dryRun?: boolean;
   /** Restore into this directory (laid out like a home) instead of the live home. */
   target?: string;
+  /** Replace live databases that another process has open (it then goes on with the restored data). */
+  forceInUse?: boolean;
 }
 
 /** What restore returns. */
