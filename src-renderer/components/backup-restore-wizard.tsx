@@ -11,6 +11,30 @@ function countFiles(n: number): string {
   return `${n} file${n === 1 ? '' : 's'}`;
 }
 
+/** The live databases another process has open, and the choice to replace them anyway. */
+function InUseWarning({ plan, forceInUse, onChange }: { plan: RestoreResult; forceInUse: boolean; onChange: (v: boolean) => void }): ReactNode {
+  const busy = plan.files.filter((f) => f.in_use !== undefined && f.action === 'would-replace');
+  if (busy.length === 0) return null;
+  return (
+    <div className="notice notice-warn" role="alert" data-testid="restore-in-use">
+      <p>
+        {busy.length === 1 ? 'This store is' : 'These stores are'} open in another process right now:{' '}
+        {busy.map((f, i) => (
+          <span key={f.path}>
+            {i > 0 ? ', ' : ''}
+            <strong className="mono">{f.store ?? f.path}</strong> in {f.in_use}
+          </span>
+        ))}
+        . The restore will not replace {busy.length === 1 ? 'it' : 'them'} unless you stop that process first, or choose below.
+      </p>
+      <label>
+        <input type="checkbox" checked={forceInUse} onChange={(e) => onChange(e.target.checked)} data-testid="restore-force-in-use" /> Replace {busy.length === 1 ? 'it' : 'them'} anyway:
+        the other process goes on working with the restored data
+      </label>
+    </div>
+  );
+}
+
 type Step = { at: 'choose' } | { at: 'plan'; plan: RestoreResult; cli: string } | { at: 'run'; jobId: string; cli: string };
 
 /**
@@ -25,15 +49,17 @@ export function RestoreWizard({ backup, onClose }: { backup: Backup; onClose: ()
   const [stores, setStores] = useState<string[]>([]);
   const [components, setComponents] = useState<string[]>([]);
   const [force, setForce] = useState(false);
+  const [forceInUse, setForceInUse] = useState(false);
   const [step, setStep] = useState<Step>({ at: 'choose' });
-  const input = (f: boolean) => ({
+  const input = (f: boolean, inUse = forceInUse) => ({
     name: backup.name,
     ...(stores.length > 0 ? { stores } : {}),
     ...(components.length > 0 ? { components: components as NonNullable<CallArgs<'backups.restore'>['components']> } : {}),
     force: f,
+    ...(inUse ? { forceInUse: true } : {}),
   });
-  const dryRun = async (f: boolean): Promise<void> => {
-    const r = await plan(input(f));
+  const dryRun = async (f: boolean, inUse = forceInUse): Promise<void> => {
+    const r = await plan(input(f, inUse));
     if (r?.plan) setStep({ at: 'plan', plan: r.plan, cli: r.cli });
   };
   const toggle = (s: string): void => setStores((cur) => (cur.includes(s) ? cur.filter((x) => x !== s) : [...cur, s]));
@@ -71,6 +97,14 @@ export function RestoreWizard({ backup, onClose }: { backup: Backup; onClose: ()
         <>
           <p>2. Dry run: nothing has changed yet. Existing files are skipped unless you replace them; replaced files are first saved in a safety backup.</p>
           <RestoreFilesTable result={step.plan} />
+          <InUseWarning
+            plan={step.plan}
+            forceInUse={forceInUse}
+            onChange={(v) => {
+              setForceInUse(v);
+              void dryRun(force, v);
+            }}
+          />
           <p>
             <label>
               <input
