@@ -56,4 +56,38 @@ describe('migrations across processes', () => {
     for (let i = 0; i < 8; i++) expect(db.prepare(`SELECT count(*) AS n FROM t${i}`).get()).toEqual({ n: 1 });
     db.close();
   }, 60_000);
+
+  it('open and migrate new files side by side without "database is locked" (the WAL switch and the first write race)', async () => {
+    const h = tempHome();
+    const dir = path.join(h.home, 'storage');
+    const script = path.join(h.home, 'rounds.mts');
+    const rounds = 40;
+    // Every child opens round k's new file at the same instant as the others: the first open of
+    // a fresh file switches it to WAL and creates schema_migrations, a read-to-write upgrade that
+    // SQLite refuses at once (no busy wait) when another process got there first.
+    fs.writeFileSync(
+      script,
+      `
+import { openSqlite } from ${JSON.stringify(path.join(here, 'sqlite.ts'))};
+import { applyMigrations } from ${JSON.stringify(path.join(here, 'migrate.ts'))};
+import { migrationsFor } from ${JSON.stringify(path.join(here, 'migrations/index.ts'))};
+const t0 = ${Date.now() + 3000};
+const errors = [];
+for (let k = 0; k < ${rounds}; k++) {
+  while (Date.now() < t0 + k * 120) await new Promise((r) => setTimeout(r, 1));
+  try {
+    const db = openSqlite(${JSON.stringify(dir)} + '/race-' + k + '.db', { subject: 'round ' + k });
+    applyMigrations(db, 'round ' + k, migrationsFor('MEMORY'));
+    db.close();
+  } catch (err) {
+    errors.push(err.message);
+  }
+}
+process.stdout.write(JSON.stringify(errors));
+`,
+    );
+    const results = await Promise.all(Array.from({ length: CHILDREN }, () => run(script)));
+    for (const r of results) expect(r.code, r.err).toBe(0);
+    expect(results.flatMap((r) => JSON.parse(r.out) as string[])).toEqual([]);
+  }, 60_000);
 });

@@ -77,12 +77,16 @@ function validate(migrations: readonly Migration[], subject: string): void {
 export function applyMigrations(db: SqliteDb, subject: string, migrations: readonly Migration[]): MigrateResult {
   validate(migrations, subject);
   try {
-    db.exec(CREATE_TABLE);
-    const cols = db.prepare("SELECT name FROM pragma_table_info('schema_migrations')").all() as { name: string }[];
-    if (!cols.some((c) => c.name === 'checksum')) db.exec('ALTER TABLE schema_migrations ADD COLUMN checksum TEXT');
+    // Under the write lock from the start (BEGIN IMMEDIATE waits with the busy handler): a read
+    // that later upgrades to a write fails at once with SQLITE_BUSY when another process starting
+    // on the same new file wrote in between.
+    db.transaction(() => {
+      db.exec(CREATE_TABLE);
+      const cols = db.prepare("SELECT name FROM pragma_table_info('schema_migrations')").all() as { name: string }[];
+      if (!cols.some((c) => c.name === 'checksum')) db.exec('ALTER TABLE schema_migrations ADD COLUMN checksum TEXT');
+    }).immediate();
   } catch (err) {
-    // Another process may have added the column between our check and our ALTER.
-    if (!/duplicate column/i.test((err as Error).message)) throw toFoxError(err, subject);
+    throw toFoxError(err, subject);
   }
 
   const readApplied = (): Map<number, AppliedRow> =>

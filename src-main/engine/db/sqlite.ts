@@ -148,6 +148,26 @@ export function openSqlite(file: string, opts: OpenSqliteOptions = {}): SqliteDb
   });
 }
 
+/**
+ * Sets WAL mode, waiting out another process that is doing the same on a new file. The switch
+ * upgrades a read lock to a write lock, and SQLite answers SQLITE_BUSY at once, without its busy
+ * handler, when two connections try that together (waiting would deadlock them): retry until the
+ * busy timeout is used up. Once one of them has switched, the others' pragma only reads.
+ */
+function switchToWal(db: SqliteDb, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || Date.now() >= deadline) throw err;
+      pause(5 + Math.floor(Math.random() * 20));
+    }
+  }
+}
+
 /** One connection with the store settings; the schema is read at once so a damaged file fails here. */
 function connect(file: string, opts: OpenSqliteOptions): SqliteDb {
   const db = new Database(file, {
@@ -157,7 +177,7 @@ function connect(file: string, opts: OpenSqliteOptions): SqliteDb {
     ...bindingOption(),
   });
   try {
-    if (!opts.readonly && opts.wal !== false) db.pragma('journal_mode = WAL');
+    if (!opts.readonly && opts.wal !== false) switchToWal(db, opts.timeoutMs ?? 5000);
     if (!opts.readonly) db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.prepare('SELECT count(*) FROM sqlite_schema').get();
