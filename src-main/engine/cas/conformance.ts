@@ -25,6 +25,22 @@ export interface CasFixture {
   tempCount(): Promise<number>;
   /** Removes the storage (optional; temp homes are removed by the test helper). */
   cleanup?(): Promise<void>;
+  /** Damage done the way it happens outside this process: by hand, by another tool, by a crash. */
+  damage: CasDamageHooks;
+}
+
+/** How each backend's storage gets damaged in reality (every hook acts outside the CasStore). */
+export interface CasDamageHooks {
+  /** The bytes of a stored object disappear; its metadata (and pin) stay. */
+  dropBytes(hex: string): Promise<void>;
+  /** The bytes of a stored object are cut short. */
+  truncate(hex: string): Promise<void>;
+  /** A stored object (larger than one chunk) loses its metadata and keeps its bytes. */
+  dropMeta(hex: string): Promise<void>;
+  /** A stored object is deleted by hand: bytes and metadata (a pin kept apart stays). */
+  removeByHand(hex: string): Promise<void>;
+  /** Pins live apart from the metadata, so removeByHand leaves a pin behind. */
+  pinsApart: boolean;
 }
 
 /** Creates a fixture over fresh, empty storage. */
@@ -223,6 +239,44 @@ export function casConformance(name: string, factory: CasFixtureFactory): void {
       expect(v.objects_checked).toBe(5);
       expect(v.ok).toBe(false);
       expect(await buffer((await store.get(objs[0]!.digest)).stream)).toEqual(Buffer.from('payload number 0'));
+    });
+
+    it('verify reports bytes that are gone, bytes cut short, bytes without metadata and leftover pins', async () => {
+      const { fx, store } = await setup();
+      const big = (seed: string): Buffer => Buffer.concat([Buffer.from(seed), randomBytes(600_000)]);
+      const gone = await store.put(Buffer.from('small, bytes deleted'));
+      const goneBig = await store.put(big('large, bytes deleted'));
+      const gonePinned = await store.put(Buffer.from('pinned, bytes deleted'), { pin: true });
+      const short = await store.put(big('large, cut short'));
+      const stray = await store.put(big('bytes whose metadata is gone'));
+      const byHand = await store.put(Buffer.from('pinned, deleted by hand'), { pin: true });
+      const fine = await store.put(Buffer.from('untouched'));
+      for (const o of [gone, goneBig, gonePinned]) await fx.damage.dropBytes(parseDigest(o.digest));
+      await fx.damage.truncate(parseDigest(short.digest));
+      await fx.damage.dropMeta(parseDigest(stray.digest));
+      await fx.damage.removeByHand(parseDigest(byHand.digest));
+
+      const v = await verifyStore(store);
+      const kinds = v.problems.map((p) => `${p.problem} ${p.digest}`);
+      const expected = [
+        ...[gone, goneBig, gonePinned].map((o) => `missing_bytes ${o.digest}`),
+        `corrupt ${short.digest}`,
+        `orphan_bytes ${stray.digest}`,
+        ...(fx.damage.pinsApart ? [`orphan_pin ${byHand.digest}`] : []),
+      ];
+      expect(kinds.sort()).toEqual(expected.sort());
+      expect(v.ok).toBe(false);
+      expect(v.missing).toEqual([gone, goneBig, gonePinned].map((o) => o.digest).sort());
+      expect(v.corrupt).toEqual([short.digest]);
+      expect(v.counts).toMatchObject({ missing_bytes: 3, corrupt: 1, orphan_bytes: 1, orphan_pin: fx.damage.pinsApart ? 1 : 0, metadata: 0, unreadable: 0 });
+      const find = (d: string, kind: string) => v.problems.find((p) => p.digest === d && p.problem === kind)!;
+      expect(find(gonePinned.digest, 'missing_bytes').message).toMatch(/pinned/);
+      expect(find(goneBig.digest, 'missing_bytes').size_bytes).toBe(goneBig.size_bytes);
+      expect(find(short.digest, 'corrupt').message).toMatch(new RegExp(`records ${short.size_bytes} bytes`));
+      expect(find(stray.digest, 'orphan_bytes').size_bytes).toBe(stray.size_bytes);
+      for (const p of v.problems) expect(p.hint.length).toBeGreaterThan(20);
+      // The untouched object is still whole.
+      expect(await buffer((await store.get(fine.digest)).stream)).toEqual(Buffer.from('untouched'));
     });
 
     it('10 concurrent puts of the same content give one object', async () => {

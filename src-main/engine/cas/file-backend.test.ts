@@ -17,6 +17,18 @@ function fileFixture(dir: string) {
       fs.writeFileSync(f, b);
     },
     tempCount: async () => (fs.existsSync(path.join(dir, 'tmp')) ? fs.readdirSync(path.join(dir, 'tmp')).length : 0),
+    // By hand, as `rm` / `truncate` in a shell would: the Go layout has nothing that ties the files together.
+    damage: {
+      dropBytes: async (hex: string) => fs.unlinkSync(path.join(dir, 'sha256', hex)),
+      truncate: async (hex: string) => fs.truncateSync(path.join(dir, 'sha256', hex), 1000),
+      // What the Go foxctl leaves when it dies between renaming the bytes in and writing their metadata.
+      dropMeta: async (hex: string) => fs.unlinkSync(path.join(dir, 'sha256', `${hex}.json`)),
+      removeByHand: async (hex: string) => {
+        fs.unlinkSync(path.join(dir, 'sha256', hex));
+        fs.unlinkSync(path.join(dir, 'sha256', `${hex}.json`));
+      },
+      pinsApart: true,
+    },
   };
 }
 
@@ -55,9 +67,14 @@ describe('file CAS: the Go foxctl layout', () => {
     const loneHead = await store.head(digestBytes(lone));
     expect(loneHead.meta_error).toMatch(/missing/);
     expect(loneHead.size_bytes).toBe(lone.length);
+    // Metadata the Go tool would fail to parse: the bytes verify, their description does not.
+    const garbled = Buffer.from('bytes with garbled metadata');
+    fs.writeFileSync(path.join(dir, 'sha256', digestBytes(garbled).slice(7)), garbled);
+    fs.writeFileSync(path.join(dir, 'sha256', `${digestBytes(garbled).slice(7)}.json`), '{"digest": "sha256:');
     const v = await (await import('./verify.js')).verifyStore(store);
     expect(v.corrupt).toEqual([]);
-    expect(v.problems.map((p) => p.problem)).toEqual(['metadata']);
+    expect(v.problems.map((p) => `${p.problem} ${p.digest}`).sort()).toEqual([`metadata ${digestBytes(garbled)}`, `orphan_bytes ${digestBytes(lone)}`].sort());
+    expect(v.problems.find((p) => p.problem === 'orphan_bytes')!.message).toMatch(/hash to their name/);
     await store.close();
   });
 });

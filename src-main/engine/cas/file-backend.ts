@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ulid } from 'ulid';
 import { parseRfc3339 } from '../util/time.js';
 import { digestOf, isHex } from './digest.js';
+import { scanFileStore } from './file-scan.js';
 import { DirSyncer, exists, fsyncDir, isErrno, tempName, writeFileAtomic, writeTemp } from './fs-util.js';
 import { mapLimit } from './map-limit.js';
 import { tagsFromStored } from './meta.js';
@@ -12,6 +13,7 @@ import {
   type CasBackend,
   type CasBackendOptions,
   type CasObject,
+  type CasScan,
   type CasStats,
   type CasWriter,
   type CommitMeta,
@@ -260,6 +262,10 @@ class FileBackend implements CasBackend {
     const pins = new Set(await fs.readdir(this.pinDir));
     const found = await mapLimit(await this.allNames(), 32, (hex) => this.head(hex, pins));
     return found.filter((o): o is CasObject => o !== null);
+  }
+
+  async scan(): Promise<CasScan> {
+    return scanFileStore(this.location);
   }
 
   async names(after: string | null, limit: number): Promise<string[]> {

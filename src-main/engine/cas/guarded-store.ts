@@ -10,7 +10,7 @@ import { applyListQuery, checkListQuery, MAX_LIST_LIMIT, type ListPage, type Lis
 import { normalizeKind, normalizeTags } from './meta.js';
 import { pump } from './pump.js';
 import { openFileSource, PooledFileReader } from './source.js';
-import type { CasBackend, CasObject, CasStats, RemoveGuard, RemoveOutcome } from './types.js';
+import type { CasBackend, CasObject, CasScan, CasStats, RemoveGuard, RemoveOutcome } from './types.js';
 import { corruptError, verifyingStream } from './verify-stream.js';
 
 /** Bytes a put reads from: a stream, any async iterable of chunks, or bytes in memory. */
@@ -282,7 +282,12 @@ export class CasStore {
     });
   }
 
-  /** Up to `limit` digests after `after`, in digest order, without reading metadata (verify walks these). */
+  /** One listing of the whole store: what has bytes and the losses the listing shows (verify's walk). */
+  async scan(opts: OpOptions = {}): Promise<CasScan> {
+    return this.run('verify', opts.signal, () => this.backend.scan());
+  }
+
+  /** Up to `limit` digests after `after`, in digest order, without reading metadata. */
   async names(after: string | null, limit: number, opts: OpOptions = {}): Promise<string[]> {
     const from = after === null ? null : parseDigest(after, 'cursor digest');
     return this.run('list', opts.signal, async () => (await this.backend.names(from, limit)).map(digestOf));

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startS3rver } from '../../test/s3rver.js';
 import { tempHome } from '../../test/temp-home.js';
@@ -27,6 +27,8 @@ async function keys(prefix: string): Promise<string[]> {
 }
 
 function s3Fixture(settings: S3Settings) {
+  const blobKey = (hex: string): string => `${settings.prefix}blob/sha256:${hex}`;
+  const metaKey = (hex: string): string => `${settings.prefix}meta/sha256:${hex}.json`;
   return {
     open: (o: { tmpSafeAgeMs?: number } = {}) => createS3Backend({ settings, ...SIZES, ...o }),
     corrupt: async (hex: string) => {
@@ -36,6 +38,20 @@ function s3Fixture(settings: S3Settings) {
       await raw.send(new PutObjectCommand({ Bucket: s3.bucket, Key, Body: got }));
     },
     tempCount: async () => (await keys(`${settings.prefix}tmp/`)).length,
+    // Another client of the bucket (a lifecycle rule, a console user, the Go foxctl dying between its two PUTs).
+    damage: {
+      dropBytes: async (hex: string) => void (await raw.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: blobKey(hex) }))),
+      truncate: async (hex: string) => {
+        const got = await (await raw.send(new GetObjectCommand({ Bucket: s3.bucket, Key: blobKey(hex) }))).Body!.transformToByteArray();
+        await raw.send(new PutObjectCommand({ Bucket: s3.bucket, Key: blobKey(hex), Body: Buffer.from(got).subarray(0, 1000) }));
+      },
+      dropMeta: async (hex: string) => void (await raw.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: metaKey(hex) }))),
+      removeByHand: async (hex: string) => {
+        await raw.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: blobKey(hex) }));
+        await raw.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: metaKey(hex) }));
+      },
+      pinsApart: false,
+    },
   };
 }
 

@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { FoxError, isFoxError } from '../errors.js';
 import { parseRfc3339 } from '../util/time.js';
-import { digestOf } from './digest.js';
+import { digestOf, isHex } from './digest.js';
 import { DEFAULT_TMP_SAFE_AGE_MS } from './file-backend.js';
 import { createKeyLock } from './key-lock.js';
 import { mapLimit } from './map-limit.js';
@@ -25,7 +25,7 @@ import { mergeTags, tagsFromStored } from './meta.js';
 import { createS3Client, s3Location, type S3Settings } from './s3-config.js';
 import { isS3NotFound, s3Error } from './s3-error.js';
 import { S3Writer, type S3WriterHost, type S3WriterSizes } from './s3-writer.js';
-import { DEFAULT_KIND, type CasBackend, type CasBackendOptions, type CasObject, type CasStats, type CasWriter, type CommitMeta, type CommitResult, type RawRead, type RemoveGuard, type RemoveOutcome } from './types.js';
+import { DEFAULT_KIND, type CasBackend, type CasBackendOptions, type CasDamage, type CasObject, type CasScan, type CasStats, type CasWriter, type CommitMeta, type CommitResult, type RawRead, type RemoveGuard, type RemoveOutcome } from './types.js';
 
 /** Options of the s3 backend: resolved settings (s3-config.ts) and, for tests, writer sizes. */
 export interface S3BackendOptions extends CasBackendOptions, Partial<S3WriterSizes> {
@@ -318,6 +318,39 @@ class S3Backend implements CasBackend, S3WriterHost {
       return toObject(m);
     });
     return found.filter((o): o is CasObject => o !== null);
+  }
+
+  async scan(): Promise<CasScan> {
+    const blobBase = `${this.prefix}blob/sha256:`;
+    const metaBase = `${this.prefix}meta/sha256:`;
+    const blobs = new Map<string, number>();
+    const metas = new Set<string>();
+    await Promise.all([
+      (async () => {
+        for await (const o of this.listKeys(blobBase)) blobs.set((o.Key ?? '').slice(blobBase.length), o.Size ?? 0);
+      })(),
+      (async () => {
+        for await (const o of this.listKeys(metaBase)) metas.add((o.Key ?? '').slice(metaBase.length).replace(/\.json$/, ''));
+      })(),
+    ]);
+    const damage: CasDamage[] = [];
+    for (const hex of metas) {
+      if (!isHex(hex) || blobs.has(hex)) continue;
+      // Rare: read the dangling meta for what the lost object was.
+      const m = await this.readMeta(hex);
+      const doc = m && !('error' in m) ? m : null;
+      damage.push({
+        hex,
+        kind: 'missing_bytes',
+        detail: `${this.metaKey(hex)} exists but the bytes ${this.blobKey(hex)} do not`,
+        ...(doc ? { size_bytes: doc.size, pinned: doc.pinned } : {}),
+      });
+    }
+    for (const [hex, size] of blobs) {
+      if (isHex(hex) && !metas.has(hex)) damage.push({ hex, kind: 'orphan_bytes', detail: `${this.blobKey(hex)} exists but its metadata ${this.metaKey(hex)} does not`, size_bytes: size });
+    }
+    damage.sort((a, b) => (a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : 0));
+    return { stored: [...blobs.keys()].filter(isHex).sort(), damage };
   }
 
   async names(after: string | null, limit: number): Promise<string[]> {

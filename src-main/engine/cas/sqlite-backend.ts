@@ -4,8 +4,9 @@ import { openSqlite, type SqliteDb } from '../db/sqlite.js';
 import { digestOf } from './digest.js';
 import { mergeTags, tagsFromStored } from './meta.js';
 import { CAS_MIGRATIONS } from './sqlite-migrations.js';
+import { SCAN_MISSING_SQL, SCAN_ORPHAN_SQL, SCAN_STORED_SQL, scanFromRows, type MissingRow, type OrphanRow } from './sqlite-scan.js';
 import { DEFAULT_TMP_SAFE_AGE_MS } from './file-backend.js';
-import type { CasBackend, CasBackendOptions, CasObject, CasStats, CasWriter, CommitMeta, CommitResult, RawRead, RemoveGuard, RemoveOutcome } from './types.js';
+import type { CasBackend, CasBackendOptions, CasObject, CasScan, CasStats, CasWriter, CommitMeta, CommitResult, RawRead, RemoveGuard, RemoveOutcome } from './types.js';
 import { parseRfc3339 } from '../util/time.js';
 
 /** Options of the sqlite backend: its database file and chunk size. */
@@ -211,6 +212,14 @@ class SqliteBackend implements CasBackend {
 
   async all(): Promise<CasObject[]> {
     return (this.conn.prepare(`SELECT ${COLS} FROM cas_objects`).all() as Row[]).map(toObject);
+  }
+
+  async scan(): Promise<CasScan> {
+    const db = this.conn;
+    // One read transaction: the three queries see the same snapshot.
+    return db.transaction(() =>
+      scanFromRows(db.prepare(SCAN_STORED_SQL).pluck().all(), db.prepare(SCAN_MISSING_SQL).all() as MissingRow[], db.prepare(SCAN_ORPHAN_SQL).all() as OrphanRow[]),
+    )();
   }
 
   async names(after: string | null, limit: number): Promise<string[]> {

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { tempHome } from '../../test/temp-home.js';
 import { casConformance, expectCode } from './conformance.js';
+import { sqliteDamage } from './sqlite-damage.js';
 import { createCasBackend } from './create.js';
 import { CasStore } from './guarded-store.js';
 import { createSqliteBackend } from './sqlite-backend.js';
@@ -43,6 +44,7 @@ function tursoFixture(file: string) {
         }
       }),
     tempCount: async () => withDb((db) => db.prepare('SELECT count(*) FROM studio_cas_blobs WHERE digest IS NULL').pluck().get() as number),
+    damage: sqliteDamage(file),
   };
 }
 

@@ -11,8 +11,9 @@ import { DEFAULT_TMP_SAFE_AGE_MS } from './file-backend.js';
 import { createKeyLock } from './key-lock.js';
 import { mergeTags, tagsFromStored } from './meta.js';
 import { CAS_MIGRATIONS } from './sqlite-migrations.js';
+import { SCAN_MISSING_SQL, SCAN_ORPHAN_SQL, SCAN_STORED_SQL, scanFromRows, type MissingRow, type OrphanRow } from './sqlite-scan.js';
 import { redactUrl, tursoError, type TursoSettings } from './turso-config.js';
-import { DEFAULT_KIND, type CasBackend, type CasBackendOptions, type CasObject, type CasStats, type CasWriter, type CommitMeta, type CommitResult, type RawRead, type RemoveGuard, type RemoveOutcome } from './types.js';
+import { DEFAULT_KIND, type CasBackend, type CasBackendOptions, type CasObject, type CasScan, type CasStats, type CasWriter, type CommitMeta, type CommitResult, type RawRead, type RemoveGuard, type RemoveOutcome } from './types.js';
 
 /** Options of the turso backend: resolved settings and the chunk size (as the sqlite backend's). */
 export interface TursoBackendOptions extends CasBackendOptions {
@@ -238,6 +239,12 @@ class TursoBackend implements CasBackend {
 
   async all(): Promise<CasObject[]> {
     return (await this.run('list', (db) => db.execute(`SELECT ${COLS} FROM cas_objects`))).rows.map(toObject);
+  }
+
+  async scan(): Promise<CasScan> {
+    // A read batch is one transaction: the three queries see the same snapshot.
+    const [stored, missing, orphans] = await this.run('verify', (db) => db.batch([SCAN_STORED_SQL, SCAN_MISSING_SQL, SCAN_ORPHAN_SQL], 'read'));
+    return scanFromRows(stored!.rows.map((r) => r.digest), missing!.rows as unknown as MissingRow[], orphans!.rows as unknown as OrphanRow[]);
   }
 
   async names(after: string | null, limit: number): Promise<string[]> {

@@ -71,6 +71,32 @@ export interface RemoveOutcome {
   size_bytes: number;
 }
 
+/** Losses a backend's layout shows: what verify reports besides bytes that do not hash to their name. */
+export type CasDamageKind = 'missing_bytes' | 'orphan_bytes' | 'orphan_pin';
+
+/**
+ * One loss found by listing the store: metadata (or a pin) whose bytes are gone
+ * (`missing_bytes`), a pin left without object (`orphan_pin`), or bytes nothing describes
+ * (`orphan_bytes`, e.g. a put of the Go tool that crashed between its two writes).
+ */
+export interface CasDamage {
+  hex: string;
+  kind: CasDamageKind;
+  /** What is there and what is not, in the backend's own terms (file names, tables, keys). */
+  detail: string;
+  /** The size recorded (missing_bytes) or found (orphan_bytes), when known. */
+  size_bytes?: number;
+  /** missing_bytes: the lost object was pinned. */
+  pinned?: boolean;
+}
+
+/** One listing of a store for verify: the objects to re-hash and the losses the listing shows. */
+export interface CasScan {
+  /** Names whose bytes are stored and can be read by read()/localPath() (orphan bytes included where they can). */
+  stored: string[];
+  damage: CasDamage[];
+}
+
 /** Totals of a store. */
 export interface CasStats {
   objects: number;
@@ -111,6 +137,13 @@ export interface CasBackend {
   localPath?(hex: string): Promise<string | null>;
   /** Every object's metadata (callers filter, sort and page with list-query.ts). */
   all(): Promise<CasObject[]>;
+  /**
+   * Lists the whole store once, cheaply (directory listings, one query, key listings): what has
+   * bytes, and every name whose metadata, pin or bytes lack their counterpart. A listing may
+   * catch a put or removal of another process half done: verify scans twice and reports only
+   * what both scans show.
+   */
+  scan(): Promise<CasScan>;
   /** Up to `limit` object names after `after` (exclusive) in hex order, without reading metadata. */
   names(after: string | null, limit: number): Promise<string[]>;
   /** Pins (`pinnedAt` set) or unpins (null); false when the object does not exist. */

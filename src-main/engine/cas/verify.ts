@@ -1,5 +1,7 @@
 import { isFoxError, throwIfAborted, type OpOptions } from '../errors.js';
+import { digestOf } from './digest.js';
 import type { CasStore } from './guarded-store.js';
+import type { CasDamage } from './types.js';
 
 /** Options of verify. */
 export interface VerifyOptions extends OpOptions {
@@ -7,12 +9,26 @@ export interface VerifyOptions extends OpOptions {
   onProgress?: ((done: number, total: number, message?: string) => void) | undefined;
 }
 
-/** One object that failed verification. */
+/** Every kind of problem verify reports, listed once (the CLI, the contract and the GUI use it). */
+export const VERIFY_PROBLEMS = ['missing_bytes', 'orphan_bytes', 'orphan_pin', 'corrupt', 'metadata', 'unreadable'] as const;
+
+/**
+ * A kind of problem. `missing_bytes`: metadata (or a pin) whose bytes are gone; `orphan_bytes`:
+ * bytes nothing describes; `orphan_pin`: a pin of an object that is gone; `corrupt`: bytes that
+ * do not hash to their name; `metadata`: metadata unreadable or not matching the bytes;
+ * `unreadable`: reading failed.
+ */
+export type VerifyProblemKind = (typeof VERIFY_PROBLEMS)[number];
+
+/** One problem verify found. */
 export interface VerifyProblem {
   digest: string;
-  /** `corrupt`: bytes do not hash to the name; `metadata`: its metadata is missing or unreadable; `unreadable`: read failed. */
-  problem: 'corrupt' | 'metadata' | 'unreadable';
+  problem: VerifyProblemKind;
   message: string;
+  /** What the user can do about it. */
+  hint: string;
+  /** The object's size where known (recorded, or found). */
+  size_bytes?: number;
 }
 
 /** What verify found. */
@@ -21,38 +37,96 @@ export interface VerifyResult {
   bytes_checked: number;
   /** Digests whose bytes do not hash to their name. */
   corrupt: string[];
+  /** Digests whose metadata or pin remains but whose bytes are gone. */
+  missing: string[];
   problems: VerifyProblem[];
+  /** How many problems of each kind. */
+  counts: Record<VerifyProblemKind, number>;
   ok: boolean;
 }
 
-/** Re-hashes every object and reports the ones that do not match their name (or cannot be read). */
-export async function verifyStore(store: CasStore, opts: VerifyOptions = {}): Promise<VerifyResult> {
-  const names: string[] = [];
-  for (let after: string | null = null; ; ) {
-    const page = await store.names(after, 5000, { signal: opts.signal });
-    names.push(...page);
-    if (page.length < 5000) break;
-    after = page[page.length - 1]!;
+const REPUT = 'put the original content again (foxctl cas put FILE) or restore the CAS from a backup';
+
+/** What to do about each kind of problem (`verified`: orphan bytes that hash to their name). */
+function hintFor(kind: VerifyProblemKind, verified = false): string {
+  switch (kind) {
+    case 'missing_bytes':
+      return `The bytes are lost: ${REPUT}. Without either, foxctl cas repair removes the dangling metadata.`;
+    case 'orphan_bytes':
+      return verified
+        ? 'The bytes are intact but nothing describes them: foxctl cas repair files metadata for them (or put the content again).'
+        : 'Nothing describes these bytes: foxctl cas repair files metadata for them once they hash to their name.';
+    case 'orphan_pin':
+      return 'A pin left behind by an object that is gone; harmless. foxctl cas repair removes it.';
+    case 'corrupt':
+      return `Do not use these bytes: remove the object (foxctl cas rm --force DIGEST), then ${REPUT}.`;
+    case 'metadata':
+      return 'The bytes verify but their metadata is wrong or unreadable: put the content again to rewrite it (foxctl cas repair does for missing metadata).';
+    case 'unreadable':
+      return 'Reading it failed: check the disk, permissions or connection named in the message, then verify again.';
   }
-  const res: VerifyResult = { objects_checked: 0, bytes_checked: 0, corrupt: [], problems: [], ok: true };
-  for (const digest of names) {
+}
+
+const key = (d: CasDamage): string => `${d.kind}:${d.hex}`;
+
+/**
+ * Re-hashes every object and reports every loss: bytes that do not match their name, metadata
+ * or pins whose bytes are gone, bytes without metadata, unreadable metadata. The store is listed
+ * twice, before and after the walk, and only losses both listings show are reported: a put or
+ * removal of another process caught between its two writes is not a loss.
+ */
+export async function verifyStore(store: CasStore, opts: VerifyOptions = {}): Promise<VerifyResult> {
+  const first = await store.scan({ signal: opts.signal });
+  const orphans = new Set(first.damage.filter((d) => d.kind === 'orphan_bytes').map((d) => d.hex));
+  const verifiedOrphans = new Set<string>();
+  const res: VerifyResult = { objects_checked: 0, bytes_checked: 0, corrupt: [], missing: [], problems: [], counts: emptyCounts(), ok: true };
+  const total = first.stored.length;
+  for (const hex of first.stored) {
     throwIfAborted(opts.signal, 'verify');
-    opts.onProgress?.(res.objects_checked, names.length, digest);
+    const digest = digestOf(hex);
+    opts.onProgress?.(res.objects_checked, total, digest);
+    let recorded: number | null = null;
     try {
       const head = await store.head(digest, { signal: opts.signal });
-      if (head.meta_error) res.problems.push({ digest, problem: 'metadata', message: head.meta_error });
-      res.bytes_checked += (await store.check(digest, { signal: opts.signal })).size_bytes;
+      // Bytes without metadata are reported once, as orphan_bytes, from the listings.
+      if (head.meta_error && !orphans.has(hex)) res.problems.push(problem(digest, 'metadata', head.meta_error));
+      if (!head.meta_error) recorded = head.size_bytes;
+      const { size_bytes } = await store.check(digest, { signal: opts.signal });
+      res.bytes_checked += size_bytes;
+      if (orphans.has(hex)) verifiedOrphans.add(hex);
+      if (recorded !== null && recorded !== size_bytes) res.problems.push(problem(digest, 'metadata', `its metadata records ${recorded} bytes but the ${size_bytes} stored bytes hash to its name`, size_bytes));
     } catch (err) {
       if (isFoxError(err, 'CANCELED') || opts.signal?.aborted) throw err;
       // Removed by a concurrent gc between listing and reading: nothing to verify.
       if (isFoxError(err, 'NOT_FOUND')) continue;
       const corrupt = isFoxError(err, 'CORRUPT');
       if (corrupt) res.corrupt.push(digest);
-      res.problems.push({ digest, problem: corrupt ? 'corrupt' : 'unreadable', message: (err as Error).message });
+      const note = corrupt && recorded !== null ? `; its metadata records ${recorded} bytes` : '';
+      res.problems.push(problem(digest, corrupt ? 'corrupt' : 'unreadable', `${(err as Error).message}${note}`, recorded ?? undefined));
     }
     res.objects_checked++;
   }
-  opts.onProgress?.(res.objects_checked, names.length);
+  const seen = new Set(first.damage.map(key));
+  const last = await store.scan({ signal: opts.signal });
+  for (const d of last.damage) {
+    if (!seen.has(key(d))) continue;
+    const digest = digestOf(d.hex);
+    if (d.kind === 'missing_bytes') res.missing.push(digest);
+    const verified = verifiedOrphans.has(d.hex);
+    const message = `${d.detail}${d.kind === 'missing_bytes' && d.pinned ? ' (it was pinned)' : ''}${verified ? '; the bytes hash to their name' : ''}`;
+    res.problems.push({ ...problem(digest, d.kind, message, d.size_bytes), hint: hintFor(d.kind, verified) });
+  }
+  opts.onProgress?.(res.objects_checked, total);
+  res.problems.sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : VERIFY_PROBLEMS.indexOf(a.problem) - VERIFY_PROBLEMS.indexOf(b.problem)));
+  for (const p of res.problems) res.counts[p.problem]++;
   res.ok = res.problems.length === 0;
   return res;
+}
+
+function problem(digest: string, kind: VerifyProblemKind, message: string, size?: number): VerifyProblem {
+  return { digest, problem: kind, message, hint: hintFor(kind), ...(size === undefined ? {} : { size_bytes: size }) };
+}
+
+function emptyCounts(): Record<VerifyProblemKind, number> {
+  return Object.fromEntries(VERIFY_PROBLEMS.map((k) => [k, 0])) as Record<VerifyProblemKind, number>;
 }
