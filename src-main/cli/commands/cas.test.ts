@@ -1,6 +1,10 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { digestBytes } from '../../engine/cas/digest.js';
 import { openEngine } from '../../engine/engine.js';
 import { runCliInProcess, spawnCli } from '../../test/cli-runner.js';
@@ -14,6 +18,43 @@ const inProcess = runCliInProcess;
 afterEach(() => {
   process.exitCode = 0;
 });
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+/** The CLI bundled as `npm run build` bundles it, from the current sources (out/ may be stale). */
+const builtCli = path.join(repo, 'out', 'vitest-cli', 'foxctl.mjs');
+beforeAll(() => {
+  buildSync({ entryPoints: [path.join(repo, 'src-main/cli/index.ts')], outfile: builtCli, bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', logLevel: 'warning' });
+});
+
+/** What a run of the built CLI did. */
+interface BuiltRun {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: Buffer;
+  stderr: string;
+  ms: number;
+}
+
+/**
+ * Runs the built CLI as users run it; `stdinOpen` keeps its stdin open (nothing piped, no EOF),
+ * `onStart` gets the child. It is SIGKILLed after `killAfterMs`, so a hang fails the test instead of the run.
+ */
+function runBuilt(env: NodeJS.ProcessEnv, args: string[], opts: { killAfterMs?: number; onStart?: (pid: number) => void } = {}): Promise<BuiltRun> {
+  const t0 = Date.now();
+  const child = spawn(process.execPath, [builtCli, ...args], { cwd: repo, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const out: Buffer[] = [];
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => out.push(c));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const killer = setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs ?? 60_000);
+  opts.onStart?.(child.pid!);
+  return new Promise((resolve) =>
+    child.on('close', (status, signal) => {
+      clearTimeout(killer);
+      resolve({ status, signal, stdout: Buffer.concat(out), stderr, ms: Date.now() - t0 });
+    }),
+  );
+}
 
 describe('foxctl cas (child process: stdin and stdout as users have them)', () => {
   it('foxctl cas put < file, then get to stdout, and gc --older-than=168h --dry-run', () => {
@@ -31,15 +72,36 @@ describe('foxctl cas (child process: stdin and stdout as users have them)', () =
     expect(JSON.parse(gc.stdout.toString())).toMatchObject({ status: 'ok', command: 'foxctl.cas.gc', data: { dry_run: true, objects_deleted: 0, errors: 0 } });
   }, 120_000);
 
-  it('get of a corrupt object to stdout fails with the CORRUPT exit status', async () => {
+  it('get of a corrupt object to stdout writes not one byte and fails with the CORRUPT exit status', async () => {
     const h = tempHome();
     const e = openEngine({ env: h.env() });
     const a = (await e.cas.put(Buffer.from('object a'))).digest;
     await e.close();
     fs.writeFileSync(path.join(h.home, 'cas', 'sha256', a.slice(7)), 'object A');
-    const get = foxctl(h.env(), ['cas', 'get', a]);
-    expect(get.status).toBe(EXIT_CODES.CORRUPT);
+    const get = await runBuilt(h.env(), ['cas', 'get', a]);
     expect(get.stderr).toMatch(/CORRUPT: .*is corrupt/);
+    expect(get.status).toBe(EXIT_CODES.CORRUPT);
+    expect(get.stdout.length).toBe(0);
+  }, 120_000);
+
+  it('get of an object above 64 MiB streams it whole when intact, and never whole when corrupt', async () => {
+    const h = tempHome();
+    const data = randomBytes(70 << 20);
+    const e = openEngine({ env: h.env() });
+    const d = (await e.cas.put(data)).digest;
+    await e.close();
+    const good = await runBuilt(h.env(), ['cas', 'get', d]);
+    expect(good.status).toBe(0);
+    expect(good.stdout.equals(data)).toBe(true);
+    // One flipped byte near the end, by hand, as a failing disk would leave it.
+    const file = path.join(h.home, 'cas', 'sha256', d.slice(7));
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.from([data[data.length - 10]! ^ 0xff]), 0, 1, data.length - 10);
+    fs.closeSync(fd);
+    const bad = await runBuilt(h.env(), ['cas', 'get', d]);
+    expect(bad.stderr).toMatch(/CORRUPT: .*is corrupt/);
+    expect(bad.status).toBe(EXIT_CODES.CORRUPT);
+    expect(bad.stdout.length).toBeLessThan(data.length);
   }, 120_000);
 });
 

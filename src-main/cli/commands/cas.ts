@@ -75,7 +75,7 @@ export function registerCasCommands(program: Command): void {
 
   cas
     .command('get')
-    .description('write an object to stdout or to a file, re-hashed as it is read (CORRUPT on a mismatch)')
+    .description('write an object to stdout or to a file, verified: a corrupt object (CORRUPT) never comes out whole, and up to 64 MiB not at all')
     .argument('<digest>', 'sha256:<64 hex>')
     .option('-o, --output <file>', 'write to this file (a temp file renamed into place only once verified)')
     .action(
@@ -87,8 +87,9 @@ export function registerCasCommands(program: Command): void {
           return { data: r, human: `${r.digest} -> ${r.path} (${formatBytes(r.size_bytes)})` };
         }
         if (ctx.json) throw new FoxError('INVALID_INPUT', 'with --json, give -o FILE: stdout carries the JSON envelope');
-        // To stdout: bytes flow as they are read; a mismatch fails the command after the last byte.
-        const got = await service.getTo(digest, (chunk) => writeOut(process.stdout, chunk), { signal: ctx.signal });
+        // To stdout, which cannot be taken back: up to 64 MiB nothing is written before the digest
+        // matched; above, the last chunk waits for it, so a corrupt object never comes out whole.
+        const got = await service.getToVerified(digest, (chunk) => writeOut(process.stdout, chunk), { signal: ctx.signal });
         return { data: got, human: '' };
       }),
     );

@@ -279,6 +279,28 @@ export function casConformance(name: string, factory: CasFixtureFactory): void {
       expect(await buffer((await store.get(fine.digest)).stream)).toEqual(Buffer.from('untouched'));
     });
 
+    it('getToVerified: a corrupt object reaches the sink not at all, or never whole above the buffer', async () => {
+      const { fx, store } = await setup();
+      const small = await store.put(Buffer.from('a small object that will be corrupted'));
+      const data = randomBytes(2_500_000);
+      const large = await store.put(data);
+      const got: Buffer[] = [];
+      const sink = async (c: Buffer): Promise<void> => void got.push(Buffer.from(c));
+      // Intact: every byte, in order, with a buffer smaller than the object (the hold-back path).
+      expect(await store.getToVerified(large.digest, sink, { bufferBytes: 1 << 20 })).toEqual({ digest: large.digest, size_bytes: data.length });
+      expect(Buffer.concat(got).equals(data)).toBe(true);
+      await fx.corrupt(parseDigest(small.digest));
+      await fx.corrupt(parseDigest(large.digest));
+      got.length = 0;
+      await expectCode(store.getToVerified(small.digest, sink), 'CORRUPT', /corrupt/);
+      expect(got).toEqual([]);
+      await expectCode(store.getToVerified(large.digest, sink), 'CORRUPT');
+      expect(got).toEqual([]);
+      await expectCode(store.getToVerified(large.digest, sink, { bufferBytes: 1 << 20 }), 'CORRUPT');
+      // Above the buffer the bytes stream one chunk behind: the last chunk is never sent.
+      expect(Buffer.concat(got).length).toBeLessThan(data.length);
+    });
+
     it('10 concurrent puts of the same content give one object', async () => {
       const { store, another } = await setup();
       const other = another();

@@ -6,6 +6,7 @@ import { canceled, FoxError, isFoxError, throwIfAborted, toFoxError, type OpOpti
 import { nowRfc3339 } from '../util/time.js';
 import { digestOf, parseDigest } from './digest.js';
 import { fsyncDir, isErrno } from './fs-util.js';
+import { holdBack, VERIFY_BEFORE_OUTPUT_BYTES } from './hold-back.js';
 import { applyListQuery, checkListQuery, MAX_LIST_LIMIT, type ListPage, type ListQuery } from './list-query.js';
 import { normalizeKind, normalizeTags } from './meta.js';
 import { pump } from './pump.js';
@@ -230,6 +231,19 @@ export class CasStore {
         await closeSource(src);
       }
     });
+  }
+
+  /**
+   * getTo for an output that must never receive a corrupt object whole (stdout): an object up to
+   * `bufferBytes` (64 MiB) is read and verified before its first byte reaches `sink`; a larger
+   * one streams one chunk behind, and its last chunk goes only once the digest matched. On
+   * CORRUPT the sink has received nothing, or (above the buffer) never the complete object.
+   */
+  async getToVerified(digest: string, sink: (chunk: Buffer) => Promise<void>, opts: ReadOptions & { bufferBytes?: number } = {}): Promise<{ digest: string; size_bytes: number }> {
+    const held = holdBack(sink, opts.bufferBytes ?? VERIFY_BEFORE_OUTPUT_BYTES);
+    const r = await this.getTo(digest, (chunk) => held.write(chunk), opts);
+    await held.release();
+    return r;
   }
 
   /** Re-hashes one object without keeping its bytes; CORRUPT on a mismatch, NOT_FOUND when absent. */

@@ -93,6 +93,11 @@ export class CasService {
     return this.store.getTo(digest, sink, opts);
   }
 
+  /** getTo for stdout and the like: a corrupt object never reaches `sink` whole (see CasStore.getToVerified). */
+  getToVerified(digest: string, sink: (chunk: Buffer) => Promise<void>, opts: ReadOptions & { bufferBytes?: number } = {}): Promise<{ digest: string; size_bytes: number }> {
+    return this.store.getToVerified(digest, sink, opts);
+  }
+
   /** A page of objects. */
   list(query: ListQuery = {}, opts: OpOptions = {}): Promise<ListPage> {
     return this.store.list(query, opts);
