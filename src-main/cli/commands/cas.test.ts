@@ -105,6 +105,45 @@ describe('foxctl cas (child process: stdin and stdout as users have them)', () =
   }, 120_000);
 });
 
+describe('foxctl cas on a CAS path that cannot hold it (the built CLI, as users run it)', () => {
+  it('/proc/self, /sys and /dev/null as FOXCTL_PATHS_CAS: a clear INVALID_INPUT within seconds, not an endless mkdir', async () => {
+    const h = tempHome();
+    const file = path.join(h.home, 'in.txt');
+    fs.writeFileSync(file, 'x');
+    const cases: [string, RegExp][] = [
+      ['/proc/self', /cannot use \/proc\/self for the file CAS \(paths\.cas, \$FOXCTL_PATHS_CAS\): \/proc\/self is on procfs, a special file system/],
+      ['/sys/kernel/foxctl-cas', /cannot use \/sys\/kernel\/foxctl-cas .*: \/sys\/kernel is on sysfs/],
+      ['/dev/null', /cannot use \/dev\/null .*: \/dev\/null is a character device, not a directory/],
+    ];
+    for (const [dir, message] of cases) {
+      // Before the fix Node's recursive mkdir spun here forever, deaf to SIGTERM; the kill timer catches a relapse.
+      const r = await runBuilt(h.env({ FOXCTL_PATHS_CAS: dir }), ['cas', 'put', file], { killAfterMs: 15_000 });
+      expect(r.signal).toBeNull();
+      expect(r.stderr).toMatch(message);
+      expect(r.status).toBe(EXIT_CODES.INVALID_INPUT);
+      expect(r.ms).toBeLessThan(10_000);
+    }
+    expect(fs.existsSync('/sys/kernel/foxctl-cas')).toBe(false);
+  }, 120_000);
+
+  it('SIGTERM ends a put blocked on stdin: CANCELED within seconds, and its upload is removed', async () => {
+    const h = tempHome();
+    const tmp = path.join(h.home, 'cas', 'tmp');
+    let pid = 0;
+    const run = runBuilt(h.env(), ['cas', 'put'], { killAfterMs: 30_000, onStart: (p) => (pid = p) });
+    // The upload's temp file exists once the put is under way (stdin stays open: no EOF ever comes).
+    await expect.poll(() => (fs.existsSync(tmp) ? fs.readdirSync(tmp).filter((n) => n.endsWith('.upload')).length : 0), { timeout: 20_000 }).toBe(1);
+    const t0 = Date.now();
+    process.kill(pid, 'SIGTERM');
+    const r = await run;
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(r.signal).toBeNull();
+    expect(r.stderr).toMatch(/terminated: canceling/);
+    expect(r.status).toBe(EXIT_CODES.CANCELED);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  }, 60_000);
+});
+
 describe('foxctl cas (in process)', () => {
   it('put FILE with --kind, --tag, --pin; rm refuses it; rm --force removes it', async () => {
     const h = tempHome();

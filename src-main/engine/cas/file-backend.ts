@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ulid } from 'ulid';
 import { parseRfc3339 } from '../util/time.js';
 import { digestOf, isHex } from './digest.js';
+import { ensureDir } from './ensure-dir.js';
 import { scanFileStore } from './file-scan.js';
 import { DirSyncer, exists, fsyncDir, isErrno, tempName, writeFileAtomic, writeTemp } from './fs-util.js';
 import { mapLimit } from './map-limit.js';
@@ -83,7 +84,7 @@ class FileBackend implements CasBackend {
   }
 
   async open(): Promise<void> {
-    for (const d of [this.objDir, this.pinDir, this.tmpDir]) await fs.mkdir(d, { recursive: true });
+    for (const d of [this.location, this.objDir, this.pinDir, this.tmpDir]) await ensureDir(d, 'the file CAS (paths.cas, $FOXCTL_PATHS_CAS)');
     await this.cleanTmp();
   }
 

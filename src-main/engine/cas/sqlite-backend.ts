@@ -1,7 +1,9 @@
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { applyMigrations } from '../db/migrate.js';
 import { openSqlite, type SqliteDb } from '../db/sqlite.js';
 import { digestOf } from './digest.js';
+import { ensureDir } from './ensure-dir.js';
 import { mergeTags, tagsFromStored } from './meta.js';
 import { CAS_MIGRATIONS } from './sqlite-migrations.js';
 import { SCAN_MISSING_SQL, SCAN_ORPHAN_SQL, SCAN_STORED_SQL, scanFromRows, type MissingRow, type OrphanRow } from './sqlite-scan.js';
@@ -65,6 +67,8 @@ class SqliteBackend implements CasBackend {
   }
 
   async open(): Promise<void> {
+    // Before SQLite creates anything: a place that cannot hold a database is named, not looped on.
+    await ensureDir(path.dirname(this.location), 'the sqlite CAS database ($FOXCTL_CAS_DB_PATH)');
     const db = openSqlite(this.location, { subject: `cas sqlite (${this.location})`, timeoutMs: this.timeoutMs });
     try {
       db.pragma('synchronous = FULL');

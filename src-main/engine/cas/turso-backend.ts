@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +6,7 @@ import { migrationChecksum } from '../db/migrate.js';
 import { FoxError } from '../errors.js';
 import { nowRfc3339, parseRfc3339 } from '../util/time.js';
 import { digestOf } from './digest.js';
+import { ensureDir } from './ensure-dir.js';
 import { DEFAULT_TMP_SAFE_AGE_MS } from './file-backend.js';
 import { createKeyLock } from './key-lock.js';
 import { mergeTags, tagsFromStored } from './meta.js';
@@ -103,7 +103,7 @@ class TursoBackend implements CasBackend {
   async open(): Promise<void> {
     try {
       // Like the sqlite backend: a local database's directory is created on first use.
-      if (this.settings.url.startsWith('file:')) await fs.mkdir(path.dirname(localFile(this.settings.url)), { recursive: true });
+      if (this.settings.url.startsWith('file:')) await ensureDir(path.dirname(localFile(this.settings.url)), 'the turso CAS database ($FOXCTL_CAS_DB_URL)');
       this.c ??= createClient({ url: this.settings.url, authToken: this.settings.authToken, intMode: 'number', timeout: this.settings.timeoutMs });
     } catch (err) {
       throw tursoError(err, this.subject, this.settings, 'open');
