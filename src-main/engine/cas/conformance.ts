@@ -279,6 +279,32 @@ export function casConformance(name: string, factory: CasFixtureFactory): void {
       expect(await buffer((await store.get(fine.digest)).stream)).toEqual(Buffer.from('untouched'));
     });
 
+    it('putting the content again restores what was lost: bytes deleted or cut short, metadata deleted', async () => {
+      const { fx, store } = await setup();
+      const small = Buffer.from('small object, bytes deleted');
+      const large = randomBytes(700_000);
+      const short = randomBytes(650_000);
+      const stray = randomBytes(600_000);
+      const a = await store.put(small, { kind: 'text/plain', tags: ['old'], pin: true });
+      const b = await store.put(large);
+      const c = await store.put(short);
+      const d = await store.put(stray);
+      await fx.damage.dropBytes(parseDigest(a.digest));
+      await fx.damage.dropBytes(parseDigest(b.digest));
+      await fx.damage.truncate(parseDigest(c.digest));
+      await fx.damage.dropMeta(parseDigest(d.digest));
+      expect((await verifyStore(store)).problems).toHaveLength(4);
+      now += HOUR;
+      const again = await store.put(small, { tags: ['new'] });
+      expect(again).toMatchObject({ digest: a.digest, existed: false, size_bytes: small.length, kind: 'text/plain', tags: ['old', 'new'], pinned: true });
+      for (const [data, o] of [[large, b], [short, c], [stray, d]] as const) expect((await store.put(data)).digest).toBe(o.digest);
+      const v = await verifyStore(store);
+      expect(v.problems).toEqual([]);
+      expect(v.objects_checked).toBe(4);
+      for (const [data, o] of [[small, a], [large, b], [short, c], [stray, d]] as const) expect((await buffer((await store.get(o.digest)).stream)).equals(data)).toBe(true);
+      expect((await store.head(d.digest)).meta_error).toBeUndefined();
+    });
+
     it('getToVerified: a corrupt object reaches the sink not at all, or never whole above the buffer', async () => {
       const { fx, store } = await setup();
       const small = await store.put(Buffer.from('a small object that will be corrupted'));

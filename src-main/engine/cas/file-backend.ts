@@ -162,7 +162,8 @@ class FileBackend implements CasBackend {
   /** Files a finished upload: metadata first (refreshed), then the bytes, then the pin. */
   private async file(hex: string, upload: string, m: CommitMeta, durable: Promise<void>): Promise<CommitResult> {
     const existed = await exists(this.blob(hex));
-    const old = existed ? await this.readMeta(hex, null) : null;
+    // Metadata whose bytes were lost (verify's missing_bytes) keeps its kind and tags: this upload restores the bytes.
+    const old = existed ? await this.readMeta(hex, null) : await this.readMeta(hex, null).catch(() => null);
     const meta: MetaFile = {
       digest: digestOf(hex),
       size_bytes: m.size,

@@ -222,13 +222,24 @@ class S3Backend implements CasBackend, S3WriterHost {
     return `${this.settings.endpoint ?? 'aws'}|${this.bucket}|${this.blobKey(hex)}`;
   }
 
-  /** Refreshes an existing object's meta, or null when the object is new. */
-  private async refresh(hex: string, m: CommitMeta): Promise<CommitResult | null> {
+  /**
+   * Refreshes an existing object's meta, or null when the object is new. Bytes lost or cut short
+   * under a meta that remains (verify's missing_bytes) are stored again from this upload first.
+   */
+  private async refresh(hex: string, m: CommitMeta, storeBytes: () => Promise<void>): Promise<CommitResult | null> {
     const cur = await this.current(hex);
     if (!cur) return null;
+    let existed = true;
+    if (!cur.object.meta_error) {
+      const blob = await this.headBlob(hex);
+      if (!blob || blob.size !== m.size) {
+        await storeBytes();
+        existed = false;
+      }
+    }
     const doc: MetaDoc = { ...cur.doc, tags: mergeTags(tagsFromStored(cur.doc.tags), m.tags), pinned: cur.doc.pinned || m.pin, pinned_at: cur.doc.pinned ? (cur.doc.pinned_at ?? null) : m.pin ? m.now : null, created_at: m.now };
     await this.writeMeta(doc);
-    return { existed: true, object: toObject(doc) };
+    return { existed, object: toObject(doc) };
   }
 
   private async fileNew(hex: string, m: CommitMeta): Promise<CommitResult> {
@@ -239,18 +250,20 @@ class S3Backend implements CasBackend, S3WriterHost {
 
   async commitSmall(hex: string, bytes: Buffer, m: CommitMeta): Promise<CommitResult> {
     return withKeyLock(this.lockKey(hex), async () => {
-      const old = await this.refresh(hex, m);
+      const storeBytes = (): Promise<void> => this.putBytes(this.blobKey(hex), bytes);
+      const old = await this.refresh(hex, m, storeBytes);
       if (old) return old;
-      await this.putBytes(this.blobKey(hex), bytes);
+      await storeBytes();
       return this.fileNew(hex, m);
     });
   }
 
   async commitLarge(hex: string, tmpKey: string, m: CommitMeta): Promise<CommitResult> {
     const res = await withKeyLock(this.lockKey(hex), async () => {
-      const old = await this.refresh(hex, m);
+      const storeBytes = (): Promise<void> => this.copy(tmpKey, this.blobKey(hex), m.size);
+      const old = await this.refresh(hex, m, storeBytes);
       if (old) return old;
-      await this.copy(tmpKey, this.blobKey(hex), m.size);
+      await storeBytes();
       return this.fileNew(hex, m);
     });
     await this.deleteKey(tmpKey).catch(() => undefined);

@@ -6,7 +6,7 @@ import { digestOf } from './digest.js';
 import { ensureDir } from './ensure-dir.js';
 import { mergeTags, tagsFromStored } from './meta.js';
 import { CAS_MIGRATIONS } from './sqlite-migrations.js';
-import { SCAN_MISSING_SQL, SCAN_ORPHAN_SQL, SCAN_STORED_SQL, scanFromRows, type MissingRow, type OrphanRow } from './sqlite-scan.js';
+import { DROP_CHUNKS_SQL, SCAN_MISSING_SQL, SCAN_ORPHAN_SQL, SCAN_STORED_SQL, scanFromRows, STORED_BYTES_SQL, storedWhole, type MissingRow, type OrphanRow } from './sqlite-scan.js';
 import { DEFAULT_TMP_SAFE_AGE_MS } from './file-backend.js';
 import type { CasBackend, CasBackendOptions, CasObject, CasScan, CasStats, CasWriter, CommitMeta, CommitResult, RawRead, RemoveGuard, RemoveOutcome } from './types.js';
 import { parseRfc3339 } from '../util/time.js';
@@ -152,18 +152,31 @@ class SqliteBackend implements CasBackend {
   private commit(hex: string, m: CommitMeta, inline: Buffer | null, blobId: number | null): CommitResult {
     const db = this.conn;
     const digest = digestOf(hex);
+    const dropChunks = (): void => DROP_CHUNKS_SQL.forEach((sql) => db.prepare(sql).run(digest));
+    /** Files this upload's bytes under the row (inline, or its chunks). */
+    const fileBytes = (): void => {
+      db.prepare('UPDATE cas_objects SET content = ?, size = ? WHERE digest = ?').run(inline ?? Buffer.alloc(0), m.size, digest);
+      if (blobId !== null) db.prepare('UPDATE studio_cas_blobs SET digest = ? WHERE blob_id = ?').run(digest, blobId);
+    };
     return db.transaction((): CommitResult => {
       const old = db.prepare(`SELECT ${COLS} FROM cas_objects WHERE digest = ?`).get(digest) as Row | undefined;
       if (old) {
         const tags = mergeTags(tagsFromStored(old.tags), m.tags);
         const pinned = old.pinned === 1 || m.pin ? 1 : 0;
         db.prepare('UPDATE cas_objects SET tags = ?, pinned = ?, created_at = ?, updated_at = ? WHERE digest = ?').run(JSON.stringify(tags), pinned, m.now, m.now, digest);
-        if (blobId !== null) {
+        // Bytes lost or cut short (verify's missing_bytes): this upload hashed to the digest, so it restores them.
+        const whole = storedWhole(db.prepare(STORED_BYTES_SQL).get(digest) as { inline: number; chunked: number } | undefined, m.size);
+        if (!whole) {
+          dropChunks();
+          fileBytes();
+        } else if (blobId !== null) {
           db.prepare('DELETE FROM studio_cas_chunks WHERE blob_id = ?').run(blobId);
           db.prepare('DELETE FROM studio_cas_blobs WHERE blob_id = ?').run(blobId);
         }
-        return { existed: true, object: toObject({ ...old, tags: JSON.stringify(tags), pinned, created_at: m.now, updated_at: m.now }) };
+        return { existed: whole, object: toObject({ ...old, size: whole ? old.size : m.size, tags: JSON.stringify(tags), pinned, created_at: m.now, updated_at: m.now }) };
       }
+      // Chunks left without a row (the Go foxctl's rm deletes only cas_objects) give way to this upload.
+      dropChunks();
       db.prepare('INSERT INTO cas_objects (digest, size, kind, tags, pinned, content, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
         digest,
         m.size,

@@ -65,3 +65,17 @@ export function scanFromRows(stored: unknown[], missing: MissingRow[], orphans: 
   // Orphan chunks cannot be read through read() (it starts from the row): they are not re-hashed.
   return { stored: stored.map(hexOf).filter((h) => isHex(h) && !lost.has(h)), damage };
 }
+
+/** How many bytes an object's row holds inline and in chunks (a put compares them with its own size). */
+export const STORED_BYTES_SQL = `
+SELECT COALESCE(length(o.content), 0) AS inline,
+  (SELECT COALESCE(SUM(length(c.data)), 0) FROM studio_cas_blobs b JOIN studio_cas_chunks c ON c.blob_id = b.blob_id WHERE b.digest = o.digest) AS chunked
+FROM cas_objects o WHERE o.digest = ?`;
+
+/** Removes the chunks filed under a digest: lost in part, or left without a row, and about to be replaced by a verified upload. */
+export const DROP_CHUNKS_SQL = ['DELETE FROM studio_cas_chunks WHERE blob_id IN (SELECT blob_id FROM studio_cas_blobs WHERE digest = ?)', 'DELETE FROM studio_cas_blobs WHERE digest = ?'] as const;
+
+/** Whether a row's stored bytes are all there: as many as the upload that hashed to its digest. */
+export function storedWhole(r: { inline: unknown; chunked: unknown } | undefined, size: number): boolean {
+  return r !== undefined && (Number(r.inline) === size || Number(r.chunked) === size);
+}

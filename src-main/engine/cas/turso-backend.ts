@@ -11,7 +11,7 @@ import { DEFAULT_TMP_SAFE_AGE_MS } from './file-backend.js';
 import { createKeyLock } from './key-lock.js';
 import { mergeTags, tagsFromStored } from './meta.js';
 import { CAS_MIGRATIONS } from './sqlite-migrations.js';
-import { SCAN_MISSING_SQL, SCAN_ORPHAN_SQL, SCAN_STORED_SQL, scanFromRows, type MissingRow, type OrphanRow } from './sqlite-scan.js';
+import { DROP_CHUNKS_SQL, SCAN_MISSING_SQL, SCAN_ORPHAN_SQL, SCAN_STORED_SQL, scanFromRows, STORED_BYTES_SQL, storedWhole, type MissingRow, type OrphanRow } from './sqlite-scan.js';
 import { redactUrl, tursoError, type TursoSettings } from './turso-config.js';
 import { DEFAULT_KIND, type CasBackend, type CasBackendOptions, type CasObject, type CasScan, type CasStats, type CasWriter, type CommitMeta, type CommitResult, type RawRead, type RemoveGuard, type RemoveOutcome } from './types.js';
 
@@ -186,17 +186,26 @@ class TursoBackend implements CasBackend {
 
   private commit(hex: string, m: CommitMeta, inline: Buffer | null, blobId: number | null): Promise<CommitResult> {
     const digest = digestOf(hex);
+    const dropChunks: InStatement[] = DROP_CHUNKS_SQL.map((sql) => ({ sql, args: [digest] }));
+    // This upload's bytes filed under the row (inline, or its chunks).
+    const fileBytes: InStatement[] = [{ sql: 'UPDATE cas_objects SET content = ?, size = ? WHERE digest = ?', args: [inline ?? Buffer.alloc(0), m.size, digest] }];
+    if (blobId !== null) fileBytes.push({ sql: 'UPDATE studio_cas_blobs SET digest = ? WHERE blob_id = ?', args: [digest, blobId] });
     return this.tx('put', async (tx): Promise<CommitResult> => {
       const old = (await tx.execute({ sql: `SELECT ${COLS} FROM cas_objects WHERE digest = ?`, args: [digest] })).rows[0];
       if (old) {
         const tags = mergeTags(tagsFromStored(old.tags), m.tags);
         const pinned = Number(old.pinned) === 1 || m.pin ? 1 : 0;
         const stmts: InStatement[] = [{ sql: 'UPDATE cas_objects SET tags = ?, pinned = ?, created_at = ?, updated_at = ? WHERE digest = ?', args: [JSON.stringify(tags), pinned, m.now, m.now, digest] }];
-        if (blobId !== null) stmts.push({ sql: 'DELETE FROM studio_cas_chunks WHERE blob_id = ?', args: [blobId] }, { sql: 'DELETE FROM studio_cas_blobs WHERE blob_id = ?', args: [blobId] });
+        // Bytes lost or cut short (verify's missing_bytes): this upload hashed to the digest, so it restores them.
+        const whole = storedWhole((await tx.execute({ sql: STORED_BYTES_SQL, args: [digest] })).rows[0] as unknown as { inline: number; chunked: number } | undefined, m.size);
+        if (!whole) stmts.push(...dropChunks, ...fileBytes);
+        else if (blobId !== null) stmts.push({ sql: 'DELETE FROM studio_cas_chunks WHERE blob_id = ?', args: [blobId] }, { sql: 'DELETE FROM studio_cas_blobs WHERE blob_id = ?', args: [blobId] });
         await tx.batch(stmts);
-        return { existed: true, object: toObject({ ...old, tags: JSON.stringify(tags), pinned, created_at: m.now } as unknown as Row) };
+        return { existed: whole, object: toObject({ ...old, size: whole ? old.size : m.size, tags: JSON.stringify(tags), pinned, created_at: m.now } as unknown as Row) };
       }
+      // Chunks left without a row (the Go foxctl's rm deletes only cas_objects) give way to this upload.
       const stmts: InStatement[] = [
+        ...dropChunks,
         { sql: 'INSERT INTO cas_objects (digest, size, kind, tags, pinned, content, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', args: [digest, m.size, m.kind, JSON.stringify(m.tags), m.pin ? 1 : 0, inline ?? Buffer.alloc(0), m.now, m.now] },
       ];
       if (blobId !== null) stmts.push({ sql: 'UPDATE studio_cas_blobs SET digest = ? WHERE blob_id = ?', args: [digest, blobId] });
