@@ -105,6 +105,47 @@ describe('foxctl cas (child process: stdin and stdout as users have them)', () =
   }, 120_000);
 });
 
+describe('foxctl cas verify on a home damaged by hand (the built CLI)', () => {
+  it('lists every loss, one line each with what to do, --json carries the kinds, and exits CORRUPT', async () => {
+    const h = tempHome();
+    const e = openEngine({ env: h.env() });
+    const kept = (await e.cas.put(Buffer.from('kept whole'))).digest;
+    const lost = (await e.cas.put(Buffer.from('bytes deleted by hand'))).digest;
+    const pinned = (await e.cas.put(Buffer.from('pinned, then deleted by hand'), { pin: true })).digest;
+    await e.close();
+    const clean = await runBuilt(h.env(), ['cas', 'verify']);
+    expect(clean.status).toBe(0);
+    expect(clean.stdout.toString()).toMatch(/^checked 3 objects .*: no problems\n$/);
+    const dir = path.join(h.home, 'cas', 'sha256');
+    fs.unlinkSync(path.join(dir, lost.slice(7)));
+    fs.unlinkSync(path.join(dir, pinned.slice(7)));
+    fs.unlinkSync(path.join(dir, `${pinned.slice(7)}.json`));
+    // What the Go foxctl leaves when it dies between renaming its bytes in and writing their metadata.
+    const stray = Buffer.from('a Go put that died halfway');
+    fs.writeFileSync(path.join(dir, digestBytes(stray).slice(7)), stray, { mode: 0o600 });
+
+    const v = await runBuilt(h.env(), ['cas', 'verify']);
+    expect(v.status).toBe(EXIT_CODES.CORRUPT);
+    const out = v.stdout.toString();
+    expect(out).toMatch(/^checked 2 objects .*: 3 problems \(1 missing_bytes, 1 orphan_bytes, 1 orphan_pin\)\n/);
+    expect(out).toContain(`missing_bytes ${lost}: its bytes file is gone; its metadata file sha256/${lost.slice(7)}.json remains\n`);
+    expect(out).toContain(`orphan_bytes ${digestBytes(stray)}: the bytes file sha256/${digestBytes(stray).slice(7)} has no metadata file (.json); the bytes hash to their name\n`);
+    expect(out).toContain(`orphan_pin ${pinned}: the pin file pins/${pinned.slice(7)} remains; the object's bytes and metadata are gone\n`);
+    expect(out).toMatch(/what to do:\n {2}missing_bytes: The bytes are lost: put the original content again/);
+    expect(out).not.toContain(kept);
+    const j = await runBuilt(h.env(), ['--json', 'cas', 'verify']);
+    expect(j.status).toBe(EXIT_CODES.CORRUPT);
+    const env = JSON.parse(j.stdout.toString()) as { status: string; data: { ok: boolean; missing: string[]; problems: { problem: string; digest: string; hint: string }[] } };
+    expect(env).toMatchObject({ status: 'ok', data: { ok: false, missing: [lost] } });
+    expect(env.data.problems.map((p) => `${p.problem} ${p.digest}`).sort()).toEqual([`missing_bytes ${lost}`, `orphan_bytes ${digestBytes(stray)}`, `orphan_pin ${pinned}`].sort());
+    // The remedy the hint names works: put the original again.
+    const file = path.join(h.home, 'original.txt');
+    fs.writeFileSync(file, 'bytes deleted by hand');
+    expect((await runBuilt(h.env(), ['cas', 'put', file])).stdout.toString().trim()).toBe(lost);
+    expect((await runBuilt(h.env(), ['cas', 'verify'])).stdout.toString()).not.toContain('missing_bytes');
+  }, 120_000);
+});
+
 describe('foxctl cas on a CAS path that cannot hold it (the built CLI, as users run it)', () => {
   it('/proc/self, /sys and /dev/null as FOXCTL_PATHS_CAS: a clear INVALID_INPUT within seconds, not an endless mkdir', async () => {
     const h = tempHome();

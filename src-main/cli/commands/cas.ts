@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { startCasMigrate } from '../../engine/cas/migrate.js';
 import type { CasInput, RmResult } from '../../engine/cas/service.js';
 import { addCasTags } from '../../engine/cas/tag.js';
+import { VERIFY_PROBLEMS, type VerifyResult } from '../../engine/cas/verify.js';
 import type { CasObject } from '../../engine/cas/types.js';
 import { LIST_SORTS, type ListSort } from '../../engine/cas/list-query.js';
 import { FoxError } from '../../engine/errors.js';
@@ -209,19 +210,11 @@ export function registerCasCommands(program: Command): void {
 
   cas
     .command('verify')
-    .description('re-hash every object and report the corrupt ones (exit status non-zero if any)')
+    .description('re-hash every object and report every loss: corrupt bytes, bytes gone (metadata or pin left), bytes without metadata; exit status non-zero if any')
     .action(
       action('foxctl.cas.verify', async (ctx) => {
         const r = await ctx.waitJob(ctx.engine().cas.startVerify({ signal: ctx.signal }));
-        return {
-          data: r,
-          exitCode: r.corrupt.length > 0 ? EXIT_CODES.CORRUPT : r.ok ? 0 : 1,
-          human: () =>
-            [
-              `checked ${r.objects_checked} objects (${formatBytes(r.bytes_checked)}): ${r.corrupt.length} corrupt, ${r.problems.length - r.corrupt.length} other problems`,
-              ...r.problems.map((p) => `${p.problem.toUpperCase()} ${p.digest}: ${p.message}`),
-            ].join('\n'),
-        };
+        return { data: r, exitCode: verifyExitCode(r), human: () => verifyText(r) };
       }),
     );
 
@@ -261,6 +254,23 @@ export function registerCasCommands(program: Command): void {
         };
       }),
     );
+}
+
+/** CORRUPT when anything stored is wrong or lost; IO when objects could only not be read. */
+function verifyExitCode(r: VerifyResult): number {
+  if (r.ok) return 0;
+  return r.problems.some((p) => p.problem !== 'unreadable') ? EXIT_CODES.CORRUPT : EXIT_CODES.IO;
+}
+
+/** A summary, one line per problem (`kind digest: what`), then what to do per kind. */
+function verifyText(r: VerifyResult): string {
+  const found = VERIFY_PROBLEMS.filter((k) => r.counts[k] > 0);
+  const lines = [
+    `checked ${r.objects_checked} objects (${formatBytes(r.bytes_checked)}): ${r.ok ? 'no problems' : `${r.problems.length} ${r.problems.length === 1 ? 'problem' : 'problems'} (${found.map((k) => `${r.counts[k]} ${k}`).join(', ')})`}`,
+    ...r.problems.map((p) => `${p.problem} ${p.digest}: ${p.message}`),
+  ];
+  if (found.length > 0) lines.push('what to do:', ...found.map((k) => `  ${k}: ${r.problems.find((p) => p.problem === k)!.hint}`));
+  return lines.join('\n');
 }
 
 /** Writes one chunk and resolves once the stream is done with it (the chunk's buffer is then reused). */

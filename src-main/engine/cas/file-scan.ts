@@ -46,7 +46,7 @@ export async function scanFileStore(location: string): Promise<CasScan> {
     damage.push({
       hex,
       kind: 'missing_bytes',
-      detail: `sha256/${hex}.json${pinned ? ` and pins/${hex}` : ''} exist but the bytes sha256/${hex} do not`,
+      detail: `its bytes file is gone; its metadata file sha256/${hex}.json${pinned ? ` and pin file pins/${hex} remain` : ' remains'}`,
       ...(size === undefined ? {} : { size_bytes: size }),
       pinned,
     });
@@ -54,10 +54,10 @@ export async function scanFileStore(location: string): Promise<CasScan> {
   for (const hex of blobs) {
     if (metas.has(hex)) continue;
     const size = await fileSize(path.join(objDir, hex));
-    damage.push({ hex, kind: 'orphan_bytes', detail: `sha256/${hex} exists but its metadata sha256/${hex}.json does not`, ...(size === undefined ? {} : { size_bytes: size }) });
+    damage.push({ hex, kind: 'orphan_bytes', detail: `the bytes file sha256/${hex} has no metadata file (.json)`, ...(size === undefined ? {} : { size_bytes: size }) });
   }
   for (const hex of pins) {
-    if (!blobs.has(hex) && !metas.has(hex)) damage.push({ hex, kind: 'orphan_pin', detail: `pins/${hex} exists but neither sha256/${hex} nor its metadata do` });
+    if (!blobs.has(hex) && !metas.has(hex)) damage.push({ hex, kind: 'orphan_pin', detail: `the pin file pins/${hex} remains; the object's bytes and metadata are gone` });
   }
   damage.sort((a, b) => (a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : 0));
   return { stored: [...blobs].sort(), damage };

@@ -355,12 +355,12 @@ class S3Backend implements CasBackend, S3WriterHost {
       damage.push({
         hex,
         kind: 'missing_bytes',
-        detail: `${this.metaKey(hex)} exists but the bytes ${this.blobKey(hex)} do not`,
+        detail: `its blob is gone; its meta object ${this.metaKey(hex)} remains`,
         ...(doc ? { size_bytes: doc.size, pinned: doc.pinned } : {}),
       });
     }
     for (const [hex, size] of blobs) {
-      if (isHex(hex) && !metas.has(hex)) damage.push({ hex, kind: 'orphan_bytes', detail: `${this.blobKey(hex)} exists but its metadata ${this.metaKey(hex)} does not`, size_bytes: size });
+      if (isHex(hex) && !metas.has(hex)) damage.push({ hex, kind: 'orphan_bytes', detail: `the blob ${this.blobKey(hex)} has no meta object`, size_bytes: size });
     }
     damage.sort((a, b) => (a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : 0));
     return { stored: [...blobs.keys()].filter(isHex).sort(), damage };

@@ -51,17 +51,17 @@ const REPUT = 'put the original content again (foxctl cas put FILE) or restore t
 function hintFor(kind: VerifyProblemKind, verified = false): string {
   switch (kind) {
     case 'missing_bytes':
-      return `The bytes are lost: ${REPUT}. Without either, foxctl cas repair removes the dangling metadata.`;
+      return `The bytes are lost: ${REPUT}; the put stores them under the metadata that remains.`;
     case 'orphan_bytes':
       return verified
-        ? 'The bytes are intact but nothing describes them: foxctl cas repair files metadata for them (or put the content again).'
-        : 'Nothing describes these bytes: foxctl cas repair files metadata for them once they hash to their name.';
+        ? 'The bytes are intact but nothing describes them: put the content again (foxctl cas put FILE) to file its metadata.'
+        : 'Nothing describes these bytes (a removal that knew only part of the store, such as the Go foxctl\'s rm): put the original content again to file them.';
     case 'orphan_pin':
-      return 'A pin left behind by an object that is gone; harmless. foxctl cas repair removes it.';
+      return 'A pin left behind by an object that is gone: it keeps nothing. Put the content again to have it pinned once more, or delete the pin file.';
     case 'corrupt':
       return `Do not use these bytes: remove the object (foxctl cas rm --force DIGEST), then ${REPUT}.`;
     case 'metadata':
-      return 'The bytes verify but their metadata is wrong or unreadable: put the content again to rewrite it (foxctl cas repair does for missing metadata).';
+      return 'The bytes verify but their metadata is wrong or unreadable: put the content again to rewrite it.';
     case 'unreadable':
       return 'Reading it failed: check the disk, permissions or connection named in the message, then verify again.';
   }
