@@ -46,7 +46,7 @@ export async function scanFileStore(location: string): Promise<CasScan> {
     damage.push({
       hex,
       kind: 'missing_bytes',
-      detail: `its bytes file is gone; its metadata file sha256/${hex}.json${pinned ? ` and pin file pins/${hex} remain` : ' remains'}`,
+      detail: `its bytes file is gone; its metadata file sha256/${hex}.json${pinned ? ' and its pin file (pins/) remain' : ' remains'}`,
       ...(size === undefined ? {} : { size_bytes: size }),
       pinned,
     });

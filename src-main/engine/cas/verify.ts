@@ -113,7 +113,8 @@ export async function verifyStore(store: CasStore, opts: VerifyOptions = {}): Pr
     const digest = digestOf(d.hex);
     if (d.kind === 'missing_bytes') res.missing.push(digest);
     const verified = verifiedOrphans.has(d.hex);
-    const message = `${d.detail}${d.kind === 'missing_bytes' && d.pinned ? ' (it was pinned)' : ''}${verified ? '; the bytes hash to their name' : ''}`;
+    const pinNote = d.kind === 'missing_bytes' && d.pinned && !/\bpin\b/.test(d.detail) ? ' (it was pinned)' : '';
+    const message = `${d.detail}${pinNote}${verified ? '; the bytes hash to their name' : ''}`;
     res.problems.push({ ...problem(digest, d.kind, message, d.size_bytes), hint: hintFor(d.kind, verified) });
   }
   opts.onProgress?.(res.objects_checked, total);
