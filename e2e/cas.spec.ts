@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from './fixtures.js';
+import { ARTIFACTS } from './support/env.js';
 import { CasPage } from './pages/cas-page.js';
 
 test.describe('CAS view', () => {
@@ -79,9 +80,10 @@ test.describe('CAS view', () => {
     // Corrupt the text object on disk (same length), then verify all flags it.
     fs.writeFileSync(path.join(app.home, 'cas', 'sha256', textDigest.slice(7)), 'remember the mi1k\n');
     await cas.verify().getByRole('button', { name: 'Verify all' }).click();
-    const bad = cas.verify().getByTestId('cas-verify-corrupt');
-    await expect(bad).toContainText('1 of 2 objects are corrupt', { timeout: 20_000 });
+    await expect(cas.verify().getByTestId('cas-verify-summary')).toContainText('1 problem found; 2 objects checked', { timeout: 20_000 });
+    const bad = cas.verifyGroup('corrupt');
     await expect(bad).toContainText(textDigest);
+    await expect(bad).toContainText('What to do: Do not use these bytes');
     await expect(cas.row(textDigest)).toHaveClass(/cas-row-corrupt/);
     // Its preview is refused: the bytes do not match the digest.
     await bad.getByRole('button', { name: textDigest }).click();
@@ -112,6 +114,64 @@ test.describe('CAS view', () => {
     await cas.verify().scrollIntoViewIfNeeded();
     await app.screenshotBothThemes('cas-verify');
     expect(crashes).toEqual([]);
+  });
+
+  test('verify all lists bytes deleted by hand and bytes without metadata, with what to do; putting the original again fixes it', async ({ app }) => {
+    // Three objects in the Go foxctl's layout (FORMATS.md), one of them pinned.
+    const dir = path.join(app.home, 'cas', 'sha256');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(path.join(app.home, 'cas', 'pins'), { recursive: true });
+    const goPut = (body: string, pinned = false): string => {
+      const hex = createHash('sha256').update(body).digest('hex');
+      fs.writeFileSync(path.join(dir, hex), body, { mode: 0o600 });
+      const meta = { digest: `sha256:${hex}`, size_bytes: Buffer.byteLength(body), kind: 'text/plain', tags: ['report'], created_at: '2026-01-02T03:04:05.123456789Z' };
+      fs.writeFileSync(path.join(dir, `${hex}.json`), JSON.stringify(meta, null, 2), { mode: 0o600 });
+      if (pinned) fs.writeFileSync(path.join(app.home, 'cas', 'pins', hex), '2026-01-02T03:04:06Z');
+      return hex;
+    };
+    const kept = goPut('kept whole\n');
+    const lost = goPut('quarterly report, final\n', true);
+    goPut('another object\n');
+    const cas = await new CasPage(app).open();
+    await expect(cas.rows()).toHaveCount(3);
+
+    // While the app runs: a blob deleted by hand, and bytes a Go put left without metadata when it died.
+    fs.unlinkSync(path.join(dir, lost));
+    const strayBody = 'bytes of a put that died halfway\n';
+    const stray = createHash('sha256').update(strayBody).digest('hex');
+    fs.writeFileSync(path.join(dir, stray), strayBody, { mode: 0o600 });
+
+    // Keyboard only: focus Verify all and press Enter.
+    await cas.verify().getByRole('button', { name: 'Verify all' }).focus();
+    await app.page.keyboard.press('Enter');
+    await expect(cas.verify().getByTestId('cas-verify-summary')).toContainText('2 problems found; 3 objects checked', { timeout: 20_000 });
+    const missing = cas.verifyGroup('missing_bytes');
+    await expect(missing).toContainText('Bytes gone: metadata or a pin remains');
+    await expect(missing).toContainText('What to do: The bytes are lost: put the original content again');
+    await expect(cas.verifyProblem('missing_bytes', `sha256:${lost}`)).toContainText(`its bytes file is gone; its metadata file sha256/${lost}.json and its pin file (pins/) remain`);
+    const orphan = cas.verifyProblem('orphan_bytes', `sha256:${stray}`);
+    await expect(orphan).toContainText('has no metadata file (.json); the bytes hash to their name');
+    await expect(cas.verifyGroup('orphan_bytes')).toContainText('What to do: The bytes are intact but nothing describes them');
+    await expect(cas.verify().locator(`[data-digest="sha256:${kept}"]`)).toHaveCount(0);
+    await expect(cas.verify().getByTestId('cas-verify-ok')).toHaveCount(0);
+    for (const size of [{ width: 1400, height: 900 }, { width: 1024, height: 700 }]) {
+      await app.page.setViewportSize(size);
+      await cas.verify().evaluate((el) => (el as unknown as { scrollIntoView(o: object): void }).scrollIntoView({ block: 'start' }));
+      for (const scheme of ['light', 'dark'] as const) {
+        await app.page.emulateMedia({ colorScheme: scheme });
+        await app.page.screenshot({ path: path.join(ARTIFACTS, `${app.mode}-cas-verify-problems-${size.width}x${size.height}-${scheme}.png`), animations: 'disabled' });
+      }
+    }
+    await app.page.emulateMedia({ colorScheme: 'light' });
+    await app.page.setViewportSize({ width: 1400, height: 900 });
+
+    // The remedy the panel names: put the original content again, then verify again.
+    await cas.drop([{ name: 'report.txt', content: 'quarterly report, final\n' }, { name: 'stray.txt', content: strayBody }]);
+    await expect(cas.uploads('uploading')).toHaveCount(0, { timeout: 20_000 });
+    await cas.verify().getByRole('button', { name: 'Verify all' }).click();
+    await expect(cas.verify().getByTestId('cas-verify-ok')).toContainText('All 4 objects match their digests', { timeout: 20_000 });
+    expect(fs.existsSync(path.join(dir, lost))).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, `${lost}.json`), 'utf8'))).toMatchObject({ kind: 'text/plain', tags: ['report'] });
   });
 
   test('drop a folder: every file of its nested folders is stored', async ({ app }) => {

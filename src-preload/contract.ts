@@ -464,6 +464,23 @@ export const casGcDryRunSchema = z.object({
 /** A gc dry run's result. */
 export type CasGcDryRun = z.infer<typeof casGcDryRunSchema>;
 
+/** Kinds of problem a CAS verify reports (the engine's VERIFY_PROBLEMS). */
+export const CAS_VERIFY_PROBLEMS = ['missing_bytes', 'orphan_bytes', 'orphan_pin', 'corrupt', 'metadata', 'unreadable'] as const;
+
+/** A cas.verify job's result: every loss, by kind, each with what to do (the engine's VerifyResult). */
+export const casVerifyResultSchema = z.object({
+  objects_checked: count,
+  bytes_checked: count,
+  corrupt: z.array(z.string()),
+  missing: z.array(z.string()),
+  problems: z.array(z.object({ digest: z.string(), problem: z.enum(CAS_VERIFY_PROBLEMS), message: z.string(), hint: z.string(), size_bytes: count.optional() })),
+  counts: z.record(z.enum(CAS_VERIFY_PROBLEMS), count),
+  ok: z.boolean(),
+});
+
+/** A cas.verify job's result. */
+export type CasVerifyResult = z.infer<typeof casVerifyResultSchema>;
+
 /** The first bytes of an object shaped for display; `truncated` when only a prefix is shown. */
 export const casPreviewSchema = z.object({
   digest: z.string(),
@@ -859,7 +876,7 @@ export const CALLS = {
     z.union([casGcDryRunSchema, z.object({ jobId: z.string() })]),
     'garbage collection: a dry run answers what would go; a real run starts a job',
   ),
-  'cas.verify': call(none, z.object({ jobId: z.string() }), 're-hashes every object as a job; its result lists the corrupt digests'),
+  'cas.verify': call(none, z.object({ jobId: z.string() }), 're-hashes every object and cross-checks bytes, metadata and pins as a job; its result (casVerifyResultSchema) lists every problem by kind'),
   'cas.preview': call(
     z.object({ digest: casDigest, maxKb: z.number().int().min(1).max(1024).optional() }).strict(),
     casPreviewSchema,

@@ -135,6 +135,16 @@ export class CasPage {
     return this.root.getByTestId('cas-verify');
   }
 
+  /** The Verify panel's group of one kind of problem (missing_bytes, orphan_bytes, corrupt, ...). */
+  verifyGroup(kind: string): Locator {
+    return this.verify().locator(`[data-testid="cas-verify-group"][data-kind="${kind}"]`);
+  }
+
+  /** One problem the Verify panel lists. */
+  verifyProblem(kind: string, digest: string): Locator {
+    return this.verify().locator(`[data-testid="cas-verify-problem"][data-kind="${kind}"][data-digest="${digest}"]`);
+  }
+
   /** The scrolling box of the virtualized object list. */
   list(): Locator {
     return this.root.getByTestId('cas-list');

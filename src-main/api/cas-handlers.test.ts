@@ -7,6 +7,9 @@ import { ApiDispatcher } from './dispatch.js';
 import { createHandlers } from './handlers.js';
 import { hexDump } from './cas-preview.js';
 import { failure, value } from '../test/bridge-result.js';
+import { CAS_VERIFY_PROBLEMS, casVerifyResultSchema } from '../../src-preload/contract.js';
+import { digestBytes } from '../engine/cas/digest.js';
+import { VERIFY_PROBLEMS } from '../engine/cas/verify.js';
 
 const origin = { scope: 'test', requestId: 'r1' };
 const open: Engine[] = [];
@@ -118,6 +121,15 @@ describe('CAS calls', () => {
     expect(result.objects_checked).toBe(2);
     expect(result.corrupt).toEqual([bad.digest]);
     expect(result.corrupt).not.toContain(good.digest);
+    // Bytes deleted by hand and bytes without metadata: listed by kind, in the contract's shape.
+    fs.unlinkSync(path.join(engine.config.casDir, 'sha256', good.digest.slice(7)));
+    const stray = Buffer.from('stray bytes');
+    fs.writeFileSync(path.join(engine.config.casDir, 'sha256', digestBytes(stray).slice(7)), stray);
+    const again = value<{ jobId: string }>(await api.invoke('cas.verify', {}, origin));
+    const parsed = casVerifyResultSchema.parse(await waitJob(engine, again.jobId));
+    expect(parsed.problems.map((p) => `${p.problem} ${p.digest}`).sort()).toEqual([`corrupt ${bad.digest}`, `missing_bytes ${good.digest}`, `orphan_bytes ${digestBytes(stray)}`].sort());
+    expect(parsed.counts).toMatchObject({ corrupt: 1, missing_bytes: 1, orphan_bytes: 1 });
+    expect([...CAS_VERIFY_PROBLEMS]).toEqual([...VERIFY_PROBLEMS]);
   });
 
   it('previews text, pretty JSON, images and binary; refuses a corrupt object', async () => {

@@ -19,8 +19,8 @@ const AGES = [
   ['720h', '30 days'],
 ] as const;
 
-/** A job's live state as a progress line, or its end. */
-function JobLine({ job, label }: { job: Job; label: string }): ReactNode {
+/** A job's live state as a progress line, or its end (gc and verify). */
+export function JobLine({ job, label }: { job: Job; label: string }): ReactNode {
   if (job.state === 'running' || job.state === 'queued') {
     return (
       <div data-testid={`${label}-progress`}>
@@ -94,53 +94,6 @@ export function CasGcPanel(): ReactNode {
           </p>
         ) : null}
         <CliEquivalent cli={`${casCliEquivalent({ action: 'gc', olderThan: age, dryRun: true })}\n${casCliEquivalent({ action: 'gc', olderThan: age, dryRun: false })}`} />
-      </div>
-    </Card>
-  );
-}
-
-/** Verify all (scrub): re-hashes every object as a job; corrupt ones are listed and highlighted. */
-export function CasVerifyPanel({ corrupt }: { corrupt: string[] | null }): ReactNode {
-  const verify = useStudio((s) => s.casVerifyAll);
-  const jobId = useStudio((s) => s.casVerifyJob);
-  const job = useStudio((s) => (jobId ? s.jobs[jobId] : undefined));
-  const state = useStudio((s) => s.requests['cas.verify'] ?? IDLE);
-  const select = useStudio((s) => s.selectCasObject);
-  const checked = job?.state === 'ok' ? (job.result as { objects_checked: number }).objects_checked : null;
-  return (
-    <Card title="Verify" className={corrupt && corrupt.length > 0 ? 'card-warn' : undefined}>
-      <div data-testid="cas-verify">
-        <p className="muted small">Re-hashes every object and compares it with its digest, so silent disk corruption shows up here rather than on restore.</p>
-        <div className="cas-detail-actions">
-          <button type="button" className="btn" disabled={state.loading || job?.state === 'running'} onClick={() => void verify()}>
-            Verify all
-          </button>
-        </div>
-        {state.error ? <ErrorNotice error={state.error} /> : null}
-        {job ? <JobLine job={job} label="verify" /> : null}
-        {checked !== null && corrupt ? (
-          corrupt.length === 0 ? (
-            <p className="good-text" data-testid="cas-verify-ok">
-              All {formatCount(checked)} objects match their digests.
-            </p>
-          ) : (
-            <div data-testid="cas-verify-corrupt">
-              <p className="error-text">
-                {corrupt.length} of {formatCount(checked)} objects are corrupt:
-              </p>
-              <ul className="cas-gc-list">
-                {corrupt.map((d) => (
-                  <li key={d}>
-                    <button type="button" className="link mono cas-break" onClick={() => select(d)}>
-                      {d}
-                    </button>
-                  </li>
-                ))}
-              </ul>
-            </div>
-          )
-        ) : null}
-        <CliEquivalent cli={casCliEquivalent({ action: 'verify' })} />
       </div>
     </Card>
   );

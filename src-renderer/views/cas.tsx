@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 import { CasDetail } from '../components/cas-detail';
 import { CasDropZone } from '../components/cas-drop-zone';
-import { CasGcPanel, CasVerifyPanel } from '../components/cas-maintenance';
+import { CasGcPanel } from '../components/cas-maintenance';
+import { CasVerifyPanel, verifyResultOf } from '../components/cas-verify';
 import { CasObjectList } from '../components/cas-object-list';
 import { CasUploads } from '../components/cas-uploads';
 import { Command, EmptyState } from '../components/empty-state';
@@ -64,8 +65,9 @@ export function CasView(): ReactNode {
   useEffect(() => {
     if (gcEnded) void load();
   }, [gcEnded, load]);
-  const corruptList = verifyJob?.state === 'ok' ? (verifyJob.result as { corrupt: string[] }).corrupt : null;
-  const corrupt = useMemo(() => new Set(corruptList ?? []), [corruptList]);
+  // Parsed once per job update: a result may list thousands of problems.
+  const verified = useMemo(() => verifyResultOf(verifyJob), [verifyJob]);
+  const corrupt = useMemo(() => new Set(verified?.corrupt ?? []), [verified]);
   const selectedObject = objects?.find((o) => o.digest === selected) ?? null;
   const filtered = Object.keys(filter).some((k) => k !== 'sort');
   return (
@@ -132,9 +134,10 @@ export function CasView(): ReactNode {
             )
           }
         </Loadable>
-        <div className="cas-maintenance">
+        {/* Problems to list need the width: the panels stack. */}
+        <div className={verified && !verified.ok ? 'cas-maintenance cas-maintenance-stacked' : 'cas-maintenance'}>
           <CasGcPanel />
-          <CasVerifyPanel corrupt={corruptList} />
+          <CasVerifyPanel />
         </div>
       </Page>
     </CasDropZone>
