@@ -79,7 +79,8 @@ describe('CAS digests are validated before any I/O', () => {
     const store = new CasStore(createFileBackend({ dir }));
     const err = await store.list().catch((e: unknown) => e as Error);
     expect(err).toMatchObject({ name: 'FoxError' });
-    expect((err as Error).message).toContain(`the file CAS (${dir})`);
+    // ensureDir refuses it before any mkdir, naming the path, the setting and why.
+    expect((err as Error).message).toContain(`cannot use ${dir} for the file CAS (paths.cas, $FOXCTL_PATHS_CAS): ${dir} is a file, not a directory`);
     fs.rmSync(dir);
     expect((await store.list()).items).toEqual([]);
     await store.close();
