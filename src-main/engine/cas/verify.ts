@@ -69,6 +69,11 @@ function hintFor(kind: VerifyProblemKind, verified = false): string {
 
 const key = (d: CasDamage): string => `${d.kind}:${d.hex}`;
 
+/** Objects checked at once. */
+const IN_FLIGHT = 8;
+/** Objects larger than this are hashed one at a time (memory: each read holds up to 28 MiB of buffers). */
+const LARGE = 4 << 20;
+
 /**
  * Re-hashes every object and reports every loss: bytes that do not match their name, metadata
  * or pins whose bytes are gone, bytes without metadata, unreadable metadata. The store is listed
@@ -81,31 +86,49 @@ export async function verifyStore(store: CasStore, opts: VerifyOptions = {}): Pr
   const verifiedOrphans = new Set<string>();
   const res: VerifyResult = { objects_checked: 0, bytes_checked: 0, corrupt: [], missing: [], problems: [], counts: emptyCounts(), ok: true };
   const total = first.stored.length;
-  for (const hex of first.stored) {
-    throwIfAborted(opts.signal, 'verify');
+  let started = 0;
+  const checkOne = async (hex: string): Promise<void> => {
     const digest = digestOf(hex);
-    opts.onProgress?.(res.objects_checked, total, digest);
     let recorded: number | null = null;
     try {
       const head = await store.head(digest, { signal: opts.signal });
       // Bytes without metadata are reported once, as orphan_bytes, from the listings.
       if (head.meta_error && !orphans.has(hex)) res.problems.push(problem(digest, 'metadata', head.meta_error));
       if (!head.meta_error) recorded = head.size_bytes;
-      const { size_bytes } = await store.check(digest, { signal: opts.signal });
+      // Large objects one at a time: each read holds a few MiB of buffers, and hashing is the bottleneck anyway.
+      const check = (): Promise<{ size_bytes: number }> => store.check(digest, { signal: opts.signal });
+      const { size_bytes } = head.size_bytes > LARGE ? await oneLarge(check) : await check();
       res.bytes_checked += size_bytes;
       if (orphans.has(hex)) verifiedOrphans.add(hex);
       if (recorded !== null && recorded !== size_bytes) res.problems.push(problem(digest, 'metadata', `its metadata records ${recorded} bytes but the ${size_bytes} stored bytes hash to its name`, size_bytes));
     } catch (err) {
       if (isFoxError(err, 'CANCELED') || opts.signal?.aborted) throw err;
       // Removed by a concurrent gc between listing and reading: nothing to verify.
-      if (isFoxError(err, 'NOT_FOUND')) continue;
+      if (isFoxError(err, 'NOT_FOUND')) return;
       const corrupt = isFoxError(err, 'CORRUPT');
       if (corrupt) res.corrupt.push(digest);
       const note = corrupt && recorded !== null ? `; its metadata records ${recorded} bytes` : '';
       res.problems.push(problem(digest, corrupt ? 'corrupt' : 'unreadable', `${(err as Error).message}${note}`, recorded ?? undefined));
     }
     res.objects_checked++;
-  }
+  };
+  let large: Promise<unknown> = Promise.resolve();
+  const oneLarge = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = large.then(fn, fn);
+    large = run.catch(() => undefined);
+    return run;
+  };
+  // A few objects in flight: small files (and every S3 request) cost a round trip more than hashing.
+  const worker = async (): Promise<void> => {
+    while (started < total) {
+      throwIfAborted(opts.signal, 'verify');
+      const hex = first.stored[started++]!;
+      opts.onProgress?.(res.objects_checked, total, digestOf(hex));
+      await checkOne(hex);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, total) }, worker));
+  res.corrupt.sort();
   const seen = new Set(first.damage.map(key));
   const last = await store.scan({ signal: opts.signal });
   for (const d of last.damage) {
