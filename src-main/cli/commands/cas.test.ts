@@ -143,6 +143,16 @@ describe('foxctl cas verify on a home damaged by hand (the built CLI)', () => {
     fs.writeFileSync(file, 'bytes deleted by hand');
     expect((await runBuilt(h.env(), ['cas', 'put', file])).stdout.toString().trim()).toBe(lost);
     expect((await runBuilt(h.env(), ['cas', 'verify'])).stdout.toString()).not.toContain('missing_bytes');
+    // The other remedies it names: put the stray bytes again; rm --force the leftover pin (an hour old).
+    fs.writeFileSync(file, stray);
+    expect((await runBuilt(h.env(), ['cas', 'put', file])).status).toBe(0);
+    const old = new Date(Date.now() - 2 * 3_600_000);
+    fs.utimesSync(path.join(h.home, 'cas', 'pins', pinned.slice(7)), old, old);
+    const rm = await runBuilt(h.env(), ['cas', 'rm', '--force', pinned]);
+    expect(rm.stdout.toString()).toMatch(/^removed sha256:/);
+    const after = await runBuilt(h.env(), ['cas', 'verify']);
+    expect(after.stdout.toString()).toMatch(/^checked 3 objects .*: no problems\n$/);
+    expect(after.status).toBe(0);
   }, 120_000);
 });
 

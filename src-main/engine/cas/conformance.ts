@@ -41,6 +41,8 @@ export interface CasDamageHooks {
   removeByHand(hex: string): Promise<void>;
   /** Pins live apart from the metadata, so removeByHand leaves a pin behind. */
   pinsApart: boolean;
+  /** Makes an object's records look older than an hour (where removing leftovers waits that long). */
+  ageRecords(hex: string): Promise<void>;
 }
 
 /** Creates a fixture over fresh, empty storage. */
@@ -303,6 +305,23 @@ export function casConformance(name: string, factory: CasFixtureFactory): void {
       expect(v.objects_checked).toBe(4);
       for (const [data, o] of [[small, a], [large, b], [short, c], [stray, d]] as const) expect((await buffer((await store.get(o.digest)).stream)).equals(data)).toBe(true);
       expect((await store.head(d.digest)).meta_error).toBeUndefined();
+    });
+
+    it('rm removes what an object whose bytes are gone left behind (a pinned one with --force)', async () => {
+      const { fx, store } = await setup();
+      const a = await store.put(Buffer.from('pinned, bytes lost for good'), { pin: true });
+      const b = await store.put(Buffer.from('bytes lost for good'));
+      for (const o of [a, b]) {
+        await fx.damage.dropBytes(parseDigest(o.digest));
+        await fx.damage.ageRecords(parseDigest(o.digest));
+      }
+      expect((await verifyStore(store)).missing).toEqual([a.digest, b.digest].sort());
+      await expectCode(store.remove(a.digest), 'PINNED');
+      expect((await store.remove(a.digest, { force: true })).outcome).toBe('removed');
+      expect((await store.remove(b.digest)).outcome).toBe('removed');
+      expect((await verifyStore(store)).problems).toEqual([]);
+      await expectCode(store.remove(a.digest, { force: true }), 'NOT_FOUND');
+      expect((await store.list()).items).toEqual([]);
     });
 
     it('getToVerified: a corrupt object reaches the sink not at all, or never whole above the buffer', async () => {

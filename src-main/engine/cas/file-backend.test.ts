@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempHome } from '../../test/temp-home.js';
-import { casConformance } from './conformance.js';
+import { casConformance, expectCode } from './conformance.js';
 import { digestBytes } from './digest.js';
 import { createFileBackend } from './file-backend.js';
 import { CasStore } from './guarded-store.js';
@@ -28,6 +28,10 @@ function fileFixture(dir: string) {
         fs.unlinkSync(path.join(dir, 'sha256', `${hex}.json`));
       },
       pinsApart: true,
+      ageRecords: async (hex: string) => {
+        const old = new Date(Date.now() - 2 * 3_600_000);
+        for (const f of [path.join(dir, 'sha256', `${hex}.json`), path.join(dir, 'pins', hex)]) if (fs.existsSync(f)) fs.utimesSync(f, old, old);
+      },
     },
   };
 }
@@ -75,6 +79,28 @@ describe('file CAS: the Go foxctl layout', () => {
     expect(v.corrupt).toEqual([]);
     expect(v.problems.map((p) => `${p.problem} ${p.digest}`).sort()).toEqual([`metadata ${digestBytes(garbled)}`, `orphan_bytes ${digestBytes(lone)}`].sort());
     expect(v.problems.find((p) => p.problem === 'orphan_bytes')!.message).toMatch(/hash to their name/);
+    await store.close();
+  });
+
+  it('rm of what lost bytes left behind waits an hour (a put files metadata first), then removes metadata and lone pins', async () => {
+    const dir = path.join(tempHome().home, 'cas');
+    const store = new CasStore(createFileBackend({ dir }));
+    const x = await store.put(Buffer.from('pinned, bytes deleted'), { pin: true });
+    const y = await store.put(Buffer.from('pinned, deleted by hand'), { pin: true });
+    const hx = x.digest.slice(7);
+    const hy = y.digest.slice(7);
+    fs.unlinkSync(path.join(dir, 'sha256', hx));
+    fs.unlinkSync(path.join(dir, 'sha256', hy));
+    fs.unlinkSync(path.join(dir, 'sha256', `${hy}.json`));
+    await expectCode(store.remove(x.digest, { force: true }), 'CONFLICT', /a put may be under way/);
+    expect(fs.existsSync(path.join(dir, 'sha256', `${hx}.json`))).toBe(true);
+    const old = new Date(Date.now() - 2 * 3_600_000);
+    for (const f of [path.join(dir, 'sha256', `${hx}.json`), path.join(dir, 'pins', hx), path.join(dir, 'pins', hy)]) fs.utimesSync(f, old, old);
+    expect((await store.remove(x.digest, { force: true })).outcome).toBe('removed');
+    expect((await store.remove(y.digest, { force: true })).outcome).toBe('removed');
+    expect(fs.readdirSync(path.join(dir, 'sha256'))).toEqual([]);
+    expect(fs.readdirSync(path.join(dir, 'pins'))).toEqual([]);
+    expect(fs.readdirSync(path.join(dir, 'tmp'))).toEqual([]);
     await store.close();
   });
 });

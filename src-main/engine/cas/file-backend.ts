@@ -5,6 +5,7 @@ import { ulid } from 'ulid';
 import { parseRfc3339 } from '../util/time.js';
 import { digestOf, isHex } from './digest.js';
 import { ensureDir } from './ensure-dir.js';
+import { removeDangling } from './file-dangling.js';
 import { scanFileStore } from './file-scan.js';
 import { DirSyncer, exists, fsyncDir, isErrno, tempName, writeFileAtomic, writeTemp } from './fs-util.js';
 import { mapLimit } from './map-limit.js';
@@ -293,7 +294,8 @@ class FileBackend implements CasBackend {
 
   async remove(hex: string, guard: RemoveGuard): Promise<RemoveOutcome> {
     const head = await this.head(hex);
-    if (!head) return { outcome: 'missing', size_bytes: 0 };
+    // No bytes: what an object whose bytes are gone left behind (metadata, pin) is removed instead.
+    if (!head) return (await removeDangling({ objDir: this.objDir, pinDir: this.pinDir, tmpDir: this.tmpDir }, hex, guard)) ?? { outcome: 'missing', size_bytes: 0 };
     const blocked = async (createdAt: string): Promise<RemoveOutcome['outcome'] | null> => {
       if (guard.unpinnedOnly && (await this.readPin(hex)) !== null) return 'pinned';
       if (guard.createdBeforeMs !== undefined && !(parseRfc3339(createdAt) < guard.createdBeforeMs)) return 'fresh';

@@ -1,4 +1,4 @@
-import { FoxError, type OpOptions } from '../errors.js';
+import { FoxError, isFoxError, type OpOptions } from '../errors.js';
 import type { JobHandle, JobManager } from '../jobs/manager.js';
 import { artifactize, type Artifactized } from './artifact.js';
 import { collectGarbage, type GcOptions, type GcResult } from './gc.js';
@@ -122,7 +122,8 @@ export class CasService {
       }
       return { digest, removed: false, dry_run: true, size_bytes: o.size_bytes, pinned: o.pinned };
     }
-    const pinned = opts.force ? (await this.store.head(digest, opts)).pinned : false;
+    // An object whose bytes are gone may have no head (file backend); its leftovers are still removable.
+    const pinned = opts.force ? await this.store.head(digest, opts).then((o) => o.pinned, (e: unknown) => (isFoxError(e, 'NOT_FOUND') ? false : Promise.reject(e))) : false;
     const r = await this.store.remove(digest, opts);
     return { digest, removed: r.outcome === 'removed', dry_run: false, size_bytes: r.size_bytes, pinned };
   }

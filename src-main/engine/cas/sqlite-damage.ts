@@ -30,5 +30,7 @@ export function sqliteDamage(file: string): CasDamageHooks {
     dropMeta: async (hex) => sqlite3(file, `DELETE FROM cas_objects WHERE digest = ${d(hex)}`),
     removeByHand: async (hex) => sqlite3(file, `DELETE FROM cas_objects WHERE digest = ${d(hex)}`),
     pinsApart: false,
+    // Removals are one transaction: no put can be half done.
+    ageRecords: async () => undefined,
   };
 }

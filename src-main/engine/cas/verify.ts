@@ -51,13 +51,13 @@ const REPUT = 'put the original content again (foxctl cas put FILE) or restore t
 function hintFor(kind: VerifyProblemKind, verified = false): string {
   switch (kind) {
     case 'missing_bytes':
-      return `The bytes are lost: ${REPUT}; the put stores them under the metadata that remains.`;
+      return `The bytes are lost: ${REPUT}; the put stores them under the metadata that remains. Without the content, foxctl cas rm --force DIGEST removes what is left.`;
     case 'orphan_bytes':
       return verified
         ? 'The bytes are intact but nothing describes them: put the content again (foxctl cas put FILE) to file its metadata.'
         : 'Nothing describes these bytes (a removal that knew only part of the store, such as the Go foxctl\'s rm): put the original content again to file them.';
     case 'orphan_pin':
-      return 'A pin left behind by an object that is gone: it keeps nothing. Put the content again to have it pinned once more, or delete the pin file.';
+      return 'A pin left behind by an object that is gone: it keeps nothing. Put the content again to have it pinned once more, or remove the pin (foxctl cas rm --force DIGEST).';
     case 'corrupt':
       return `Do not use these bytes: remove the object (foxctl cas rm --force DIGEST), then ${REPUT}.`;
     case 'metadata':
