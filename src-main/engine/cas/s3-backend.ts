@@ -17,15 +17,16 @@ import {
 } from '@aws-sdk/client-s3';
 import { FoxError, isFoxError } from '../errors.js';
 import { parseRfc3339 } from '../util/time.js';
-import { digestOf, isHex } from './digest.js';
+import { digestOf } from './digest.js';
 import { DEFAULT_TMP_SAFE_AGE_MS } from './file-backend.js';
 import { createKeyLock } from './key-lock.js';
 import { mapLimit } from './map-limit.js';
 import { mergeTags, tagsFromStored } from './meta.js';
 import { createS3Client, s3Location, type S3Settings } from './s3-config.js';
 import { isS3NotFound, s3Error } from './s3-error.js';
+import { scanS3, type S3ScanHost } from './s3-scan.js';
 import { S3Writer, type S3WriterHost, type S3WriterSizes } from './s3-writer.js';
-import { DEFAULT_KIND, type CasBackend, type CasBackendOptions, type CasDamage, type CasObject, type CasScan, type CasStats, type CasWriter, type CommitMeta, type CommitResult, type RawRead, type RemoveGuard, type RemoveOutcome } from './types.js';
+import { DEFAULT_KIND, type CasBackend, type CasBackendOptions, type CasObject, type CasScan, type CasStats, type CasWriter, type CommitMeta, type CommitResult, type RawRead, type RemoveGuard, type RemoveOutcome } from './types.js';
 
 /** Options of the s3 backend: resolved settings (s3-config.ts) and, for tests, writer sizes. */
 export interface S3BackendOptions extends CasBackendOptions, Partial<S3WriterSizes> {
@@ -71,7 +72,7 @@ function toObject(m: MetaDoc): CasObject {
  * while its blob does: puts write the blob before the meta, removals delete the meta first, so
  * a crash leaves at worst bytes without metadata (listed with meta_error, removable by gc).
  */
-class S3Backend implements CasBackend, S3WriterHost {
+class S3Backend implements CasBackend, S3WriterHost, S3ScanHost {
   readonly name = 's3';
   readonly location: string;
   readonly bucket: string;
@@ -95,11 +96,11 @@ class S3Backend implements CasBackend, S3WriterHost {
     return this.c;
   }
 
-  private blobKey(hex: string): string {
+  blobKey(hex: string): string {
     return `${this.prefix}blob/sha256:${hex}`;
   }
 
-  private metaKey(hex: string): string {
+  metaKey(hex: string): string {
     return `${this.prefix}meta/sha256:${hex}.json`;
   }
 
@@ -142,7 +143,7 @@ class S3Backend implements CasBackend, S3WriterHost {
     }
   }
 
-  private async *listKeys(prefix: string, startAfter?: string): AsyncGenerator<_Object> {
+  async *listKeys(prefix: string, startAfter?: string): AsyncGenerator<_Object> {
     let token: string | undefined;
     do {
       const page = await this.call('list', (c) => c.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token, StartAfter: token ? undefined : startAfter })));
@@ -168,7 +169,7 @@ class S3Backend implements CasBackend, S3WriterHost {
    * or torn (some S3-compatible servers, s3rver among them, stream a file another request is
    * replacing) is retried twice: meta objects are small and the GET is idempotent.
    */
-  private async readMeta(hex: string): Promise<MetaDoc | { error: string } | null> {
+  async readMeta(hex: string): Promise<MetaDoc | { error: string } | null> {
     for (let attempt = 1; ; attempt++) {
       let text: string;
       try {
@@ -334,36 +335,7 @@ class S3Backend implements CasBackend, S3WriterHost {
   }
 
   async scan(): Promise<CasScan> {
-    const blobBase = `${this.prefix}blob/sha256:`;
-    const metaBase = `${this.prefix}meta/sha256:`;
-    const blobs = new Map<string, number>();
-    const metas = new Set<string>();
-    await Promise.all([
-      (async () => {
-        for await (const o of this.listKeys(blobBase)) blobs.set((o.Key ?? '').slice(blobBase.length), o.Size ?? 0);
-      })(),
-      (async () => {
-        for await (const o of this.listKeys(metaBase)) metas.add((o.Key ?? '').slice(metaBase.length).replace(/\.json$/, ''));
-      })(),
-    ]);
-    const damage: CasDamage[] = [];
-    for (const hex of metas) {
-      if (!isHex(hex) || blobs.has(hex)) continue;
-      // Rare: read the dangling meta for what the lost object was.
-      const m = await this.readMeta(hex);
-      const doc = m && !('error' in m) ? m : null;
-      damage.push({
-        hex,
-        kind: 'missing_bytes',
-        detail: `its blob is gone; its meta object ${this.metaKey(hex)} remains`,
-        ...(doc ? { size_bytes: doc.size, pinned: doc.pinned } : {}),
-      });
-    }
-    for (const [hex, size] of blobs) {
-      if (isHex(hex) && !metas.has(hex)) damage.push({ hex, kind: 'orphan_bytes', detail: `the blob ${this.blobKey(hex)} has no meta object`, size_bytes: size });
-    }
-    damage.sort((a, b) => (a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : 0));
-    return { stored: [...blobs.keys()].filter(isHex).sort(), damage };
+    return scanS3(this);
   }
 
   async names(after: string | null, limit: number): Promise<string[]> {
