@@ -75,6 +75,13 @@ describe('another process writes the stores the studio holds open', () => {
       ['events.open (the live events.db)', () => call('events.open', { path: events })],
       ['events.open (a store that is not an events db)', () => call('events.open', { path: memory })],
       ['syncer.syncNow', () => call('syncer.syncNow', {})],
+      [
+        'cas put of a store file we hold (refused: reading it would drop our locks)',
+        async () => engine.cas.put({ path: events }).then(
+          () => 'stored?!',
+          (err: Error & { code?: string }) => `${err.code}: ${err.message}`,
+        ),
+      ],
       ['backups.create', () => job('backups.create', { name: `turn-${backups++}`, includeLocalOnly: true })],
       ['backups.list', () => call('backups.list', {})],
       ['backups.verify', () => job('backups.verify', { name: 'turn-0' })],
@@ -95,6 +102,7 @@ describe('another process writes the stores the studio holds open', () => {
       if (/disk I\/O error|SQLITE_IOERR/i.test(out)) ioErrors.push(`${name}: ${out.slice(0, 300)}`);
     }
     expect(ioErrors).toEqual([]);
+    expect(String(await steps.find(([n]) => n.startsWith('cas put'))![1]())).toMatch(/^CONFLICT: .*events\.db is a database this process has open/);
     await engine.close();
 
     for (const s of held) {

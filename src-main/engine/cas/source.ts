@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { FoxError, toFoxError } from '../errors.js';
+import { heldByThisProcess } from '../db/sqlite-holders.js';
 
 /** Chunk size of file sources: large reads keep the hash busy while writes run in the I/O pool. */
 const READ_CHUNK = 4 << 20;
@@ -84,6 +85,17 @@ export class PooledFileReader implements AsyncIterable<Buffer> {
 /** Opens a file to put: a pooled reader and its size; a missing file or a directory is a clear error. */
 export async function openFileSource(file: string): Promise<{ reader: PooledFileReader; size: number }> {
   if (typeof file !== 'string' || file.length === 0 || file.includes('\0')) throw new FoxError('INVALID_INPUT', `invalid file name ${JSON.stringify(file)}`);
+  const held = heldByThisProcess(file);
+  if (held !== null) {
+    // Opening and closing it here would drop the locks of our own connection to it (and another
+    // process could then delete its -wal under that connection).
+    throw new FoxError(
+      'CONFLICT',
+      `${file} is a database this process has open (${held}); reading it as a plain file would break that connection's locks. ` +
+        'Put a consistent copy instead: foxctl backup create, or sqlite3 FILE ".backup COPY.db"',
+      { subject: file },
+    );
+  }
   let fh: fs.promises.FileHandle;
   try {
     fh = await fs.promises.open(file, 'r');

@@ -29,6 +29,31 @@ export function registerHolder(file: string, holder: Holder): () => void {
   };
 }
 
+/**
+ * The file held open for long by a connection of this process that is the same file as `file`
+ * (same device and inode, whatever path names it), or null. Found with stat() only, which opens no
+ * descriptor: code that reads a file with plain calls checks this first, since closing its
+ * descriptor would drop the locks of that connection.
+ */
+export function heldByThisProcess(file: string): string | null {
+  let id: string;
+  try {
+    const st = fs.statSync(file);
+    id = `${st.dev}:${st.ino}`;
+  } catch {
+    return null;
+  }
+  for (const held of holders.keys()) {
+    try {
+      const st = fs.statSync(held);
+      if (`${st.dev}:${st.ino}` === id) return held;
+    } catch {
+      // Gone: not the file.
+    }
+  }
+  return null;
+}
+
 /** Closes every long-lived connection of this process to `file` (each reopens on its next use); how many there were. */
 export function releaseHolders(file: string): number {
   const all = [...(holders.get(file) ?? [])];
