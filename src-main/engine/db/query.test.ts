@@ -180,9 +180,9 @@ describe('QueryHost', () => {
     const file = sampleDb();
     const host = new QueryHost({ idleMs: 300 });
     for (let i = 0; i < 3; i++) expect((await runReadOnlyQuery(file, 'SELECT count(*) FROM t', { host })).rows).toEqual([[10]]);
-    expect(host.stats()).toEqual({ spawned: 1, idle: 1, busy: 0 });
+    expect(host.stats()).toEqual({ spawned: 1, idle: 1, busy: 0, waiting: 0 });
     expect((await rejection(runReadOnlyQuery(file, INFINITE, { host, timeoutMs: 200 }))).code).toBe('CANCELED');
-    expect(host.stats()).toEqual({ spawned: 1, idle: 0, busy: 0 });
+    expect(host.stats()).toEqual({ spawned: 1, idle: 0, busy: 0, waiting: 0 });
     expect((await runReadOnlyQuery(file, 'SELECT 1', { host })).rows).toEqual([[1]]);
     expect(host.stats()).toMatchObject({ spawned: 2, idle: 1 });
     await new Promise((r) => setTimeout(r, 600));
@@ -196,10 +196,48 @@ describe('QueryHost', () => {
 
   it('runs concurrent queries in separate children', async () => {
     const file = sampleDb();
-    const host = new QueryHost();
+    const host = new QueryHost({ maxBusy: 3 });
     const results = await Promise.all([1, 2, 3].map((n) => runReadOnlyQuery(file, 'SELECT ?', { host, params: [n] })));
     expect(results.map((r) => r.rows)).toEqual([[[1]], [[2]], [[3]]]);
     expect(host.stats()).toMatchObject({ spawned: 3, busy: 0, idle: 2 });
+    host.close();
+  });
+
+  it('runs at most maxBusy children: the next request waits in line, one more is refused, a canceled waiter leaves the line', async () => {
+    const file = sampleDb();
+    const host = new QueryHost({ maxBusy: 1, maxWaiting: 1, maxWaitMs: 60_000 });
+    const first = new AbortController();
+    const running = runReadOnlyQuery(file, INFINITE, { host, timeoutMs: 0, signal: first.signal });
+    await expect.poll(() => host.stats().busy).toBe(1);
+    const waiter = new AbortController();
+    const queued = runReadOnlyQuery(file, 'SELECT 7', { host, signal: waiter.signal });
+    await expect.poll(() => host.stats().waiting).toBe(1);
+    const refused = await rejection(runReadOnlyQuery(file, 'SELECT 8', { host }));
+    expect(refused.code).toBe('UNAVAILABLE');
+    expect(refused.message).toBe('too many queries running (1); try again when one finishes');
+    // Cancel of a queued request removes it: it never runs, and its place is free again.
+    waiter.abort();
+    expect((await rejection(queued)).code).toBe('CANCELED');
+    expect(host.stats()).toMatchObject({ waiting: 0, busy: 1, spawned: 1 });
+    const next = runReadOnlyQuery(file, 'SELECT 9', { host });
+    await expect.poll(() => host.stats().waiting).toBe(1);
+    first.abort();
+    expect((await rejection(running)).code).toBe('CANCELED');
+    expect((await next).rows).toEqual([[9]]);
+    expect(host.stats()).toMatchObject({ spawned: 2, busy: 0, waiting: 0 });
+    // A waiter behind a query that does not finish in time is refused after the wait limit.
+    const slowHost = new QueryHost({ maxBusy: 1, maxWaitMs: 300 });
+    const hog = runReadOnlyQuery(file, INFINITE, { host: slowHost, timeoutMs: 0 });
+    await expect.poll(() => slowHost.stats().busy).toBe(1);
+    const late = await rejection(runReadOnlyQuery(file, 'SELECT 1', { host: slowHost }));
+    expect(late.code).toBe('UNAVAILABLE');
+    expect(late.message).toMatch(/too many queries running \(1\); try again when one finishes \(waited 300ms/);
+    // Closing refuses waiters too.
+    const closedWaiter = runReadOnlyQuery(file, 'SELECT 1', { host: slowHost });
+    await expect.poll(() => slowHost.stats().waiting).toBe(1);
+    slowHost.close();
+    expect((await rejection(closedWaiter)).code).toBe('UNAVAILABLE');
+    expect((await rejection(hog)).code).toBe('CANCELED');
     host.close();
   });
 });

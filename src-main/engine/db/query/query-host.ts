@@ -1,8 +1,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Socket } from 'node:net';
+import { availableParallelism, setPriority } from 'node:os';
 import { canceled, FoxError, toFoxError } from '../../errors.js';
 import { formatDuration } from '../../util/duration.js';
 import { QUERY_CHILD_SOURCE } from './child-source.js';
+import { WaitLine } from './wait-line.js';
 
 /** What a query child answers (one JSON line per request). */
 export interface ChildReply {
@@ -36,25 +38,52 @@ interface Warm {
   dead: boolean;
 }
 
+/** Limits of a QueryHost; the defaults suit the studio (a few queries of one user at a time). */
+export interface QueryHostOptions {
+  /** Idle children kept warm (default 2). */
+  maxIdle?: number;
+  /** An idle child exits after this many ms (default 30 s). */
+  idleMs?: number;
+  /** Children running at once (default: cores + 1, from 2 to 4). */
+  maxBusy?: number;
+  /** Requests waiting for a child beyond those (default 8); more are refused at once. */
+  maxWaiting?: number;
+  /** A request waits at most this long for a child (default 10 s), then is refused. */
+  maxWaitMs?: number;
+}
+
+/** Query children a host runs at once by default: each one takes a core, and the studio itself needs one. */
+export const DEFAULT_MAX_BUSY = Math.min(4, Math.max(2, availableParallelism() + 1));
+
 /**
  * A small pool of warm query children, so the GUI's table browser and SQL console do not pay a
  * process start per page. One request at a time per child; a child whose request times out or is
  * aborted is SIGKILLed and never reused. Idle children are unref'd (they never keep a CLI alive)
- * and exit after `idleMs`.
+ * and exit after `idleMs`. At most `maxBusy` children run at once, so a burst of queries cannot
+ * starve the studio of CPU: later requests wait in a bounded line, then get UNAVAILABLE.
  */
 export class QueryHost {
   private readonly idle: Warm[] = [];
   private readonly busy = new Set<Warm>();
+  private readonly line: WaitLine<Warm>;
+  private readonly maxBusy: number;
+  private readonly maxWaiting: number;
+  private readonly maxWaitMs: number;
   private closed = false;
   private spawned = 0;
 
-  constructor(private readonly opts: { maxIdle?: number; idleMs?: number } = {}) {}
+  constructor(private readonly opts: QueryHostOptions = {}) {
+    this.maxBusy = opts.maxBusy ?? DEFAULT_MAX_BUSY;
+    this.maxWaiting = opts.maxWaiting ?? 8;
+    this.maxWaitMs = opts.maxWaitMs ?? 10_000;
+    this.line = new WaitLine({ maxWaiting: this.maxWaiting, maxWaitMs: this.maxWaitMs });
+  }
 
   /** Sends one request line and resolves with the child's reply. */
   async run(request: string, o: HostRunOptions): Promise<ChildReply> {
     if (this.closed) throw new FoxError('UNAVAILABLE', 'the query host is closed', { subject: o.subject });
     if (o.signal?.aborted) throw canceled(o.signal, 'query');
-    const w = this.acquire();
+    const w = this.busy.size < this.maxBusy && this.line.size === 0 ? this.acquire() : await this.queue(o);
     return await new Promise<ChildReply>((resolve, reject) => {
       let settled = false;
       const done = (fn: () => void, reuse: boolean): void => {
@@ -101,15 +130,46 @@ export class QueryHost {
     });
   }
 
-  /** Children started so far, and how many are idle or busy now (diagnostics and tests). */
-  stats(): { spawned: number; idle: number; busy: number } {
-    return { spawned: this.spawned, idle: this.idle.length, busy: this.busy.size };
+  /** Children started so far, how many are idle or busy now, and requests waiting (diagnostics and tests). */
+  stats(): { spawned: number; idle: number; busy: number; waiting: number } {
+    return { spawned: this.spawned, idle: this.idle.length, busy: this.busy.size, waiting: this.line.size };
   }
 
-  /** Kills every child, busy or idle; later runs fail with UNAVAILABLE. */
+  /** Kills every child, busy or idle, and refuses waiting requests; later runs fail with UNAVAILABLE. */
   close(): void {
     this.closed = true;
+    this.line.failAll(new FoxError('UNAVAILABLE', 'the query host is closed'));
     for (const w of [...this.idle, ...this.busy]) this.discard(w);
+  }
+
+  /**
+   * Refuses at once when every child is busy and the line is full, so a caller can skip its own
+   * checks (file, statement) for a request that would be refused anyway: a burst stays cheap.
+   */
+  assertCapacity(subject: string): void {
+    if (this.busy.size >= this.maxBusy && this.line.size >= this.maxWaiting) throw this.tooMany('full', subject);
+  }
+
+  /** The UNAVAILABLE answer of a request that found no child. */
+  private tooMany(why: 'full' | 'waited', subject: string): FoxError {
+    const waited = why === 'waited' ? ` (waited ${formatDuration(this.maxWaitMs)} for a query process)` : '';
+    return new FoxError('UNAVAILABLE', `too many queries running (${this.busy.size}); try again when one finishes${waited}`, { subject });
+  }
+
+  /** Waits in line for a child; the time limit of the query starts once it has one. */
+  private async queue(o: HostRunOptions): Promise<Warm> {
+    const w = await this.line.wait((why) => this.tooMany(why, o.subject), { signal: o.signal, what: 'query' });
+    // Handed over while the caller was being canceled: give the child straight back.
+    if (o.signal?.aborted) {
+      this.release(w);
+      throw canceled(o.signal, 'query');
+    }
+    return w;
+  }
+
+  /** Gives freed capacity to the requests waiting in line, oldest first. */
+  private pump(): void {
+    while (!this.closed && this.busy.size < this.maxBusy && this.line.handOff(() => this.acquire()));
   }
 
   private acquire(): Warm {
@@ -136,6 +196,7 @@ export class QueryHost {
     }, this.opts.idleMs ?? 30_000);
     w.idleTimer.unref();
     this.idle.push(w);
+    this.pump();
   }
 
   private discard(w: Warm): void {
@@ -151,6 +212,7 @@ export class QueryHost {
       w.dead = true;
       w.proc.kill('SIGKILL');
     }
+    this.pump();
   }
 
   private spawn(): Warm {
@@ -160,6 +222,7 @@ export class QueryHost {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
       windowsHide: true,
     });
+    lowerPriority(proc.pid);
     const w: Warm = { proc, waiter: null, buffer: '', bytes: 0, maxBytes: Infinity, stderr: '', idleTimer: null, dead: false };
     proc.stdout.setEncoding('utf8');
     proc.stdout.on('data', (chunk: string) => {
@@ -191,6 +254,19 @@ export class QueryHost {
     proc.on('error', (err) => ended(`could not start (${err.message})`));
     proc.on('exit', (code, signal) => ended(signal ? `was killed by ${signal}` : `exited with status ${code}`));
     return w;
+  }
+}
+
+/** Niceness of query children: a long query yields the CPU to the studio that serves the window. */
+const CHILD_NICENESS = 10;
+
+/** Lowers a child's CPU priority; where the OS refuses, it keeps the normal one (it is still bounded in number). */
+function lowerPriority(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    setPriority(pid, CHILD_NICENESS);
+  } catch {
+    // Best effort: a platform without priorities still has the limit on children.
   }
 }
 

@@ -101,6 +101,8 @@ export async function runReadOnlyQuery(file: string, sql: string, opts: QueryOpt
   }
   if (sql.trim().length === 0) throw new FoxError('INVALID_INPUT', 'the SQL statement is empty', { subject });
   if (opts.signal?.aborted) throw canceled(opts.signal, 'query');
+  const host = opts.host ?? sharedHost();
+  host.assertCapacity(subject);
   if (!assertSqliteFile(file, subject)) throw new FoxError('NOT_FOUND', `${file} does not exist`, { subject });
   assertReadOnlyQuery(file, sql, subject, opts.busyTimeoutMs ?? 5000);
 
@@ -114,7 +116,7 @@ export async function runReadOnlyQuery(file: string, sql: string, opts: QueryOpt
     busyTimeoutMs: opts.busyTimeoutMs ?? 5000,
   });
   const started = Date.now();
-  const reply = await (opts.host ?? sharedHost()).run(request, { timeoutMs, signal: opts.signal, subject, maxReplyBytes: MAX_OUTPUT_BYTES });
+  const reply = await host.run(request, { timeoutMs, signal: opts.signal, subject, maxReplyBytes: MAX_OUTPUT_BYTES });
   if (!reply.ok) {
     const message = reply.message ?? 'query failed';
     if (reply.fox) throw new FoxError(reply.fox, `${subject}: ${message}`, { subject });
