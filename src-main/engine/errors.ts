@@ -112,6 +112,15 @@ export function toFoxError(err: unknown, subject?: string, fallback: ErrorCode =
   }
   if (code === undefined && native?.name === 'AbortError') code = 'CANCELED';
   const what = subject ? `${subject}: ` : '';
+  if (SQLITE_DISK_FULL.has(rawCode)) return new FoxError('IO', `${what}the disk is full: free some space and try again (${rawCode})`, { subject, cause: err });
   const hint = rawCode === 'ENOSPC' ? ' (the disk is full)' : '';
   return new FoxError(code ?? fallback, `${what}${message}${hint}`, { subject, cause: err });
 }
+
+/**
+ * SQLite's answers to a full disk: SQLITE_FULL when a write of the database, its WAL or a temp
+ * file gets ENOSPC, and SQLITE_IOERR_SHMSIZE ("disk I/O error") when opening or writing a WAL
+ * database cannot allocate its -shm file (SQLite writes every new -shm page to make sure the
+ * space exists). The transaction rolls back: nothing committed before is lost.
+ */
+const SQLITE_DISK_FULL = new Set(['SQLITE_FULL', 'SQLITE_IOERR_SHMSIZE']);
