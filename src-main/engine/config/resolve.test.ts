@@ -149,4 +149,24 @@ describe('resolveConfig', () => {
     expect(c.configFileLoaded).toBe(true);
     expect(c.storageRoot).toBe(path.join(h.home, 'storage'));
   });
+
+  it('refuses a self-referencing YAML alias with INVALID_INPUT naming the file and the line', () => {
+    const h = tempHome();
+    const file = path.join(h.home, 'config.yaml');
+    for (const [text, line] of [
+      ['storage:\n  root: /r\na: &x [*x]\n', 3],
+      ['a: &x\n  b:\n    c: *x\n', 3],
+      ['a: &x {<<: *x}\n', 1],
+    ] as const) {
+      fs.writeFileSync(file, text);
+      const e = caught(() => h.config());
+      expect(e.code, text).toBe('INVALID_INPUT');
+      expect(e.message).toBe(`config file ${file} at line ${line}: the alias *x refers to a value that contains it (a self-referencing YAML alias); write the value out instead`);
+    }
+    fs.writeFileSync(file, 'a: *nowhere\n');
+    expect(caught(() => h.config()).message).toMatch(/line 1: the alias \*nowhere has no anchor/);
+    // A valid alias (a value used twice) is fine.
+    fs.writeFileSync(file, 'shared: &p /data/foxctl\nstorage:\n  root: *p\n');
+    expect(h.config().storageRoot).toBe('/data/foxctl');
+  });
 });

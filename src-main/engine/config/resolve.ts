@@ -1,10 +1,9 @@
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
 import { FoxError } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
 import { CONFIG_KEYS, findKeyDef, genericEnvName, type ConfigKeyDef } from './keys.js';
+import { readConfigFile } from './read-file.js';
 
 /** Environment variables as the engine sees them (process.env or a test's own object). */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -70,43 +69,6 @@ export function expandPath(p: string, base: string, env: Env): string {
   return path.resolve(base, out);
 }
 
-/** Flattens a parsed YAML mapping into dotted keys (`storage: {root: x}` -> `storage.root`). */
-function flatten(obj: unknown, prefix = '', out: Map<string, unknown> = new Map()): Map<string, unknown> {
-  if (obj !== null && typeof obj === 'object' && !Array.isArray(obj)) {
-    for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
-      const key = prefix ? `${prefix}.${k}` : k;
-      if (v !== null && typeof v === 'object' && !Array.isArray(v)) flatten(v, key, out);
-      else out.set(key, v);
-    }
-  }
-  return out;
-}
-
-/** Reads and parses a config file; a YAML error names the file and line. */
-function readConfigFile(file: string, explicit: boolean): Map<string, unknown> | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && !explicit) return undefined;
-    if (code === 'ENOENT') throw new FoxError('NOT_FOUND', `config file ${file} does not exist`, { subject: file, cause: err });
-    throw new FoxError('IO', `cannot read config file ${file}: ${(err as Error).message}`, { subject: file, cause: err });
-  }
-  const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const first = doc.errors[0]!;
-    const where = first.linePos?.[0] ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}` : '';
-    throw new FoxError('INVALID_INPUT', `config file ${file} is not valid YAML${where}: ${first.message.split('\n')[0]}`, { subject: file });
-  }
-  const data: unknown = doc.toJS();
-  if (data === null || data === undefined) return new Map();
-  if (typeof data !== 'object' || Array.isArray(data)) {
-    throw new FoxError('INVALID_INPUT', `config file ${file} must be a YAML mapping of keys to values`, { subject: file });
-  }
-  return flatten(data);
-}
-
 /** Parses a raw value of a known key; an invalid one is INVALID_INPUT naming key and source. */
 export function parseValue(d: ConfigKeyDef, raw: unknown, from: string): string | number | boolean {
   const bad = (why: string): never => {
@@ -152,7 +114,8 @@ export function resolveConfig(opts: ResolveConfigOptions = {}): FoxConfig {
   const home = expandPath(env.FOXCTL_HOME && env.FOXCTL_HOME.trim() ? env.FOXCTL_HOME : '~/.foxctl', process.cwd(), env);
   const explicit = opts.configFile ?? (env.FOXCTL_CONFIG && env.FOXCTL_CONFIG.trim() ? env.FOXCTL_CONFIG : undefined);
   const configFile = explicit ? path.resolve(expandPath(explicit, process.cwd(), env)) : path.join(home, 'config.yaml');
-  const fileValues = readConfigFile(configFile, explicit !== undefined);
+  const file = readConfigFile(configFile, explicit !== undefined);
+  const fileValues = file?.values;
 
   const values: ConfigValue[] = [];
   for (const d of CONFIG_KEYS) {
