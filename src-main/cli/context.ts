@@ -30,14 +30,21 @@ export interface ActionResult {
   exitCode?: number;
 }
 
+/** How a command treats shared concerns. */
+export interface ActionOptions {
+  /** The command shows config.yaml's warnings in its own output (config show): none on stderr. */
+  configWarningsInOutput?: boolean;
+}
+
 /**
  * Wraps a command's action: opens the engine lazily, wires Ctrl-C to an AbortSignal, prints one
  * envelope (`--json`) or text, turns errors into an error envelope / message and an exit status,
- * and closes the engine.
+ * and closes the engine. Warnings of config.yaml (unknown keys) go to stderr once, when the engine opens.
  */
 export function action<A extends unknown[]>(
   command: string,
   fn: (ctx: ActionContext, ...args: A) => Promise<ActionResult>,
+  options: ActionOptions = {},
 ): (...args: unknown[]) => Promise<void> {
   return async (...raw: unknown[]) => {
     const cmd = raw[raw.length - 1] as Command;
@@ -57,7 +64,13 @@ export function action<A extends unknown[]>(
     process.on('SIGTERM', onSignal);
     let engine: Engine | undefined;
     const ctx: ActionContext = {
-      engine: () => (engine ??= openEngine({ configFile: typeof opts.config === 'string' ? opts.config : undefined })),
+      engine: () => {
+        if (engine) return engine;
+        engine = openEngine({ configFile: typeof opts.config === 'string' ? opts.config : undefined });
+        // Once per command, on stderr only: --json output stays one clean envelope on stdout.
+        if (!options.configWarningsInOutput) for (const w of engine.config.warnings) process.stderr.write(`foxctl: warning: ${w.message}\n`);
+        return engine;
+      },
       json,
       signal: controller.signal,
       opts,

@@ -70,3 +70,28 @@ describe('foxctl config set / unset', () => {
     expect(back.data.stores.find((s) => s.name === 'MEMORY')?.driver).toBe('sqlite');
   });
 });
+
+describe('config.yaml warnings on the command line', () => {
+  it('config show lists them; every other command prints them once on stderr, never on stdout', async () => {
+    const th = tempHome();
+    const file = path.join(th.home, 'config.yaml');
+    fs.writeFileSync(file, 'storage:\n  rooot: /typo\nlogging:\n  level: debug\n');
+    const warning = `${file} line 2: unknown key storage.rooot, ignored: did you mean storage.root?`;
+    const human = await runCliInProcess(th.home, ['config', 'show']);
+    expect(human.stdout).toContain(`1 warning:\n  ${warning}`);
+    expect(human.stderr).toBe('');
+    const shown = await runCliInProcess(th.home, ['--json', 'config', 'show']);
+    expect(parse<{ warnings: unknown[] }>(shown.stdout).data.warnings).toEqual([{ key: 'storage.rooot', line: 2, suggestion: 'storage.root', message: warning }]);
+    for (const args of [['stores', 'list'], ['--json', 'stores', 'list'], ['--json', 'events', 'status']]) {
+      const run = await runCliInProcess(th.home, args);
+      expect(run.status, args.join(' ')).toBe(0);
+      expect(run.stderr).toBe(`foxctl: warning: ${warning}\n`);
+      expect(run.stdout).not.toContain('rooot');
+      if (args[0] === '--json') expect(parse<unknown>(run.stdout).status).toBe('ok');
+    }
+    fs.writeFileSync(file, 'a: &x [*x]\n');
+    const bad = await runCliInProcess(th.home, ['stores', 'list']);
+    expect(bad.status).toBe(11);
+    expect(bad.stderr).toBe(`foxctl: INVALID_INPUT: config file ${file} at line 1: the alias *x refers to a value that contains it (a self-referencing YAML alias); write the value out instead\n`);
+  });
+});

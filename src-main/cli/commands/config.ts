@@ -21,6 +21,7 @@ export function registerConfigCommands(program: Command): void {
           config_file: c.configFile,
           config_file_loaded: c.configFileLoaded,
           values: c.values.map((v) => ({ key: v.key, value: v.value, source: v.source, env: v.env, description: v.description })),
+          warnings: c.warnings,
         };
         return {
           data,
@@ -33,9 +34,10 @@ export function registerConfigCommands(program: Command): void {
                 ['KEY', 'VALUE', 'SOURCE'],
                 c.values.map((v) => [v.key, String(v.value), describeSource(v.source)]),
               ),
+              ...(c.warnings.length > 0 ? ['', `${c.warnings.length === 1 ? '1 warning' : `${c.warnings.length} warnings`}:`, ...c.warnings.map((w) => `  ${w.message}`)] : []),
             ].join('\n'),
         };
-      }),
+      }, { configWarningsInOutput: true }),
     );
 
   config

@@ -150,6 +150,83 @@ describe('resolveConfig', () => {
     expect(c.storageRoot).toBe(path.join(h.home, 'storage'));
   });
 
+  it('warns of each unknown key with its line and the key it likely meant, never of a key the Go foxctl or a store has', () => {
+    const h = tempHome();
+    const file = path.join(h.home, 'config.yaml');
+    fs.writeFileSync(
+      file,
+      [
+        'storage:',
+        '  rooot: /typo', // 2
+        'Paths:',
+        '  CAS: /x', // 4
+        'storge.root: /y', // 5
+        'events:',
+        '  sync_bach: 5', // 7
+        'backup:',
+        '  schedule:',
+        '    enabled: true',
+        '    tme: "03:00"', // 11
+        'stores:',
+        '  memory:',
+        '    driver: sqlite',
+        '  memroy:',
+        '    driver: sqlite', // 16
+        'wholly_unrelated: 1', // 17
+        '# the Go foxctl shares this file: its keys are no typos',
+        'home: ~/.foxctl',
+        'max_capture_kb: 10240',
+        'paths:',
+        '  skills: ~/.foxctl/skills',
+        'cas:',
+        '  store: true',
+        '  expose: hint',
+        'logging: {level: debug, format: json, output: stderr}',
+        'memory: {auto_cache_ttl: 24h, default_named_ttl: 720h, auto_load_workspace: true}',
+        'cache: {default_mode: auto}',
+        'database:',
+        '  driver: turso',
+        '  turso: {url: "libsql://x.turso.io", auth_token: ""}',
+        '  postgres: {dsn: "", max_open_conns: 5, require_vector: false}',
+        '  vector: {enabled: true, dimensions: 4096}',
+        'embedding: {provider: voyage, models: {code: voyage-code-3}}',
+        'indexing: {post_review: {enabled: false, indexers: [{id: a, kind: semantic_file_index}]}}',
+        'llm: {provider: groq, groq_api_key: ""}',
+        'openapi: {plugin_path: [plugins]}',
+        'curator: {enabled: true, dream_interval: 24h}',
+        'turso:',
+        '  url: ""',
+        '',
+      ].join('\n'),
+    );
+    const c = h.config();
+    expect(c.warnings.map((w) => [w.key, w.line, w.suggestion])).toEqual([
+      ['storage.rooot', 2, 'storage.root'],
+      ['Paths.CAS', 4, 'paths.cas'],
+      ['storge.root', 5, 'storage.root'],
+      ['events.sync_bach', 7, 'events.sync_batch'],
+      ['backup.schedule.tme', 11, 'backup.schedule.time'],
+      ['stores.memroy.driver', 16, 'stores.memory.driver'],
+      ['wholly_unrelated', 17, null],
+    ]);
+    expect(c.warnings[0]!.message).toBe(`${file} line 2: unknown key storage.rooot, ignored: did you mean storage.root?`);
+    expect(c.warnings[6]!.message).toBe(`${file} line 17: unknown key wholly_unrelated, ignored`);
+    // Still shown with their values; the Go keys say whose they are; the defaults apply to the typos.
+    expect(c.values.find((v) => v.key === 'logging.level')?.description).toMatch(/Go foxctl/);
+    expect(c.storageRoot).toBe(path.join(h.home, 'storage'));
+    expect(c.eventsSyncBatch).toBe(100);
+  });
+
+  it('has no warnings without a file, for an empty section, or for keys given by merge keys', () => {
+    const h = tempHome();
+    expect(h.config().warnings).toEqual([]);
+    fs.writeFileSync(path.join(h.home, 'config.yaml'), 'defaults: &d\n  sync_batch: 7\nevents:\n  <<: *d\nstorage:\n');
+    const c = h.config();
+    expect(c.eventsSyncBatch).toBe(7);
+    // The anchor's own section is read by no one: that is worth saying; the merged key is not.
+    expect(c.warnings.map((w) => w.key)).toEqual(['defaults.sync_batch']);
+  });
+
   it('refuses a self-referencing YAML alias with INVALID_INPUT naming the file and the line', () => {
     const h = tempHome();
     const file = path.join(h.home, 'config.yaml');

@@ -2,8 +2,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { FoxError } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
+import { isGoKey } from './go-keys.js';
 import { CONFIG_KEYS, findKeyDef, genericEnvName, type ConfigKeyDef } from './keys.js';
 import { readConfigFile } from './read-file.js';
+import { unknownKeyWarnings, type ConfigWarning } from './unknown-keys.js';
+
+export type { ConfigWarning } from './unknown-keys.js';
 
 /** Environment variables as the engine sees them (process.env or a test's own object). */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -45,6 +49,8 @@ export interface FoxConfig {
   eventsSyncBatch: number;
   /** Every known key and every key of the file, in display order. */
   values: ConfigValue[];
+  /** Keys of the file that nothing reads (typos), each with its line and a suggestion: shown, never fatal. */
+  warnings: ConfigWarning[];
   /** The environment the config was resolved from; drivers read per-store variables here. */
   env: Env;
 }
@@ -151,7 +157,7 @@ export function resolveConfig(opts: ResolveConfigOptions = {}): FoxConfig {
       key,
       value: fromEnv ?? (typeof raw === 'object' ? JSON.stringify(raw) : (raw as string | number | boolean)),
       source: fromEnv !== undefined ? { kind: 'env', variable } : { kind: 'file', file: configFile },
-      description: 'not a key this version knows',
+      description: isGoKey(key) ? 'a key of the Go foxctl (Storage Studio does not use it)' : 'not a key this version knows',
       env: [variable],
     });
   }
@@ -173,6 +179,7 @@ export function resolveConfig(opts: ResolveConfigOptions = {}): FoxConfig {
     eventsSyncIntervalMs: parseDuration(get('events.sync_interval') as string),
     eventsSyncBatch: get('events.sync_batch') as number,
     values,
+    warnings: file ? unknownKeyWarnings(file.values, file.lines, configFile) : [],
     env,
   };
 }
