@@ -4,6 +4,7 @@ import { addS3rverKeyPair, startS3rver, type TestS3 } from '../src-main/test/s3r
 import { expect, test } from './fixtures.js';
 import { CasPage } from './pages/cas-page.js';
 import { SettingsPage } from './pages/settings-page.js';
+import { ARTIFACTS } from './support/env.js';
 import { StoresPage } from './pages/stores-page.js';
 
 // A key pair only this spec uses: distinctive enough that finding it anywhere is a real leak.
@@ -251,5 +252,35 @@ test.describe('Settings view', () => {
 
     const all = await Promise.all(bodies);
     for (const body of all) expect(body).not.toContain(PASSWORD);
+  });
+
+  test('config.yaml warnings: a typo is shown with its line and the key it meant; a Go foxctl key is not', async ({ app, home }) => {
+    // Written while the studio runs: the Settings view reads the file afresh.
+    fs.writeFileSync(path.join(home, 'config.yaml'), 'storage:\n  rooot: /tmp/elsewhere\nlogging:\n  level: debug\nevents:\n  sync_bach: 50\n');
+    const settings = await new SettingsPage(app).open();
+    const notice = settings.root.getByTestId('config-warnings');
+    await expect(notice).toBeVisible();
+    await expect(notice).toContainText('config.yaml has 2 unknown keys');
+    await expect(notice.getByTestId('config-warning')).toHaveCount(2);
+    await expect(notice.locator('[data-key="storage.rooot"]')).toHaveText('storage.rooot (line 2): did you mean storage.root?');
+    await expect(notice.locator('[data-key="events.sync_bach"]')).toHaveText('events.sync_bach (line 6): did you mean events.sync_batch?');
+    await expect(notice).not.toContainText('logging.level');
+    await expect(notice).toContainText(path.join(home, 'config.yaml'));
+    // The default still applies to the misspelt key.
+    await expect(settings.row('storage.root')).toContainText('default');
+    for (const [width, height] of [
+      [1400, 900],
+      [1024, 700],
+    ] as const) {
+      await app.page.setViewportSize({ width, height });
+      await notice.scrollIntoViewIfNeeded();
+      await app.page.screenshot({ path: path.join(ARTIFACTS, `${app.mode}-settings-config-warnings-${width}.png`), animations: 'disabled' });
+    }
+    // Fixed in the file: the notice goes away on the next visit.
+    fs.writeFileSync(path.join(home, 'config.yaml'), 'storage:\n  root: /tmp/elsewhere\n');
+    await app.open('overview');
+    await settings.open();
+    await expect(settings.row('storage.root')).toContainText('config file');
+    await expect(notice).toHaveCount(0);
   });
 });

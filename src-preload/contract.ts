@@ -415,6 +415,17 @@ export const configValueSchema = z.object({
 /** A config value with where it came from. */
 export type ConfigValue = z.infer<typeof configValueSchema>;
 
+/** A key of config.yaml that nothing reads (a typo?): its line, the key it likely meant, one sentence. */
+export const configWarningSchema = z.object({
+  key: z.string(),
+  line: z.number().int().nullable(),
+  suggestion: z.string().nullable(),
+  message: z.string(),
+});
+
+/** A warning about config.yaml (never fatal). */
+export type ConfigWarning = z.infer<typeof configWarningSchema>;
+
 /** What a CAS put returns (the engine's PutResult). */
 export const casPutResultSchema = z.object({
   digest: z.string(),
@@ -709,6 +720,8 @@ export const settingsSchema = z.object({
   configFile: z.string(),
   configFileLoaded: z.boolean(),
   values: z.array(configValueSchema),
+  /** Unknown keys of config.yaml (typos), shown as a notice. */
+  warnings: z.array(configWarningSchema),
   secrets: secretStoreSchema,
   /** The one-line resolution order, as the engine applies it. */
   order: z.string(),
@@ -823,8 +836,8 @@ export const CALLS = {
   'stores.list': call(none, z.array(storeSchema), 'every store of the registry with its files and sizes'),
   'config.show': call(
     none,
-    z.object({ home: z.string(), configFile: z.string(), configFileLoaded: z.boolean(), values: z.array(configValueSchema) }),
-    'every effective config value with its source',
+    z.object({ home: z.string(), configFile: z.string(), configFileLoaded: z.boolean(), values: z.array(configValueSchema), warnings: z.array(configWarningSchema) }),
+    'every effective config value with its source, and warnings about unknown keys of config.yaml',
   ),
   'jobs.list': call(
     z.object({ limit: z.number().int().min(1).max(500).optional(), state: z.enum(JOB_STATES).optional() }).strict(),

@@ -52,7 +52,7 @@ export function createHandlers(engine: Engine, host: HostInfo): Handlers {
     ...createDbMigrateHandlers(engine),
     'config.show': async () => {
       const c = engine.config;
-      return { home: c.home, configFile: c.configFile, configFileLoaded: c.configFileLoaded, values: c.values };
+      return { home: c.home, configFile: c.configFile, configFileLoaded: c.configFileLoaded, values: c.values, warnings: c.warnings };
     },
     'jobs.list': async (input) => engine.jobs.list(input),
     'jobs.get': async (input) => engine.jobs.get(input.id),

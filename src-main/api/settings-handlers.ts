@@ -34,6 +34,7 @@ function settingsOf(engine: Engine): Settings {
     configFile: fresh.configFile,
     configFileLoaded: fresh.configFileLoaded,
     values: fresh.values,
+    warnings: fresh.warnings,
     secrets: engine.settings.secrets.status(),
     order: RESOLUTION_ORDER,
   };

@@ -2,6 +2,7 @@ import { useEffect, type ReactNode } from 'react';
 import { Loadable } from '../components/loadable';
 import { Card, Page } from '../components/page';
 import { SettingsCas } from '../components/settings-cas';
+import { SettingsConfigWarnings } from '../components/settings-config-warnings';
 import { SettingsPaths } from '../components/settings-paths';
 import { SettingsPostgresForm } from '../components/settings-postgres-form';
 import { SettingsS3Form } from '../components/settings-s3-form';
@@ -23,6 +24,7 @@ export function SettingsView(): ReactNode {
       <Loadable request="settings" data={settings} retry={() => void load()}>
         {(s) => (
           <>
+            <SettingsConfigWarnings warnings={s.warnings} configFile={s.configFile} />
             <Card title="Paths and general" aside={<code className="small" data-testid="config-file">{s.configFile}{s.configFileLoaded ? '' : ' (not created yet)'}</code>}>
               <p className="muted small settings-order" data-testid="resolution-order">
                 Resolution order: {s.order}.
