@@ -67,6 +67,8 @@ export async function syncFile(deps: SyncFileDeps, file: string, result: SyncRes
     const startOffset = offset;
     const maxLine = deps.maxLineBytes;
     let rows: EventRow[] = [];
+    // Where each row's line is, to record it if its span_id turns out to be stored with other content.
+    let rowLines: { start: number; length: number }[] = [];
     let rejects: RejectInput[] = [];
     let end = offset;
     let lastYield = Date.now();
@@ -80,19 +82,23 @@ export async function syncFile(deps: SyncFileDeps, file: string, result: SyncRes
       const tx = store.db.transaction(() => {
         const now = store.get(file);
         if ((now?.offset ?? 0) !== expect.offset || (now?.dev ?? null) !== expect.dev || (now?.ino ?? null) !== expect.ino) throw new Raced();
-        const inserted = insert(rows);
-        store.commit(file, { offset: end, dev, ino, head_len: headLen, head_hash: headHash, inserted, duplicates: rows.length - inserted, rejects, reset });
-        return inserted;
+        const conflicts: RejectInput[] = [];
+        const inserted = insert(rows, (i, columns) => conflicts.push(conflictReject(fd, rows[i]![0], rowLines[i]!, columns)));
+        const all = conflicts.length > 0 ? [...rejects, ...conflicts] : rejects;
+        const duplicates = rows.length - inserted - conflicts.length;
+        store.commit(file, { offset: end, dev, ino, head_len: headLen, head_hash: headHash, inserted, duplicates, rejects: all, reset });
+        return { inserted, duplicates, rejected: all.length };
       });
-      const inserted = tx.immediate();
+      const { inserted, duplicates, rejected } = tx.immediate();
       result.inserted += inserted;
-      result.duplicates += rows.length - inserted;
-      result.rejected += rejects.length;
+      result.duplicates += duplicates;
+      result.rejected += rejected;
       result.bytes += end - offset;
       expect = { offset: end, dev, ino };
       offset = end;
       reset = null;
       rows = [];
+      rowLines = [];
       rejects = [];
     };
 
@@ -101,7 +107,10 @@ export async function syncFile(deps: SyncFileDeps, file: string, result: SyncRes
         rejects.push({ offset: line.start, length: line.next - line.start - 1, error: `line of ${line.next - line.start - 1} bytes is over the ${maxLine}-byte limit`, excerpt: excerptOf(line.head!) });
       } else {
         const p = parseLine(line.bytes);
-        if ('row' in p) rows.push(p.row);
+        if ('row' in p) {
+          rows.push(p.row);
+          rowLines.push({ start: line.start, length: line.bytes.length });
+        }
         else if ('error' in p) rejects.push({ offset: line.start, length: line.bytes.length, error: p.error, excerpt: excerptOf(line.bytes) });
       }
       end = line.next;
@@ -121,6 +130,24 @@ export async function syncFile(deps: SyncFileDeps, file: string, result: SyncRes
     fs.closeSync(fd);
   }
 }
+
+/**
+ * The reject of a line whose span_id is stored with other content: the first event stays in
+ * events.db, this line is kept here for the user to see (it is still in the NDJSON file too).
+ */
+function conflictReject(fd: number, spanId: string, at: { start: number; length: number }, columns: string[]): RejectInput {
+  const head = Buffer.alloc(Math.min(at.length, 256));
+  const n = fs.readSync(fd, head, 0, head.length, at.start);
+  return {
+    offset: at.start,
+    length: at.length,
+    error: `${DUPLICATE_SPAN_ID} (span_id ${spanId}: ${columns.join(', ')} differ from the event in events.db)`,
+    excerpt: excerptOf(head.subarray(0, n)),
+  };
+}
+
+/** The reason recorded for a line whose span_id is already stored with other content. */
+export const DUPLICATE_SPAN_ID = 'duplicate span_id with different content';
 
 /** SHA-256 of a file's first `len` bytes: detects a file truncated and refilled past our offset. */
 function hashHead(fd: number, len: number): string {
