@@ -7,7 +7,7 @@ import { isFoxError } from '../errors.js';
 import { tempHome } from '../../test/temp-home.js';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { QUERY_CHILD_SOURCE } from './query/child-source.js';
+import { QUERY_CHILD_SOURCE, READY_LINE } from './query/child-source.js';
 import { QueryHost } from './query/query-host.js';
 import { runReadOnlyQuery } from './query/run-query.js';
 
@@ -115,7 +115,9 @@ describe('runReadOnlyQuery', () => {
     const ask = (sql: string): { ok: boolean; fox?: string; message?: string; rows?: unknown[] } => {
       const input = JSON.stringify({ module: createRequire(import.meta.url).resolve('better-sqlite3'), file, sql, limit: 10, busyTimeoutMs: 1000 });
       const r = spawnSync(process.execPath, ['-e', QUERY_CHILD_SOURCE], { input, encoding: 'utf8' });
-      return JSON.parse(r.stdout) as ReturnType<typeof ask>;
+      const [ready, answer] = r.stdout.trim().split('\n');
+      expect(ready).toBe(READY_LINE);
+      return JSON.parse(answer!) as ReturnType<typeof ask>;
     };
     expect(ask('DELETE FROM t')).toMatchObject({ ok: false, fox: 'INVALID_INPUT', message: expect.stringMatching(/would write/) });
     expect(ask("ATTACH 'x.db' AS x")).toMatchObject({ ok: false, fox: 'INVALID_INPUT', message: expect.stringMatching(/returns no rows/) });
@@ -200,6 +202,16 @@ describe('QueryHost', () => {
     const results = await Promise.all([1, 2, 3].map((n) => runReadOnlyQuery(file, 'SELECT ?', { host, params: [n] })));
     expect(results.map((r) => r.rows)).toEqual([[[1]], [[2]], [[3]]]);
     expect(host.stats()).toMatchObject({ spawned: 3, busy: 0, idle: 2 });
+    host.close();
+  });
+
+  it("counts a query's time limit from the moment its child is ready, not from the child's start", async () => {
+    const file = sampleDb();
+    const host = new QueryHost();
+    // Starting node and loading SQLite takes far longer than 50 ms here (more at the child's lower priority).
+    const res = await runReadOnlyQuery(file, 'SELECT count(*) FROM t', { host, timeoutMs: 50 });
+    expect(res.rows).toEqual([[10]]);
+    expect(host.stats()).toMatchObject({ spawned: 1 });
     host.close();
   });
 

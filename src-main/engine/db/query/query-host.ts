@@ -1,10 +1,14 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { availableParallelism, setPriority } from 'node:os';
 import { canceled, FoxError, toFoxError } from '../../errors.js';
 import { formatDuration } from '../../util/duration.js';
-import { QUERY_CHILD_SOURCE } from './child-source.js';
+import { sqliteNativeBinding } from '../sqlite.js';
+import { QUERY_CHILD_SOURCE, READY_LINE } from './child-source.js';
 import { WaitLine } from './wait-line.js';
+
+const requireHere = createRequire(import.meta.url);
 
 /** What a query child answers (one JSON line per request). */
 export interface ChildReply {
@@ -36,6 +40,9 @@ interface Warm {
   stderr: string;
   idleTimer: NodeJS.Timeout | null;
   dead: boolean;
+  /** The child has started (its ready line came): until then a request's time limit waits. */
+  ready: boolean;
+  onReady: (() => void) | null;
 }
 
 /** Limits of a QueryHost; the defaults suit the studio (a few queries of one user at a time). */
@@ -90,6 +97,7 @@ export class QueryHost {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        w.onReady = null;
         o.signal?.removeEventListener('abort', onAbort);
         w.waiter = null;
         if (reuse) this.release(w);
@@ -97,18 +105,23 @@ export class QueryHost {
         fn();
       };
       const kill = (why: FoxError): void => done(() => reject(why), false);
-      const timer =
-        o.timeoutMs > 0
-          ? setTimeout(
-              () =>
-                kill(
-                  new FoxError('CANCELED', `query interrupted: it ran longer than its ${formatDuration(o.timeoutMs)} time limit (raise it with --timeout)`, {
-                    subject: o.subject,
-                  }),
-                ),
-              o.timeoutMs,
-            )
-          : undefined;
+      let timer: NodeJS.Timeout | undefined;
+      // The limit counts the query, not the start of a new child (slow on a loaded machine at its lower priority).
+      const startTimer = (): void => {
+        w.onReady = null;
+        if (settled || o.timeoutMs <= 0) return;
+        timer = setTimeout(
+          () =>
+            kill(
+              new FoxError('CANCELED', `query interrupted: it ran longer than its ${formatDuration(o.timeoutMs)} time limit (raise it with --timeout)`, {
+                subject: o.subject,
+              }),
+            ),
+          o.timeoutMs,
+        );
+      };
+      if (w.ready) startTimer();
+      else w.onReady = startTimer;
       const onAbort = (): void => kill(canceled(o.signal, 'query'));
       o.signal?.addEventListener('abort', onAbort, { once: true });
       w.maxBytes = o.maxReplyBytes;
@@ -219,11 +232,16 @@ export class QueryHost {
     this.spawned++;
     const proc = spawn(process.execPath, ['-e', QUERY_CHILD_SOURCE], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: {
+        ...process.env,
+        ELECTRON_RUN_AS_NODE: '1',
+        FOXCTL_QUERY_MODULE: requireHere.resolve('better-sqlite3'),
+        FOXCTL_QUERY_NATIVE_BINDING: sqliteNativeBinding() ?? '',
+      },
       windowsHide: true,
     });
     lowerPriority(proc.pid);
-    const w: Warm = { proc, waiter: null, buffer: '', bytes: 0, maxBytes: Infinity, stderr: '', idleTimer: null, dead: false };
+    const w: Warm = { proc, waiter: null, buffer: '', bytes: 0, maxBytes: Infinity, stderr: '', idleTimer: null, dead: false, ready: false, onReady: null };
     proc.stdout.setEncoding('utf8');
     proc.stdout.on('data', (chunk: string) => {
       w.bytes += chunk.length;
@@ -232,7 +250,14 @@ export class QueryHost {
         return;
       }
       w.buffer += chunk;
-      const nl = w.buffer.indexOf('\n');
+      let nl = w.buffer.indexOf('\n');
+      if (!w.ready && nl >= 0 && w.buffer.slice(0, nl) === READY_LINE) {
+        w.ready = true;
+        w.buffer = w.buffer.slice(nl + 1);
+        w.bytes = w.buffer.length;
+        w.onReady?.();
+        nl = w.buffer.indexOf('\n');
+      }
       if (nl >= 0) {
         const line = w.buffer.slice(0, nl);
         w.buffer = w.buffer.slice(nl + 1);
@@ -258,7 +283,7 @@ export class QueryHost {
 }
 
 /** Niceness of query children: a long query yields the CPU to the studio that serves the window. */
-const CHILD_NICENESS = 10;
+const CHILD_NICENESS = 5;
 
 /** Lowers a child's CPU priority; where the OS refuses, it keeps the normal one (it is still bounded in number). */
 function lowerPriority(pid: number | undefined): void {
