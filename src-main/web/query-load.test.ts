@@ -100,24 +100,35 @@ describe('the studio under a burst of queries', () => {
     expect(await call(server, 'db.query', { store: 'MEMORY', sql: 'SELECT 1' })).toMatchObject({ ok: true });
     const before = childCount(server.pid) - 1;
 
+    /** The slowest app.info answer over `ms`, sampled every 50 ms (a sampling interval, not a wait for a state). */
+    const slowestInfo = async (ms: number, onSample: () => void = () => undefined): Promise<number> => {
+      let slowest = 0;
+      const until = performance.now() + ms;
+      while (performance.now() < until) {
+        const t0 = performance.now();
+        const info = await call(server, 'app.info', {});
+        slowest = Math.max(slowest, performance.now() - t0);
+        expect(info.ok).toBe(true);
+        onSample();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return slowest;
+    };
+    // The same figure without the burst: what the machine's own load costs (other test files, other processes).
+    const quiet = await slowestInfo(1000);
+
     const ids = Array.from({ length: 40 }, (_, i) => `load-${i}`);
     const queries = ids.map((id) => call(server, 'db.query', { store: 'MEMORY', sql: SLOW, timeoutMs: 60_000 }, id));
-    let worst = 0;
     let maxChildren = 0;
-    const until = performance.now() + 4000;
-    while (performance.now() < until) {
-      const t0 = performance.now();
-      const info = await call(server, 'app.info', {});
-      worst = Math.max(worst, performance.now() - t0);
-      expect(info.ok).toBe(true);
-      maxChildren = Math.max(maxChildren, childCount(server.pid) - before);
-      await new Promise((r) => setTimeout(r, 50)); // a sampling interval, not a wait for a state
-    }
-    console.log(`app.info: slowest answer ${worst.toFixed(0)} ms over 4 s with 40 db.query calls fired; at most ${maxChildren} query processes at once`);
+    const worst = await slowestInfo(4000, () => (maxChildren = Math.max(maxChildren, childCount(server.pid) - before)));
+    console.log(
+      `app.info: slowest answer ${worst.toFixed(0)} ms over 4 s with 40 db.query calls fired (${quiet.toFixed(0)} ms over 1 s before them); at most ${maxChildren} query processes at once`,
+    );
     await Promise.all(ids.map((id) => cancel(server, id)));
     const results = await Promise.all(queries);
 
-    expect(worst).toBeLessThan(1000);
+    // The burst adds less than a second to the slowest answer (on a quiet machine: it stays under 1 s).
+    expect(worst - quiet).toBeLessThan(1000);
     expect(maxChildren).toBeLessThanOrEqual(4);
     const codes = results.map((r) => (r.ok ? 'ok' : r.error?.code));
     // Those that found no place are told so at once; the others (running or waiting) are canceled.

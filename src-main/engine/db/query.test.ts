@@ -207,12 +207,22 @@ describe('QueryHost', () => {
 
   it("counts a query's time limit from the moment its child is ready, not from the child's start", async () => {
     const file = sampleDb();
+    // A child that takes 1.5 s to start (a preload that sleeps), as a loaded machine can make it.
+    const slowStart = path.join(path.dirname(file), 'slow-start.cjs');
+    fs.writeFileSync(slowStart, 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);\n');
+    const saved = process.env.NODE_OPTIONS;
+    process.env.NODE_OPTIONS = `${saved ?? ''} --require ${slowStart}`.trim();
     const host = new QueryHost();
-    // Starting node and loading SQLite takes far longer than 50 ms here (more at the child's lower priority).
-    const res = await runReadOnlyQuery(file, 'SELECT count(*) FROM t', { host, timeoutMs: 50 });
-    expect(res.rows).toEqual([[10]]);
-    expect(host.stats()).toMatchObject({ spawned: 1 });
-    host.close();
+    try {
+      const t0 = Date.now();
+      const res = await runReadOnlyQuery(file, 'SELECT count(*) FROM t', { host, timeoutMs: 500 });
+      expect(res.rows).toEqual([[10]]);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(1500);
+    } finally {
+      if (saved === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = saved;
+      host.close();
+    }
   });
 
   it('runs at most maxBusy children: the next request waits in line, one more is refused, a canceled waiter leaves the line', async () => {
