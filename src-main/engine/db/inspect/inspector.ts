@@ -54,12 +54,15 @@ export class DbInspector {
 
   /** One read-only statement, row-capped and time-limited. */
   async query(target: string, sql: string, opts: TargetOptions & QueryOptions = {}): Promise<QueryResult> {
+    // Refused before the file is even looked at when every query process is taken: a burst stays cheap.
+    this.host.assertCapacity(target);
     const t = this.resolve(target, opts);
     return runReadOnlyQuery(t.file, sql, { busyTimeoutMs: t.busyTimeoutMs, ...opts, subject: t.subject, signal: this.signal(opts), host: this.host });
   }
 
   /** A page of one table's rows in rowid order where it has one (the table browser). */
   async browse(target: string, table: string, opts: TargetOptions & OpOptions & { limit?: number; offset?: number; timeoutMs?: number } = {}): Promise<QueryResult> {
+    this.host.assertCapacity(target);
     const t = this.resolve(target, opts);
     const offset = opts.offset ?? 0;
     if (!Number.isInteger(offset) || offset < 0) throw new FoxError('INVALID_INPUT', `offset must be a whole number (got ${offset})`, { subject: t.subject });
