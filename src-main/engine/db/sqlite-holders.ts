@@ -87,10 +87,15 @@ export function shmIdentity(file: string): string | null {
   }
 }
 
-/** Whether an error is, or was caused by, one of SQLite's I/O errors (SQLITE_IOERR and its extended codes). */
+/**
+ * Whether an error is, or was caused by, one of SQLite's I/O errors (SQLITE_IOERR and its
+ * extended codes) that a fresh connection may not meet. SQLITE_IOERR_SHMSIZE is left out: it is
+ * a full disk (the -shm cannot grow), which a reopen cannot cure and would only make worse.
+ */
 export function isSqliteIoError(err: unknown): boolean {
   for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
+    if (code === 'SQLITE_IOERR_SHMSIZE') return false;
     if (typeof code === 'string' && (code === 'SQLITE_IOERR' || code.startsWith('SQLITE_IOERR_'))) return true;
   }
   return false;

@@ -115,7 +115,13 @@ export function retryAfterIoError<T>(file: string, subject: string, open: () => 
       return open();
     } catch (again) {
       if (!isSqliteIoError(again)) return fail(again);
-      throw new FoxError('IO', `${subject}: ${(again as Error).message} (this process's own connection to it was closed and reopened once after "${(err as Error).message}"; it failed again)`, { subject, cause: again });
+      const note = `this process's own connection to it was closed and reopened once after "${(err as Error).message}"; it failed again`;
+      try {
+        return fail(again);
+      } catch (e) {
+        if (e instanceof FoxError) throw new FoxError(e.code, `${e.message} (${note})`, { subject, cause: again });
+        throw e;
+      }
     }
   }
 }
