@@ -177,4 +177,33 @@ describe('foxctl CLI', () => {
     const missing = await foxctl(env, 'jobs', 'show', '01HZZZZZZZZZZZZZZZZZZZZZZZ');
     expect(missing.code).toBe(EXIT_CODES.NOT_FOUND);
   }, 30_000);
+
+  it('a home or store directory on /proc or under a file is refused clearly, not an endless mkdir', async () => {
+    const h = tempHome();
+    const cases: [Record<string, string>, string[], RegExp][] = [
+      [{ FOXCTL_STORAGE_ROOT: '/proc/self/foxctl-storage' }, ['init'], /cannot use \/proc\/self\/foxctl-storage for the foxctl home .*\/proc\/self is on procfs, a special file system/],
+      [{ FOXCTL_MEMORY_DB_PATH: '/dev/null/memory.db' }, ['db', 'info', 'MEMORY'], /store MEMORY \(\/dev\/null\/memory\.db\): .*not a directory/],
+    ];
+    for (const [extra, args, message] of cases) {
+      const t0 = Date.now();
+      const r = await foxctl(h.env(extra), ...args);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.code, args.join(' ')).not.toBe(0);
+      expect(Date.now() - t0).toBeLessThan(10_000);
+    }
+    // An event appended to a stream under /proc (stdin carries the event).
+    const child = spawn(process.execPath, [bundle, 'events', 'emit', '--persist', 'ndjson'], {
+      cwd: repoRoot,
+      env: { ...process.env, ...h.env({ FOXCTL_OBS_DIR: '/proc/self/foxctl-obs' }) },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdin.end('{"operation":"probe.proc"}\n');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    clearTimeout(killer);
+    expect(stderr).toMatch(/cannot use \/proc\/self\/foxctl-obs\/events for events file .*procfs/);
+    expect(code).toBe(EXIT_CODES.INVALID_INPUT);
+  }, 60_000);
 });

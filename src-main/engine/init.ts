@@ -6,6 +6,7 @@ import { openSqlite } from './db/sqlite.js';
 import { throwIfAborted, toFoxError, type ErrorCode, type OpOptions } from './errors.js';
 import { repoIndexDir, storePath } from './registry/paths.js';
 import { STORES } from './registry/stores.js';
+import { ensureDirSync } from './util/ensure-dir.js';
 
 /** What init did to one store. */
 export interface InitStoreResult {
@@ -40,11 +41,7 @@ export async function initHome(engine: Engine, opts: OpOptions = {}): Promise<In
   const created: string[] = [];
   for (const dir of [c.home, c.storageRoot, repoIndexDir(c), c.casDir, c.cacheDir, c.jobsDir, c.obsDir, c.backupsDir]) {
     if (fs.existsSync(dir)) continue;
-    try {
-      fs.mkdirSync(dir, { recursive: true });
-    } catch (err) {
-      throw toFoxError(err, `directory ${dir}`);
-    }
+    ensureDirSync(dir, `the foxctl home (${dir})`);
     created.push(dir);
   }
   const stores: InitStoreResult[] = [];

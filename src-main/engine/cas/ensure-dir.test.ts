@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempHome } from '../../test/temp-home.js';
 import { expectCode } from './conformance.js';
-import { ensureDir } from './ensure-dir.js';
+import { ensureDir } from '../util/ensure-dir.js';
 import { CasStore } from './guarded-store.js';
 import { createSqliteBackend } from './sqlite-backend.js';
 import { createTursoBackend } from './turso-backend.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ulid } from 'ulid';
 import { parseRfc3339 } from '../util/time.js';
 import { digestOf, isHex } from './digest.js';
-import { ensureDir } from './ensure-dir.js';
+import { ensureDir } from '../util/ensure-dir.js';
 import { removeDangling } from './file-dangling.js';
 import { scanFileStore } from './file-scan.js';
 import { DirSyncer, exists, fsyncDir, isErrno, tempName, writeFileAtomic, writeTemp } from './fs-util.js';

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { applyMigrations } from '../db/migrate.js';
 import { openSqlite, type SqliteDb } from '../db/sqlite.js';
 import { digestOf } from './digest.js';
-import { ensureDir } from './ensure-dir.js';
+import { ensureDir } from '../util/ensure-dir.js';
 import { mergeTags, tagsFromStored } from './meta.js';
 import { CAS_MIGRATIONS } from './sqlite-migrations.js';
 import { DROP_CHUNKS_SQL, SCAN_MISSING_SQL, SCAN_ORPHAN_SQL, SCAN_STORED_SQL, scanFromRows, STORED_BYTES_SQL, storedWhole, type MissingRow, type OrphanRow } from './sqlite-scan.js';

@@ -6,7 +6,7 @@ import { migrationChecksum } from '../db/migrate.js';
 import { FoxError } from '../errors.js';
 import { nowRfc3339, parseRfc3339 } from '../util/time.js';
 import { digestOf } from './digest.js';
-import { ensureDir } from './ensure-dir.js';
+import { ensureDir } from '../util/ensure-dir.js';
 import { DEFAULT_TMP_SAFE_AGE_MS } from './file-backend.js';
 import { createKeyLock } from './key-lock.js';
 import { mergeTags, tagsFromStored } from './meta.js';

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { FoxError, toFoxError } from '../errors.js';
 import { bindingOption } from './sqlite-binding.js';
 import { isSqliteIoError, releaseHolders, settleHolders } from './sqlite-holders.js';
+import { ensureDirSync } from '../util/ensure-dir.js';
 
 /** A better-sqlite3 connection. */
 export type SqliteDb = Database.Database;
@@ -146,7 +147,7 @@ export function openSqlite(file: string, opts: OpenSqliteOptions = {}): SqliteDb
   const subject = opts.subject ?? file;
   const exists = assertSqliteFile(file, subject, { allowEmpty: !opts.readonly });
   if (opts.readonly && !exists) throw new FoxError('NOT_FOUND', `${file} does not exist`, { subject });
-  if (!opts.readonly && !exists && opts.create !== false) fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (!opts.readonly && !exists && opts.create !== false) ensureDirSync(path.dirname(file), subject);
   return retryAfterIoError(file, subject, () => connect(file, opts), (err) => {
     const fe = sqliteError(err, subject);
     if (fe.code === 'CORRUPT') throw new FoxError('CORRUPT', `${file} is not a usable SQLite database: ${(err as Error).message}`, { subject, cause: err });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { toFoxError } from '../errors.js';
+import { ensureDirSync } from '../util/ensure-dir.js';
 
 /** Lines larger than this are written in several write(2) calls by the kernel anyway: refuse them. */
 export const MAX_LINE_BYTES = 1 << 20;
@@ -21,7 +22,7 @@ export function appendLines(file: string, lines: readonly string[]): void {
     fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o644);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw toFoxError(err, `events file ${file}`);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    ensureDirSync(path.dirname(file), `events file ${file}`);
     try {
       fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o644);
     } catch (err2) {

@@ -1,8 +1,11 @@
-import type { Stats } from 'node:fs';
+import fsSync, { type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { FoxError, toFoxError } from '../errors.js';
-import { isErrno } from './fs-util.js';
+
+function isErrno(err: unknown, code: string): boolean {
+  return (err as NodeJS.ErrnoException | null)?.code === code;
+}
 
 /** statfs types of Linux file systems that hold no files of ours (linux/magic.h). */
 const SPECIAL_FS: ReadonlyMap<number, string> = new Map([
@@ -76,6 +79,55 @@ export async function ensureDir(dir: string, subject: string): Promise<void> {
       if (isErrno(err, 'EEXIST')) {
         // Made by another process meanwhile, which is fine if it is a directory.
         const st = await fs.stat(d);
+        if (st.isDirectory()) continue;
+        throw refuse(`${d} is ${what(st)}, not a directory`);
+      }
+      if (isErrno(err, 'ENOENT')) throw refuse(`${path.dirname(d)} exists but does not accept new directories (a special file system?); choose a directory on a disk`);
+      throw toFoxError(err, `cannot create ${d} for ${subject}`);
+    }
+  }
+}
+
+/** The special file system `dir` is on, or null (synchronous twin of specialFs). */
+function specialFsSync(dir: string): string | null {
+  try {
+    return SPECIAL_FS.get(Number(fsSync.statfsSync(dir).type)) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** ensureDir for synchronous callers (opening a store, appending an event line): the same checks and refusals. */
+export function ensureDirSync(dir: string, subject: string): void {
+  const target = path.resolve(dir);
+  const refuse = (why: string): FoxError => new FoxError('INVALID_INPUT', `cannot use ${target} for ${subject}: ${why}`, { subject: target });
+  const missing: string[] = [];
+  let cur = target;
+  for (;;) {
+    let st: Stats;
+    try {
+      st = fsSync.statSync(cur);
+    } catch (err) {
+      const up = path.dirname(cur);
+      if ((isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) && up !== cur) {
+        missing.push(cur);
+        cur = up;
+        continue;
+      }
+      throw toFoxError(err, `cannot use ${target} for ${subject}`);
+    }
+    if (!st.isDirectory()) throw refuse(`${cur} is ${what(st)}, not a directory`);
+    break;
+  }
+  if (missing.length === 0) return;
+  const special = specialFsSync(cur);
+  if (special) throw refuse(`${cur} is on ${special}, a special file system that cannot hold files; choose a directory on a disk`);
+  for (const d of missing.reverse()) {
+    try {
+      fsSync.mkdirSync(d);
+    } catch (err) {
+      if (isErrno(err, 'EEXIST')) {
+        const st = fsSync.statSync(d);
         if (st.isDirectory()) continue;
         throw refuse(`${d} is ${what(st)}, not a directory`);
       }
