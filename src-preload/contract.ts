@@ -280,6 +280,18 @@ function eventsCalls() {
   } as const;
 }
 
+/** One thing backup create found wrong (a store failing its check or locked, a CAS object not matching its digest). */
+export const backupProblemSchema = z.object({
+  kind: z.enum(['store', 'store_unavailable', 'cas_object']),
+  store: z.string().optional(),
+  path: z.string(),
+  digest: z.string().optional(),
+  detail: z.string(),
+});
+
+/** One thing backup create found wrong. */
+export type BackupProblem = z.infer<typeof backupProblemSchema>;
+
 /** One backup archive as listed. */
 export const backupSchema = z.object({
   name: z.string(),
@@ -295,6 +307,13 @@ export const backupSchema = z.object({
   total_size: count,
   go_format: z.boolean(),
   problem: z.string().optional(),
+  /** ok / completed_with_problems as create recorded it; unchecked (no check recorded: Go, older archives); damaged (unreadable). */
+  status: z.enum(['ok', 'completed_with_problems', 'unchecked', 'damaged']),
+  problems: z.array(backupProblemSchema),
+  /** The last verify of this archive file, or null. */
+  verified: z.object({ at: timestamp, ok: z.boolean() }).nullable(),
+  /** Checked, readable and not failed by a verify: only clean backups count toward retention. */
+  clean: z.boolean(),
 });
 
 /** One backup archive as listed. */
@@ -364,7 +383,17 @@ export const rehearseResultSchema = z.object({
 export type RehearseResult = z.infer<typeof rehearseResultSchema>;
 
 /** What prune deleted (or would, in a dry run) and kept. */
-export const pruneResultSchema = z.object({ dry_run: z.boolean(), deleted: z.array(backupSchema), kept: z.array(backupSchema), bytes_freed: count, cli: cliLine });
+export const pruneResultSchema = z.object({
+  dry_run: z.boolean(),
+  deleted: z.array(backupSchema),
+  kept: z.array(backupSchema),
+  /** Kept backups that are not clean, so they did not count toward keepLast (names). */
+  not_counted: z.array(z.string()),
+  /** The newest clean backup when the rules alone would have deleted it (it never is). */
+  protected: z.string().nullable(),
+  bytes_freed: count,
+  cli: cliLine,
+});
 
 /** What prune deleted and kept. */
 export type PruneResult = z.infer<typeof pruneResultSchema>;
@@ -373,6 +402,8 @@ export type PruneResult = z.infer<typeof pruneResultSchema>;
 export const backupSummarySchema = z.object({
   count: count,
   newest: backupSchema.nullable(),
+  /** The newest clean backup (the one to restore from when the newest has problems), or null. */
+  lastClean: backupSchema.nullable(),
   /** sync_critical stores with data that the newest backup lacks. */
   missingCritical: z.array(z.string()),
 });
@@ -520,7 +551,7 @@ export const backupScheduleSchema = z.object({
   last_run: z
     .object({
       at: timestamp,
-      state: z.enum(['ok', 'error', 'canceled', 'running']),
+      state: z.enum(['ok', 'completed_with_problems', 'error', 'canceled', 'running']),
       backup: z.string().nullable(),
       job_id: z.string().nullable(),
       error: bridgeErrorLike(),
@@ -901,10 +932,14 @@ export const CALLS = {
         name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'a backup name is letters, digits, . _ - (up to 100)').optional(),
         components: z.array(z.string().min(1)).max(16).optional(),
         includeLocalOnly: z.boolean().optional(),
+        /** quick_check (default) or integrity_check of every snapshot. */
+        check: z.enum(['quick', 'full']).optional(),
+        /** Write nothing when a check finds a problem. */
+        strict: z.boolean().optional(),
       })
       .strict(),
     z.object({ jobId: z.string(), cli: cliLine }),
-    'starts a backup as a job (the class policy decides the stores)',
+    'starts a backup as a job (the class policy decides the stores; every snapshot is checked)',
   ),
   'backups.info': call(
     z.object({ name: backupName }).strict(),

@@ -34,13 +34,15 @@ export async function syncerStatus(engine: Engine): Promise<SyncerStatus> {
 }
 
 /**
- * The newest readable backup and the sync_critical stores with data that it lacks: the two
- * facts behind the Overview's "back up now" warning.
+ * The newest backup (damaged or with problems too: the Overview must not hide them behind an
+ * older good one), the newest clean one, and the sync_critical stores with data that the
+ * newest lacks: the facts behind the Overview's backup card.
  */
 export function summarizeBackups(backups: Backup[], stores: Store[]): BackupSummary {
-  const readable = backups.filter((b) => b.problem === undefined);
-  const newest = readable.reduce<Backup | null>((a, b) => (a === null || Date.parse(b.created_at) > Date.parse(a.created_at) ? b : a), null);
+  const newestOf = (list: Backup[]): Backup | null => list.reduce<Backup | null>((a, b) => (a === null || Date.parse(b.created_at) > Date.parse(a.created_at) ? b : a), null);
+  const newest = newestOf(backups);
   const critical = [...new Set(stores.filter((s) => s.class === 'sync_critical' && s.exists).map((s) => s.name))];
   const included = new Set(newest?.stores ?? []);
-  return { count: readable.length, newest, missingCritical: newest ? critical.filter((n) => !included.has(n)) : [] };
+  const readable = backups.filter((b) => b.problem === undefined);
+  return { count: readable.length, newest, lastClean: newestOf(backups.filter((b) => b.clean)), missingCritical: newest && !newest.problem ? critical.filter((n) => !included.has(n)) : [] };
 }

@@ -3,7 +3,7 @@
 
 /** What a Backups view action did, with the options that change its command line. */
 export type BackupAction =
-  | { action: 'create'; name?: string; components?: string[]; includeLocalOnly?: boolean }
+  | { action: 'create'; name?: string; components?: string[]; includeLocalOnly?: boolean; check?: 'quick' | 'full'; strict?: boolean }
   | { action: 'info' | 'verify' | 'rehearse' | 'delete'; name: string }
   | { action: 'restore'; name: string; components?: string[]; stores?: string[]; force?: boolean; forceInUse?: boolean; dryRun?: boolean }
   | { action: 'prune'; keepLast?: number; olderThan?: string; dryRun?: boolean };
@@ -22,6 +22,8 @@ export function backupCliEquivalent(a: BackupAction): string {
       if (a.name) words.push('--name', a.name);
       if (a.components && a.components.length > 0) words.push('--components', ...a.components);
       if (a.includeLocalOnly) words.push('--local-only');
+      if (a.check === 'full') words.push('--integrity');
+      if (a.strict) words.push('--strict');
       break;
     case 'restore':
       words.push(a.name);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { seedHome } from '../engine/backup/test-fixtures.js';
+import { makeDamagedDb, seedHome } from '../engine/backup/test-fixtures.js';
 import { openEngine, type Engine } from '../engine/engine.js';
 import { tempHome } from '../test/temp-home.js';
 import { BackupScheduler } from './backup-schedule.js';
@@ -136,6 +136,34 @@ describe('BackupScheduler (injected clock, real engine and archives)', () => {
     const fresh = await new BackupScheduler(engine, { now: clock.now }).status();
     expect(fresh.last_run).toMatchObject({ state: 'ok', backup: 'nightly-20260313-020000', job_id: runs[2]!.job_id });
   });
+
+  it('nightly keep-N never counts a backup with problems: all newer ones have problems -> the older clean one survives keep 1', async () => {
+    const th = tempHome();
+    seedHome(th);
+    engine = openEngine({ env: th.env() });
+    const clock = manualClock('2026-03-10T12:00:00Z');
+    const s = new BackupScheduler(engine, { now: clock.now, save: async () => undefined });
+    await s.update({ enabled: true, time: '02:00', zone: 'utc', keep: 1 });
+    clock.set('2026-03-11T02:00:00Z');
+    expect(await s.tick()).toMatchObject({ state: 'ok', backup: 'nightly-20260311-020000', pruned: [] });
+    const traj = path.join(th.home, 'storage', 'trajectory.db');
+    makeDamagedDb(traj);
+    for (const day of ['12', '13']) {
+      clock.set(`2026-03-${day}T02:00:00Z`);
+      expect(await s.tick(), `night of the ${day}`).toMatchObject({ state: 'completed_with_problems', backup: `nightly-202603${day}-020000`, pruned: [] });
+    }
+    expect((await engine.backups.list()).map((b) => [b.name, b.clean])).toEqual([
+      ['nightly-20260313-020000', false],
+      ['nightly-20260312-020000', false],
+      ['nightly-20260311-020000', true],
+    ]);
+    // After a restart the last run's problems come back from jobs.db.
+    expect((await new BackupScheduler(engine, { now: clock.now }).status()).last_run).toMatchObject({ state: 'completed_with_problems', backup: 'nightly-20260313-020000' });
+    // Repaired: the next clean night takes the one place, and the older ones go.
+    fs.rmSync(traj);
+    clock.set('2026-03-14T02:00:00Z');
+    expect(await s.tick()).toMatchObject({ state: 'ok', pruned: ['nightly-20260313-020000', 'nightly-20260312-020000', 'nightly-20260311-020000'] });
+  }, 60_000);
 
   it('records a failed run with its error and tries again the next night', async () => {
     const th = tempHome();

@@ -5,6 +5,7 @@ import type { Engine } from '../engine/engine.js';
 import { FoxError, toFoxError } from '../engine/errors.js';
 import { isScheduledName, nextRunAt, parseTimeOfDay, formatTimeOfDay, scheduledBackupName, SCHEDULED_PREFIX, type ScheduleZone } from './schedule-time.js';
 import { editConfig } from '../engine/config/edit.js';
+import { planRetention } from '../engine/backup/retention.js';
 
 /** What a user sets. */
 export interface ScheduleSettings {
@@ -16,10 +17,10 @@ export interface ScheduleSettings {
   keep: number;
 }
 
-/** The outcome of one scheduled run. */
+/** The outcome of one scheduled run (`completed_with_problems`: the archive was written, but a check named problems). */
 export interface ScheduleRun {
   at: string;
-  state: 'ok' | 'error' | 'canceled' | 'running';
+  state: 'ok' | 'completed_with_problems' | 'error' | 'canceled' | 'running';
   backup: string | null;
   job_id: string | null;
   error: { code: string; message: string } | null;
@@ -164,9 +165,9 @@ export class BackupScheduler {
       const job = this.engine.backups.create({ name });
       this.runningJob = job;
       run.job_id = job.id;
-      await job.done;
+      const created = await job.done;
       run.pruned = await this.prune();
-      run.state = 'ok';
+      run.state = created.status === 'ok' ? 'ok' : 'completed_with_problems';
     } catch (err) {
       const fe = toFoxError(err);
       run.state = fe.code === 'CANCELED' ? 'canceled' : 'error';
@@ -175,11 +176,14 @@ export class BackupScheduler {
     return run;
   }
 
-  /** Deletes the scheduled backups beyond the newest `keep`; other backups are never touched. */
+  /**
+   * Keeps the newest `keep` clean scheduled backups (planRetention: a backup with problems never
+   * takes a place, and the newest clean one is never deleted); other backups are never touched.
+   */
   private async prune(): Promise<string[]> {
     const scheduled = (await this.engine.backups.list()).filter((b) => isScheduledName(b.name)).sort((a, b) => b.name.localeCompare(a.name));
     const gone: string[] = [];
-    for (const b of scheduled.slice(this.settings.keep)) {
+    for (const b of planRetention(scheduled, { keepLast: this.settings.keep }).deleted) {
       await this.engine.backups.delete(b.name);
       gone.push(b.name);
     }
@@ -192,7 +196,8 @@ export class BackupScheduler {
     this.lastLoaded = true;
     const job = this.engine.jobs.list({ limit: 500 }).find((j) => j.kind === 'backup.create' && j.title.startsWith(`backup create ${SCHEDULED_PREFIX}`));
     if (!job) return;
-    const state = job.state === 'ok' || job.state === 'error' || job.state === 'canceled' ? job.state : 'running';
+    const problems = job.state === 'ok' && (job.result as { status?: string } | null)?.status === 'completed_with_problems';
+    const state = problems ? 'completed_with_problems' : job.state === 'ok' || job.state === 'error' || job.state === 'canceled' ? job.state : 'running';
     this.last = { at: job.created_at, state, backup: job.title.slice('backup create '.length), job_id: job.id, error: job.error, pruned: [] };
   }
 }
@@ -239,6 +244,7 @@ export function scheduleCli(s: ScheduleSettings): string {
     `foxctl backup schedule ${s.enabled ? '--enable' : '--disable'} --time ${s.time} --zone ${s.zone} --keep ${s.keep}`,
     `# each night at ${s.time}${s.zone === 'utc' ? ' UTC' : ''} while Storage Studio runs:`,
     `foxctl backup create --name ${SCHEDULED_PREFIX}YYYYMMDD-HHMMSS`,
-    `# then delete ${SCHEDULED_PREFIX}* backups beyond the newest ${s.keep} (foxctl backup delete NAME)`,
+    `# then delete ${SCHEDULED_PREFIX}* backups beyond the newest ${s.keep} clean ones (foxctl backup delete NAME);`,
+    '# a backup with problems never counts as one of them, and the newest clean one is never deleted',
   ].join('\n');
 }

@@ -42,25 +42,38 @@ const backup = (name: string, created: string, stores: string[], problem?: strin
   files: stores.length,
   total_size: 100,
   go_format: false,
+  status: problem ? 'damaged' : 'ok',
+  problems: [],
+  verified: null,
+  clean: !problem,
   ...(problem ? { problem } : {}),
 });
 
 describe('summarizeBackups', () => {
   const stores = [store('MEMORY', 'sync_critical', true), store('TASKS', 'sync_critical', true), store('AGENTS', 'sync_critical', false), store('CACHE', 'local_only', true)];
 
-  it('picks the newest readable backup and names the sync_critical stores with data it lacks', () => {
-    const s = summarizeBackups(
-      [backup('old', '2026-01-01T00:00:00Z', ['MEMORY', 'TASKS']), backup('new', '2026-02-01T00:00:00Z', ['MEMORY']), backup('broken', '2026-03-01T00:00:00Z', [], 'truncated')],
-      stores,
-    );
+  it('picks the newest backup and names the sync_critical stores with data it lacks', () => {
+    const s = summarizeBackups([backup('old', '2026-01-01T00:00:00Z', ['MEMORY', 'TASKS']), backup('new', '2026-02-01T00:00:00Z', ['MEMORY'])], stores);
     expect(s.newest?.name).toBe('new');
+    expect(s.lastClean?.name).toBe('new');
     expect(s.count).toBe(2);
     // TASKS has data and is not in the newest; AGENTS has no file; CACHE is local_only.
     expect(s.missingCritical).toEqual(['TASKS']);
   });
 
+  it('never hides a newest backup that is damaged or has problems behind an older good one', () => {
+    const withProblems: Backup = { ...backup('hurt', '2026-02-15T00:00:00Z', ['MEMORY']), status: 'completed_with_problems', clean: false, problems: [{ kind: 'store', store: 'MEMORY', path: 'storage/memory.db', detail: 'PRAGMA quick_check: Page 3: btreeInitPage() returns error code 11' }] };
+    const s = summarizeBackups([backup('old', '2026-01-01T00:00:00Z', ['MEMORY', 'TASKS']), withProblems, backup('broken', '2026-03-01T00:00:00Z', [], 'truncated')], stores);
+    expect(s.newest?.name).toBe('broken');
+    expect(s.lastClean?.name).toBe('old');
+    expect(s.count).toBe(2);
+    // An unreadable newest says nothing about which stores it holds.
+    expect(s.missingCritical).toEqual([]);
+    expect(summarizeBackups([backup('old', '2026-01-01T00:00:00Z', ['MEMORY', 'TASKS']), withProblems], stores)).toMatchObject({ newest: { name: 'hurt', status: 'completed_with_problems' }, lastClean: { name: 'old' } });
+  });
+
   it('has no newest and no missing list when there is no backup', () => {
-    expect(summarizeBackups([], stores)).toEqual({ count: 0, newest: null, missingCritical: [] });
+    expect(summarizeBackups([], stores)).toEqual({ count: 0, newest: null, lastClean: null, missingCritical: [] });
   });
 });
 
@@ -92,7 +105,7 @@ describe('buildOverview', () => {
       const critical = o.classes.find((c) => c.class === 'sync_critical')!;
       expect(critical).toMatchObject({ stores: 8, present: 1 });
       expect(critical.bytes).toBeGreaterThan(0);
-      expect(o.backups).toEqual({ count: 0, newest: null, missingCritical: [] });
+      expect(o.backups).toEqual({ count: 0, newest: null, lastClean: null, missingCritical: [] });
       expect(o.disk.cas.exists).toBe(false);
       expect(o.syncer.running).toBe(false);
     } finally {

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { seedHome } from '../../engine/backup/test-fixtures.js';
+import fs from 'node:fs';
+import { makeDamagedDb, seedHome } from '../../engine/backup/test-fixtures.js';
 import { tempHome } from '../../test/temp-home.js';
 import { EXIT_CODES } from '../output.js';
 
@@ -56,4 +57,34 @@ describe('foxctl backup', () => {
     expect(missing.status).toBe(EXIT_CODES.NOT_FOUND);
     expect(missing.stderr).toMatch(/no backup "nope"/);
   }, 60_000);
+
+  it('create names a damaged store, exits CORRUPT with status in --json; --strict writes nothing; -o EXISTING is CONFLICT', () => {
+    const th = tempHome();
+    seedHome(th);
+    makeDamagedDb(path.join(th.home, 'storage', 'trajectory.db'));
+    const env = th.env();
+    const human = foxctl(env, 'backup', 'create', '-n', 'hurt', '-c', 'databases');
+    expect(human.status).toBe(EXIT_CODES.CORRUPT);
+    expect(human.stdout).toMatch(/^COMPLETED WITH PROBLEMS: backup hurt: .*backup_hurt\.tar\.gz$/m);
+    expect(human.stdout).toMatch(/^problem: store TRAJECTORY \(storage\/trajectory\.db\): PRAGMA quick_check: /m);
+    const json = foxctl(env, '--json', 'backup', 'create', '-n', 'hurt2', '-c', 'databases', '--integrity');
+    expect(json.status).toBe(EXIT_CODES.CORRUPT);
+    const envelope = JSON.parse(json.stdout) as { status: string; data: { status: string; check: string; problems: { store: string; detail: string }[] } };
+    expect(envelope.data).toMatchObject({ status: 'completed_with_problems', check: 'full', problems: [{ store: 'TRAJECTORY', detail: expect.stringMatching(/^PRAGMA integrity_check: /) }] });
+    const strict = foxctl(env, 'backup', 'create', '-n', 'strict', '-c', 'databases', '--strict');
+    expect(strict.status).toBe(EXIT_CODES.CORRUPT);
+    expect(strict.stderr).toMatch(/CORRUPT: backup strict was not written \(--strict\): 1 problem: store TRAJECTORY/);
+    expect(fs.existsSync(path.join(th.home, 'backups', 'backup_strict.tar.gz'))).toBe(false);
+    const listed = foxctl(env, 'backup', 'list');
+    expect(listed.stdout).toMatch(/^hurt2? .*PROBLEMS \(1\)\s+store TRAJECTORY/m);
+    // -o an existing file without --name looped forever at 100% CPU: now CONFLICT, at once.
+    const existing = path.join(th.home, 'backups', 'backup_hurt.tar.gz');
+    const before = fs.readFileSync(existing);
+    const t0 = Date.now();
+    const conflict = foxctl(env, 'backup', 'create', '-o', existing);
+    expect(conflict.status).toBe(EXIT_CODES.CONFLICT);
+    expect(conflict.stderr).toMatch(new RegExp(`CONFLICT: ${existing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} already exists; backups are never overwritten`));
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(fs.readFileSync(existing).equals(before)).toBe(true);
+  }, 90_000);
 });

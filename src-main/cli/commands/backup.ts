@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { openRemoteBackups, startBackupPull, startBackupPush } from '../../engine/backup/remote.js';
-import type { BackupSummary, RestoreResult, VerifyResult } from '../../engine/backup/types.js';
+import { describeProblem } from '../../engine/backup/problems.js';
+import type { BackupSummary, CreateBackupResult, RestoreResult, VerifyResult } from '../../engine/backup/types.js';
 import type { FoxConfig } from '../../engine/config/resolve.js';
 import { FoxError } from '../../engine/errors.js';
 import { parseDuration } from '../../engine/util/duration.js';
@@ -12,11 +13,33 @@ const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 const list = (v: unknown): string[] | undefined => (Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? [v] : undefined);
 const when = (ts: string): string => ts.slice(0, 19).replace('T', ' ');
 
+/** What list says of a backup's state: damaged, problems, a failed or passed verify, unchecked. */
+function stateOf(b: BackupSummary): string {
+  if (b.problem) return 'DAMAGED';
+  if (b.verified?.ok === false) return 'VERIFY FAILED';
+  if (b.status === 'completed_with_problems') return `PROBLEMS (${b.problems.length})`;
+  if (b.status === 'unchecked') return b.verified?.ok ? 'verified' : 'unchecked';
+  return b.verified?.ok ? 'verified' : 'ok';
+}
+
+function noteOf(b: BackupSummary): string {
+  if (b.problem) return b.problem;
+  const first = b.problems[0];
+  if (first) return `${describeProblem(first)}${b.problems.length > 1 ? ` (+${b.problems.length - 1} more: backup info ${b.name})` : ''}`;
+  return b.go_format ? 'Go format' : '';
+}
+
 function summaryTable(rows: BackupSummary[]): string {
   return formatTable(
-    ['NAME', 'CREATED (UTC)', 'SIZE', 'COMPONENTS', 'STORES', 'NOTE'],
-    rows.map((b) => [b.name, when(b.created_at), formatBytes(b.size), b.components.join(','), b.stores.join(','), b.problem ? `DAMAGED: ${b.problem}` : b.go_format ? 'Go format' : '']),
+    ['NAME', 'CREATED (UTC)', 'SIZE', 'COMPONENTS', 'STORES', 'STATE', 'NOTE'],
+    rows.map((b) => [b.name, when(b.created_at), formatBytes(b.size), b.components.join(','), b.stores.join(','), stateOf(b), noteOf(b)]),
   );
+}
+
+/** Exit status of a create that completed with problems: CORRUPT's when anything is damaged, UNAVAILABLE's for locked stores only. */
+function problemsExitCode(r: CreateBackupResult): number {
+  if (r.status === 'ok') return 0;
+  return r.problems.some((p) => p.kind !== 'store_unavailable') ? EXIT_CODES.CORRUPT : EXIT_CODES.UNAVAILABLE;
 }
 
 async function remoteList(config: FoxConfig, signal: AbortSignal) {
@@ -78,6 +101,8 @@ export function registerBackupCommands(program: Command): void {
     .option('-c, --components <components...>', 'components: databases, cas, memory, sessions, jobs, observability (default: all)')
     .option('-e, --exclude <components...>', 'components to leave out')
     .option('--local-only', 'also back up local_only stores (rebuildable or device-local)')
+    .option('--integrity', 'check each snapshot with PRAGMA integrity_check instead of quick_check (slower, also checks indexes against tables)')
+    .option('--strict', 'write no archive when a check finds a problem (exit CORRUPT, or UNAVAILABLE when stores are only locked)')
     .action(
       action('foxctl.backup.create', async (ctx) => {
         const job = ctx.engine().backups.create({
@@ -86,17 +111,25 @@ export function registerBackupCommands(program: Command): void {
           components: list(ctx.opts.components),
           exclude: list(ctx.opts.exclude),
           includeLocalOnly: ctx.opts.localOnly === true,
+          check: ctx.opts.integrity === true ? 'full' : 'quick',
+          strict: ctx.opts.strict === true,
           signal: ctx.signal,
         });
         const r = await ctx.waitJob(job);
+        const check = r.check === 'full' ? 'integrity_check' : 'quick_check';
         return {
           data: r,
+          exitCode: problemsExitCode(r),
           human: () =>
             [
-              `created backup ${r.name}: ${r.path}`,
+              r.status === 'ok' ? `created backup ${r.name}: ${r.path}` : `COMPLETED WITH PROBLEMS: backup ${r.name}: ${r.path}`,
               `${r.files} files, ${formatBytes(r.total_size)} -> ${formatBytes(r.compressed_size)}; ${r.database_count} databases (${r.stores.join(', ') || 'none'})`,
               ...r.skipped_stores.map((s) => `skipped ${s.store}: ${s.reason}`),
               ...r.warnings.map((w) => `warning: ${w}`),
+              ...r.problems.map((p) => `problem: ${describeProblem(p)}`),
+              r.status === 'ok'
+                ? `every snapshot passed ${check}`
+                : `${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}: this backup does not count as clean for prune; fix the stores named and back up again (--strict writes nothing instead)`,
             ].join('\n'),
         };
       }),
@@ -227,8 +260,8 @@ export function registerBackupCommands(program: Command): void {
 
   backup
     .command('prune')
-    .description('delete old backups: keep the newest N and/or those younger than a duration')
-    .option('--keep-last <n>', 'keep the newest N backups')
+    .description('delete old backups: keep the newest N clean ones and/or those younger than a duration (the newest clean one always stays)')
+    .option('--keep-last <n>', 'keep the newest N clean backups (and any not-clean one newer than the Nth)')
     .option('--older-than <duration>', 'delete backups older than this (e.g. 168h, 30d)')
     .option('--dry-run', 'list what would be deleted, delete nothing')
     .action(
@@ -243,6 +276,8 @@ export function registerBackupCommands(program: Command): void {
             [
               r.deleted.length === 0 ? 'nothing to prune' : `${r.dry_run ? 'would delete' : 'deleted'}:\n${summaryTable(r.deleted)}`,
               `${r.dry_run ? 'would free' : 'freed'} ${formatBytes(r.bytes_freed)}; kept ${r.kept.length}`,
+              ...(r.not_counted.length > 0 ? [`kept but not counted (not clean: problems, damaged, unchecked or failed verify): ${r.not_counted.join(', ')}`] : []),
+              ...(r.protected ? [`kept ${r.protected}: the newest clean backup is never pruned`] : []),
             ].join('\n'),
         };
       }),

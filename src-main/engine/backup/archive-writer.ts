@@ -22,8 +22,8 @@ export interface ArchiveItem {
   store?: string;
   /** The file is live and may vanish while we run: skip it with a warning instead of failing. */
   mayVanish: boolean;
-  /** Resolves when `read` is complete (a snapshot still being taken on the worker). */
-  ready?: Promise<void>;
+  /** Resolves when `read` is complete (a snapshot still being taken on the worker); false: leave it out (the caller recorded why). */
+  ready?: Promise<boolean | void>;
 }
 
 /** Inputs of writeArchive. */
@@ -31,8 +31,8 @@ export interface WriteArchiveOptions {
   /** Final archive path; it must not exist (never overwritten). */
   out: string;
   items: ArchiveItem[];
-  /** Builds the manifest from the files written and the compressed size so far. */
-  manifest: (files: ManifestFile[], compressedSoFar: number) => Manifest;
+  /** Builds the manifest from the files written and the compressed size so far; a throw abandons the archive. */
+  manifest: (files: ManifestFile[], compressedSoFar: number) => Manifest | Promise<Manifest>;
   /** Called with the bytes read so far (for progress). */
   onBytes?: (bytes: number, entryPath: string) => void;
   signal?: AbortSignal | undefined;
@@ -49,8 +49,8 @@ const CHUNK = 1 << 20;
 export const BACKUP_GZIP_LEVEL = 4;
 
 /** Streams one file into the tar as an entry, hashing it; returns its manifest record or undefined when it vanished. */
-async function addFile(pack: tar.Pack, item: ArchiveItem, onBytes: (n: number) => void, signal: AbortSignal | undefined): Promise<ManifestFile | undefined> {
-  await item.ready;
+async function addFile(pack: tar.Pack, item: ArchiveItem, onBytes: (n: number) => void, signal: AbortSignal | undefined): Promise<ManifestFile | false | undefined> {
+  if ((await item.ready) === false) return false;
   let fh: fs.promises.FileHandle;
   try {
     fh = await fs.promises.open(item.read, 'r');
@@ -129,9 +129,9 @@ export async function writeArchive(opts: WriteArchiveOptions): Promise<{ manifes
         opts.onBytes?.(read, item.entryPath);
       }, opts.signal);
       if (rec) files.push(rec);
-      else warnings.push(`${item.originalPath} was removed while the backup ran; left out`);
+      else if (rec === undefined) warnings.push(`${item.originalPath} was removed while the backup ran; left out`);
     }
-    const manifest = opts.manifest(files, sink.bytesWritten);
+    const manifest = await opts.manifest(files, sink.bytesWritten);
     const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
     await new Promise<void>((resolve, reject) => {
       pack.entry({ name: MANIFEST_ENTRY, size: bytes.length, mode: 0o644, mtime: new Date(), type: 'file' }, bytes, (err) => (err ? reject(err) : resolve()));

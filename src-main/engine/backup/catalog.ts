@@ -8,7 +8,9 @@ import { safeEntryPath, storeOfEntry } from './entry-paths.js';
 import { fsyncDir } from './fs-util.js';
 import { isGoManifest } from './manifest.js';
 import { nameOfArchive, resolveArchive } from './names.js';
+import { planRetention } from './retention.js';
 import type { BackupSummary, Manifest, PruneOptions, PruneResult } from './types.js';
+import { CACHE_DIR, forgetVerify, readVerify } from './verify-record.js';
 
 /** A cached manifest, valid while the archive's size, mtime and inode are unchanged. */
 interface CacheRecord {
@@ -19,7 +21,6 @@ interface CacheRecord {
   problems: string[];
 }
 
-const CACHE_DIR = '.manifests';
 
 function cacheFile(archive: string): string {
   return path.join(path.dirname(archive), CACHE_DIR, `${path.basename(archive)}.json`);
@@ -86,8 +87,14 @@ export function summarize(archive: string, manifest: Manifest | undefined, probl
     files: manifest?.files.length ?? 0,
     total_size: manifest?.stats.total_size ?? 0,
     go_format: manifest ? isGoManifest(manifest) : false,
+    status: problems.length > 0 || !manifest ? 'damaged' : (manifest.status ?? 'unchecked'),
+    problems: manifest?.problems ?? [],
+    verified: readVerify(archive, st),
+    clean: false,
   };
   if (problems.length > 0) out.problem = problems[0]!;
+  // Clean: something checked it and nothing found a problem since.
+  out.clean = out.verified?.ok !== false && (out.status === 'ok' || (out.status === 'unchecked' && out.verified?.ok === true));
   return out;
 }
 
@@ -125,13 +132,14 @@ export function deleteBackup(config: FoxConfig, nameOrPath: string): { name: str
     throw toFoxError(err, `backup ${name}`);
   }
   fs.rmSync(cacheFile(file), { force: true });
+  forgetVerify(file);
   fsyncDir(path.dirname(file));
   return { name, path: file, size };
 }
 
 /**
- * Deletes old backups: a backup is kept when it is among the newest `keepLast`, or younger
- * than `olderThanMs`; with both rules it must fail both to go. Dry run lists without deleting.
+ * Deletes old backups by the rules of planRetention: only clean backups count toward keepLast,
+ * and the newest clean backup is never deleted. Dry run lists without deleting.
  */
 export async function pruneBackups(config: FoxConfig, opts: PruneOptions): Promise<PruneResult> {
   if (opts.keepLast === undefined && opts.olderThanMs === undefined) {
@@ -142,14 +150,8 @@ export async function pruneBackups(config: FoxConfig, opts: PruneOptions): Promi
   }
   if (opts.olderThanMs !== undefined && !(opts.olderThanMs >= 0)) throw new FoxError('INVALID_INPUT', '--older-than must be a positive duration');
   const all = await listBackups(config, opts.signal);
-  const now = Date.now();
-  const result: PruneResult = { dry_run: opts.dryRun === true, deleted: [], kept: [], bytes_freed: 0 };
-  all.forEach((b, i) => {
-    const keptByCount = opts.keepLast !== undefined && i < opts.keepLast;
-    const keptByAge = opts.olderThanMs !== undefined && now - parseRfc3339(b.created_at) < opts.olderThanMs;
-    if (keptByCount || keptByAge) result.kept.push(b);
-    else result.deleted.push(b);
-  });
+  const plan = planRetention(all, { ...(opts.keepLast !== undefined ? { keepLast: opts.keepLast } : {}), ...(opts.olderThanMs !== undefined ? { olderThanMs: opts.olderThanMs } : {}) });
+  const result: PruneResult = { dry_run: opts.dryRun === true, ...plan, bytes_freed: 0 };
   for (const b of result.deleted) {
     throwIfAborted(opts.signal, 'backup prune');
     if (!opts.dryRun) deleteBackup(config, b.path);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FoxConfig } from '../config/resolve.js';
-import { FoxError, throwIfAborted } from '../errors.js';
+import { FoxError, throwIfAborted, toFoxError } from '../errors.js';
 import { nowRfc3339 } from '../util/time.js';
 import { writeArchive, type ArchiveItem } from './archive-writer.js';
 import { writeManifestCache } from './catalog.js';
@@ -9,8 +9,9 @@ import { makeStagingDir, removeLeftovers } from './fs-util.js';
 import { MANIFEST_VERSION, parseComponents } from './manifest.js';
 import { archiveFileName, defaultName, validateName } from './names.js';
 import { SnapshotWorker } from './snapshot.js';
-import { collectSources, type SourcePlan } from './sources.js';
-import { COMPONENTS, type CreateBackupOptions, type CreateBackupResult, type Manifest } from './types.js';
+import { casFileProblems, sortProblems, strictError } from './problems.js';
+import { collectSources, type Source, type SourcePlan } from './sources.js';
+import { COMPONENTS, type BackupProblem, type CheckMode, type CreateBackupOptions, type CreateBackupResult, type Manifest } from './types.js';
 
 /** What we write as the manifest's `agentctl_version` (the Go field naming the writer). */
 export const WRITER_VERSION = 'foxctl-studio 0.1.0';
@@ -34,15 +35,34 @@ function outputPath(config: FoxConfig, name: string, output: string | undefined)
   return p;
 }
 
+/** How create checks what it archives. */
+export interface CheckOptions {
+  /** quick_check (default) or integrity_check of every snapshot. */
+  check?: CheckMode;
+  /** Write nothing when a check finds a problem. */
+  strict?: boolean;
+}
+
+/** A snapshot that could not be taken: a problem (locked, damaged) or a reason to stop (disk full, ...). */
+function snapshotProblem(err: unknown, s: Source): BackupProblem | undefined {
+  const fe = toFoxError(err);
+  if (fe.code !== 'UNAVAILABLE' && fe.code !== 'CORRUPT') return undefined;
+  return { kind: fe.code === 'UNAVAILABLE' ? 'store_unavailable' : 'store', ...(s.store ? { store: s.store } : {}), path: s.entryPath, detail: `${fe.code}: ${fe.message}` };
+}
+
 /**
  * Writes the archive of a source plan: snapshots every database into a staging directory on a
  * worker thread, back to back (so they are taken close together, not spread over the slow
- * compression), while this thread streams finished snapshots and then plain files through
- * sha256 + tar + gzip. The staging dir is removed however it ends.
+ * compression), then checks each staged snapshot on the same worker while this thread streams
+ * finished snapshots and then plain files through sha256 + tar + gzip. A store that fails its
+ * check, cannot be read (locked past the busy timeout, damaged) or a CAS object that does not
+ * hash to its name is a problem: the backup completes with problems, named in the result and
+ * the manifest, or with `strict` is not written. The staging dir is removed however it ends.
  */
-export async function createFromPlan(config: FoxConfig, plan: SourcePlan, name: string, out: string, sink: ProgressSink): Promise<CreateBackupResult> {
+export async function createFromPlan(config: FoxConfig, plan: SourcePlan, name: string, out: string, sink: ProgressSink, opts: CheckOptions = {}): Promise<CreateBackupResult> {
   const started = Date.now();
   const signal = sink.signal;
+  const mode: CheckMode = opts.check ?? 'quick';
   throwIfAborted(signal, 'backup create');
   if (plan.sources.length === 0) {
     throw new FoxError('INVALID_INPUT', `nothing to back up: the components ${plan.components.join(', ')} hold no files under ${config.home}`);
@@ -52,45 +72,77 @@ export async function createFromPlan(config: FoxConfig, plan: SourcePlan, name: 
   sink.progress?.(0, total, 'snapshotting databases');
   const staging = makeStagingDir(path.dirname(out), 'staging');
   const worker = new SnapshotWorker();
+  const problems: BackupProblem[] = [...(plan.problems ?? [])];
+  const checks: Promise<void>[] = [];
   try {
     // Every snapshot is queued at once: the worker takes them back to back (close together in
     // time, never waiting for compression) while this thread already archives the first ones.
+    // Each check is queued when its snapshot is done, i.e. behind every snapshot.
     let snapDone = 0;
     const items: ArchiveItem[] = plan.sources.map((s, i): ArchiveItem => {
       const common = { entryPath: s.entryPath, originalPath: s.src, mtime: s.mtime, component: s.component, ...(s.store ? { store: s.store } : {}) };
       if (s.kind !== 'sqlite') return { ...common, read: s.src, mayVanish: true };
       const staged = path.join(staging, `${i}.db`);
-      const ready = worker.snapshot(s.src, staged, s.store ? `store ${s.store} (${s.src})` : s.src).then(() => {
-        total += fs.statSync(staged).size - s.size;
-        snapDone += s.size;
-        sink.progress?.(snapDone, total, `snapshot ${s.entryPath}`);
+      const ready = worker.snapshot(s.src, staged, s.store ? `store ${s.store}` : s.src).then(
+        () => {
+          total += fs.statSync(staged).size - s.size;
+          snapDone += s.size;
+          sink.progress?.(snapDone, total, `snapshot ${s.entryPath}`);
+          return true;
+        },
+        (err: unknown) => {
+          const problem = snapshotProblem(err, s);
+          if (!problem) throw err;
+          problems.push(problem);
+          total -= s.size;
+          snapDone += s.size;
+          return false;
+        },
+      );
+      const checked = ready.then(async (taken) => {
+        if (!taken) return;
+        const res = await worker.check(staged, mode, s.store === 'CAS');
+        for (const p of res.problems) problems.push({ ...p, ...(s.store ? { store: s.store } : {}), path: s.entryPath });
       });
-      // Awaited in order by the writer; a failure after a cancel must not be unhandled.
+      // Both are awaited later (ready by the writer, checked before the manifest); a failure
+      // after a cancel must not be unhandled.
       ready.catch(() => undefined);
+      checked.catch(() => undefined);
+      checks.push(checked);
       return { ...common, read: staged, mayVanish: false, ready };
     });
     const createdAt = nowRfc3339();
+    let sorted: BackupProblem[] = [];
     const { manifest, compressedSize, warnings } = await writeArchive({
       out,
       items,
       signal,
       onBytes: (bytes, entry) => sink.progress?.(snapDone + bytes, total, entry),
-      manifest: (files, compressedSoFar): Manifest => ({
-        version: MANIFEST_VERSION,
-        created_at: createdAt,
-        agentctl_version: WRITER_VERSION,
-        components: plan.components,
-        files,
-        stats: {
-          total_files: files.length,
-          total_size: files.reduce((a, f) => a + f.size, 0),
-          // The manifest is inside the archive, so it cannot hold the final size: like the Go
-          // tool's, this is the size written before it (list and info report the real size).
-          compressed_size: compressedSoFar,
-          database_count: files.filter((f) => f.path.endsWith('.db')).length,
-        },
-        skipped_stores: plan.skipped,
-      }),
+      manifest: async (files, compressedSoFar): Promise<Manifest> => {
+        sink.progress?.(total, total, `checking snapshots (${mode === 'full' ? 'integrity_check' : 'quick_check'})`);
+        await Promise.all(checks);
+        sorted = sortProblems([...problems, ...casFileProblems(files)]);
+        if (opts.strict && sorted.length > 0) throw strictError(name, sorted);
+        return {
+          version: MANIFEST_VERSION,
+          created_at: createdAt,
+          agentctl_version: WRITER_VERSION,
+          components: plan.components,
+          files,
+          stats: {
+            total_files: files.length,
+            total_size: files.reduce((a, f) => a + f.size, 0),
+            // The manifest is inside the archive, so it cannot hold the final size: like the Go
+            // tool's, this is the size written before it (list and info report the real size).
+            compressed_size: compressedSoFar,
+            database_count: files.filter((f) => f.path.endsWith('.db')).length,
+          },
+          skipped_stores: plan.skipped,
+          check: mode,
+          status: sorted.length > 0 ? 'completed_with_problems' : 'ok',
+          problems: sorted,
+        };
+      },
     });
     writeManifestCache(out, manifest, []);
     return {
@@ -105,6 +157,9 @@ export async function createFromPlan(config: FoxConfig, plan: SourcePlan, name: 
       stores: [...new Set(manifest.files.map((f) => f.store).filter((s): s is string => s !== undefined))],
       skipped_stores: plan.skipped,
       warnings: [...plan.warnings, ...warnings],
+      status: sorted.length > 0 ? 'completed_with_problems' : 'ok',
+      problems: sorted,
+      check: mode,
       duration_ms: Date.now() - started,
     };
   } finally {
@@ -113,24 +168,39 @@ export async function createFromPlan(config: FoxConfig, plan: SourcePlan, name: 
   }
 }
 
+/** The file `-o` names when it names a file (not a directory): then the name cannot change the path. */
+function fixedOutput(output: string | undefined): string | undefined {
+  if (output === undefined || output.trim() === '') return undefined;
+  const p = path.resolve(output.trim());
+  try {
+    if (fs.statSync(p).isDirectory()) return undefined;
+  } catch {
+    // Not there yet: a file name.
+  }
+  return p;
+}
+
 /** Checks create's options and resolves name, components and output path (before any I/O). */
 export function prepareCreate(config: FoxConfig, opts: CreateBackupOptions): { name: string; out: string; components: (typeof COMPONENTS)[number][] } {
   const wanted = parseComponents(opts.components) ?? [...COMPONENTS];
   const excluded = parseComponents(opts.exclude) ?? [];
   const components = wanted.filter((c) => !excluded.includes(c));
   if (components.length === 0) throw new FoxError('INVALID_INPUT', 'no components left to back up after --exclude');
-  let name: string;
-  if (opts.name !== undefined) {
-    name = validateName(opts.name);
-    const out = outputPath(config, name, opts.output);
-    if (fs.existsSync(out)) throw new FoxError('CONFLICT', `a backup named "${name}" already exists at ${out}; choose another name or delete it first`, { subject: `backup ${name}` });
+  if (opts.check !== undefined && opts.check !== 'quick' && opts.check !== 'full') throw new FoxError('INVALID_INPUT', `check must be quick or full (got ${JSON.stringify(opts.check)})`);
+  const name = opts.name !== undefined ? validateName(opts.name) : defaultName();
+  const out = outputPath(config, name, opts.output);
+  const fixed = fixedOutput(opts.output);
+  if (fixed !== undefined || opts.name !== undefined) {
+    if (fs.existsSync(out)) {
+      const msg = fixed !== undefined ? `${out} already exists; backups are never overwritten: choose another --output file, or a directory` : `a backup named "${name}" already exists at ${out}; choose another name or delete it first`;
+      throw new FoxError('CONFLICT', msg, { subject: fixed ?? `backup ${name}` });
+    }
     return { name, out, components };
   }
   // Two default-named backups within one second get a suffix instead of failing.
-  const base = defaultName();
-  name = base;
-  for (let i = 2; fs.existsSync(outputPath(config, name, opts.output)); i++) name = `${base}_${i}`;
-  return { name, out: outputPath(config, name, opts.output), components };
+  let unique = name;
+  for (let i = 2; fs.existsSync(outputPath(config, unique, opts.output)); i++) unique = `${name}_${i}`;
+  return { name: unique, out: outputPath(config, unique, opts.output), components };
 }
 
 /** Creates a backup: the job body behind BackupService.create. */
@@ -138,5 +208,5 @@ export async function createBackup(config: FoxConfig, opts: CreateBackupOptions,
   const { name, out, components } = prepareCreate(config, opts);
   removeLeftovers(path.dirname(out));
   const plan = collectSources(config, components, opts.includeLocalOnly === true);
-  return createFromPlan(config, plan, name, out, sink);
+  return createFromPlan(config, plan, name, out, sink, { ...(opts.check ? { check: opts.check } : {}), ...(opts.strict ? { strict: true } : {}) });
 }

@@ -1,6 +1,6 @@
 import { FoxError } from '../errors.js';
 import { parseRfc3339 } from '../util/time.js';
-import { COMPONENTS, type Component, type Manifest, type ManifestFile, type SkippedStore } from './types.js';
+import { COMPONENTS, type BackupProblem, type BackupProblemKind, type Component, type Manifest, type ManifestFile, type SkippedStore } from './types.js';
 
 /** The manifest's entry name: always the archive's last entry. */
 export const MANIFEST_ENTRY = 'manifest.json';
@@ -76,7 +76,22 @@ export function parseManifest(bytes: Buffer, archive: string): Manifest {
   };
   if (typeof m.agentctl_version === 'string') manifest.agentctl_version = m.agentctl_version;
   if (Array.isArray(m.skipped_stores)) manifest.skipped_stores = m.skipped_stores as SkippedStore[];
+  if (m.check === 'quick' || m.check === 'full') manifest.check = m.check;
+  // A status we do not know (a newer writer's) is not "ok": it reads as problems.
+  if (typeof m.status === 'string') manifest.status = m.status === 'ok' ? 'ok' : 'completed_with_problems';
+  if (Array.isArray(m.problems)) manifest.problems = (m.problems as unknown[]).flatMap(parseProblem);
   return manifest;
+}
+
+const PROBLEM_KINDS: readonly BackupProblemKind[] = ['store', 'store_unavailable', 'cas_object'];
+
+/** One recorded problem, kept only with the fields of their type (a foreign kind reads as a store problem). */
+function parseProblem(raw: unknown): BackupProblem[] {
+  if (raw === null || typeof raw !== 'object') return [];
+  const p = raw as Record<string, unknown>;
+  if (typeof p.detail !== 'string') return [];
+  const kind = PROBLEM_KINDS.includes(p.kind as BackupProblemKind) ? (p.kind as BackupProblemKind) : 'store';
+  return [{ kind, ...(typeof p.store === 'string' ? { store: p.store } : {}), path: typeof p.path === 'string' ? p.path : '', ...(typeof p.digest === 'string' ? { digest: p.digest } : {}), detail: p.detail }];
 }
 
 /** Whether the manifest was written by the Go foxctl (it never records a file's store). */

@@ -1,6 +1,6 @@
 import type { FoxConfig } from '../config/resolve.js';
 import type { StoreConnections } from '../db/connections.js';
-import { throwIfAborted, type OpOptions } from '../errors.js';
+import { throwIfAborted, toFoxError, type OpOptions } from '../errors.js';
 import type { JobHandle, JobManager } from '../jobs/manager.js';
 import type { JobContext } from '../jobs/types.js';
 import { deleteBackup, listBackups, pruneBackups, readManifest, summarize } from './catalog.js';
@@ -22,6 +22,7 @@ import type {
   VerifyResult,
 } from './types.js';
 import { verifyArchive } from './verify.js';
+import { recordVerify } from './verify-record.js';
 
 /** What the backup service needs of the engine. */
 export interface BackupHost {
@@ -64,12 +65,25 @@ export class BackupService {
     return { ...summarize(archive.path, manifest, problems), manifest: usable, restore_plan: planRestore(this.host.config, usable, {}, undefined) };
   }
 
-  /** Verifies every file's checksum and every database's integrity, without touching live files. */
+  /**
+   * Verifies every file's checksum and every database's integrity, without touching live files,
+   * and records the outcome beside the archive (list shows it; retention stops counting a
+   * backup that failed).
+   */
   verify(name: string, opts: OpOptions = {}): JobHandle<VerifyResult> {
     const archive = resolveArchive(this.host.config, name);
-    return this.host.jobs.start({ kind: 'backup.verify', title: `backup verify ${archive.name}`, unit: 'bytes', signal: opts.signal }, (ctx) =>
-      verifyArchive(archive.name, archive.path, sinkOf(ctx)),
-    );
+    return this.host.jobs.start({ kind: 'backup.verify', title: `backup verify ${archive.name}`, unit: 'bytes', signal: opts.signal }, async (ctx) => {
+      const v = await verifyArchive(archive.name, archive.path, sinkOf(ctx));
+      const first = v.archive_problems[0] ?? (v.problems[0] ? `${v.problems[0].path}: ${v.problems[0].status}` : null);
+      try {
+        recordVerify(archive.path, { ok: v.ok, problems: v.problems.length + v.archive_problems.length, first });
+      } catch (err) {
+        // A pass that cannot be recorded only costs a "Verified" badge; a failure that cannot be
+        // recorded would let retention count a bad backup as clean, so that one is an error.
+        if (!v.ok) throw toFoxError(err, `recording the failed verify of ${archive.name}`);
+      }
+      return v;
+    });
   }
 
   /** Restores (or with dryRun, plans) a backup; see restoreArchive for the safety steps. */

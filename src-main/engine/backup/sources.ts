@@ -7,7 +7,7 @@ import { storePath } from '../registry/paths.js';
 import { lookupStore, STORES, type StoreDef } from '../registry/stores.js';
 import { archiveRoots, entryPathOf, storeOfEntry } from './entry-paths.js';
 import { isInside } from './fs-util.js';
-import type { Component, SkippedStore } from './types.js';
+import type { BackupProblem, Component, SkippedStore } from './types.js';
 
 /** One file to put in an archive: a SQLite database to snapshot, or a plain file to stream. */
 export interface Source {
@@ -28,6 +28,8 @@ export interface SourcePlan {
   sources: Source[];
   skipped: SkippedStore[];
   warnings: string[];
+  /** Registered store files that are not usable SQLite databases (archived as they are). */
+  problems?: BackupProblem[];
 }
 
 const SIDE_FILE_RE = /-(wal|shm|journal)$/;
@@ -69,18 +71,29 @@ function statOf(file: string): { size: number; mtime: Date } | undefined {
   }
 }
 
-/** A .db file becomes a snapshot when it is SQLite; anything else is copied as it is, with a warning. */
-function dbSource(file: string, entryPath: string, component: Component, store: string | undefined, warnings: string[]): Source | undefined {
+/**
+ * A .db file becomes a snapshot when it is SQLite; anything else is copied as it is: a problem
+ * when it is a registered store's file (a broken store), a warning for an unregistered file.
+ */
+function dbSource(file: string, entryPath: string, component: Component, store: string | undefined, notes: { warnings: string[]; problems: BackupProblem[] }): Source | undefined {
   const st = statOf(file);
   if (!st) return undefined;
   let kind: Source['kind'] = 'sqlite';
   try {
-    if (!assertSqliteFile(file)) return undefined;
+    if (!assertSqliteFile(file, store ? `store ${store}` : file)) return undefined;
   } catch (err) {
     // Only a file SQLite refuses to read is copied byte for byte: no connection can hold it, so
-    // reading it with plain file calls drops no lock. A locked or unreadable store stays an error.
+    // reading it with plain file calls drops no lock. A store another process keeps locked past
+    // the busy timeout is left out and named (the other stores are still backed up); any other
+    // error stops the backup.
+    if (isFoxError(err, 'UNAVAILABLE') && store) {
+      notes.problems.push({ kind: 'store_unavailable', store, path: entryPath, detail: `UNAVAILABLE: ${err.message}` });
+      return undefined;
+    }
     if (!isFoxError(err, 'CORRUPT')) throw err;
-    warnings.push(`${file} is not a usable SQLite database (${err.message}); archived as it is`);
+    const why = `${file} is not a usable SQLite database (${err.message}); archived as it is`;
+    if (store) notes.problems.push({ kind: 'store', store, path: entryPath, detail: why });
+    else notes.warnings.push(why);
     kind = 'file';
   }
   return { kind, src: file, entryPath, component, ...(store ? { store } : {}), size: st.size, mtime: st.mtime };
@@ -104,6 +117,8 @@ function policySkip(def: StoreDef, includeLocalOnly: boolean, casSelected: boole
  */
 export function collectSources(config: FoxConfig, components: Component[], includeLocalOnly: boolean): SourcePlan {
   const warnings: string[] = [];
+  const problems: BackupProblem[] = [];
+  const notes = { warnings, problems };
   const skipped: SkippedStore[] = [];
   const byEntry = new Map<string, Source>();
   const roots = archiveRoots(config);
@@ -119,7 +134,7 @@ export function collectSources(config: FoxConfig, components: Component[], inclu
     const consider = (file: string, entryPath: string): void => {
       const owner = storeOfEntry(entryPath);
       if (!owner) {
-        if (components.includes('databases')) add(dbSource(file, entryPath, 'databases', undefined, warnings));
+        if (components.includes('databases')) add(dbSource(file, entryPath, 'databases', undefined, notes));
         return;
       }
       const def = lookupStore(owner.store);
@@ -127,7 +142,7 @@ export function collectSources(config: FoxConfig, components: Component[], inclu
       if (!components.includes(component)) return;
       const why = policySkip(def, includeLocalOnly, casSelected);
       if (why) skipped.push({ store: def.name, class: def.class, file: entryPath, reason: why });
-      else add(dbSource(file, entryPath, component, def.name, warnings));
+      else add(dbSource(file, entryPath, component, def.name, notes));
     };
     for (const file of walk(root, others(root), warnings)) {
       if (file.endsWith('.db')) consider(file, entryPathOf('storage', root, file));
@@ -149,7 +164,7 @@ export function collectSources(config: FoxConfig, components: Component[], inclu
       if (SIDE_FILE_RE.test(file)) continue;
       const entryPath = entryPathOf(prefix, dir, file);
       if (file.endsWith('.db')) {
-        add(dbSource(file, entryPath, component, storeOfEntry(entryPath)?.store, warnings));
+        add(dbSource(file, entryPath, component, storeOfEntry(entryPath)?.store, notes));
         continue;
       }
       const st = statOf(file);
@@ -158,10 +173,10 @@ export function collectSources(config: FoxConfig, components: Component[], inclu
   }
   const eventsFile = storePath(config, lookupStore('EVENTS'));
   if (components.includes('observability') && !isInside(eventsFile, config.obsDir) && fs.existsSync(eventsFile)) {
-    add(dbSource(eventsFile, 'observability/events.db', 'observability', 'EVENTS', warnings));
+    add(dbSource(eventsFile, 'observability/events.db', 'observability', 'EVENTS', notes));
   }
   // Databases first: they are snapshotted together before any plain file is read, and NDJSON
   // streams are read after events.db so they hold at least what its sync offsets point at.
   const sources = [...byEntry.values()].sort((a, b) => (a.kind === b.kind ? (a.entryPath < b.entryPath ? -1 : 1) : a.kind === 'sqlite' ? -1 : 1));
-  return { components, sources, skipped, warnings };
+  return { components, sources, skipped, warnings, problems };
 }

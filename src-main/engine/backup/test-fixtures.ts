@@ -1,5 +1,6 @@
 // Test fixtures of the backup tests: a home with real SQLite stores and files, and archive
 // surgery (rewriting entries, building archives the way the Go foxctl does).
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -149,4 +150,57 @@ export async function writeGoArchive(file: string, files: GoArchiveFile[]): Prom
     ...files.map((f) => ({ header: { name: f.path, type: 'file' as const, mode: 0o644, mtime: new Date() }, data: f.data })),
     { header: { name: 'manifest.json', type: 'file', mode: 0o644 }, data: Buffer.from(JSON.stringify(manifest, null, 2)) },
   ]);
+}
+
+/**
+ * Writes a real SQLite store with python3's sqlite3 (a table and an index of 2000 rows), then, in
+ * the same separate process once its connection is closed, damages it the way a disk does: the
+ * page in the middle of the file is overwritten with zeros. The file still opens; quick_check
+ * fails. Returns the page it zeroed.
+ */
+export function makeDamagedDb(file: string): number {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const script = `
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute('CREATE TABLE notes (id INTEGER PRIMARY KEY, name TEXT, body TEXT)')
+c.execute('CREATE INDEX notes_name ON notes (name)')
+c.executemany('INSERT INTO notes (name, body) VALUES (?, ?)', [('note-%05d' % i, 'x' * 200) for i in range(2000)])
+c.commit()
+ps = c.execute('PRAGMA page_size').fetchone()[0]
+pc = c.execute('PRAGMA page_count').fetchone()[0]
+c.close()
+page = pc // 2
+with open(sys.argv[1], 'r+b') as f:
+    f.seek((page - 1) * ps)
+    f.write(b'\\0' * ps)
+print(page)
+`;
+  const r = spawnSync('python3', ['-c', script, file], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`python3 could not make a damaged db: ${r.stderr}`);
+  return Number(r.stdout.trim());
+}
+
+/**
+ * Starts a `sqlite3` process that takes an exclusive lock on `file` (locking_mode=EXCLUSIVE and
+ * an open write transaction) and keeps it until released; resolves once the lock is held.
+ */
+export async function holdExclusiveLock(file: string): Promise<{ release(): Promise<void> }> {
+  const child = spawn('/usr/bin/sqlite3', [file], { stdio: ['pipe', 'pipe', 'inherit'] });
+  child.stdin.write("PRAGMA locking_mode=EXCLUSIVE;\nBEGIN EXCLUSIVE;\nCREATE TABLE IF NOT EXISTS lock_probe (x);\nINSERT INTO lock_probe VALUES (1);\nSELECT 'locked';\n");
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('locked')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`sqlite3 exited (${code}) before it held the lock`)));
+  });
+  return {
+    release: async () => {
+      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.stdin.end('ROLLBACK;\n');
+      await gone;
+    },
+  };
 }

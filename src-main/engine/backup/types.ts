@@ -41,6 +41,37 @@ export interface Manifest {
   stats: { total_files: number; total_size: number; compressed_size: number; database_count: number };
   /** Stores left out by the class policy (absent in Go archives). */
   skipped_stores?: SkippedStore[];
+  /** How create checked each store (absent in Go archives and older Studio archives). */
+  check?: CheckMode;
+  /** What create's checks concluded (our addition; the Go reader ignores unknown fields). */
+  status?: BackupStatus;
+  /** What create's checks found, one per store or object (our addition). */
+  problems?: BackupProblem[];
+}
+
+/** How create checks each snapshot: `PRAGMA quick_check` (default) or `PRAGMA integrity_check`. */
+export type CheckMode = 'quick' | 'full';
+
+/** Create's verdict: every store and object checked out, or the archive holds named problems. */
+export type BackupStatus = 'ok' | 'completed_with_problems';
+
+/**
+ * What a problem concerns: a store whose snapshot fails its check (`store`), a store that could
+ * not be read at all and is missing from the archive (`store_unavailable`), a CAS object whose
+ * bytes do not hash to its name (`cas_object`).
+ */
+export type BackupProblemKind = 'store' | 'store_unavailable' | 'cas_object';
+
+/** One thing create found wrong, named so a user can act on it. */
+export interface BackupProblem {
+  kind: BackupProblemKind;
+  store?: string;
+  /** Entry path (`storage/memory.db`, `cas/sha256/<hex>`). */
+  path: string;
+  /** `sha256:<hex>` of a CAS object. */
+  digest?: string;
+  /** SQLite's first messages, or what the bytes hash to. */
+  detail: string;
 }
 
 /** Options of create. */
@@ -55,6 +86,10 @@ export interface CreateBackupOptions extends OpOptions {
   output?: string;
   /** Include local_only stores too (they are rebuildable or device-local). */
   includeLocalOnly?: boolean;
+  /** `quick` (default): PRAGMA quick_check of each snapshot; `full`: PRAGMA integrity_check. */
+  check?: CheckMode;
+  /** Write nothing when any check finds a problem (CORRUPT, or UNAVAILABLE for locked stores only). */
+  strict?: boolean;
 }
 
 /** What create returns. */
@@ -71,6 +106,10 @@ export interface CreateBackupResult {
   skipped_stores: SkippedStore[];
   /** Files that vanished or could not be read while the backup ran (the backup is still whole). */
   warnings: string[];
+  /** `completed_with_problems` when a check failed or a store could not be read: see problems. */
+  status: BackupStatus;
+  problems: BackupProblem[];
+  check: CheckMode;
   duration_ms: number;
 }
 
@@ -92,6 +131,20 @@ export interface BackupSummary {
   go_format: boolean;
   /** Why the archive cannot be read (truncated, no manifest); absent when it reads. */
   problem?: string;
+  /**
+   * `ok` / `completed_with_problems` as create recorded it; `unchecked` when the archive records
+   * no check (Go archives, older Studio ones); `damaged` when the archive cannot be read.
+   */
+  status: BackupStatus | 'unchecked' | 'damaged';
+  /** What create's checks found (empty unless completed_with_problems). */
+  problems: BackupProblem[];
+  /** The last `backup verify` of this very file, or null when never verified. */
+  verified: { at: string; ok: boolean } | null;
+  /**
+   * Created with status ok (or unchecked and verified ok), readable, and no later verify found a
+   * problem: only clean backups count toward retention, and the newest one is never pruned.
+   */
+  clean: boolean;
 }
 
 /** What a restore would do with one file. */
@@ -206,5 +259,9 @@ export interface PruneResult {
   dry_run: boolean;
   deleted: BackupSummary[];
   kept: BackupSummary[];
+  /** Kept backups that did not count toward keepLast because they are not clean (names). */
+  not_counted: string[];
+  /** The newest clean backup when the rules alone would have deleted it (it never is), else null. */
+  protected: string | null;
   bytes_freed: number;
 }

@@ -1,0 +1,61 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fsyncDir } from './fs-util.js';
+
+/** The last verify of one archive, valid while the archive's size, mtime and inode are unchanged. */
+interface VerifyRecord {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  at: string;
+  ok: boolean;
+  /** How many problems it found (files and archive-level). */
+  problems: number;
+  /** The first of them, for a tooltip. */
+  first: string | null;
+}
+
+/** The manifest cache dir beside the archives (ours; list skips dot-names). */
+export const CACHE_DIR = '.manifests';
+
+function recordFile(archive: string): string {
+  return path.join(path.dirname(archive), CACHE_DIR, `${path.basename(archive)}.verify.json`);
+}
+
+/**
+ * Records what a verify of `archive` found, so list can say "verified" and retention can stop
+ * counting a backup that failed. Written crash-safe (temp, fsync, rename, fsync dir): a torn
+ * record must never read as a pass. A failure to write is thrown: the caller decides.
+ */
+export function recordVerify(archive: string, outcome: { ok: boolean; problems: number; first: string | null }, at: Date = new Date()): void {
+  const st = fs.statSync(archive);
+  const rec: VerifyRecord = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, at: at.toISOString(), ...outcome };
+  const file = recordFile(archive);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(tmp, 'w', 0o600);
+  try {
+    fs.writeSync(fd, JSON.stringify(rec));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  fsyncDir(path.dirname(file));
+}
+
+/** The last verify of this very archive file, or null (never verified, or the file changed since). */
+export function readVerify(archive: string, st: fs.Stats): { at: string; ok: boolean } | null {
+  try {
+    const rec = JSON.parse(fs.readFileSync(recordFile(archive), 'utf8')) as VerifyRecord;
+    if (rec.size !== st.size || rec.mtimeMs !== st.mtimeMs || rec.ino !== st.ino || typeof rec.ok !== 'boolean' || typeof rec.at !== 'string') return null;
+    return { at: rec.at, ok: rec.ok };
+  } catch {
+    return null;
+  }
+}
+
+/** Removes the verify record of a deleted archive. */
+export function forgetVerify(archive: string): void {
+  fs.rmSync(recordFile(archive), { force: true });
+}
