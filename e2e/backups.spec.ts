@@ -1,8 +1,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { makeDamagedDb } from '../src-main/engine/backup/test-fixtures.js';
+import { ARTIFACTS } from './support/env.js';
 import { expect, test } from './fixtures.js';
+import type { AppPage } from './pages/app-page.js';
 import { BackupsPage } from './pages/backups-page.js';
+import { OverviewPage } from './pages/overview-page.js';
+
+/** Screenshots at the two window sizes we check by eye (e2e/artifacts/, ignored by git). */
+async function screenshotSizes(app: AppPage, name: string): Promise<void> {
+  for (const [width, height] of [
+    [1400, 900],
+    [1024, 700],
+  ] as const) {
+    await app.page.setViewportSize({ width, height });
+    await app.page.screenshot({ path: path.join(ARTIFACTS, `${app.mode}-${name}-${width}x${height}.png`), animations: 'disabled' });
+  }
+  await app.page.setViewportSize({ width: 1280, height: 860 });
+}
 
 /** Rows of the seeded MEMORY table, read straight from the file (read-only). */
 function notesIn(home: string): number {
@@ -76,6 +92,44 @@ test.describe('the Backups view', () => {
     await expect(wizard.getByTestId('safety-backup')).toBeVisible({ timeout: 30_000 });
     await app.screenshotBothThemes('backups-restore-done');
     expect(notesIn(app.home)).toBe(before);
+  });
+});
+
+test.describe('a home with a damaged store', () => {
+  test.setTimeout(90_000);
+
+  test('Back up now: a red row with the problems listed, and the Overview goes red', async ({ app }) => {
+    // A real store, damaged the way disks do (a page in the middle zeroed) while nothing holds it.
+    makeDamagedDb(path.join(app.home, 'storage', 'trajectory.db'));
+    const backups = await new BackupsPage(app).open();
+    await backups.backUpNow().click();
+    const created = backups.action('create');
+    await expect(created.getByTestId('create-result')).toHaveAttribute('data-status', 'completed_with_problems', { timeout: 30_000 });
+    await expect(created.getByTestId('backup-problems')).toContainText('Store TRAJECTORY: PRAGMA quick_check:');
+    await expect(backups.rows()).toHaveCount(2, { timeout: 15_000 });
+    const name = (await backups.rows().first().getAttribute('data-backup'))!;
+    const row = backups.row(name);
+    await expect(row).toHaveAttribute('data-status', 'completed_with_problems');
+    await expect(row).toHaveAttribute('data-clean', 'false');
+    await expect(row).toHaveClass(/row-bad/);
+    await expect(row.getByTestId('backup-status')).toHaveText('Completed with problems');
+    await expect(row.getByTestId('backup-problem-summary')).toContainText('Store TRAJECTORY: PRAGMA quick_check:');
+    // The seeded backup was clean and stays so.
+    await expect(backups.row('seeded')).toHaveAttribute('data-clean', 'true');
+    await expect(backups.row('seeded').getByTestId('backup-status')).toHaveCount(0);
+    // Keyboard only: Details opens from the keyboard and lists the problems.
+    await backups.rowButton(name, 'Details').focus();
+    await app.page.keyboard.press('Enter');
+    const details = backups.root.getByTestId('backup-details');
+    await expect(details.getByTestId('backup-problems')).toContainText('Store TRAJECTORY: PRAGMA quick_check:');
+    await screenshotSizes(app, 'backups-problems');
+
+    const overview = await new OverviewPage(app).open();
+    await expect(overview.backupAge()).toHaveAttribute('data-bad', 'true');
+    await expect(overview.root.locator('.card-bad')).toHaveCount(1);
+    await expect(overview.root.getByTestId('backup-problems-overview')).toContainText('Store TRAJECTORY: PRAGMA quick_check:');
+    await expect(overview.root.getByTestId('backup-problems-overview')).toContainText('Last clean backup: seeded');
+    await screenshotSizes(app, 'overview-backup-problems');
   });
 });
 

@@ -31,7 +31,10 @@ export function PrunePanel({ onClose }: { onClose: () => void }): ReactNode {
           Close
         </button>
       </header>
-      <p>A backup is kept when any rule keeps it.</p>
+      <p>
+        A backup is kept when any rule keeps it. Only clean backups count toward the newest N: one with problems, damaged or failed by a verify is kept while it is newer than the Nth clean one, and the
+        newest clean backup is never deleted.
+      </p>
       <p>
         <label>
           Keep the newest <input type="number" min={0} value={keepLast} onChange={(e) => { setKeepLast(e.target.value); setResult(null); }} aria-label="Keep last" style={{ width: '5em' }} />
@@ -57,6 +60,16 @@ export function PrunePanel({ onClose }: { onClose: () => void }): ReactNode {
               </li>
             ))}
           </ul>
+          {result.not_counted.length > 0 ? (
+            <p className="muted small" data-testid="prune-not-counted">
+              Kept but not counted (not clean): <span className="mono">{result.not_counted.join(', ')}</span>
+            </p>
+          ) : null}
+          {result.protected ? (
+            <p className="muted small" data-testid="prune-protected">
+              Kept <span className="mono">{result.protected}</span>: the newest clean backup is never deleted.
+            </p>
+          ) : null}
           <CliEquivalent cli={result.cli} />
           {result.dry_run && result.deleted.length > 0 ? (
             <button type="button" className="btn btn-danger" onClick={() => void run(false)} disabled={req.loading} data-testid="prune-confirm">

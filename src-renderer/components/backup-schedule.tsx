@@ -18,9 +18,10 @@ function relative(iso: string): string {
 
 function LastRun({ run }: { run: NonNullable<BackupSchedule['last_run']> }): ReactNode {
   const cls = run.state === 'ok' ? 'good-text' : run.state === 'running' ? 'muted' : 'error-text';
+  const problems = run.state === 'completed_with_problems';
   return (
     <span className={cls} data-testid="schedule-last-run" data-state={run.state} title={exactTime(run.at)}>
-      {run.state === 'ok' ? `Backed up ${run.backup ?? ''}` : run.state === 'running' ? `Backing up ${run.backup ?? ''}…` : `${run.state === 'canceled' ? 'Canceled' : 'Failed'}${run.error ? `: ${run.error.message}` : ''}`} ({timeAgo(run.at)})
+      {run.state === 'ok' ? `Backed up ${run.backup ?? ''}` : problems ? `Backed up ${run.backup ?? ''} with problems (see the list)` : run.state === 'running' ? `Backing up ${run.backup ?? ''}…` : `${run.state === 'canceled' ? 'Canceled' : 'Failed'}${run.error ? `: ${run.error.message}` : ''}`} ({timeAgo(run.at)})
       {run.pruned.length > 0 ? <span className="muted"> · pruned {run.pruned.join(', ')}</span> : null}
     </span>
   );

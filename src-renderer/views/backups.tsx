@@ -5,6 +5,7 @@ import { PrunePanel } from '../components/backup-prune';
 import { RehearseResults, VerifyResults } from '../components/backup-results';
 import { RestoreWizard } from '../components/backup-restore-wizard';
 import { SchedulePanel, ScheduleSummary } from '../components/backup-schedule';
+import { BackupStatusBadge, CreateResult, ProblemList } from '../components/backup-status';
 import { Command, EmptyState } from '../components/empty-state';
 import { ErrorNotice } from '../components/error-notice';
 import { Loadable } from '../components/loadable';
@@ -13,6 +14,7 @@ import { Card, Page } from '../components/page';
 import { exactTime, formatBytes, timeAgo } from '../format';
 import { useStudio } from '../store';
 import type { BackupActionRef } from '../store/backups';
+import { describeProblem } from './backup-health';
 import { isFinal, sortJobs } from '../store/jobs';
 import { IDLE } from '../store/requests';
 
@@ -27,14 +29,15 @@ function lastVerify(jobs: Job[], name: string): Job | undefined {
   return jobs.find((j) => j.kind === 'backup.verify' && j.title === `backup verify ${name}`);
 }
 
-function VerifiedState({ job }: { job: Job | undefined }): ReactNode {
-  if (!job) return <span className="muted">Not verified</span>;
-  if (!isFinal(job.state)) return <span className="muted">Verifying…</span>;
-  const ok = job.state === 'ok' && (job.result as { ok?: boolean } | null)?.ok === true;
-  if (job.state !== 'ok') return <span className="muted">Verify {job.state}</span>;
+/** The last verify: a job of this session while it runs or just ended, else the record beside the archive. */
+function VerifiedState({ job, recorded }: { job: Job | undefined; recorded: Backup['verified'] }): ReactNode {
+  if (job && !isFinal(job.state)) return <span className="muted">Verifying…</span>;
+  const fromJob = job?.state === 'ok' ? { ok: (job.result as { ok?: boolean } | null)?.ok === true, at: job.finished_at ?? job.created_at } : null;
+  const last = fromJob ?? recorded;
+  if (!last) return job ? <span className="muted">Verify {job.state}</span> : <span className="muted">Not verified</span>;
   return (
-    <span className={`state-badge state-${ok ? 'ok' : 'error'}`} title={job.finished_at ? exactTime(job.finished_at) : undefined} data-testid="verified-state" data-ok={ok}>
-      {ok ? 'Verified' : 'Damaged'}
+    <span className={`state-badge state-${last.ok ? 'ok' : 'error'}`} title={`verified ${exactTime(last.at)}`} data-testid="verified-state" data-ok={last.ok}>
+      {last.ok ? 'Verified' : 'Damaged'}
     </span>
   );
 }
@@ -89,7 +92,7 @@ function ActionPanel({ action }: { action: BackupActionRef }): ReactNode {
             ) : action.kind === 'rehearse' ? (
               <RehearseResults result={result} />
             ) : (
-              <p>Created backup {(result as { name?: string }).name}.</p>
+              <CreateResult result={result} />
             )
           }
         />
@@ -106,6 +109,15 @@ function Details({ name }: { name: string }): ReactNode {
   if (!data) return <p className="muted">Reading the manifest…</p>;
   return (
     <div data-testid="backup-details">
+      {data.problem ? <p className="error-text">The archive cannot be read: {data.problem}</p> : null}
+      {data.status === 'completed_with_problems' ? (
+        <>
+          <p className="error-text">
+            Completed with problems: {data.problems.length} problem{data.problems.length === 1 ? '' : 's'} found when it was created. It does not count as a clean backup for pruning.
+          </p>
+          <ProblemList problems={data.problems} />
+        </>
+      ) : null}
       <p>
         Included: <span className="mono">{data.stores.join(', ') || 'no stores'}</span>
       </p>
@@ -126,13 +138,20 @@ function BackupRow({ b, verify, onRestore }: { b: Backup; verify: Job | undefine
   const clear = useStudio((s) => s.clearError);
   // Failures of this row's calls (a verify refused, a delete that found no file) show under it.
   const failed = (['verify', 'rehearse', 'delete'] as const).map((k) => `backups.${k}:${b.name}`).filter((k) => requests[k]?.error);
+  const bad = b.status === 'damaged' || b.status === 'completed_with_problems' || b.verified?.ok === false;
   return (
     <>
-      <tr data-backup={b.name}>
+      <tr data-backup={b.name} data-status={b.status} data-clean={b.clean} className={bad ? 'row-bad' : undefined}>
         <th scope="row">
           <div className="mono">{b.name}</div>
-          {b.go_format ? <span className="tag">Go foxctl</span> : null}
+          {b.go_format ? <span className="tag">Go foxctl</span> : null} <BackupStatusBadge b={b} />
           {b.problem ? <div className="error-text small">{b.problem}</div> : null}
+          {b.problems.length > 0 ? (
+            <div className="error-text small" data-testid="backup-problem-summary">
+              {describeProblem(b.problems[0]!)}
+              {b.problems.length > 1 ? ` (+${b.problems.length - 1} more in Details)` : ''}
+            </div>
+          ) : null}
         </th>
         <td title={exactTime(b.created_at)}>{timeAgo(b.created_at)}</td>
         <td className="muted">
@@ -147,7 +166,7 @@ function BackupRow({ b, verify, onRestore }: { b: Backup; verify: Job | undefine
         </td>
         <td className="num">{formatBytes(b.size)}</td>
         <td>
-          <VerifiedState job={verify} />
+          <VerifiedState job={verify} recorded={b.verified} />
         </td>
         <td>
           <button type="button" className="btn btn-quiet" onClick={() => void verifyBackup(b.name)} disabled={!!b.problem}>
@@ -212,7 +231,8 @@ export function BackupsView(): ReactNode {
     void loadJobs();
   }, [load, loadJobs]);
   // The list changes when a backup or restore (its safety backup) ends: reload then.
-  const endedActions = actions.filter((a) => (a.kind === 'create' || a.kind === 'restore' || a.kind === 'schedule') && jobs[a.jobId] && isFinal(jobs[a.jobId]!.state)).length;
+  // A verify's end changes the backup's recorded verify (and whether it counts for retention).
+  const endedActions = actions.filter((a) => a.kind !== 'rehearse' && jobs[a.jobId] && isFinal(jobs[a.jobId]!.state)).length;
   useEffect(() => {
     if (endedActions > 0) void load();
   }, [endedActions, load]);

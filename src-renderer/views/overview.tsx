@@ -34,15 +34,37 @@ function BackupCard({ o }: { o: Overview }): ReactNode {
       </Card>
     );
   }
-  const { old, warn } = backupHealth(b);
+  const { old, warn, bad, problems } = backupHealth(b);
+  const n = b.newest;
   return (
-    <Card title="Last backup" className={warn ? 'card-warn' : undefined}>
-      <div className={`big-stat${old ? ' warn' : ''}`} data-testid="backup-age" title={exactTime(b.newest.created_at)}>
-        {old ? <Icon name="warning" /> : <Icon name="check" />} {capitalize(timeAgo(b.newest.created_at))}
+    <Card title="Last backup" className={bad ? 'card-bad' : warn ? 'card-warn' : undefined}>
+      <div className={`big-stat${bad ? ' bad' : old ? ' warn' : ''}`} data-testid="backup-age" data-bad={bad} title={exactTime(n.created_at)}>
+        {bad || old ? <Icon name="warning" /> : <Icon name="check" />} {capitalize(timeAgo(n.created_at))}
       </div>
+      {bad ? (
+        <p>
+          <span className="state-badge state-error" data-testid="backup-state-overview">
+            {n.status === 'damaged' ? 'Damaged' : n.status === 'completed_with_problems' ? 'Completed with problems' : 'Verify failed'}
+          </span>
+        </p>
+      ) : null}
       <p className="muted">
-        {b.newest.name} · {formatBytes(b.newest.size)} · {b.newest.stores.length} stores · {formatCount(b.count)} backup{b.count === 1 ? '' : 's'} kept
+        {n.name} · {formatBytes(n.size)} · {n.stores.length} stores · {formatCount(b.count)} backup{b.count === 1 ? '' : 's'} kept
       </p>
+      {bad ? (
+        <div className="error-text" data-testid="backup-problems-overview">
+          <ul className="problem-list small">
+            {problems.slice(0, 4).map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+            {problems.length > 4 ? <li>and {problems.length - 4} more</li> : null}
+          </ul>
+          <p className="small">
+            {b.lastClean && b.lastClean.name !== n.name ? `Last clean backup: ${b.lastClean.name}, ${timeAgo(b.lastClean.created_at)}. ` : 'No clean backup to fall back on. '}
+            See <button type="button" className="link" onClick={() => navigate('backups')}>Backups</button>.
+          </p>
+        </div>
+      ) : null}
       {old ? (
         <p className="warn-text">
           <Icon name="warning" size={15} /> More than a day old: back up now.
