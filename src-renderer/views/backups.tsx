@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { Backup, CallOutput, Job } from '../../src-preload/contract';
 import { BackupJob, CliEquivalent } from '../components/backup-job';
+import { OptionsPanel } from '../components/backup-options';
 import { PrunePanel } from '../components/backup-prune';
 import { RehearseResults, VerifyResults } from '../components/backup-results';
 import { RestoreWizard } from '../components/backup-restore-wizard';
@@ -17,8 +18,6 @@ import type { BackupActionRef } from '../store/backups';
 import { describeProblem } from './backup-health';
 import { isFinal, sortJobs } from '../store/jobs';
 import { IDLE } from '../store/requests';
-
-const COMPONENTS = ['databases', 'cas', 'memory', 'sessions', 'jobs', 'observability'] as const;
 
 /** The class policy in one line, shown next to Back up now. */
 const POLICY =
@@ -39,43 +38,6 @@ function VerifiedState({ job, recorded }: { job: Job | undefined; recorded: Back
     <span className={`state-badge state-${last.ok ? 'ok' : 'error'}`} title={`verified ${exactTime(last.at)}`} data-testid="verified-state" data-ok={last.ok}>
       {last.ok ? 'Verified' : 'Damaged'}
     </span>
-  );
-}
-
-function OptionsPanel({ onStart }: { onStart: (opts: { name?: string; components?: string[]; includeLocalOnly?: boolean }) => void }): ReactNode {
-  const [name, setName] = useState('');
-  const [components, setComponents] = useState<string[]>([...COMPONENTS]);
-  const [localOnly, setLocalOnly] = useState(false);
-  const all = components.length === COMPONENTS.length;
-  return (
-    <Card title="Backup options">
-      <p>
-        <label>
-          Name <input value={name} placeholder="default: local time" onChange={(e) => setName(e.target.value)} aria-label="Backup name" data-testid="backup-name" />
-        </label>
-      </p>
-      <fieldset className="facts" aria-label="Components">
-        {COMPONENTS.map((c) => (
-          <label key={c}>
-            <input type="checkbox" checked={components.includes(c)} onChange={() => setComponents((cur) => (cur.includes(c) ? cur.filter((x) => x !== c) : [...cur, c]))} /> {c}
-          </label>
-        ))}
-      </fieldset>
-      <p>
-        <label>
-          <input type="checkbox" checked={localOnly} onChange={(e) => setLocalOnly(e.target.checked)} /> Include local-only stores (rebuildable or device-local)
-        </label>
-      </p>
-      <button
-        type="button"
-        className="btn"
-        disabled={components.length === 0}
-        data-testid="backup-with-options"
-        onClick={() => onStart({ ...(name.trim() ? { name: name.trim() } : {}), ...(all ? {} : { components }), ...(localOnly ? { includeLocalOnly: true } : {}) })}
-      >
-        Back up with these options
-      </button>
-    </Card>
   );
 }
 

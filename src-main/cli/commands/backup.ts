@@ -161,6 +161,8 @@ export function registerBackupCommands(program: Command): void {
               summaryTable([info]),
               '',
               `written by ${info.manifest.agentctl_version ?? 'unknown'}, ${info.files} files, ${formatBytes(info.total_size)} uncompressed`,
+              `checked when created: ${info.status === 'unchecked' ? 'no (written without checks)' : `${info.manifest.check === 'full' ? 'integrity_check' : 'quick_check'}, ${info.status}`}; last verify: ${info.verified ? `${info.verified.ok ? 'ok' : 'FAILED'} at ${info.verified.at}` : 'never'}; ${info.clean ? 'clean' : 'not clean: does not count for prune'}`,
+              ...info.problems.map((p) => `problem: ${describeProblem(p)}`),
               ...(info.manifest.skipped_stores ?? []).map((s) => `skipped ${s.store}: ${s.reason}`),
               '',
               'restore (without --force) would:',

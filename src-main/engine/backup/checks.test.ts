@@ -8,6 +8,8 @@ import { CAS_MIGRATIONS } from '../cas/sqlite-migrations.js';
 import type { Engine } from '../engine.js';
 import { tempHome } from '../../test/temp-home.js';
 import { engineOf, holdExclusiveLock, makeDamagedDb, readEntries, seedHome } from './test-fixtures.js';
+import { createFromPlan } from './create.js';
+import type { Source } from './sources.js';
 import type { Manifest } from './types.js';
 
 let engine: Engine | undefined;
@@ -123,9 +125,9 @@ describe('backup create checks what it archives', () => {
           detail: expect.stringMatching(/^UNAVAILABLE: store MEMORY is locked by another process \(.*database is locked.*\)/),
         },
       ]);
-      // Within about the busy timeout, not a multiple of it.
+      // Within about the busy timeout (5 s), not a multiple of it.
       expect(took).toBeGreaterThanOrEqual(4500);
-      expect(took).toBeLessThan(9000);
+      expect(took).toBeLessThan(12_000);
       expect(res.stores).toEqual(['KNOWLEDGE']);
       expect((await readEntries(res.path)).map((e) => e.header.name)).not.toContain('storage/memory.db');
       // --strict: UNAVAILABLE (nothing is damaged), no archive, no staging dir.
@@ -134,10 +136,20 @@ describe('backup create checks what it archives', () => {
         message: expect.stringMatching(/not written \(--strict\): 1 problem: store MEMORY \(storage\/memory\.db\): UNAVAILABLE: store MEMORY is locked by another process/),
       });
       expect(backupsDirOf(th.home)).toEqual(['backup_locked.tar.gz']);
+      // A safety backup (createFromPlan's default, as restore takes it) must hold every file it
+      // stands for: a locked store fails it with the same clear error instead of leaving it out.
+      const mem = path.join(th.home, 'storage', 'memory.db');
+      const source: Source = { kind: 'sqlite', src: mem, entryPath: 'storage/memory.db', component: 'databases', store: 'MEMORY', size: fs.statSync(mem).size, mtime: new Date() };
+      const out = path.join(engine.config.backupsDir, 'backup_safety.tar.gz');
+      await expect(createFromPlan(engine.config, { components: ['databases'], sources: [source], skipped: [], warnings: [] }, 'safety', out, {})).rejects.toMatchObject({
+        code: 'UNAVAILABLE',
+        message: expect.stringMatching(/^store MEMORY is locked by another process \(/),
+      });
+      expect(backupsDirOf(th.home)).toEqual(['backup_locked.tar.gz']);
     } finally {
       await lock.release();
     }
-  }, 30_000);
+  }, 45_000);
 
   it('-o EXISTING.tar.gz without --name answers CONFLICT naming the file (it looped forever)', async () => {
     const th = tempHome();

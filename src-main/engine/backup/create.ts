@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FoxConfig } from '../config/resolve.js';
+import { sqliteSettings } from '../db/connections.js';
 import { FoxError, throwIfAborted, toFoxError } from '../errors.js';
+import { lookupStore } from '../registry/stores.js';
 import { nowRfc3339 } from '../util/time.js';
 import { writeArchive, type ArchiveItem } from './archive-writer.js';
 import { writeManifestCache } from './catalog.js';
@@ -41,6 +43,13 @@ export interface CheckOptions {
   check?: CheckMode;
   /** Write nothing when a check finds a problem. */
   strict?: boolean;
+  /**
+   * A store that cannot be snapshotted at all (locked past the busy timeout, too damaged to
+   * copy): `fail` (default) stops the backup with its error, `problem` leaves it out and names it.
+   * Only a user's backup of many stores leaves stores out; a safety backup before a restore
+   * must hold every file it stands for, so it keeps the default.
+   */
+  unreadable?: 'fail' | 'problem';
 }
 
 /** A snapshot that could not be taken: a problem (locked, damaged) or a reason to stop (disk full, ...). */
@@ -83,7 +92,9 @@ export async function createFromPlan(config: FoxConfig, plan: SourcePlan, name: 
       const common = { entryPath: s.entryPath, originalPath: s.src, mtime: s.mtime, component: s.component, ...(s.store ? { store: s.store } : {}) };
       if (s.kind !== 'sqlite') return { ...common, read: s.src, mayVanish: true };
       const staged = path.join(staging, `${i}.db`);
-      const ready = worker.snapshot(s.src, staged, s.store ? `store ${s.store}` : s.src).then(
+      // The store's own busy timeout (FOXCTL_<STORE>_DB_TIMEOUT), as its other users wait.
+      const timeoutMs = s.store ? sqliteSettings(config, lookupStore(s.store)).timeoutMs : 5000;
+      const ready = worker.snapshot(s.src, staged, s.store ? `store ${s.store}` : s.src, timeoutMs).then(
         () => {
           total += fs.statSync(staged).size - s.size;
           snapDone += s.size;
@@ -91,7 +102,7 @@ export async function createFromPlan(config: FoxConfig, plan: SourcePlan, name: 
           return true;
         },
         (err: unknown) => {
-          const problem = snapshotProblem(err, s);
+          const problem = opts.unreadable === 'problem' ? snapshotProblem(err, s) : undefined;
           if (!problem) throw err;
           problems.push(problem);
           total -= s.size;
@@ -208,5 +219,5 @@ export async function createBackup(config: FoxConfig, opts: CreateBackupOptions,
   const { name, out, components } = prepareCreate(config, opts);
   removeLeftovers(path.dirname(out));
   const plan = collectSources(config, components, opts.includeLocalOnly === true);
-  return createFromPlan(config, plan, name, out, sink, { ...(opts.check ? { check: opts.check } : {}), ...(opts.strict ? { strict: true } : {}) });
+  return createFromPlan(config, plan, name, out, sink, { ...(opts.check ? { check: opts.check } : {}), ...(opts.strict ? { strict: true } : {}), unreadable: 'problem' });
 }
