@@ -110,6 +110,8 @@ export async function createFromPlan(config: FoxConfig, plan: SourcePlan, name: 
           return false;
         },
       );
+      // The check reads the staged copy while this thread may stream it: closing our descriptor
+      // drops the worker's POSIX locks on it, which is harmless for a private, never-written copy.
       const checked = ready.then(async (taken) => {
         if (!taken) return;
         const res = await worker.check(staged, mode, s.store === 'CAS');
