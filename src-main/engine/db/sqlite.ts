@@ -77,15 +77,25 @@ export function assertSqliteFile(file: string, subject = file, opts: AssertSqlit
 /** Reads the header and schema of a non-empty file through a read-only SQLite connection. */
 function probeThroughSqlite(file: string, subject: string): boolean {
   return retryAfterIoError(file, subject, () => {
-    const db = new Database(file, { readonly: true, fileMustExist: true, timeout: 5000, ...bindingOption() });
+    // A short wait: this runs on the caller's thread (the studio's event loop). A file another
+    // process holds locked is in use by SQLite, so it passes; the connection that follows waits
+    // out the store's own busy timeout (a snapshot does so on its worker thread).
+    const db = new Database(file, { readonly: true, fileMustExist: true, timeout: PROBE_BUSY_MS, ...bindingOption() });
     try {
       db.prepare('SELECT count(*) FROM sqlite_schema').get();
       return true;
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) return true;
+      throw err;
     } finally {
       db.close();
     }
   }, (err) => probeError(err, file, subject));
 }
+
+/** How long the header probe waits for another process's lock before it lets the file pass. */
+const PROBE_BUSY_MS = 100;
 
 /** The error of a failed probe: a foreign or damaged file, a vanished one (false), or another SQLite error. */
 function probeError(err: unknown, file: string, subject: string): false {
