@@ -6,6 +6,7 @@ import { casConformance, expectCode } from './conformance.js';
 import { digestBytes } from './digest.js';
 import { createFileBackend } from './file-backend.js';
 import { CasStore } from './guarded-store.js';
+import { verifyStore } from './verify.js';
 
 function fileFixture(dir: string) {
   return {
@@ -101,6 +102,27 @@ describe('file CAS: the Go foxctl layout', () => {
     expect(fs.readdirSync(path.join(dir, 'sha256'))).toEqual([]);
     expect(fs.readdirSync(path.join(dir, 'pins'))).toEqual([]);
     expect(fs.readdirSync(path.join(dir, 'tmp'))).toEqual([]);
+    await store.close();
+  });
+
+  it('finishes a commit cut off between its metadata and its bytes (kill -9), instead of calling the bytes lost', async () => {
+    const dir = path.join(tempHome().home, 'cas');
+    const first = new CasStore(createFileBackend({ dir }));
+    const data = Buffer.from('the bytes of a put that was killed before its last rename');
+    const { digest } = await first.put(data, { kind: 'text/plain' });
+    await first.close();
+    const hex = digest.slice(7);
+    // What the kill leaves: the metadata in place, the whole upload still in tmp/, no blob; and
+    // an abandoned partial upload beside it.
+    fs.renameSync(path.join(dir, 'sha256', hex), path.join(dir, 'tmp', '01JDXK6Q1A2B3C4D5E6F7G8H9J.upload'));
+    fs.writeFileSync(path.join(dir, 'tmp', '01JDXK6Q1A2B3C4D5E6F7G8H9K.upload'), data.subarray(0, 10));
+    const store = new CasStore(createFileBackend({ dir, tmpSafeAgeMs: 0 }));
+    await store.open();
+    expect(fs.readdirSync(path.join(dir, 'tmp'))).toEqual([]);
+    expect(fs.readFileSync(path.join(dir, 'sha256', hex)).equals(data)).toBe(true);
+    const v = await verifyStore(store);
+    expect(v.problems).toEqual([]);
+    expect((await store.head(digest)).kind).toBe('text/plain');
     await store.close();
   });
 });

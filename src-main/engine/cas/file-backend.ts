@@ -1,4 +1,5 @@
-import type { Stats } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ulid } from 'ulid';
@@ -114,10 +115,32 @@ class FileBackend implements CasBackend {
           await fs.rename(file, this.blob(hex));
           continue;
         }
-      }
+      } else if (n.endsWith('.upload') && (await this.finishInterruptedCommit(file))) continue;
       await fs.rm(file, { force: true, recursive: true });
     }
     if (old.length > 0) await fsyncDir(this.objDir);
+  }
+
+  /**
+   * A commit files the metadata first, then renames the upload into place (see file()): a crash
+   * between the two leaves metadata without bytes, and the whole upload still in tmp/. Such an
+   * upload is finished here instead of removed: when its bytes hash to a digest whose metadata
+   * is there without bytes, it becomes that blob. Anything else is an abandoned upload.
+   */
+  private async finishInterruptedCommit(upload: string): Promise<boolean> {
+    const hash = createHash('sha256');
+    try {
+      for await (const chunk of createReadStream(upload, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+    } catch {
+      return false;
+    }
+    const hex = hash.digest('hex');
+    if (!(await exists(this.meta(hex))) || (await exists(this.blob(hex)))) return false;
+    const meta = await this.readMeta(hex, null).catch(() => null);
+    const st = await fs.stat(upload);
+    if (meta && !meta.error && meta.size_bytes !== st.size) return false;
+    await fs.rename(upload, this.blob(hex));
+    return true;
   }
 
   async createWriter(): Promise<CasWriter> {
