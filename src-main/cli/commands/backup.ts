@@ -65,7 +65,10 @@ function restoreText(r: RestoreResult): string {
   const lines = [
     formatTable(
       ['ACTION', 'FILE', 'SIZE', 'DESTINATION'],
-      r.files.map((f) => [f.action, f.path, formatBytes(f.size), f.reason ? `${f.destination} (${f.reason})` : f.destination]),
+      r.files.map((f) => {
+        const notes = [f.reason, f.in_use ? `open in ${f.in_use}: refused without --force-in-use` : undefined].filter(Boolean);
+        return [f.action, f.path, formatBytes(f.size), notes.length > 0 ? `${f.destination} (${notes.join('; ')})` : f.destination];
+      }),
     ),
     '',
     r.dry_run

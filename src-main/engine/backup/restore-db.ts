@@ -27,7 +27,7 @@ export function checkRestoredDatabase(tmp: string, label: string): void {
   try {
     if (!assertSqliteFile(tmp, label)) throw new FoxError('NOT_FOUND', `${label}: its extracted copy vanished`, { subject: label });
   } catch (err) {
-    if (isFoxError(err, 'CORRUPT')) throw new FoxError('CORRUPT', `${label} in the backup is not a usable SQLite database (${err.message.replace(`${tmp} `, '')})`, { subject: label, cause: err });
+    if (isFoxError(err, 'CORRUPT')) throw new FoxError('CORRUPT', `${err.message.replace(tmp, `${label} in the backup`)}; nothing was restored`, { subject: label, cause: err });
     throw err;
   }
   let db: Database.Database | undefined;
@@ -44,7 +44,7 @@ export function checkRestoredDatabase(tmp: string, label: string): void {
     db?.close();
     removeSideFiles(tmp);
   }
-  if (problem !== undefined) throw new FoxError('CORRUPT', `${label} in the backup is damaged (${problem})`, { subject: label });
+  if (problem !== undefined) throw new FoxError('CORRUPT', `${label} in the backup is damaged (${problem}); nothing was restored`, { subject: label });
 }
 
 /**
