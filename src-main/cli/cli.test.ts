@@ -2,39 +2,23 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORES } from '../engine/registry/stores.js';
+import { buildCliBundle, type CliBundle } from '../test/cli-bundle.js';
 import { tempHome } from '../test/temp-home.js';
 import { EXIT_CODES } from './output.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
-let bundleDir = '';
+let cli: CliBundle | undefined;
 let bundle = '';
 
-// The CLI as it ships: bundled once like scripts/build-cli.mjs, dependencies external. The bundle
-// sits under node_modules/.cache so that its imports resolve to the project's node_modules.
-// (Spawning `node --import tsx` per run costs seconds of transform each on a shared CPU.)
+// The CLI as it ships, bundled once for this file (src-main/test/cli-bundle.ts).
 beforeAll(async () => {
-  const cache = path.join(repoRoot, 'node_modules', '.cache');
-  fs.mkdirSync(cache, { recursive: true });
-  bundleDir = fs.mkdtempSync(path.join(cache, 'foxctl-cli-test-'));
-  bundle = path.join(bundleDir, 'foxctl.mjs');
-  await build({
-    entryPoints: [path.join(here, 'index.ts')],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  cli = await buildCliBundle();
+  bundle = cli.file;
 }, 60_000);
-afterAll(() => {
-  if (bundleDir) fs.rmSync(bundleDir, { recursive: true, force: true });
-});
+afterAll(() => cli?.remove());
 
 interface Run {
   code: number | null;

@@ -42,7 +42,7 @@ export class Engine {
         this.jobs.recoverInterrupted();
       }
       return db;
-    }, () => void this.stores.reset('JOBS'));
+    }, () => this.stores.reset('JOBS'));
   }
 
   private _inspect?: DbInspector;
@@ -56,7 +56,7 @@ export class Engine {
 
   /** Events: emit (five persist modes), live tail, viewer queries over events.db, prune, the syncer. */
   get events(): EventsService {
-    return (this._events ??= createEventsService(this.config, () => this.stores.get('EVENTS'), this.jobs, () => void this.stores.reset('EVENTS')));
+    return (this._events ??= createEventsService(this.config, () => this.stores.get('EVENTS'), this.jobs, () => this.stores.reset('EVENTS')));
   }
 
   private _backups?: BackupService;

@@ -5,7 +5,7 @@ import { lookupStore, type StoreDef } from '../registry/stores.js';
 import { applyMigrations } from './migrate.js';
 import { migrationsFor } from './migrations/index.js';
 import { openSqlite, type SqliteDb } from './sqlite.js';
-import { closeWithoutCheckpoint, onceMoreAfterIoError, registerHolder, shmIdentity, walDetached } from './sqlite-holders.js';
+import { closeWithoutCheckpoint, onceMoreAfterIoError, registerHolder, shmIdentity } from './sqlite-holders.js';
 
 /** The database drivers a store can use. */
 export const DB_DRIVERS = ['sqlite', 'turso', 'postgres'] as const;
@@ -108,14 +108,10 @@ export class StoreConnections {
 
   /**
    * Closes a store's connection after it failed, without a checkpoint: it may have lost its
-   * -wal to another process (closeWithoutCheckpoint). The next get() opens a fresh one. Says
-   * whether the -wal had been deleted under it.
+   * -wal to another process (closeWithoutCheckpoint). The next get() opens a fresh one.
    */
-  reset(name: string, opts: StorePathOptions = {}): { detached: boolean } {
-    const file = storePath(this.config, lookupStore(name), opts);
-    const detached = walDetached(file);
-    this.drop(file);
-    return { detached };
+  reset(name: string, opts: StorePathOptions = {}): void {
+    this.drop(storePath(this.config, lookupStore(name), opts));
   }
 
   /** Subscribes to connection incidents (a connection found cut off and reopened); the engine reports them. */

@@ -9,7 +9,6 @@ import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openEngine, type Engine } from '../engine.js';
 import { tempHome } from '../../test/temp-home.js';
-import { walDetached } from './sqlite-holders.js';
 
 const open: Engine[] = [];
 afterEach(async () => {
@@ -18,6 +17,28 @@ afterEach(async () => {
 
 function sqlite3(file: string, sql: string): string {
   return execFileSync('sqlite3', ['-bail', file], { input: `.timeout 5000\n${sql}\n`, encoding: 'utf8' });
+}
+
+/**
+ * Whether this process holds a descriptor of `file`'s -wal or -shm that another process has
+ * deleted: the sign that a connection of ours lost its locks (Linux; false where /proc is absent).
+ */
+function walDetached(file: string): boolean {
+  let fds: string[];
+  try {
+    fds = fs.readdirSync('/proc/self/fd');
+  } catch {
+    return false;
+  }
+  const gone = new Set([`${file}-wal (deleted)`, `${file}-shm (deleted)`]);
+  for (const fd of fds) {
+    try {
+      if (gone.has(fs.readlinkSync(`/proc/self/fd/${fd}`))) return true;
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+  return false;
 }
 
 /** The fault: a plain open and close of the file in this process drops all its POSIX locks on it. */

@@ -141,28 +141,6 @@ export async function onceMoreAfterIoErrorAsync<T>(fn: () => Promise<T>, reopen:
 }
 
 /**
- * Whether this process holds a descriptor of `file`'s -wal or -shm that another process has
- * deleted: the sign that a connection of ours lost its locks (Linux; false where /proc is absent).
- */
-export function walDetached(file: string): boolean {
-  let fds: string[];
-  try {
-    fds = fs.readdirSync('/proc/self/fd');
-  } catch {
-    return false;
-  }
-  const gone = new Set([`${file}-wal (deleted)`, `${file}-shm (deleted)`]);
-  for (const fd of fds) {
-    try {
-      if (gone.has(fs.readlinkSync(`/proc/self/fd/${fd}`))) return true;
-    } catch {
-      // Closed meanwhile.
-    }
-  }
-  return false;
-}
-
-/**
  * Closes a connection without letting it checkpoint. A connection that lost its -wal to another
  * process would, as the last user, copy its deleted WAL over pages the other process has
  * written since: a read transaction held by a second connection of this process makes that

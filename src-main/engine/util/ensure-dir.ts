@@ -1,5 +1,4 @@
 import fsSync, { type Stats } from 'node:fs';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { FoxError, toFoxError } from '../errors.js';
 
@@ -33,15 +32,6 @@ function what(st: Stats): string {
   return 'not a directory';
 }
 
-/** The special file system `dir` is on, or null (also where statfs is not available). */
-async function specialFs(dir: string): Promise<string | null> {
-  try {
-    return SPECIAL_FS.get(Number((await fs.statfs(dir)).type)) ?? null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * `mkdir -p` for a store's directory, refusing places that cannot hold it with a FoxError that
  * names the path and why. Node's recursive mkdir is not used: under /proc it loops forever (mkdir
@@ -49,46 +39,11 @@ async function specialFs(dir: string): Promise<string | null> {
  * the command. `subject` names the setting, e.g. "the file CAS (paths.cas, $FOXCTL_PATHS_CAS)".
  */
 export async function ensureDir(dir: string, subject: string): Promise<void> {
-  const target = path.resolve(dir);
-  const refuse = (why: string): FoxError => new FoxError('INVALID_INPUT', `cannot use ${target} for ${subject}: ${why}`, { subject: target });
-  const missing: string[] = [];
-  let cur = target;
-  for (;;) {
-    let st: Stats;
-    try {
-      st = await fs.stat(cur);
-    } catch (err) {
-      const up = path.dirname(cur);
-      // ENOTDIR: a parent is a file (e.g. /dev/null/cas); the walk finds it and says so.
-      if ((isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) && up !== cur) {
-        missing.push(cur);
-        cur = up;
-        continue;
-      }
-      throw toFoxError(err, `cannot use ${target} for ${subject}`);
-    }
-    if (!st.isDirectory()) throw refuse(`${cur} is ${what(st)}, not a directory`);
-    break;
-  }
-  const special = await specialFs(cur);
-  if (special) throw refuse(`${cur} is on ${special}, a special file system that cannot hold files; choose a directory on a disk`);
-  for (const d of missing.reverse()) {
-    try {
-      await fs.mkdir(d);
-    } catch (err) {
-      if (isErrno(err, 'EEXIST')) {
-        // Made by another process meanwhile, which is fine if it is a directory.
-        const st = await fs.stat(d);
-        if (st.isDirectory()) continue;
-        throw refuse(`${d} is ${what(st)}, not a directory`);
-      }
-      if (isErrno(err, 'ENOENT')) throw refuse(`${path.dirname(d)} exists but does not accept new directories (a special file system?); choose a directory on a disk`);
-      throw toFoxError(err, `cannot create ${d} for ${subject}`);
-    }
-  }
+  // A few stat and mkdir calls, once when a store opens: the synchronous walk serves both.
+  ensureDirSync(dir, subject);
 }
 
-/** The special file system `dir` is on, or null (synchronous twin of specialFs). */
+/** The special file system `dir` is on, or null (also where statfs is not available). */
 function specialFsSync(dir: string): string | null {
   try {
     return SPECIAL_FS.get(Number(fsSync.statfsSync(dir).type)) ?? null;
@@ -97,7 +52,7 @@ function specialFsSync(dir: string): string | null {
   }
 }
 
-/** ensureDir for synchronous callers (opening a store, appending an event line): the same checks and refusals. */
+/** ensureDir for synchronous callers (opening a store, appending an event line). */
 export function ensureDirSync(dir: string, subject: string): void {
   const target = path.resolve(dir);
   const refuse = (why: string): FoxError => new FoxError('INVALID_INPUT', `cannot use ${target} for ${subject}: ${why}`, { subject: target });
@@ -119,7 +74,6 @@ export function ensureDirSync(dir: string, subject: string): void {
     if (!st.isDirectory()) throw refuse(`${cur} is ${what(st)}, not a directory`);
     break;
   }
-  if (missing.length === 0) return;
   const special = specialFsSync(cur);
   if (special) throw refuse(`${cur} is on ${special}, a special file system that cannot hold files; choose a directory on a disk`);
   for (const d of missing.reverse()) {
