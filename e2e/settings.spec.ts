@@ -179,6 +179,40 @@ test.describe('Settings view', () => {
     await expect(settings.root.getByTestId('postgres-env')).toContainText("FOXCTL_POSTGRES_DSN='postgres://fox:<password>@127.0.0.1:1/foxctl'");
     await settings.shot('settings-postgres', settings.card('postgres'));
   });
+  test('PostgreSQL: a password typed in the DSN survives the switch to Fields and is saved; an edit clears the Test result', async ({ app, home }) => {
+    test.skip(app.mode !== 'browser', 'browser mode: no safeStorage, the consent path');
+    const settings = await new SettingsPage(app).open();
+    const pw = 'pg-dsn-typed-Pass9';
+    await settings.fill({ 'pg-dsn': `postgres://fox:${pw}@127.0.0.1:1/foxctl?connect_timeout=3` });
+    const refused = await settings.testConnection('postgres');
+    await expect(refused).toHaveAttribute('data-ok', 'false');
+
+    // Switching to Fields carries the password into its field and keeps the other parameter.
+    await settings.form('postgres').getByLabel('Fields').check();
+    await expect(refused).toBeHidden();
+    await expect(settings.input('pg-password')).toHaveValue(pw);
+    await expect(settings.input('pg-host')).toHaveValue('127.0.0.1');
+    await expect(settings.input('pg-params')).toHaveValue('connect_timeout=3');
+    await settings.form('postgres').getByLabel('DSN').check();
+    await expect(settings.input('pg-dsn')).toHaveValue('postgres://fox@127.0.0.1:1/foxctl?connect_timeout=3');
+    await settings.form('postgres').getByLabel('Fields').check();
+
+    // A Test result speaks of the values it tested: one edit and it is gone.
+    await expect(await settings.testConnection('postgres')).toHaveAttribute('data-ok', 'false');
+    await settings.fill({ 'pg-port': '2' });
+    await expect(settings.root.getByTestId('postgres-probe')).toBeHidden();
+
+    await settings.consent('postgres').check();
+    await expect(settings.root.getByTestId('postgres-probe')).toBeHidden();
+    await settings.save('postgres');
+    await expect(settings.root.getByTestId('postgres-saved')).toHaveText('Saved postgres.dsn, PostgreSQL password in the secret store.');
+    await expect(settings.root.getByTestId('pg-password-status')).toContainText(`ends in ${pw.slice(-4)}`);
+    const config = fs.readFileSync(path.join(home, 'config.yaml'), 'utf8');
+    expect(config).toContain('postgres://fox@127.0.0.1:2/foxctl?connect_timeout=3');
+    expect(config).not.toContain(pw);
+    expect(fs.readFileSync(path.join(home, 'secrets.json'), 'utf8')).toContain('postgres.password');
+    await settings.shot('settings-postgres-saved', settings.card('postgres'));
+  });
   test('store drivers: MEMORY on postgres once a DSN is saved, the local_only warning, reset to default', async ({ app, home }) => {
     test.skip(app.mode !== 'browser', 'browser mode: the consent path of the saved password');
     const PASSWORD = 'pg-e2e-drivers-pw-4242';

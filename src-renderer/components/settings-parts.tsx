@@ -1,4 +1,4 @@
-import { useId, useState, type ReactNode } from 'react';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { ConfigValue, ProbeResult, SecretEntry, SecretName, Settings, SettingsSaveResult } from '../../src-preload/contract';
 import { useStudio } from '../store';
 import { IDLE } from '../store/requests';
@@ -245,12 +245,31 @@ export function FormActions({
   );
 }
 
+/**
+ * The form's onChange: any edit of a value clears the form's Test result, which spoke of the values
+ * before it (ticking "I understand" changes no value, so it keeps it).
+ */
+export function useForgetProbeOnEdit(form: SettingsForm): (e: FormEvent<HTMLFormElement>) => void {
+  const forget = useStudio((s) => s.forgetProbe);
+  return (e) => {
+    if (e.target instanceof Element && e.target.closest('.settings-consent')) return;
+    forget(form);
+  };
+}
+
+/** A save named by what it wrote, so "saved" never hides a secret that was not stored. */
+function savedWhat(result: SettingsSaveResult): string {
+  const secrets = result.secrets.map((e) => `${e.label} ${e.set ? 'in the secret store' : 'removed'}`);
+  const names = [...result.changes.map((c) => c.key), ...secrets];
+  return names.length === 0 ? 'Nothing changed.' : `Saved ${names.join(', ')}.`;
+}
+
 /** What a save did, and the keys whose edit an env variable still overrides. */
 function SavedNote({ result, testId }: { result: SettingsSaveResult; testId: string }): ReactNode {
   const overridden = result.changes.filter((c) => c.overriddenBy);
   return (
     <span className="settings-saved" role="status" data-testid={testId}>
-      Saved {result.changes.length + result.secrets.length} setting{result.changes.length + result.secrets.length === 1 ? '' : 's'}.
+      {savedWhat(result)}
       {overridden.length > 0 ? (
         <span className="warn-text"> Not in effect while set in the environment: {overridden.map((c) => `${c.key} ($${c.overriddenBy})`).join(', ')}.</span>
       ) : null}

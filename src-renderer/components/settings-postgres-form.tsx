@@ -1,12 +1,13 @@
 import { useState, type ReactNode } from 'react';
 import type { CallArgs, Settings } from '../../src-preload/contract';
 import { useStudio } from '../store';
-import { EnvEquivalent, Field, FormActions, initialOf, ProbeView, SecretField } from './settings-parts';
-import { checkDsn, checkInt, checkPort, checkRequired, dsnOfFields, envLines, fieldsOfDsn, type PgFields } from './settings-validate';
+import { EnvEquivalent, Field, FormActions, initialOf, ProbeView, SecretField, useForgetProbeOnEdit } from './settings-parts';
+import { checkDsn, checkInt, checkPort, checkRequired, dsnOfFields, envLines, partsOfDsn, type PgFields } from './settings-validate';
 
 /**
  * The PostgreSQL form: a DSN or its fields, the password (secret store, never config.yaml), and
- * the pool sizes. A password typed inside the DSN is moved to the secret store on save.
+ * the pool sizes. The password has one home, the password field: one typed inside the DSN moves
+ * there on switching to Fields, and to the secret store on save. Only changed values are saved.
  */
 export function SettingsPostgresForm({ settings }: { settings: Settings }): ReactNode {
   const dsn0 = initialOf(settings, 'postgres.dsn');
@@ -14,13 +15,14 @@ export function SettingsPostgresForm({ settings }: { settings: Settings }): Reac
   const idle0 = initialOf(settings, 'postgres.max_idle_conns');
   const [mode, setMode] = useState<'dsn' | 'fields'>('dsn');
   const [dsn, setDsn] = useState(dsn0.text);
-  const [fields, setFields] = useState<PgFields>(() => fieldsOfDsn(dsn0.text));
+  const [fields, setFields] = useState<PgFields>(() => partsOfDsn(dsn0.text).fields);
   const [password, setPassword] = useState('');
   const [maxConns, setMaxConns] = useState(max0.text);
   const [maxIdle, setMaxIdle] = useState(idle0.text);
   const [consent, setConsent] = useState(false);
   const save = useStudio((s) => s.saveSettings);
   const test = useStudio((s) => s.testConnection);
+  const forgetProbe = useForgetProbeOnEdit('postgres');
   const probe = useStudio((s) => s.settingsProbe.postgres);
   const entry = settings.secrets.entries.find((e) => e.name === 'postgres.password');
 
@@ -33,15 +35,19 @@ export function SettingsPostgresForm({ settings }: { settings: Settings }): Reac
   const dsnHasPassword = /^[a-z]+:\/\/[^/@]*:[^/@]+@/i.test(effectiveDsn) && !effectiveDsn.includes(':***@');
 
   const switchMode = (m: 'dsn' | 'fields'): void => {
-    if (m === 'fields') setFields(fieldsOfDsn(dsn));
-    else setDsn(dsnOfFields(fields));
+    if (m === 'fields') {
+      const parts = partsOfDsn(dsn);
+      setFields(parts.fields);
+      if (parts.password !== null) setPassword(parts.password);
+    } else setDsn(dsnOfFields(fields));
     setMode(m);
   };
   const onSave = (): void => {
     const values: CallArgs<'settings.save'>['values'] = [];
-    if (!dsn0.env) values.push({ key: 'postgres.dsn', value: empty ? null : effectiveDsn });
-    if (!max0.env) values.push({ key: 'postgres.max_conns', value: Number(maxConns) });
-    if (!idle0.env) values.push({ key: 'postgres.max_idle_conns', value: Number(maxIdle) });
+    const dsnValue = empty ? null : effectiveDsn;
+    if (!dsn0.env && (dsnValue ?? '') !== dsn0.text) values.push({ key: 'postgres.dsn', value: dsnValue });
+    if (!max0.env && maxConns !== max0.text) values.push({ key: 'postgres.max_conns', value: Number(maxConns) });
+    if (!idle0.env && maxIdle !== idle0.text) values.push({ key: 'postgres.max_idle_conns', value: Number(maxIdle) });
     const secrets: NonNullable<CallArgs<'settings.save'>['secrets']> = password ? [{ name: 'postgres.password', value: password }] : [];
     void save('postgres', { values, secrets, plaintextConsent: consent }).then((ok) => {
       if (ok) {
@@ -54,7 +60,7 @@ export function SettingsPostgresForm({ settings }: { settings: Settings }): Reac
   const set = (k: keyof PgFields) => (v: string) => setFields((f) => ({ ...f, [k]: v }));
 
   return (
-    <form className="settings-form" data-testid="postgres-form" aria-label="PostgreSQL" onSubmit={(e) => e.preventDefault()} noValidate>
+    <form className="settings-form" data-testid="postgres-form" aria-label="PostgreSQL" onSubmit={(e) => e.preventDefault()} onChange={forgetProbe} noValidate>
       <div className="settings-mode" role="radiogroup" aria-label="How to give the server">
         <label>
           <input type="radio" name="pg-mode" checked={mode === 'dsn'} onChange={() => switchMode('dsn')} disabled={!!dsn0.env} /> DSN
@@ -81,6 +87,7 @@ export function SettingsPostgresForm({ settings }: { settings: Settings }): Reac
               ))}
             </select>
           </div>
+          <Field label="Other parameters" value={fields.params} onChange={set('params')} placeholder="connect_timeout=5&application_name=studio" testId="pg-params" />
         </div>
       )}
       <div className="settings-grid">

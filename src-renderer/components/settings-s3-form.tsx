@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import type { CallArgs, Settings } from '../../src-preload/contract';
 import { useStudio } from '../store';
-import { EnvEquivalent, Field, FormActions, initialOf, ProbeView, SecretField, Toggle } from './settings-parts';
+import { EnvEquivalent, Field, FormActions, initialOf, ProbeView, SecretField, Toggle, useForgetProbeOnEdit } from './settings-parts';
 import { checkBucket, checkEndpoint, checkPrefix, checkRegion, envLines } from './settings-validate';
 
 const KEYS = {
@@ -31,6 +31,7 @@ export function SettingsS3Form({ settings }: { settings: Settings }): ReactNode 
   const [consent, setConsent] = useState(false);
   const save = useStudio((s) => s.saveSettings);
   const test = useStudio((s) => s.testConnection);
+  const forgetProbe = useForgetProbeOnEdit('s3');
   const probe = useStudio((s) => s.settingsProbe.s3);
   const entry = (n: string) => settings.secrets.entries.find((e) => e.name === n);
   const idEntry = entry('s3.access_key_id');
@@ -96,7 +97,7 @@ export function SettingsS3Form({ settings }: { settings: Settings }): ReactNode 
   ]);
 
   return (
-    <form className="settings-form" data-testid="s3-form" aria-label="S3" onSubmit={(e) => e.preventDefault()} noValidate>
+    <form className="settings-form" data-testid="s3-form" aria-label="S3" onSubmit={(e) => e.preventDefault()} onChange={forgetProbe} noValidate>
       <div className="settings-grid">
         <Field label="Bucket" value={bucket} onChange={setBucket} error={errors.bucket} envVar={init(KEYS.bucket).env} placeholder="my-bucket" testId="s3-bucket" />
         <Field label="Region" value={region} onChange={setRegion} error={errors.region} envVar={init(KEYS.region).env} placeholder="us-east-1" testId="s3-region" />

@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import type { CallArgs, Settings } from '../../src-preload/contract';
 import { useStudio } from '../store';
-import { EnvEquivalent, Field, FormActions, initialOf, ProbeView, SecretField } from './settings-parts';
+import { EnvEquivalent, Field, FormActions, initialOf, ProbeView, SecretField, useForgetProbeOnEdit } from './settings-parts';
 import { checkTursoUrl, envLines } from './settings-validate';
 
 /** The Turso / libSQL form: URL and token (the token goes to the secret store). */
@@ -12,6 +12,7 @@ export function SettingsTursoForm({ settings }: { settings: Settings }): ReactNo
   const [consent, setConsent] = useState(false);
   const save = useStudio((s) => s.saveSettings);
   const test = useStudio((s) => s.testConnection);
+  const forgetProbe = useForgetProbeOnEdit('turso');
   const probe = useStudio((s) => s.settingsProbe.turso);
   const entry = settings.secrets.entries.find((e) => e.name === 'turso.token');
   const urlError = checkTursoUrl(url, token !== '' || !!entry?.set);
@@ -22,7 +23,7 @@ export function SettingsTursoForm({ settings }: { settings: Settings }): ReactNo
     void save('turso', { values, secrets, plaintextConsent: consent }).then((ok) => ok && setToken(''));
   };
   return (
-    <form className="settings-form" data-testid="turso-form" aria-label="Turso" onSubmit={(e) => e.preventDefault()} noValidate>
+    <form className="settings-form" data-testid="turso-form" aria-label="Turso" onSubmit={(e) => e.preventDefault()} onChange={forgetProbe} noValidate>
       <div className="settings-grid">
         <Field label="Database URL" value={url} onChange={setUrl} error={url === '' ? null : urlError} envVar={url0.env} placeholder="libsql://db-org.turso.io · file:/path/db.sqlite" testId="turso-url" />
         <SecretField entry={entry} value={token} onChange={setToken} envVars={['FOXCTL_TURSO_TOKEN', 'TURSO_AUTH_TOKEN']} testId="turso-token" />

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkBucket, checkDsn, checkEndpoint, checkInt, checkPort, checkPrefix, checkRegion, checkTursoUrl, dsnOfFields, envLines, fieldsOfDsn } from './settings-validate';
+import { checkBucket, checkDsn, checkEndpoint, checkInt, checkPort, checkPrefix, checkRegion, checkTursoUrl, dsnOfFields, envLines, partsOfDsn } from './settings-validate';
 
 describe('Settings form checks', () => {
   it('bucket names follow S3 rules', () => {
@@ -29,13 +29,15 @@ describe('Settings form checks', () => {
     expect(checkTursoUrl('mysql://x', true)).toMatch(/unsupported scheme/);
   });
 
-  it('PostgreSQL DSNs and fields round-trip without the password', () => {
+  it('PostgreSQL DSNs and fields round-trip: the password moves out, other parameters stay', () => {
     expect(checkDsn('postgres://u@h:5432/db')).toBeNull();
     expect(checkDsn('postgresql://u@h/')).toMatch(/database/);
     expect(checkDsn('mysql://u@h/db')).toMatch(/postgres:\/\//);
-    const f = fieldsOfDsn('postgres://fox:pw@db.local:6543/foxctl?sslmode=require');
-    expect(f).toEqual({ host: 'db.local', port: '6543', user: 'fox', database: 'foxctl', sslmode: 'require' });
-    expect(dsnOfFields(f)).toBe('postgres://fox@db.local:6543/foxctl?sslmode=require');
+    const { fields, password } = partsOfDsn('postgres://fox:p%40ss@db.local:6543/foxctl?sslmode=require&application_name=studio');
+    expect(password).toBe('p@ss');
+    expect(fields).toEqual({ host: 'db.local', port: '6543', user: 'fox', database: 'foxctl', sslmode: 'require', params: 'application_name=studio' });
+    expect(dsnOfFields(fields)).toBe('postgres://fox@db.local:6543/foxctl?application_name=studio&sslmode=require');
+    expect(partsOfDsn('postgres://fox:***@db.local/foxctl').password).toBeNull();
     expect(checkPort('70000')).not.toBeNull();
     expect(checkInt('0', 1)).toMatch(/at least 1/);
   });

@@ -90,22 +90,42 @@ export interface PgFields {
   user: string;
   database: string;
   sslmode: string;
+  /** Query parameters other than sslmode (application_name, connect_timeout...), kept as typed. */
+  params: string;
 }
 
-/** The DSN of the fields (no password). */
+/** The DSN of the fields (no password: it lives in the password field and the secret store). */
 export function dsnOfFields(f: PgFields): string {
   const user = encodeURIComponent(f.user.trim());
-  const q = f.sslmode && f.sslmode !== 'default' ? `?sslmode=${encodeURIComponent(f.sslmode)}` : '';
-  return `postgres://${user}@${f.host.trim()}:${f.port.trim() || '5432'}/${encodeURIComponent(f.database.trim())}${q}`;
+  const q = new URLSearchParams(f.params);
+  q.delete('sslmode');
+  if (f.sslmode && f.sslmode !== 'default') q.set('sslmode', f.sslmode);
+  const query = q.toString();
+  return `postgres://${user}@${f.host.trim()}:${f.port.trim() || '5432'}/${encodeURIComponent(f.database.trim())}${query ? `?${query}` : ''}`;
 }
 
-/** The fields of a DSN (best effort), for switching from DSN to fields. */
-export function fieldsOfDsn(dsn: string): PgFields {
+/** A DSN taken apart: its fields and the password typed inside it (null when it has none). */
+export interface PgDsnParts {
+  fields: PgFields;
+  password: string | null;
+}
+
+/**
+ * The fields and password of a DSN (best effort), for switching from DSN to fields: nothing typed
+ * is dropped, so the password moves to the password field and other parameters stay.
+ */
+export function partsOfDsn(dsn: string): PgDsnParts {
   try {
     const u = new URL(dsn);
-    return { host: u.hostname, port: u.port || '5432', user: decodeURIComponent(u.username), database: decodeURIComponent(u.pathname.replace(/^\//, '')), sslmode: u.searchParams.get('sslmode') ?? 'default' };
+    const params = new URLSearchParams(u.searchParams);
+    params.delete('sslmode');
+    const password = u.password === '' || u.password === '***' ? null : decodeURIComponent(u.password);
+    return {
+      fields: { host: u.hostname, port: u.port || '5432', user: decodeURIComponent(u.username), database: decodeURIComponent(u.pathname.replace(/^\//, '')), sslmode: u.searchParams.get('sslmode') ?? 'default', params: params.toString() },
+      password,
+    };
   } catch {
-    return { host: '', port: '5432', user: '', database: '', sslmode: 'default' };
+    return { fields: { host: '', port: '5432', user: '', database: '', sslmode: 'default', params: '' }, password: null };
   }
 }
 

@@ -21,6 +21,7 @@ export interface SettingsSlice {
   /** Saves a form's values and secrets; true when saved (errors land under `settings.save:<form>`). */
   saveSettings(form: SettingsForm, input: CallArgs<'settings.save'>): Promise<boolean>;
   testConnection(form: SettingsForm, input: SettingsTestInput): Promise<void>;
+  /** Forgets a form's Test result (and any answer still on its way): its values changed. */
   forgetProbe(form: SettingsForm): void;
   moveCasToS3(): Promise<void>;
   deleteSecret(name: CallArgs<'secrets.delete'>['name']): Promise<void>;
@@ -30,6 +31,9 @@ export interface SettingsSlice {
   /** Saves a store's driver (null: back to db.driver); true when saved (errors under `settings.setStoreDriver:<store>`). */
   setStoreDriver(store: string, driver: CallArgs<'settings.setStoreDriver'>['driver']): Promise<boolean>;
 }
+
+/** The latest Test of each form: an edit or a newer Test makes an older answer stale. */
+const probeAsked: Partial<Record<SettingsForm, number>> = {};
 
 /** Creates the settings slice. */
 export const createSettingsSlice: StateCreator<StudioState, [], [], SettingsSlice> = (set, get) => ({
@@ -53,11 +57,18 @@ export const createSettingsSlice: StateCreator<StudioState, [], [], SettingsSlic
     return true;
   },
   testConnection: async (form, input) => {
+    const asked = (probeAsked[form] = (probeAsked[form] ?? 0) + 1);
     set((s) => ({ settingsProbe: { ...s.settingsProbe, [form]: undefined } }));
     const r = await get().track(`settings.test:${form}`, () => call('settings.test', input));
+    // A result for values the user has since edited would vouch for values nobody tested.
+    if (asked !== probeAsked[form]) return get().clearError(`settings.test:${form}`);
     if (r) set((s) => ({ settingsProbe: { ...s.settingsProbe, [form]: r } }));
   },
-  forgetProbe: (form) => set((s) => ({ settingsProbe: { ...s.settingsProbe, [form]: undefined } })),
+  forgetProbe: (form) => {
+    probeAsked[form] = (probeAsked[form] ?? 0) + 1;
+    get().clearError(`settings.test:${form}`);
+    set((s) => ({ settingsProbe: { ...s.settingsProbe, [form]: undefined } }));
+  },
   moveCasToS3: async () => {
     const r = await get().track('settings.moveCasToS3', () => call('settings.moveCasToS3', {}));
     if (r) set({ settingsMoveJob: r.jobId });
