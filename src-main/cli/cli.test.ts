@@ -50,6 +50,28 @@ function envelope(r: Run): { status: string; command: string; data: never; error
 }
 
 describe('foxctl CLI', () => {
+  it('stores list with an unknown driver lists every store, names the bad one and fails', async () => {
+    const h = tempHome();
+    const env = { ...h.env(), FOXCTL_MEMORY_DB_DRIVER: 'mysql' };
+    const text = await foxctl(env, 'stores', 'list');
+    expect(text.code).toBe(EXIT_CODES.INVALID_INPUT);
+    expect(text.stdout).toMatch(/SESSIONS\s+sqlite/);
+    expect(text.stderr).toContain('foxctl: INVALID_INPUT: unknown database driver "mysql" for store MEMORY (from $FOXCTL_MEMORY_DB_DRIVER)');
+    const json = await foxctl(env, 'stores', 'list', '--json');
+    expect(json.code).toBe(EXIT_CODES.INVALID_INPUT);
+    const memory = (envelope(json).data as { stores: { name: string; driver: string | null; error: string | null }[] }).stores.find((r) => r.name === 'MEMORY');
+    expect(memory).toMatchObject({ driver: null, error: expect.stringContaining('"mysql"') });
+
+    // The same name hand-edited into config.yaml: the error names the key and the file.
+    fs.writeFileSync(path.join(h.home, 'config.yaml'), 'stores:\n  memory:\n    driver: mysql\n');
+    const edited = await foxctl(h.env(), 'stores', 'list');
+    expect(edited.code).toBe(EXIT_CODES.INVALID_INPUT);
+    expect(edited.stderr).toContain(`unknown database driver "mysql" for store MEMORY (from stores.memory.driver in ${path.join(h.home, 'config.yaml')})`);
+    const query = await foxctl(h.env(), 'db', 'tables', 'MEMORY');
+    expect(query.code).toBe(EXIT_CODES.INVALID_INPUT);
+    expect(query.stderr).toContain('stores.memory.driver');
+  });
+
   it('init creates every store, then stores list --json shows each with its class', async () => {
     const h = tempHome();
     const env = h.env();

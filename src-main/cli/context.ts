@@ -28,6 +28,8 @@ export interface ActionResult {
   meta?: Record<string, unknown>;
   /** Non-zero to fail after printing (e.g. verify found corruption). */
   exitCode?: number;
+  /** Errors of a command that still prints what it could (`foxctl: ` lines on stderr, text mode). */
+  errors?: string[];
 }
 
 /** How a command treats shared concerns. */
@@ -89,6 +91,7 @@ export function action<A extends unknown[]>(
       else {
         const text = typeof res.human === 'function' ? res.human() : (res.human ?? JSON.stringify(res.data, null, 2));
         if (text.length > 0) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+        for (const e of res.errors ?? []) process.stderr.write(`foxctl: ${e}\n`);
       }
       if (res.exitCode) process.exitCode = res.exitCode;
     } catch (err) {

@@ -35,7 +35,7 @@ function present(s: Store): boolean {
 /** The store's health in a word, and why. */
 function Health({ s }: { s: Store }): ReactNode {
   const warning = s.warning;
-  if (s.error) return <span className="store-health store-health-bad" title={s.error}>unreadable</span>;
+  if (s.error) return <span className="store-health store-health-bad" title={s.error}>{s.driver === null ? 'bad driver' : 'unreadable'}</span>;
   if (s.driver !== null && s.driver !== 'sqlite') {
     return <span className={`store-health ${warning ? 'store-health-warn' : 'store-health-ok'}`}>{warning ? 'check' : 'remote'}</span>;
   }

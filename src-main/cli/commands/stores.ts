@@ -4,7 +4,7 @@ import { CLASS_DESCRIPTIONS, lookupStore } from '../../engine/registry/stores.js
 import { storePath } from '../../engine/registry/paths.js';
 import { listStores, type StoreStatus } from '../../engine/stores/list-stores.js';
 import { action } from '../context.js';
-import { formatBytes, formatTable } from '../output.js';
+import { EXIT_CODES, formatBytes, formatTable } from '../output.js';
 
 /** A path relative to the home when it is under it (shorter to read), else absolute; URLs as they are. */
 function shortPath(p: string | null, home: string): string {
@@ -55,7 +55,13 @@ export function registerStoresCommands(program: Command): void {
       action('foxctl.stores.list', async (ctx) => {
         const engine = ctx.engine();
         const rows = await listStores(engine.config, { signal: ctx.signal });
-        return { data: { home: engine.config.home, storage_root: engine.config.storageRoot, stores: rows }, human: () => renderStores(rows, engine.config.home) };
+        // A store whose driver is unknown is listed, and the command fails: nothing can open it.
+        const invalid = rows.filter((r) => r.driver === null && r.error !== null);
+        return {
+          data: { home: engine.config.home, storage_root: engine.config.storageRoot, stores: rows },
+          human: () => renderStores(rows, engine.config.home),
+          ...(invalid.length > 0 ? { exitCode: EXIT_CODES.INVALID_INPUT, errors: invalid.map((r) => `INVALID_INPUT: ${r.error}`) } : {}),
+        };
       }),
     );
   stores

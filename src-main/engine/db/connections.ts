@@ -1,3 +1,5 @@
+import { readConfigValue } from '../config/edit.js';
+import { storeDriverKey } from '../config/keys.js';
 import type { FoxConfig } from '../config/resolve.js';
 import { FoxError } from '../errors.js';
 import { storePath, type StorePathOptions } from '../registry/paths.js';
@@ -22,12 +24,26 @@ export function storeDriverName(config: FoxConfig, store: StoreDef): DbDriverNam
   const perStore = config.env[variable]?.trim();
   const name = (perStore || config.dbDriver).toLowerCase();
   if (!(DB_DRIVERS as readonly string[]).includes(name)) {
-    const from = perStore ? `$${variable}` : 'db.driver';
+    const from = perStore ? perStoreOrigin(config, store, variable, perStore) : 'db.driver';
     throw new FoxError('INVALID_INPUT', `unknown database driver "${name}" for store ${store.name} (from ${from}); valid drivers: ${DB_DRIVERS.join(', ')}`, {
       subject: `store ${store.name}`,
     });
   }
   return name as DbDriverName;
+}
+
+/**
+ * Where a bad per-store driver name came from, for its error: config.yaml's `stores.<store>.driver`
+ * reaches the drivers as the variable, so the file is named when it holds that value.
+ */
+function perStoreOrigin(config: FoxConfig, store: StoreDef, variable: string, value: string): string {
+  const key = storeDriverKey(store.name);
+  try {
+    if (String(readConfigValue(config.configFile, key) ?? '').trim() === value) return `${key} in ${config.configFile}`;
+  } catch {
+    // A config.yaml that does not parse is reported on its own; the variable is all we know.
+  }
+  return `$${variable}`;
 }
 
 /** Parses a boolean env value (`true`/`false`/`1`/`0`), or undefined when unset. */
