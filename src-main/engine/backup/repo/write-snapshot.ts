@@ -1,0 +1,62 @@
+import fs from 'node:fs/promises';
+import { throwIfAborted, toFoxError, type OpOptions } from '../../errors.js';
+import { storeFile } from './file-blobs.js';
+import { loadIndex, writeIndexFile } from './index-file.js';
+import type { RepoConfig, RepoPaths } from './layout.js';
+import { DEFAULT_PACK_SIZES, PackWriter, type PackSizes } from './pack-writer.js';
+import { writeSnapshot, type Snapshot, type SnapshotEntry } from './snapshot-file.js';
+
+/** A file to put in a snapshot: where to read it (a staged copy for a database) and how to name it. */
+export interface SnapshotSource {
+  /** The file to read: a staged snapshot for a database, the live file otherwise. */
+  read: string;
+  path: string;
+  component: string;
+  store: string | null;
+  kind: 'sqlite' | 'file';
+}
+
+/** What the snapshot says of itself besides its files. */
+export type SnapshotMeta = Pick<Snapshot, 'name' | 'tool' | 'home' | 'status' | 'problems' | 'components'>;
+
+/**
+ * Writes one snapshot: every source's new blobs into packs, then one index file of those packs,
+ * then the snapshot file, each published only once whole (docs/snapshot-repository.md "How a crash
+ * leaves the repository"). Deduplicates against every blob indexed when it starts. The caller
+ * holds the backup lock.
+ */
+export async function writeSnapshotOf(
+  repo: { paths: RepoPaths; config: RepoConfig },
+  sources: SnapshotSource[],
+  meta: SnapshotMeta,
+  opts: OpOptions & { onBytes?: (n: number) => void; packSizes?: PackSizes } = {},
+): Promise<Snapshot> {
+  const index = await loadIndex(repo.paths);
+  const writer = new PackWriter(repo.paths, (id) => index.blobs.has(id), opts.packSizes ?? DEFAULT_PACK_SIZES);
+  const files: SnapshotEntry[] = [];
+  try {
+    for (const src of sources) {
+      throwIfAborted(opts.signal, 'the backup');
+      const st = await fs.stat(src.read).catch((err: unknown) => {
+        throw toFoxError(err, src.read);
+      });
+      const stored = await storeFile(writer, src.read, src.kind === 'sqlite' ? { kind: 'sqlite' } : { kind: 'file', sizes: repo.config.chunker }, opts);
+      files.push({ path: src.path, component: src.component, store: src.store, kind: src.kind, mode: st.mode & 0o777, mtime: st.mtime.toISOString(), ...stored });
+    }
+    const packs = await writer.finish();
+    if (packs.length > 0) await writeIndexFile(repo.paths, packs);
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  }
+  const s = writer.stats;
+  const snap: Snapshot = {
+    version: 1,
+    ...meta,
+    created_at: new Date().toISOString(),
+    files,
+    stats: { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0), new_blobs: s.newBlobs, new_bytes: s.newBytes, new_stored_bytes: s.storedBytes, reused_bytes: s.reusedBytes },
+  };
+  await writeSnapshot(repo.paths, snap);
+  return snap;
+}
