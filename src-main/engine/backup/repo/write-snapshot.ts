@@ -3,6 +3,7 @@ import { throwIfAborted, toFoxError, type OpOptions } from '../../errors.js';
 import { storeFile } from './file-blobs.js';
 import { loadIndex, writeIndexFile } from './index-file.js';
 import type { RepoConfig, RepoPaths } from './layout.js';
+import { acquireLock } from './locks.js';
 import { DEFAULT_PACK_SIZES, PackWriter, type PackSizes } from './pack-writer.js';
 import { writeSnapshot, type Snapshot, type SnapshotEntry } from './snapshot-file.js';
 
@@ -22,14 +23,28 @@ export type SnapshotMeta = Pick<Snapshot, 'name' | 'tool' | 'home' | 'status' | 
 /**
  * Writes one snapshot: every source's new blobs into packs, then one index file of those packs,
  * then the snapshot file, each published only once whole (docs/snapshot-repository.md "How a crash
- * leaves the repository"). Deduplicates against every blob indexed when it starts. The caller
- * holds the backup lock.
+ * leaves the repository"). Deduplicates against every blob indexed when it starts, under the
+ * shared backup lock (refused while a prune runs).
  */
 export async function writeSnapshotOf(
   repo: { paths: RepoPaths; config: RepoConfig },
   sources: SnapshotSource[],
   meta: SnapshotMeta,
   opts: OpOptions & { onBytes?: (n: number) => void; packSizes?: PackSizes } = {},
+): Promise<Snapshot> {
+  const lock = await acquireLock(repo.paths, 'backup');
+  try {
+    return await writeLocked(repo, sources, meta, opts);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function writeLocked(
+  repo: { paths: RepoPaths; config: RepoConfig },
+  sources: SnapshotSource[],
+  meta: SnapshotMeta,
+  opts: OpOptions & { onBytes?: (n: number) => void; packSizes?: PackSizes },
 ): Promise<Snapshot> {
   const index = await loadIndex(repo.paths);
   const writer = new PackWriter(repo.paths, (id) => index.blobs.has(id), opts.packSizes ?? DEFAULT_PACK_SIZES);
