@@ -1,6 +1,8 @@
+import type { Stats } from 'node:fs';
 import fs from 'node:fs/promises';
+import { isErrno } from '../../cas/fs-util.js';
 import { throwIfAborted, toFoxError, type OpOptions } from '../../errors.js';
-import { storeFile } from './file-blobs.js';
+import { storeFile, type StoredFile } from './file-blobs.js';
 import { loadIndex, writeIndexFile } from './index-file.js';
 import type { RepoConfig, RepoPaths } from './layout.js';
 import { acquireLock } from './locks.js';
@@ -15,6 +17,21 @@ export interface SnapshotSource {
   component: string;
   store: string | null;
   kind: 'sqlite' | 'file';
+  /** Resolves once `read` exists (a staged snapshot being taken); false: leave the file out. */
+  ready?: Promise<boolean>;
+  /** A live file that may be deleted before it is read (a CAS object gc'd, a rotated log): skipped then. */
+  mayVanish?: boolean;
+}
+
+/** Options of writeSnapshotOf. */
+export interface WriteSnapshotOptions extends OpOptions {
+  onBytes?: (n: number) => void;
+  packSizes?: PackSizes;
+  /**
+   * Called once every file is stored and indexed, before the snapshot is published: returns the
+   * final status and problems, or throws to publish nothing (a strict backup with problems).
+   */
+  finalize?: (files: SnapshotEntry[]) => Promise<Pick<SnapshotMeta, 'status' | 'problems'>>;
 }
 
 /** What the snapshot says of itself besides its files. */
@@ -30,7 +47,7 @@ export async function writeSnapshotOf(
   repo: { paths: RepoPaths; config: RepoConfig },
   sources: SnapshotSource[],
   meta: SnapshotMeta,
-  opts: OpOptions & { onBytes?: (n: number) => void; packSizes?: PackSizes } = {},
+  opts: WriteSnapshotOptions = {},
 ): Promise<Snapshot> {
   const lock = await acquireLock(repo.paths, 'backup');
   try {
@@ -44,7 +61,7 @@ async function writeLocked(
   repo: { paths: RepoPaths; config: RepoConfig },
   sources: SnapshotSource[],
   meta: SnapshotMeta,
-  opts: OpOptions & { onBytes?: (n: number) => void; packSizes?: PackSizes },
+  opts: WriteSnapshotOptions,
 ): Promise<Snapshot> {
   const index = await loadIndex(repo.paths);
   const writer = new PackWriter(repo.paths, (id) => index.blobs.has(id), opts.packSizes ?? DEFAULT_PACK_SIZES);
@@ -52,10 +69,16 @@ async function writeLocked(
   try {
     for (const src of sources) {
       throwIfAborted(opts.signal, 'the backup');
-      const st = await fs.stat(src.read).catch((err: unknown) => {
+      if (src.ready && !(await src.ready)) continue;
+      let st: Stats;
+      let stored: StoredFile;
+      try {
+        st = await fs.stat(src.read);
+        stored = await storeFile(writer, src.read, src.kind === 'sqlite' ? { kind: 'sqlite' } : { kind: 'file', sizes: repo.config.chunker }, opts);
+      } catch (err) {
+        if (src.mayVanish && isErrno(err, 'ENOENT')) continue;
         throw toFoxError(err, src.read);
-      });
-      const stored = await storeFile(writer, src.read, src.kind === 'sqlite' ? { kind: 'sqlite' } : { kind: 'file', sizes: repo.config.chunker }, opts);
+      }
       files.push({ path: src.path, component: src.component, store: src.store, kind: src.kind, mode: st.mode & 0o777, mtime: st.mtime.toISOString(), ...stored });
     }
     const packs = await writer.finish();
@@ -64,10 +87,12 @@ async function writeLocked(
     await writer.abort();
     throw err;
   }
+  const final = opts.finalize ? await opts.finalize(files) : {};
   const s = writer.stats;
   const snap: Snapshot = {
     version: 1,
     ...meta,
+    ...final,
     created_at: new Date().toISOString(),
     files,
     stats: { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0), new_blobs: s.newBlobs, new_bytes: s.newBytes, new_stored_bytes: s.storedBytes, reused_bytes: s.reusedBytes },

@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FoxConfig } from '../../config/resolve.js';
+import { sqliteSettings } from '../../db/connections.js';
+import { FoxError, throwIfAborted, toFoxError } from '../../errors.js';
+import { lookupStore } from '../../registry/stores.js';
+import type { CheckOptions, ProgressSink } from '../create.js';
+import { WRITER_VERSION } from '../create.js';
+import { makeStagingDir } from '../fs-util.js';
+import { casFileProblems, sortProblems, strictError } from '../problems.js';
+import { SnapshotWorker } from '../snapshot.js';
+import type { Source, SourcePlan } from '../sources.js';
+import type { BackupProblem, CheckMode, ManifestFile } from '../types.js';
+import { openRepo } from './layout.js';
+import type { Snapshot, SnapshotEntry } from './snapshot-file.js';
+import { writeSnapshotOf, type SnapshotSource } from './write-snapshot.js';
+
+/** A store that could not be snapshotted, as a problem of the backup (locked, damaged), or undefined to stop. */
+function snapshotProblem(err: unknown, s: Source): BackupProblem | undefined {
+  const fe = toFoxError(err);
+  if (fe.code !== 'UNAVAILABLE' && fe.code !== 'CORRUPT') return undefined;
+  return { kind: fe.code === 'UNAVAILABLE' ? 'store_unavailable' : 'store', ...(s.store ? { store: s.store } : {}), path: s.entryPath, detail: `${fe.code}: ${fe.message}` };
+}
+
+/** Snapshot entries in the shape the archive checks read (CAS blobs are checked against their names). */
+function asManifestFiles(files: SnapshotEntry[]): ManifestFile[] {
+  return files.map((f) => ({ path: f.path, original_path: f.path, size: f.size, mod_time: f.mtime, checksum: f.sha256, component: f.component as ManifestFile['component'] }));
+}
+
+/**
+ * Writes a snapshot of a source plan into the repository at `repoRoot` (created on first use):
+ * the same consistency and checks as an archive (databases snapshotted through the backup API
+ * back to back on a worker thread, each staged copy checked, CAS blobs re-hashed), but only the
+ * pages and chunks the repository lacks are stored. Problems make it a snapshot "with problems",
+ * or with `strict` publish nothing. The staging directory is removed however it ends.
+ */
+export async function createSnapshotFromPlan(config: FoxConfig, plan: SourcePlan, name: string, repoRoot: string, sink: ProgressSink, opts: CheckOptions = {}): Promise<Snapshot> {
+  const signal = sink.signal;
+  const mode: CheckMode = opts.check ?? 'quick';
+  throwIfAborted(signal, 'backup create');
+  if (plan.sources.length === 0) throw new FoxError('INVALID_INPUT', `nothing to back up: the components ${plan.components.join(', ')} hold no files under ${config.home}`);
+  const repo = await openRepo(repoRoot, { create: true });
+  const total = plan.sources.reduce((a, s) => a + s.size, 0);
+  let done = 0;
+  sink.progress?.(0, total, 'snapshotting databases');
+  const staging = makeStagingDir(path.dirname(repoRoot), 'staging');
+  const worker = new SnapshotWorker();
+  const problems: BackupProblem[] = [...(plan.problems ?? [])];
+  const checks: Promise<void>[] = [];
+  try {
+    const sources: SnapshotSource[] = plan.sources.map((s, i): SnapshotSource => {
+      const common = { path: s.entryPath, component: s.component, store: s.store ?? null, kind: s.kind };
+      if (s.kind !== 'sqlite') return { ...common, read: s.src, mayVanish: true };
+      const staged = path.join(staging, `${i}.db`);
+      const timeoutMs = s.store ? sqliteSettings(config, lookupStore(s.store)).timeoutMs : 5000;
+      const ready = worker.snapshot(s.src, staged, s.store ? `store ${s.store}` : s.src, timeoutMs).then(
+        () => true,
+        (err: unknown) => {
+          const problem = opts.unreadable === 'problem' ? snapshotProblem(err, s) : undefined;
+          if (!problem) throw err;
+          problems.push(problem);
+          return false;
+        },
+      );
+      const checked = ready.then(async (taken) => {
+        if (!taken) return;
+        const res = await worker.check(staged, mode, s.store === 'CAS');
+        for (const p of res.problems) problems.push({ ...p, ...(s.store ? { store: s.store } : {}), path: s.entryPath });
+      });
+      ready.catch(() => undefined);
+      checked.catch(() => undefined);
+      checks.push(checked);
+      return { ...common, read: staged, ready };
+    });
+    return await writeSnapshotOf(
+      repo,
+      sources,
+      { name, tool: { name: 'foxctl-storage-studio', version: WRITER_VERSION.split(' ')[1] ?? '' }, home: config.home, status: 'ok', problems: [], components: plan.components },
+      {
+        ...(signal ? { signal } : {}),
+        onBytes: (n) => sink.progress?.((done += n), total),
+        finalize: async (files) => {
+          sink.progress?.(total, total, `checking snapshots (${mode === 'full' ? 'integrity_check' : 'quick_check'})`);
+          await Promise.all(checks);
+          const sorted = sortProblems([...problems, ...casFileProblems(asManifestFiles(files))]);
+          if (opts.strict && sorted.length > 0) throw strictError(name, sorted);
+          return { status: sorted.length > 0 ? 'problems' : 'ok', problems: sorted.map((p) => ({ ...p })) };
+        },
+      },
+    );
+  } finally {
+    await worker.close();
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
