@@ -60,6 +60,35 @@ describe('snapshot of a home', () => {
     }
   });
 
+  it('names an unchanged file again without reading it; a change, or a file written just before it was read, is read', async () => {
+    const th = tempHome();
+    const { storage } = seedHome(th);
+    const config = th.config();
+    const repoRoot = path.join(config.backupsDir, 'repository');
+    const plan = (): ReturnType<typeof collectSources> => collectSources(config, [...COMPONENTS], false);
+    const live = plan().sources.map((s) => s.src);
+    // Just written: every file is "racily clean" and read again by the second snapshot too.
+    const first = await createSnapshotFromPlan(config, plan(), 'one', repoRoot, {});
+    const second = await createSnapshotFromPlan(config, plan(), 'two', repoRoot, {});
+    expect(first.stats.unchanged_files).toBe(0);
+    expect(second.stats.unchanged_files).toBe(0);
+    expect(second.stats.new_blobs).toBe(0);
+    // Files last changed a minute ago: the next snapshot names them unread, with the same content.
+    const old = new Date(Date.now() - 60_000);
+    for (const f of live) fs.utimesSync(f, old, old);
+    const third = await createSnapshotFromPlan(config, plan(), 'three', repoRoot, {});
+    const fourth = await createSnapshotFromPlan(config, plan(), 'four', repoRoot, {});
+    expect(third.stats.unchanged_files).toBe(0);
+    expect(fourth.stats.unchanged_files).toBe(live.length);
+    expect(fourth.files.map((f) => f.content)).toEqual(third.files.map((f) => f.content));
+    // One row changed by the sqlite3 CLI: that store is read again and the change is in the snapshot.
+    expect(spawnSync('sqlite3', [path.join(storage, 'memory.db'), 'UPDATE accounts SET balance = 7 WHERE id = 1'], { encoding: 'utf8' }).status).toBe(0);
+    const fifth = await createSnapshotFromPlan(config, plan(), 'five', repoRoot, {});
+    expect(fifth.stats.unchanged_files).toBe(live.length - 1);
+    const restored = await restoreEntry(repoRoot, fifth, 'storage/memory.db', th.home);
+    expect(accountsOf(restored)).toEqual({ sum: 20 * 100 - 93, count: 20 });
+  });
+
   it('names a CAS blob whose bytes changed; strict publishes nothing', async () => {
     const th = tempHome();
     const { cas, digest } = seedHome(th);

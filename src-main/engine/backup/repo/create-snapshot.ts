@@ -12,8 +12,9 @@ import { SnapshotWorker } from '../snapshot.js';
 import type { Source, SourcePlan } from '../sources.js';
 import type { BackupProblem, CheckMode, ManifestFile } from '../types.js';
 import { openRepo } from './layout.js';
-import type { Snapshot, SnapshotEntry } from './snapshot-file.js';
-import { writeSnapshotOf, type SnapshotSource } from './write-snapshot.js';
+import { latestSnapshot, type Snapshot, type SnapshotEntry } from './snapshot-file.js';
+import { racilyClean, sameFile, sourceIdentity } from './source-identity.js';
+import { writeSnapshotOf, type SnapshotSource, type SourceContext } from './write-snapshot.js';
 
 /** A store that could not be snapshotted, as a problem of the backup (locked, damaged), or undefined to stop. */
 function snapshotProblem(err: unknown, s: Source): BackupProblem | undefined {
@@ -48,33 +49,43 @@ export async function createSnapshotFromPlan(config: FoxConfig, plan: SourcePlan
   const problems: BackupProblem[] = [...(plan.problems ?? [])];
   const checks: Promise<void>[] = [];
   try {
-    const sources: SnapshotSource[] = plan.sources.map((s, i): SnapshotSource => {
-      const common = { path: s.entryPath, component: s.component, store: s.store ?? null, kind: s.kind };
-      if (s.kind !== 'sqlite') return { ...common, read: s.src, mayVanish: true };
-      const staged = path.join(staging, `${i}.db`);
-      const timeoutMs = s.store ? sqliteSettings(config, lookupStore(s.store)).timeoutMs : 5000;
-      const ready = worker.snapshot(s.src, staged, s.store ? `store ${s.store}` : s.src, timeoutMs).then(
-        () => true,
-        (err: unknown) => {
-          const problem = opts.unreadable === 'problem' ? snapshotProblem(err, s) : undefined;
-          if (!problem) throw err;
-          problems.push(problem);
-          return false;
-        },
-      );
-      const checked = ready.then(async (taken) => {
-        if (!taken) return;
-        const res = await worker.check(staged, mode, s.store === 'CAS');
-        for (const p of res.problems) problems.push({ ...p, ...(s.store ? { store: s.store } : {}), path: s.entryPath });
+    const previous = await latestSnapshot(repo.paths);
+    const sourcesOf = async (ctx: SourceContext): Promise<SnapshotSource[]> =>
+      plan.sources.map((s, i): SnapshotSource => {
+        const common = { path: s.entryPath, component: s.component, store: s.store ?? null, kind: s.kind };
+        const sourceId = sourceIdentity(s.src, s.kind);
+        const before = previous?.files.find((f) => f.path === s.entryPath);
+        if (sourceId !== undefined && before?.source_id !== undefined && sameFile(before.source_id, sourceId) && !racilyClean(before) && before.content.every((id) => ctx.has(id))) {
+          // Unchanged since the last snapshot read it: named again unread, its problems carried over.
+          for (const p of previous!.problems) if (p.path === s.entryPath) problems.push({ ...(p as BackupProblem) });
+          return { ...common, read: s.src, reuse: before, sourceId };
+        }
+        const withId = sourceId !== undefined ? { sourceId } : {};
+        if (s.kind !== 'sqlite') return { ...common, ...withId, read: s.src, mayVanish: true };
+        const staged = path.join(staging, `${i}.db`);
+        const timeoutMs = s.store ? sqliteSettings(config, lookupStore(s.store)).timeoutMs : 5000;
+        const ready = worker.snapshot(s.src, staged, s.store ? `store ${s.store}` : s.src, timeoutMs).then(
+          () => true,
+          (err: unknown) => {
+            const problem = opts.unreadable === 'problem' ? snapshotProblem(err, s) : undefined;
+            if (!problem) throw err;
+            problems.push(problem);
+            return false;
+          },
+        );
+        const checked = ready.then(async (taken) => {
+          if (!taken) return;
+          const res = await worker.check(staged, mode, s.store === 'CAS');
+          for (const p of res.problems) problems.push({ ...p, ...(s.store ? { store: s.store } : {}), path: s.entryPath });
+        });
+        ready.catch(() => undefined);
+        checked.catch(() => undefined);
+        checks.push(checked);
+        return { ...common, ...withId, read: staged, ready };
       });
-      ready.catch(() => undefined);
-      checked.catch(() => undefined);
-      checks.push(checked);
-      return { ...common, read: staged, ready };
-    });
     return await writeSnapshotOf(
       repo,
-      sources,
+      sourcesOf,
       { name, tool: { name: 'foxctl-storage-studio', version: WRITER_VERSION.split(' ')[1] ?? '' }, home: config.home, status: 'ok', problems: [], components: plan.components },
       {
         ...(signal ? { signal } : {}),

@@ -14,6 +14,11 @@ export interface SnapshotEntry extends StoredFile {
   kind: 'sqlite' | 'file';
   mode: number;
   mtime: string;
+  /**
+   * The live file's identity when it was read (device, inode, size, mtime and ctime in ns, and
+   * its -wal's size and mtime): equal next time means unchanged, so it is named again unread.
+   */
+  source_id?: string;
 }
 
 /** A snapshot: the root that keeps its blobs alive. */
@@ -27,7 +32,7 @@ export interface Snapshot {
   problems: { kind: string; store?: string; path?: string; detail: string }[];
   components: string[];
   files: SnapshotEntry[];
-  stats: { files: number; bytes: number; new_blobs: number; new_bytes: number; new_stored_bytes: number; reused_bytes: number };
+  stats: { files: number; bytes: number; new_blobs: number; new_bytes: number; new_stored_bytes: number; reused_bytes: number; /** Files named again unread (unchanged since the last snapshot). */ unchanged_files: number };
 }
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -62,6 +67,16 @@ export async function readSnapshot(paths: RepoPaths, name: string): Promise<Snap
   } catch (err) {
     throw new FoxError('CORRUPT', `snapshot ${file} does not parse: ${(err as Error).message}`, { subject: file, cause: err });
   }
+}
+
+/** The snapshot created last (by created_at), or null in an empty repository. */
+export async function latestSnapshot(paths: RepoPaths): Promise<Snapshot | null> {
+  let latest: Snapshot | null = null;
+  for (const name of await listSnapshotNames(paths)) {
+    const s = await readSnapshot(paths, name);
+    if (latest === null || s.created_at > latest.created_at) latest = s;
+  }
+  return latest;
 }
 
 /** The names of every snapshot, oldest first by name (names sort by time when they are times). */

@@ -21,6 +21,15 @@ export interface SnapshotSource {
   ready?: Promise<boolean>;
   /** A live file that may be deleted before it is read (a CAS object gc'd, a rotated log): skipped then. */
   mayVanish?: boolean;
+  /** The live file's identity (see sourceIdentity): recorded, so the next backup can skip it unchanged. */
+  sourceId?: string;
+  /** The previous snapshot's entry, to name again without reading: the file has not changed since. */
+  reuse?: SnapshotEntry;
+}
+
+/** What the sources are chosen from, under the lock: the blobs indexed now. */
+export interface SourceContext {
+  has(blobId: string): boolean;
 }
 
 /** Options of writeSnapshotOf. */
@@ -45,7 +54,7 @@ export type SnapshotMeta = Pick<Snapshot, 'name' | 'tool' | 'home' | 'status' | 
  */
 export async function writeSnapshotOf(
   repo: { paths: RepoPaths; config: RepoConfig },
-  sources: SnapshotSource[],
+  sources: SnapshotSource[] | ((ctx: SourceContext) => Promise<SnapshotSource[]>),
   meta: SnapshotMeta,
   opts: WriteSnapshotOptions = {},
 ): Promise<Snapshot> {
@@ -59,16 +68,27 @@ export async function writeSnapshotOf(
 
 async function writeLocked(
   repo: { paths: RepoPaths; config: RepoConfig },
-  sources: SnapshotSource[],
+  sourcesOf: SnapshotSource[] | ((ctx: SourceContext) => Promise<SnapshotSource[]>),
   meta: SnapshotMeta,
   opts: WriteSnapshotOptions,
 ): Promise<Snapshot> {
   const index = await loadIndex(repo.paths);
   const writer = new PackWriter(repo.paths, (id) => index.blobs.has(id), opts.packSizes ?? DEFAULT_PACK_SIZES);
   const files: SnapshotEntry[] = [];
+  // Chosen here, under the lock: a reused entry's blobs cannot be pruned until the snapshot is published.
+  const sources = typeof sourcesOf === 'function' ? await sourcesOf({ has: (id) => index.blobs.has(id) }) : sourcesOf;
+  let reusedFileBytes = 0;
+  let unchanged = 0;
   try {
     for (const src of sources) {
       throwIfAborted(opts.signal, 'the backup');
+      if (src.reuse && src.reuse.content.every((id) => index.blobs.has(id))) {
+        files.push({ ...src.reuse, path: src.path, component: src.component, store: src.store, ...(src.sourceId ? { source_id: src.sourceId } : {}) });
+        reusedFileBytes += src.reuse.size;
+        unchanged++;
+        opts.onBytes?.(src.reuse.size);
+        continue;
+      }
       if (src.ready && !(await src.ready)) continue;
       let st: Stats;
       let stored: StoredFile;
@@ -79,7 +99,7 @@ async function writeLocked(
         if (src.mayVanish && isErrno(err, 'ENOENT')) continue;
         throw toFoxError(err, src.read);
       }
-      files.push({ path: src.path, component: src.component, store: src.store, kind: src.kind, mode: st.mode & 0o777, mtime: st.mtime.toISOString(), ...stored });
+      files.push({ path: src.path, component: src.component, store: src.store, kind: src.kind, mode: st.mode & 0o777, mtime: st.mtime.toISOString(), ...stored, ...(src.sourceId ? { source_id: src.sourceId } : {}) });
     }
     const packs = await writer.finish();
     if (packs.length > 0) await writeIndexFile(repo.paths, packs);
@@ -95,7 +115,7 @@ async function writeLocked(
     ...final,
     created_at: new Date().toISOString(),
     files,
-    stats: { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0), new_blobs: s.newBlobs, new_bytes: s.newBytes, new_stored_bytes: s.storedBytes, reused_bytes: s.reusedBytes },
+    stats: { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0), new_blobs: s.newBlobs, new_bytes: s.newBytes, new_stored_bytes: s.storedBytes, reused_bytes: s.reusedBytes + reusedFileBytes, unchanged_files: unchanged },
   };
   await writeSnapshot(repo.paths, snap);
   return snap;
