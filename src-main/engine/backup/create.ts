@@ -53,7 +53,7 @@ export interface CheckOptions {
 }
 
 /** A snapshot that could not be taken: a problem (locked, damaged) or a reason to stop (disk full, ...). */
-function snapshotProblem(err: unknown, s: Source): BackupProblem | undefined {
+export function snapshotProblem(err: unknown, s: Source): BackupProblem | undefined {
   const fe = toFoxError(err);
   if (fe.code !== 'UNAVAILABLE' && fe.code !== 'CORRUPT') return undefined;
   return { kind: fe.code === 'UNAVAILABLE' ? 'store_unavailable' : 'store', ...(s.store ? { store: s.store } : {}), path: s.entryPath, detail: `${fe.code}: ${fe.message}` };

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../test/temp-dir.js';
 import { BlobReader } from './blob-reader.js';
 import { writeStoredFile } from './file-blobs.js';
 import { loadIndex } from './index-file.js';
@@ -18,13 +18,9 @@ import { writeSnapshotOf } from './write-snapshot.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const projectRoot = path.resolve(here, '../../../..');
 const SIZES = { frame: 64 * 1024, pack: 256 * 1024, concurrency: 2 };
-const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((f) => f()));
 
 function dir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'foxctl-repo-crash-'));
-  cleanups.push(() => fs.rmSync(d, { recursive: true, force: true }));
-  return d;
+  return tempDir('foxctl-repo-crash-');
 }
 
 /** A log of `mb` MB whose lines differ by `seed` (hash-chained, so it neither repeats nor compresses away). */

@@ -2,26 +2,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FoxConfig } from '../../config/resolve.js';
 import { sqliteSettings } from '../../db/connections.js';
-import { FoxError, throwIfAborted, toFoxError } from '../../errors.js';
+import { FoxError, throwIfAborted } from '../../errors.js';
 import { lookupStore } from '../../registry/stores.js';
 import type { CheckOptions, ProgressSink } from '../create.js';
-import { WRITER_VERSION } from '../create.js';
+import { snapshotProblem, WRITER_VERSION } from '../create.js';
 import { makeStagingDir } from '../fs-util.js';
 import { casFileProblems, sortProblems, strictError } from '../problems.js';
 import { SnapshotWorker } from '../snapshot.js';
-import type { Source, SourcePlan } from '../sources.js';
+import type { SourcePlan } from '../sources.js';
 import type { BackupProblem, CheckMode, ManifestFile } from '../types.js';
 import { openRepo } from './layout.js';
 import { latestSnapshot, type Snapshot, type SnapshotEntry } from './snapshot-file.js';
 import { racilyClean, sameFile, sourceIdentity } from './source-identity.js';
 import { writeSnapshotOf, type SnapshotSource, type SourceContext } from './write-snapshot.js';
-
-/** A store that could not be snapshotted, as a problem of the backup (locked, damaged), or undefined to stop. */
-function snapshotProblem(err: unknown, s: Source): BackupProblem | undefined {
-  const fe = toFoxError(err);
-  if (fe.code !== 'UNAVAILABLE' && fe.code !== 'CORRUPT') return undefined;
-  return { kind: fe.code === 'UNAVAILABLE' ? 'store_unavailable' : 'store', ...(s.store ? { store: s.store } : {}), path: s.entryPath, detail: `${fe.code}: ${fe.message}` };
-}
 
 /** Snapshot entries in the shape the archive checks read (CAS blobs are checked against their names). */
 function asManifestFiles(files: SnapshotEntry[]): ManifestFile[] {

@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../../test/temp-dir.js';
 import { createS3Client } from '../../cas/s3-config.js';
 import { S3RVER_CREDENTIALS, startS3rver } from '../../../test/s3rver.js';
 import { BlobReader } from './blob-reader.js';
@@ -21,9 +21,7 @@ const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));
 
 function dir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'foxctl-repo-s3-'));
-  cleanups.push(() => fs.rmSync(d, { recursive: true, force: true }));
-  return d;
+  return tempDir('foxctl-repo-s3-');
 }
 
 function remote(prefix: string): RemoteRepo {

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../test/temp-dir.js';
 import { BlobReader } from './blob-reader.js';
 import { writeStoredFile } from './file-blobs.js';
 import { loadIndex, type IndexPack } from './index-file.js';
@@ -13,13 +13,9 @@ import { readSnapshot } from './snapshot-file.js';
 import { verifyRepo } from './verify-repo.js';
 import { writeSnapshotOf, type SnapshotMeta, type SnapshotSource } from './write-snapshot.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((f) => f()));
 
 function dir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'foxctl-repo-'));
-  cleanups.push(() => fs.rmSync(d, { recursive: true, force: true }));
-  return d;
+  return tempDir('foxctl-repo-');
 }
 
 /** A store-like database: 3,000 rows of ~1.5 KB text and a 20 KB BLOB every 50th row. */
