@@ -72,11 +72,22 @@ describe('initHome', () => {
     expect(res.stores.filter((s) => s.status === 'created')).toHaveLength(CREATED.length - 1);
   });
 
-  it('skips stores on a remote driver', async () => {
+  it('creates a store on the turso driver through libSQL (its schema, migrated), then finds it up to date', async () => {
     const h = tempHome();
-    const res = await initHome(engineFor(h.env({ FOXCTL_KNOWLEDGE_DB_DRIVER: 'turso' })));
-    expect(res.stores.find((s) => s.name === 'KNOWLEDGE')).toMatchObject({ status: 'skipped', note: 'uses the turso driver' });
-    expect(fs.existsSync(path.join(h.home, 'storage', 'knowledge.db'))).toBe(false);
+    const file = path.join(h.home, 'remote', 'memory.libsql');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const env = h.env({ FOXCTL_MEMORY_DB_DRIVER: 'turso', FOXCTL_MEMORY_DB_URL: `file:${file}` });
+    const first = await initHome(engineFor(env));
+    const knowledge = first.stores.find((s) => s.name === 'MEMORY')!;
+    expect(knowledge).toMatchObject({ status: 'created', driver: 'turso', path: null, location: expect.stringContaining(file) });
+    expect(knowledge.schema_version).toBeGreaterThan(0);
+    expect(fs.existsSync(path.join(h.home, 'storage', 'memory.db'))).toBe(false);
+    // Read by SQLite itself, not through our driver: the schema is there.
+    const db = new Database(file, { readonly: true });
+    expect((db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBeGreaterThan(0);
+    db.close();
+    const second = await initHome(engineFor(env));
+    expect(second.stores.find((s) => s.name === 'MEMORY')).toMatchObject({ status: 'ok', driver: 'turso', schema_version: knowledge.schema_version });
   });
 
   it('stops at a store boundary when canceled', async () => {

@@ -12,8 +12,8 @@ export function renderInit(res: InitResult): string {
   lines.push('');
   lines.push(
     formatTable(
-      ['STORE', 'STATUS', 'SCHEMA', 'PATH', 'NOTE'],
-      res.stores.map((s) => [s.name, s.status === 'ok' ? 'up to date' : s.status, s.schema_version ?? '-', rel(s.path), s.note ?? '']),
+      ['STORE', 'DRIVER', 'STATUS', 'SCHEMA', 'LOCATION', 'NOTE'],
+      res.stores.map((s) => [s.name, s.driver ?? 'invalid', s.status === 'ok' ? 'up to date' : s.status, s.schema_version ?? '-', s.path !== null ? rel(s.path) : (s.location ?? '-'), s.note ?? '']),
     ),
   );
   const n = (st: string): number => res.stores.filter((s) => s.status === st).length;
