@@ -6,6 +6,7 @@ import zlib from 'node:zlib';
 import tar from 'tar-stream';
 import { canceled, FoxError, toFoxError } from '../errors.js';
 import { safeEntryPath } from './entry-paths.js';
+import { goEntryAliases, withAliases } from './go-entry-aliases.js';
 import { MANIFEST_ENTRY, parseManifest } from './manifest.js';
 import type { Manifest } from './types.js';
 
@@ -37,6 +38,12 @@ export interface ScanOptions {
   sinkFor?: (path: string, size: number) => Promise<EntrySink | undefined>;
 }
 
+/** Internal options of one pass: the Go aliases known so far, and whether only aliased entries get sinks. */
+interface PassOptions extends ScanOptions {
+  aliases?: ReadonlyMap<string, string>;
+  onlyAliased?: boolean;
+}
+
 /** What a scan found: every entry, the manifest, and problems of the archive as a whole. */
 export interface ScanResult {
   entries: ScannedEntry[];
@@ -49,12 +56,33 @@ export interface ScanResult {
 const MAX_MANIFEST = 256 << 20;
 
 /**
- * Reads a backup archive once, start to end: hashes every entry, refuses unsafe ones (links,
- * devices, `..`, absolute names) without writing them anywhere, hands safe files to `sinkFor`,
- * and parses manifest.json. A damaged archive is reported in `problems`, never thrown; a cancel
- * or a failing sink (disk full) is thrown.
+ * Reads a backup archive start to end: hashes every entry, refuses unsafe ones (links, devices,
+ * `..`, absolute names) without writing them anywhere, hands safe files to `sinkFor`, and parses
+ * manifest.json. A damaged archive is reported in `problems`, never thrown; a cancel or a failing
+ * sink (disk full) is thrown. A Go archive whose manifest maps climbing names (go-entry-aliases)
+ * gets them renamed in entries and manifest; as the manifest comes last, their bytes are read in
+ * a second pass when a sink wants them.
  */
 export async function scanArchive(file: string, opts: ScanOptions = {}): Promise<ScanResult> {
+  const first = await scanPass(file, opts);
+  const aliases = first.manifest ? goEntryAliases(first.manifest) : new Map<string, string>();
+  if (aliases.size === 0) return first;
+  const manifest = withAliases(first.manifest!, aliases);
+  if (!opts.sinkFor) {
+    for (const e of first.entries) {
+      const alias = aliases.get(e.name);
+      if (alias === undefined || e.type !== 'file') continue;
+      e.path = alias;
+      delete e.unsafe;
+    }
+    return { ...first, manifest };
+  }
+  const second = await scanPass(file, { ...opts, aliases, onlyAliased: true });
+  return { ...second, manifest: second.manifest ? withAliases(second.manifest, aliases) : manifest };
+}
+
+/** One read of the archive (see scanArchive). */
+async function scanPass(file: string, opts: PassOptions): Promise<ScanResult> {
   let archiveSize: number;
   try {
     archiveSize = fs.statSync(file).size;
@@ -95,8 +123,9 @@ export async function scanArchive(file: string, opts: ScanOptions = {}): Promise
       const rec: ScannedEntry = { name, path: undefined, type, size: h.size ?? 0, sha256: '' };
       entries.push(rec);
       if (manifestSeen) problems.push(`entry "${name}" comes after manifest.json (the manifest must be last)`);
+      const alias = opts.aliases?.get(name);
       try {
-        rec.path = safeEntryPath(name);
+        rec.path = alias ?? safeEntryPath(name);
       } catch (err) {
         rec.unsafe = (err as Error).message;
       }
@@ -105,7 +134,8 @@ export async function scanArchive(file: string, opts: ScanOptions = {}): Promise
       }
       const hash = createHash('sha256');
       const isManifest = rec.path === MANIFEST_ENTRY;
-      const sink = !rec.unsafe && !isManifest && type !== 'directory' && opts.sinkFor ? await opts.sinkFor(rec.path!, rec.size) : undefined;
+      const wanted = !rec.unsafe && !isManifest && type !== 'directory' && (!opts.onlyAliased || alias !== undefined);
+      const sink = wanted && opts.sinkFor ? await opts.sinkFor(rec.path!, rec.size) : undefined;
       const manifestChunks: Buffer[] = [];
       let manifestBytes = 0;
       try {
