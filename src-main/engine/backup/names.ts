@@ -38,18 +38,32 @@ export function defaultName(date: Date = new Date()): string {
 
 /**
  * Finds an existing archive from what a user typed: a backup name (`nightly`), an archive file
- * name in the backups dir (`backup_nightly.tar.gz`), or a path to a `.tar.gz` anywhere.
+ * name in the backups dir (`backup_nightly.tar.gz`), or a path to a `.tar.gz` anywhere. A bare
+ * name is also looked up as the Go foxctl's `backup info|restore` does
+ * (cmd/foxctl/cmd/backup.go): `<home>/backups/NAME`, with `.tar.gz` added when it is missing,
+ * whatever paths.backups says and whatever characters the name has.
  */
 export function resolveArchive(config: FoxConfig, nameOrPath: string): { name: string; path: string } {
   const raw = nameOrPath.trim();
   if (raw.length === 0) throw new FoxError('INVALID_INPUT', 'a backup name is required');
   const looksLikePath = raw.includes('/') || raw.includes(path.sep);
+  const goForm = path.join(config.home, 'backups', raw.endsWith('.tar.gz') ? raw : `${raw}.tar.gz`);
+  let invalid: FoxError | undefined;
+  const ours = (): string[] => {
+    try {
+      return [path.join(config.backupsDir, archiveFileName(validateName(raw)))];
+    } catch (err) {
+      invalid = err as FoxError;
+      return [];
+    }
+  };
   const candidates = looksLikePath
     ? [path.resolve(raw)]
     : raw.endsWith('.tar.gz')
-      ? [path.join(config.backupsDir, raw)]
-      : [path.join(config.backupsDir, archiveFileName(validateName(raw))), path.join(config.backupsDir, `${raw}.tar.gz`)];
-  for (const c of candidates) {
+      ? [path.join(config.backupsDir, raw), goForm]
+      : [...ours(), path.join(config.backupsDir, `${raw}.tar.gz`), goForm];
+  const unique = [...new Set(candidates)];
+  for (const c of unique) {
     try {
       const st = fs.statSync(c);
       if (st.isFile()) return { name: nameOfArchive(c), path: c };
@@ -58,5 +72,6 @@ export function resolveArchive(config: FoxConfig, nameOrPath: string): { name: s
       if (err instanceof FoxError) throw err;
     }
   }
-  throw new FoxError('NOT_FOUND', `no backup "${raw}" (looked for ${candidates.join(', ')}); run "foxctl backup list"`, { subject: `backup ${raw}` });
+  if (invalid) throw invalid;
+  throw new FoxError('NOT_FOUND', `no backup "${raw}" (looked for ${unique.join(', ')}); run "foxctl backup list"`, { subject: `backup ${raw}` });
 }
