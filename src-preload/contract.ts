@@ -360,6 +360,8 @@ export const verifyResultSchema = z.object({
   path: z.string(),
   ok: z.boolean(),
   files: z.array(z.object({ path: z.string(), component: z.string().nullable(), size: count, status: z.string(), detail: z.string().optional() })),
+  /** Files a Go create listed but could not add: not in the backup, not damage. */
+  warnings: z.array(z.object({ path: z.string(), component: z.string().nullable(), size: count, status: z.string(), detail: z.string().optional() })).optional(),
   archive_problems: z.array(z.string()),
   databases_checked: count,
   bytes: count,

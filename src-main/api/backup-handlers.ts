@@ -1,4 +1,5 @@
 import type { Engine } from '../engine/engine.js';
+import { writerOf } from '../engine/backup/manifest.js';
 import { FoxError } from '../engine/errors.js';
 import { parseDuration } from '../engine/util/duration.js';
 import { backupCliEquivalent } from './backup-cli.js';
@@ -29,7 +30,7 @@ export function createBackupHandlers(engine: Engine): Pick<Handlers, BackupCallN
     'backups.create': async (input) => ({ jobId: engine.backups.create(input).id, cli: backupCliEquivalent({ action: 'create', ...input }) }),
     'backups.info': async (input, { signal }) => {
       const { manifest, ...info } = await engine.backups.info(input.name, { signal });
-      return { ...info, written_by: manifest.agentctl_version ?? null, skipped_stores: manifest.skipped_stores ?? [], cli: backupCliEquivalent({ action: 'info', name: input.name }) };
+      return { ...info, written_by: writerOf(manifest) ?? null, skipped_stores: manifest.skipped_stores ?? [], cli: backupCliEquivalent({ action: 'info', name: input.name }) };
     },
     'backups.verify': async (input) => ({ jobId: engine.backups.verify(input.name).id, cli: backupCliEquivalent({ action: 'verify', name: input.name }) }),
     'backups.restore': async (input, { signal }) => {

@@ -55,8 +55,13 @@ export function VerifyResults({ result }: { result: unknown }): ReactNode {
       <p className={v.ok ? '' : 'error-text'}>
         {v.ok
           ? `Verified: ${formatCount(v.files.length)} files match their checksums, ${v.databases_checked} databases pass integrity_check (${formatBytes(v.bytes)} in ${formatSeconds(v.duration_ms / 1000)}).`
-          : `Damaged: ${v.files.filter((f) => f.status !== 'ok').length + v.archive_problems.length} problems.`}
+          : `Damaged: ${v.files.filter((f) => f.status !== 'ok' && f.status !== 'not_added').length + v.archive_problems.length} problems.`}
       </p>
+      {(v.warnings ?? []).map((w) => (
+        <p key={w.path} className="muted">
+          Warning: {w.path}: {w.detail ?? w.status}
+        </p>
+      ))}
       {v.archive_problems.map((p) => (
         <p key={p} className="error-text">
           {p}

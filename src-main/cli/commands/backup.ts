@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { openRemoteBackups, startBackupPull, startBackupPush } from '../../engine/backup/remote.js';
 import { describeProblem } from '../../engine/backup/problems.js';
+import { writerOf } from '../../engine/backup/manifest.js';
 import type { BackupSummary, CreateBackupResult, RestoreResult, VerifyResult } from '../../engine/backup/types.js';
 import type { FoxConfig } from '../../engine/config/resolve.js';
 import { FoxError } from '../../engine/errors.js';
@@ -83,6 +84,7 @@ function restoreText(r: RestoreResult): string {
 function verifyText(v: VerifyResult): string {
   const lines = v.problems.map((p) => `${p.status.padEnd(18)} ${p.path}${p.detail ? `: ${p.detail}` : ''}`);
   for (const p of v.archive_problems) lines.push(`archive            ${p}`);
+  for (const w of v.warnings ?? []) lines.push(`warning: ${w.path}: ${w.detail ?? w.status}`);
   const mbps = v.duration_ms > 0 ? ` at ${formatBytes((v.bytes / v.duration_ms) * 1000)}/s` : '';
   lines.push(
     v.ok
@@ -163,7 +165,7 @@ export function registerBackupCommands(program: Command): void {
             [
               summaryTable([info]),
               '',
-              `written by ${info.manifest.agentctl_version ?? 'unknown'}, ${info.files} files, ${formatBytes(info.total_size)} uncompressed`,
+              `written by ${writerOf(info.manifest) ?? 'unknown'}, ${info.files} files, ${formatBytes(info.total_size)} uncompressed`,
               `checked when created: ${info.status === 'unchecked' ? 'no (written without checks)' : `${info.manifest.check === 'full' ? 'integrity_check' : 'quick_check'}, ${info.status}`}; last verify: ${info.verified ? `${info.verified.ok ? 'ok' : 'FAILED'} at ${info.verified.at}` : 'never'}; ${info.clean ? 'clean' : 'not clean: does not count for prune'}`,
               ...info.problems.map((p) => `problem: ${describeProblem(p)}`),
               ...(info.manifest.skipped_stores ?? []).map((s) => `skipped ${s.store}: ${s.reason}`),

@@ -75,6 +75,7 @@ export function parseManifest(bytes: Buffer, archive: string): Manifest {
     stats: { total_files: num(s.total_files), total_size: num(s.total_size), compressed_size: num(s.compressed_size), database_count: num(s.database_count) },
   };
   if (typeof m.agentctl_version === 'string') manifest.agentctl_version = m.agentctl_version;
+  if (typeof m.foxctl_version === 'string') manifest.foxctl_version = m.foxctl_version;
   if (Array.isArray(m.skipped_stores)) manifest.skipped_stores = m.skipped_stores as SkippedStore[];
   if (m.check === 'quick' || m.check === 'full') manifest.check = m.check;
   // A status we do not know (a newer writer's) is not "ok": it reads as problems.
@@ -92,6 +93,12 @@ function parseProblem(raw: unknown): BackupProblem[] {
   if (typeof p.detail !== 'string') return [];
   const kind = PROBLEM_KINDS.includes(p.kind as BackupProblemKind) ? (p.kind as BackupProblemKind) : 'store';
   return [{ kind, ...(typeof p.store === 'string' ? { store: p.store } : {}), path: typeof p.path === 'string' ? p.path : '', ...(typeof p.digest === 'string' ? { digest: p.digest } : {}), detail: p.detail }];
+}
+
+/** Who wrote the archive: the newer Go field, else the older one (we write the older); undefined when neither names anyone. */
+export function writerOf(m: Manifest): string | undefined {
+  const w = [m.foxctl_version, m.agentctl_version].find((v) => v !== undefined && v.trim() !== '');
+  return w?.trim();
 }
 
 /** Whether the manifest was written by the Go foxctl (it never records a file's store). */

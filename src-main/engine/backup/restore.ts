@@ -212,10 +212,18 @@ export async function restoreArchive(
     const manifest = assertScanUsable(scan, file);
     const plan = planRestore(config, manifest, opts, target);
     const wanted = new Set(plan.map((f) => f.path));
-    const checks = compareWithManifest(scan, manifest).filter((c) => c.status !== 'ok' && (c.status === 'unsafe' || wanted.has(c.path)));
+    const compared = compareWithManifest(scan, manifest);
+    const checks = compared.filter((c) => c.status !== 'ok' && c.status !== 'not_added' && (c.status === 'unsafe' || wanted.has(c.path)));
     if (checks.length > 0) {
       const c = checks[0]!;
       throw new FoxError('CORRUPT', `${file}: ${c.path}: ${c.status.replace('_', ' ')}: ${c.detail ?? ''}; nothing was restored${checks.length > 1 ? ` (${checks.length} bad files; run "foxctl backup verify ${name}")` : ''}`, { subject: c.path });
+    }
+    // A file a Go create could not add is not in the archive: nothing to restore, and said so.
+    const notAdded = new Set(compared.filter((c) => c.status === 'not_added').map((c) => c.path));
+    for (const f of plan) {
+      if (!notAdded.has(f.path)) continue;
+      f.action = 'would-skip';
+      f.reason = 'not in the archive: the Go foxctl could not add it when it made this backup';
     }
     const result: RestoreResult = { name, dry_run: opts.dryRun === true, target: target ?? null, files: plan, created: 0, replaced: 0, skipped: 0, bytes: 0, safety_backup: null, closed_connections: [] };
     const isDb = (f: RestoreFile): boolean => f.destination.endsWith('.db');

@@ -36,6 +36,8 @@ export interface Manifest {
   created_at: string;
   /** Written by the Go tool; we write our own name and version there. */
   agentctl_version?: string;
+  /** The same field in newer Go builds (FoxctlVersion, internal/storage/backup/service.go at 39ea5c6). */
+  foxctl_version?: string;
   components: Component[];
   files: ManifestFile[];
   stats: { total_files: number; total_size: number; compressed_size: number; database_count: number };
@@ -202,7 +204,7 @@ export interface RestoreResult {
 }
 
 /** Status of one file checked by verify. */
-export type VerifyStatus = 'ok' | 'missing' | 'size_mismatch' | 'checksum_mismatch' | 'unexpected' | 'unsafe' | 'integrity_failed' | 'unreadable';
+export type VerifyStatus = 'ok' | 'not_added' | 'missing' | 'size_mismatch' | 'checksum_mismatch' | 'unexpected' | 'unsafe' | 'integrity_failed' | 'unreadable';
 
 /** One file's result in verify. */
 export interface VerifyFile {
@@ -220,6 +222,11 @@ export interface VerifyResult {
   ok: boolean;
   files: VerifyFile[];
   problems: VerifyFile[];
+  /**
+   * Files a Go create listed but could not add (checksum "" and no entry): not in the backup, and
+   * said so, but not damage — the archive holds everything it claims to (`not_added`).
+   */
+  warnings: VerifyFile[];
   /** Problems of the archive as a whole (truncated, no manifest, not gzip). */
   archive_problems: string[];
   databases_checked: number;

@@ -30,7 +30,9 @@ export function compareWithManifest(scan: ScanResult, manifest: Manifest | undef
     listed.add(p);
     const e = byPath.get(p);
     const base = { path: p, component: f.component, size: f.size };
-    if (!e) out.push({ ...base, status: 'missing', detail: 'listed in the manifest but not in the archive' });
+    // Go's Create lists a file it failed to add (addFileToArchive failed) with checksum "".
+    if (!e && f.checksum === '') out.push({ ...base, status: 'not_added', detail: 'the Go foxctl listed it but could not add it (checksum "" and no entry): it is not in this backup' });
+    else if (!e) out.push({ ...base, status: 'missing', detail: 'listed in the manifest but not in the archive' });
     else if (e.unsafe) out.push({ ...base, status: 'unsafe', detail: e.unsafe });
     else if (e.size !== f.size) out.push({ ...base, status: 'size_mismatch', detail: `the archive holds ${e.size} bytes, the manifest says ${f.size}` });
     else if (e.sha256 !== f.checksum) out.push({ ...base, status: 'checksum_mismatch', detail: f.checksum ? `sha256 ${e.sha256}, the manifest says ${f.checksum}` : 'the manifest has no checksum for it' });
@@ -94,13 +96,14 @@ export async function verifyArchive(name: string, file: string, sink: ProgressSi
       }
       fs.rmSync(tmp, { force: true });
     }
-    const problems = files.filter((f) => f.status !== 'ok');
+    const problems = files.filter((f) => f.status !== 'ok' && f.status !== 'not_added');
     return {
       name,
       path: file,
       ok: problems.length === 0 && scan.problems.length === 0,
       files,
       problems,
+      warnings: files.filter((f) => f.status === 'not_added'),
       archive_problems: scan.problems,
       databases_checked: databases,
       bytes: scan.entries.reduce((a, e) => a + e.size, 0),
