@@ -55,6 +55,27 @@ describe.skipIf(server.skip)('postgres store driver', () => {
     }
   });
 
+  it('keeps public on the search_path after the store schema, as Go does: an extension-like type in public stays usable', async () => {
+    // A domain and a function in public stand in for pgvector's type and operators (not installable here).
+    await admin('CREATE DOMAIN public.fox_probe_vec AS real[]');
+    await admin('CREATE FUNCTION public.fox_probe_len(v public.fox_probe_vec) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT cardinality(v) $$');
+    const config = tempHome().config({ FOXCTL_MEMORY_DB_DRIVER: 'postgres', FOXCTL_POSTGRES_DSN: dsn, FOXCTL_MEMORY_POSTGRES_SCHEMA: 'sp_probe' });
+    const d = await openStoreDriver(config, 'MEMORY', { migrate: true });
+    try {
+      expect(await d.query('SHOW search_path')).toEqual([{ search_path: 'sp_probe, public' }]);
+      await d.run('CREATE TABLE embeddings_probe (id integer PRIMARY KEY, v fox_probe_vec)');
+      await d.run('INSERT INTO embeddings_probe VALUES (1, ARRAY[1, 2, 3]::real[])');
+      expect(await d.query('SELECT fox_probe_len(v) AS n FROM embeddings_probe')).toEqual([{ n: 3 }]);
+      const where = await admin<{ table_schema: string }>("SELECT table_schema FROM information_schema.tables WHERE table_name = 'embeddings_probe'");
+      expect(where).toEqual([{ table_schema: 'sp_probe' }]);
+    } finally {
+      await d.close();
+      await admin('DROP SCHEMA IF EXISTS sp_probe CASCADE');
+      await admin('DROP FUNCTION public.fox_probe_len(public.fox_probe_vec)');
+      await admin('DROP DOMAIN public.fox_probe_vec');
+    }
+  });
+
   it('runs every store migration of the registry on PostgreSQL (per-dialect DDL) and records per-dialect checksums', async () => {
     const { STORE_MIGRATIONS } = await import('../migrations/index.js');
     const { migrationChecksum } = await import('../migrate.js');

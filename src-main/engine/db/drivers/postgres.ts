@@ -111,7 +111,9 @@ export class PostgresStoreDriver implements StoreDriver {
     if (!this.ready.has(client)) {
       client.on('error', () => undefined);
       try {
-        await client.query(`SET search_path TO ${pgIdent(this.schema)}${this.readOnly ? '; SET default_transaction_read_only = on' : ''}`);
+        // `<schema>, public` as the Go foxctl sets it: types and functions of extensions installed
+        // in public (pgvector's vector) stay visible; new tables still go to the store's schema.
+        await client.query(`SET search_path TO ${pgIdent(this.schema)}, public${this.readOnly ? '; SET default_transaction_read_only = on' : ''}`);
       } catch (err) {
         client.release(true);
         throw this.fail(err, 'connect');
