@@ -438,7 +438,7 @@ export const configValueSchema = z.object({
   value: z.union([z.string(), z.number(), z.boolean()]),
   source: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('default') }),
-    z.object({ kind: z.literal('file'), file: z.string() }),
+    z.object({ kind: z.literal('file'), file: z.string(), key: z.string().optional() }),
     z.object({ kind: z.literal('env'), variable: z.string() }),
   ]),
   env: z.array(z.string()),

@@ -25,8 +25,8 @@ export function SourceTag({ v }: { v: ConfigValue }): ReactNode {
       return <span className="tag">default</span>;
     case 'file':
       return (
-        <span className="tag tag-file" title={v.source.file}>
-          config file
+        <span className="tag tag-file" title={v.source.key ? `${v.source.file}, under the Go foxctl's key ${v.source.key}` : v.source.file}>
+          {v.source.key ? `config file (${v.source.key})` : 'config file'}
         </span>
       );
     case 'env':

@@ -86,6 +86,9 @@ function validate(edit: ConfigEdit): string | number | boolean | null {
     throw new FoxError('INVALID_INPUT', `unknown config key "${edit.key}"; known keys: ${CONFIG_KEYS.map((k) => k.key).join(', ')}`, { subject: 'config' });
   }
   if (edit.value === null) return null;
+  if (d.mask && d.key.endsWith('token')) {
+    throw new FoxError('INVALID_INPUT', `${d.key} is a secret and config.yaml is plain text: keep it in Storage Studio's Settings (secret store) or in $${d.env[0]!}`, { subject: 'config' });
+  }
   // Paths are written as typed (with `~`), not expanded: parseValue only checks them.
   return parseValue(d, edit.value, 'the edit');
 }
@@ -166,5 +169,9 @@ export function readConfigValue(configFile: string, key: string): unknown {
   if (!fs.existsSync(configFile)) return undefined;
   const { doc } = loadDocument(configFile);
   const v: unknown = doc.getIn(keyPath(doc, key));
-  return v === null ? undefined : v;
+  if (v !== null && v !== undefined) return v;
+  // The Go foxctl's name of the same setting (keys.ts goKey), as resolveConfig reads it.
+  const goKey = findKeyDef(key)?.goKey;
+  const g: unknown = goKey ? doc.getIn(keyPath(doc, goKey)) : undefined;
+  return g === null ? undefined : g;
 }

@@ -7,7 +7,6 @@ export const GO_KEYS: readonly string[] = [
   'home',
   'max_capture_kb',
   'paths.skills',
-  'cas.store',
   'cas.expose',
   'memory.auto_cache_ttl',
   'memory.default_named_ttl',

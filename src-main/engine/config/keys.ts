@@ -1,5 +1,5 @@
 import { STORES } from '../registry/stores.js';
-import { maskUrlSecrets } from './mask.js';
+import { maskToken, maskUrlSecrets } from './mask.js';
 
 /** The kind of a config value: decides how a raw string from env or YAML is parsed. */
 export type ConfigKind = 'path' | 'int' | 'string' | 'bool' | 'duration';
@@ -22,6 +22,11 @@ export interface ConfigKeyDef {
   choices?: readonly string[];
   /** Masks secrets inside a shown value (a DSN's password); the engine reads the raw value from env. */
   mask?: (value: string) => string;
+  /**
+   * The Go foxctl's name of the same setting in config.yaml (go-keys.ts), read when the file has
+   * no value under our name: `database.driver` for `db.driver`. Ours wins when both are set.
+   */
+  goKey?: string;
 }
 
 /** The env name every key `a.b` may be set with: `FOXCTL_A_B`. */
@@ -45,7 +50,17 @@ export const CONFIG_KEYS: readonly ConfigKeyDef[] = [
   def({ key: 'paths.backups', kind: 'path', default: 'backups', env: ['FOXCTL_PATHS_BACKUPS'], description: 'Backup archives' }),
   def({ key: 'inline_output_kb', kind: 'int', default: 32, min: 1, description: 'Outputs whose JSON is larger than this go to the CAS' }),
   def({ key: 'db.driver', kind: 'string', default: 'sqlite', env: ['FOXCTL_DB_DRIVER'], choices: ['sqlite', 'turso', 'postgres'], description: 'Default database driver of every store' }),
+  // The Go foxctl's platform setting: its per-store loader (internal/storage/dbdriver/config_loader.go,
+  // loadConfig) takes FOXCTL_<STORE>_DB_DRIVER -> FOXCTL_DB_DRIVER -> sqlite and never reads it, so
+  // neither do our stores: it is shown, with where it came from, and applied to nothing.
+  def({
+    key: 'database.driver',
+    kind: 'string',
+    default: '',
+    description: "The Go foxctl's platform database driver; its stores and ours follow FOXCTL_<STORE>_DB_DRIVER, FOXCTL_DB_DRIVER and db.driver instead",
+  }),
   def({ key: 'cas.driver', kind: 'string', default: 'file', env: ['FOXCTL_CAS_DRIVER'], choices: ['file', 'sqlite', 'turso', 's3'], description: 'CAS backend' }),
+  def({ key: 'cas.store', kind: 'bool', default: true, env: ['FOXCTL_CAS_STORE'], description: 'Store large command outputs in the CAS (the Go foxctl\'s CAS policy; false keeps them inline)' }),
   def({ key: 'events.sync_interval', kind: 'duration', default: '30s', env: ['FOXCTL_EVENTS_SYNC_INTERVAL'], description: 'How often the syncer copies NDJSON into events.db' }),
   def({ key: 'events.sync_batch', kind: 'int', default: 100, min: 1, env: ['FOXCTL_EVENTS_SYNC_BATCH'], description: 'Rows per syncer transaction' }),
   def({ key: 'backup.schedule.enabled', kind: 'bool', default: false, description: 'Take a nightly backup while Storage Studio runs' }),
@@ -59,7 +74,16 @@ export const CONFIG_KEYS: readonly ConfigKeyDef[] = [
   def({ key: 'cas.s3.prefix', kind: 'string', default: 'cas/', description: 'Key prefix of the CAS objects in the bucket' }),
   def({ key: 'cas.s3.force_path_style', kind: 'bool', default: false, description: 'Path-style bucket URLs (MinIO, s3rver)' }),
   def({ key: 'cas.s3.disable_ssl', kind: 'bool', default: false, description: 'Plain HTTP to the endpoint' }),
-  def({ key: 'turso.url', kind: 'string', default: '', mask: maskUrlSecrets, env: ['FOXCTL_TURSO_URL', 'TURSO_DATABASE_URL'], description: 'libSQL / Turso database URL' }),
+  def({ key: 'turso.url', kind: 'string', default: '', mask: maskUrlSecrets, env: ['FOXCTL_TURSO_URL', 'TURSO_DATABASE_URL'], goKey: 'database.turso.url', description: 'libSQL / Turso database URL' }),
+  def({
+    key: 'turso.auth_token',
+    kind: 'string',
+    default: '',
+    mask: maskToken,
+    env: ['FOXCTL_TURSO_TOKEN', 'TURSO_AUTH_TOKEN'],
+    goKey: 'database.turso.auth_token',
+    description: 'libSQL / Turso auth token (read from a Go config.yaml; Storage Studio saves it in the secret store, never here)',
+  }),
   def({ key: 'postgres.dsn', kind: 'string', default: '', mask: maskUrlSecrets, env: ['FOXCTL_POSTGRES_DSN', 'DATABASE_URL'], description: 'PostgreSQL DSN (the password lives in the secret store)' }),
   def({ key: 'postgres.max_conns', kind: 'int', default: 10, min: 1, env: ['FOXCTL_POSTGRES_MAX_CONNS'], description: 'PostgreSQL pool size' }),
   def({ key: 'postgres.max_idle_conns', kind: 'int', default: 5, min: 0, env: ['FOXCTL_POSTGRES_MAX_IDLE_CONNS'], description: 'PostgreSQL idle connections kept' }),

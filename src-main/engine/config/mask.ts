@@ -1,3 +1,8 @@
+/** A token safe to show: only that it is set and its last 4 characters. */
+export function maskToken(value: string): string {
+  return value.length === 0 ? '' : `set (…${value.slice(-4)})`;
+}
+
 const SECRET_PARAMS = ['password', 'authtoken', 'token', 'sslpassword'];
 
 /**

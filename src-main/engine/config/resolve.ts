@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FoxError } from '../errors.js';
@@ -15,7 +16,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
 /** Where an effective value came from. */
 export type ConfigSource =
   | { kind: 'default' }
-  | { kind: 'file'; file: string }
+  | { kind: 'file'; file: string; /** The Go foxctl's key it was read under (`database.driver`), when not ours. */ key?: string }
   | { kind: 'env'; variable: string };
 
 /** One effective value with its source. */
@@ -45,6 +46,8 @@ export interface FoxConfig {
   inlineOutputKb: number;
   dbDriver: string;
   casDriver: string;
+  /** cas.store: whether large outputs go to the CAS (the Go foxctl's policy, default true). */
+  casStore: boolean;
   eventsSyncIntervalMs: number;
   eventsSyncBatch: number;
   /** Every known key and every key of the file, in display order. */
@@ -112,6 +115,19 @@ export function parseValue(d: ConfigKeyDef, raw: unknown, from: string): string 
 }
 
 /**
+ * The config file of a home when none is given: `config.json`, `config.yaml` or `config.yml`,
+ * the first that exists in that order (the order the Go foxctl's viper searches
+ * SetConfigName("config") in), else `config.yaml`. All are read as YAML, as Go reads them.
+ */
+export function defaultConfigFile(home: string): string {
+  for (const name of ['config.json', 'config.yaml', 'config.yml']) {
+    const file = path.join(home, name);
+    if (fs.existsSync(file)) return file;
+  }
+  return path.join(home, 'config.yaml');
+}
+
+/**
  * Resolves the effective configuration: environment > config file > defaults.
  * Paths expand `~` and resolve relative to the home. Never reads anything but the config file.
  */
@@ -119,7 +135,7 @@ export function resolveConfig(opts: ResolveConfigOptions = {}): FoxConfig {
   const env = opts.env ?? process.env;
   const home = expandPath(env.FOXCTL_HOME && env.FOXCTL_HOME.trim() ? env.FOXCTL_HOME : '~/.foxctl', process.cwd(), env);
   const explicit = opts.configFile ?? (env.FOXCTL_CONFIG && env.FOXCTL_CONFIG.trim() ? env.FOXCTL_CONFIG : undefined);
-  const configFile = explicit ? path.resolve(expandPath(explicit, process.cwd(), env)) : path.join(home, 'config.yaml');
+  const configFile = explicit ? path.resolve(expandPath(explicit, process.cwd(), env)) : defaultConfigFile(home);
   const file = readConfigFile(configFile, explicit !== undefined);
   const fileValues = file?.values;
 
@@ -128,10 +144,12 @@ export function resolveConfig(opts: ResolveConfigOptions = {}): FoxConfig {
     let raw: unknown = d.default;
     let source: ConfigSource = { kind: 'default' };
     let from = 'the defaults';
-    if (fileValues?.has(d.key)) {
-      raw = fileValues.get(d.key);
-      source = { kind: 'file', file: configFile };
-      from = configFile;
+    const fileKey = fileValues?.has(d.key) ? d.key : d.goKey !== undefined && fileValues?.has(d.goKey) ? d.goKey : undefined;
+    // Go writes empty strings for settings it leaves unset (`auth_token: ""`): those are no value.
+    if (fileKey !== undefined && !(fileKey !== d.key && (fileValues!.get(fileKey) === '' || fileValues!.get(fileKey) === null))) {
+      raw = fileValues!.get(fileKey);
+      source = fileKey === d.key ? { kind: 'file', file: configFile } : { kind: 'file', file: configFile, key: fileKey };
+      from = fileKey === d.key ? configFile : `${configFile} (${fileKey})`;
     }
     for (const variable of d.env) {
       const v = env[variable];
@@ -149,8 +167,9 @@ export function resolveConfig(opts: ResolveConfigOptions = {}): FoxConfig {
     values.push({ key: d.key, value, source, description: d.description, env: d.env });
   }
   // Keys the engine does not know are kept and shown, so a typo is visible rather than lost.
+  const goKeysRead = new Set(CONFIG_KEYS.flatMap((d) => (d.goKey ? [d.goKey] : [])));
   for (const [key, raw] of fileValues ?? []) {
-    if (findKeyDef(key)) continue;
+    if (findKeyDef(key) || goKeysRead.has(key)) continue;
     const variable = genericEnvName(key);
     const fromEnv = env[variable];
     values.push({
@@ -176,6 +195,7 @@ export function resolveConfig(opts: ResolveConfigOptions = {}): FoxConfig {
     inlineOutputKb: get('inline_output_kb') as number,
     dbDriver: get('db.driver') as string,
     casDriver: get('cas.driver') as string,
+    casStore: get('cas.store') as boolean,
     eventsSyncIntervalMs: parseDuration(get('events.sync_interval') as string),
     eventsSyncBatch: get('events.sync_batch') as number,
     values,
@@ -190,7 +210,7 @@ export function describeSource(source: ConfigSource): string {
     case 'default':
       return 'default';
     case 'file':
-      return `file ${source.file}`;
+      return source.key ? `file ${source.file} (${source.key})` : `file ${source.file}`;
     case 'env':
       return `env $${source.variable}`;
   }

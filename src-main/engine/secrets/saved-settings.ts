@@ -15,6 +15,7 @@ export const LAYERED_KEYS = [
   'cas.s3.force_path_style',
   'cas.s3.disable_ssl',
   'turso.url',
+  'turso.auth_token',
   'postgres.dsn',
   'postgres.max_conns',
   'postgres.max_idle_conns',
