@@ -810,7 +810,7 @@ export const settingsTestInputSchema = z.discriminatedUnion('kind', [
 export type SettingsTestInput = z.infer<typeof settingsTestInputSchema>;
 
 /** The database drivers a store can use. */
-export const STORE_DRIVER_NAMES = ['sqlite', 'turso', 'postgres'] as const;
+export const STORE_DRIVER_NAMES = ['sqlite', 'turso', 'postgres', 'libsql'] as const;
 
 /** One writable store's driver in the Settings view: effective value, source, warning, env equivalent. */
 export const storeDriverRowSchema = z.object({

@@ -127,7 +127,7 @@ describe('store drivers in the Settings view (settings.storeDrivers / settings.s
       // The bridge refuses a driver outside its list; the engine names it for any other caller (the CLI).
       const bridge = await call('settings.setStoreDriver', { store: 'MEMORY', driver: 'mysql' });
       expect(bridge.error?.code).toBe('INVALID_INPUT');
-      expect(() => setStoreDriver(engine.config, engine.settings.baseEnv, 'MEMORY', 'mysql')).toThrow(/unknown database driver "mysql" for store MEMORY; valid drivers: sqlite, turso, postgres/);
+      expect(() => setStoreDriver(engine.config, engine.settings.baseEnv, 'MEMORY', 'mysql')).toThrow(/unknown database driver "mysql" for store MEMORY; valid drivers: sqlite, turso, postgres, libsql/);
       const keyed = await call('settings.setStoreDriver', { store: 'REPOINDEX', driver: 'postgres' });
       expect(keyed.error).toMatchObject({ code: 'UNSUPPORTED', message: expect.stringMatching(/REPOINDEX is keyed and lives only in local SQLite files/) });
       const turso = await call('settings.setStoreDriver', { store: 'MEMORY', driver: 'turso' });

@@ -5,7 +5,7 @@ import { action } from '../context.js';
 /** `foxctl db test STORE`: connect through the store's driver and report latency, version and where it points. */
 export function registerDbTestCommand(db: Command): void {
   db.command('test')
-    .description('connect to a store through its driver (sqlite, turso, postgres): latency, version, masked location; exit status by error code')
+    .description('connect to a store through its driver (sqlite, turso, libsql, postgres): latency, version, masked location; exit status by error code')
     .argument('<store>', 'a store name (MEMORY, tasks, ...)')
     .option('--repo <dir>', 'REPOINDEX: the repository root whose index to open')
     .option('--key <key>', 'REPOINDEX / OBSIDIANINDEX: the key of the database')

@@ -49,7 +49,7 @@ export const CONFIG_KEYS: readonly ConfigKeyDef[] = [
   def({ key: 'paths.observability', kind: 'path', default: 'observability', env: ['FOXCTL_OBS_DIR'], description: 'Events (NDJSON streams and events.db)' }),
   def({ key: 'paths.backups', kind: 'path', default: 'backups', env: ['FOXCTL_PATHS_BACKUPS'], description: 'Backup archives' }),
   def({ key: 'inline_output_kb', kind: 'int', default: 32, min: 1, description: 'Outputs whose JSON is larger than this go to the CAS' }),
-  def({ key: 'db.driver', kind: 'string', default: 'sqlite', env: ['FOXCTL_DB_DRIVER'], choices: ['sqlite', 'turso', 'postgres'], description: 'Default database driver of every store' }),
+  def({ key: 'db.driver', kind: 'string', default: 'sqlite', env: ['FOXCTL_DB_DRIVER'], choices: ['sqlite', 'turso', 'postgres', 'libsql'], description: 'Default database driver of every store' }),
   // The Go foxctl's platform setting: its per-store loader (internal/storage/dbdriver/config_loader.go,
   // loadConfig) takes FOXCTL_<STORE>_DB_DRIVER -> FOXCTL_DB_DRIVER -> sqlite and never reads it, so
   // neither do our stores: it is shown, with where it came from, and applied to nothing.
@@ -103,7 +103,7 @@ export const STORE_DRIVER_KEYS: readonly ConfigKeyDef[] = STORES.filter((s) => !
   kind: 'string',
   default: '',
   env: [`FOXCTL_${s.name}_DB_DRIVER`],
-  choices: ['sqlite', 'turso', 'postgres'],
+  choices: ['sqlite', 'turso', 'postgres', 'libsql'],
   description: `Database driver of the ${s.name} store (empty: db.driver)`,
 }));
 

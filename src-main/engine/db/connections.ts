@@ -10,7 +10,7 @@ import { openSqlite, type SqliteDb } from './sqlite.js';
 import { closeWithoutCheckpoint, onceMoreAfterIoError, registerHolder, shmIdentity } from './sqlite-holders.js';
 
 /** The database drivers a store can use. */
-export const DB_DRIVERS = ['sqlite', 'turso', 'postgres'] as const;
+export const DB_DRIVERS = ['sqlite', 'turso', 'postgres', 'libsql'] as const;
 
 /** One of DB_DRIVERS. */
 export type DbDriverName = (typeof DB_DRIVERS)[number];

@@ -2,7 +2,7 @@ import { editConfig, readConfigValue, type ConfigEditChange } from '../config/ed
 import { storeDriverKey } from '../config/keys.js';
 import type { ConfigValue, Env, FoxConfig } from '../config/resolve.js';
 import { DB_DRIVERS, type DbDriverName } from '../db/connections.js';
-import { postgresStoreSettings, tursoStoreSettings } from '../db/drivers/settings.js';
+import { libsqlStoreSettings, postgresStoreSettings, tursoStoreSettings } from '../db/drivers/settings.js';
 import { FoxError, toFoxError } from '../errors.js';
 import { lookupStore, STORE_CLASSES, STORES, type StoreClass, type StoreDef } from '../registry/stores.js';
 import { listStores } from './list-stores.js';
@@ -110,6 +110,7 @@ function checkDriverSettings(config: FoxConfig, store: StoreDef, driver: DbDrive
   try {
     if (driver === 'postgres') postgresStoreSettings(config, store);
     if (driver === 'turso') tursoStoreSettings(config, store);
+    if (driver === 'libsql') libsqlStoreSettings(config, store);
   } catch (err) {
     const form = driver === 'postgres' ? 'the PostgreSQL form (postgres.dsn)' : 'the Turso / libSQL form (turso.url)';
     throw new FoxError('INVALID_INPUT', `${store.name} was not switched to ${driver}: ${toFoxError(err).message}; save ${form} first`, { subject: `store ${store.name}` });

@@ -4,6 +4,7 @@
 // struct (database.driver, database.turso.url, database.turso.auth_token, cas.store, ...);
 // viper's SetConfigName("config") finds config.json, config.yaml or config.yml in that order and
 // SetConfigType("yaml") parses each of them as YAML. Written with node's fs, never our editor.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -33,4 +34,15 @@ export function writeGoConfig(home: string, cfg: GoConfig, ext: 'yaml' | 'yml' |
   fs.mkdirSync(home, { recursive: true });
   fs.writeFileSync(file, ext === 'json' ? `${JSON.stringify(cfg, null, 2)}\n` : yamlOf(cfg as Record<string, unknown>));
   return file;
+}
+
+/**
+ * A store file of the Go foxctl's libsql driver (internal/storage/dbdriver/libsql.go, opened at
+ * `<storage.root>/<store file with .db -> .libsql>` by config_loader.go loadLibSQLConfig): a
+ * SQLite-format file, written here by the sqlite3 CLI with the rows Go would have put in it.
+ */
+export function writeGoLibsqlStore(file: string, sql: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const r = spawnSync('/usr/bin/sqlite3', [file], { input: sql, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`sqlite3 could not write ${file}: ${r.stderr}`);
 }

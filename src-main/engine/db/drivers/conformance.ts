@@ -1,4 +1,4 @@
-// The ONE conformance suite of the store drivers: sqlite, turso (file:) and postgres (a real
+// The ONE conformance suite of the store drivers: sqlite, turso (file:), libsql and postgres (a real
 // server) each register it from their own test file with a fixture that opens a fresh, empty
 // database. What passes here is what `db migrate`, `db test` and remote stores rely on.
 import { randomBytes } from 'node:crypto';

@@ -6,7 +6,7 @@ import { sqliteSettings, storeDriverName, type DbDriverName } from '../connectio
 import type { Migration } from '../migrate.js';
 import { migrationsFor } from '../migrations/index.js';
 import { PostgresStoreDriver } from './postgres.js';
-import { postgresStoreSettings, postgresTargetSettings, targetKind, tursoStoreSettings, tursoTargetSettings } from './settings.js';
+import { libsqlStoreSettings, postgresStoreSettings, postgresTargetSettings, targetKind, tursoStoreSettings, tursoTargetSettings } from './settings.js';
 import { SqliteStoreDriver } from './sqlite.js';
 import { TursoStoreDriver } from './turso.js';
 import type { StoreDriver } from './types.js';
@@ -77,6 +77,10 @@ export async function openStoreDriver(config: FoxConfig, storeName: string, opts
     case 'turso': {
       const settings = where ? tursoTargetSettings(config, where, target?.token) : tursoStoreSettings(config, store);
       driver = await TursoStoreDriver.open(settings, store, migrations, opts.readOnly === true);
+      break;
+    }
+    case 'libsql': {
+      driver = await TursoStoreDriver.open(libsqlStoreSettings(config, store), store, migrations, opts.readOnly === true, 'libsql');
       break;
     }
     case 'postgres': {

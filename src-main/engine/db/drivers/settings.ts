@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { FoxConfig } from '../../config/resolve.js';
 import { FoxError } from '../../errors.js';
+import { storePath } from '../../registry/paths.js';
 import type { StoreDef } from '../../registry/stores.js';
 
 /** Schemes of a libSQL server reached over the network with a token. */
@@ -182,6 +183,42 @@ export function tursoStoreSettings(config: FoxConfig, store: StoreDef): TursoSto
     syncIntervalSec,
     urlFrom: from,
     timeoutMs: envInt(config, `FOXCTL_${store.name}_DB_TIMEOUT`, 5000),
+  };
+}
+
+/**
+ * The libsql settings of a store, as the Go foxctl's libsql driver takes them
+ * (internal/storage/dbdriver/config_loader.go, loadLibSQLConfig): a local libSQL file
+ * `FOXCTL_<STORE>_DB_PATH`, else the store's file under storage.root with `.db` turned into
+ * `.libsql`; with `FOXCTL_<STORE>_SYNC_URL` -> `FOXCTL_LIBSQL_SYNC_URL` it is an embedded replica
+ * of that server, token `FOXCTL_<STORE>_SYNC_TOKEN` -> `FOXCTL_LIBSQL_SYNC_TOKEN` (optional, as in
+ * Go), synced every `FOXCTL_<STORE>_SYNC_INTERVAL` seconds (0: at open and on `sync()`).
+ */
+export function libsqlStoreSettings(config: FoxConfig, store: StoreDef): TursoStoreSettings {
+  const explicit = config.env[`FOXCTL_${store.name}_DB_PATH`]?.trim();
+  const file = explicit ? storePath(config, store) : storePath(config, store).replace(/\.db$/, '.libsql');
+  const sync = firstOf(config, [`FOXCTL_${store.name}_SYNC_URL`, 'FOXCTL_LIBSQL_SYNC_URL']);
+  const token = firstOf(config, [`FOXCTL_${store.name}_SYNC_TOKEN`, 'FOXCTL_LIBSQL_SYNC_TOKEN']);
+  const timeoutMs = envInt(config, `FOXCTL_${store.name}_DB_TIMEOUT`, 5000);
+  if (!sync) return { url: `file:${file}`, authToken: undefined, remote: false, location: file, replicaPath: null, syncIntervalSec: 0, urlFrom: file, timeoutMs };
+  let u: URL;
+  try {
+    u = new URL(sync.value);
+  } catch {
+    throw new FoxError('INVALID_INPUT', `$${sync.name} is not a valid libSQL URL (expected libsql://, https://, wss://, http:// or ws://)`, { subject: `store ${store.name}` });
+  }
+  if (!TURSO_REMOTE.has(u.protocol) && !TURSO_LOCAL_SERVER.has(u.protocol)) {
+    throw new FoxError('INVALID_INPUT', `$${sync.name} has an unsupported scheme "${u.protocol}" (expected libsql://, https://, wss://, http:// or ws://)`, { subject: `store ${store.name}` });
+  }
+  return {
+    url: sync.value,
+    authToken: token?.value,
+    remote: true,
+    location: `${file} (syncs with ${maskUrl(sync.value)})`,
+    replicaPath: file,
+    syncIntervalSec: envInt(config, `FOXCTL_${store.name}_SYNC_INTERVAL`, 0),
+    urlFrom: `$${sync.name}`,
+    timeoutMs,
   };
 }
 

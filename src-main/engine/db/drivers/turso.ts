@@ -33,7 +33,8 @@ export function localFileOfUrl(url: string): string {
  * local file are serialised in this process: a local libSQL lock wait blocks the event loop.
  */
 export class TursoStoreDriver implements StoreDriver {
-  readonly driver = 'turso' as const;
+  /** `turso`, or `libsql` for the Go foxctl's local-first libSQL files (libsqlStoreSettings). */
+  readonly driver: 'turso' | 'libsql';
   readonly dialect = 'sqlite' as const;
   readonly schema = null;
   readonly vectors = false;
@@ -51,10 +52,12 @@ export class TursoStoreDriver implements StoreDriver {
     store: StoreDef,
     private readonly migrations: readonly Migration[],
     readOnly: boolean,
+    driver: 'turso' | 'libsql',
   ) {
+    this.driver = driver;
     this.store = store;
     this.readOnly = store.readOnly || readOnly;
-    this.location = settings.replicaPath ? `${settings.location} (replica ${settings.replicaPath})` : settings.location;
+    this.location = settings.replicaPath && driver === 'turso' ? `${settings.location} (replica ${settings.replicaPath})` : settings.location;
     this.subject = `store ${store.name} (${settings.location})`;
     this.local = settings.replicaPath ?? (settings.url.startsWith('file:') ? path.resolve(localFileOfUrl(settings.url)) : null);
     this.lock = this.local ? sharedMutex(this.local) : new Mutex();
@@ -62,8 +65,8 @@ export class TursoStoreDriver implements StoreDriver {
   }
 
   /** Opens the client (creating a local file's directory) and, for a replica, syncs it once. */
-  static async open(settings: TursoStoreSettings, store: StoreDef, migrations: readonly Migration[], readOnly = false): Promise<TursoStoreDriver> {
-    const d = new TursoStoreDriver(settings, store, migrations, readOnly);
+  static async open(settings: TursoStoreSettings, store: StoreDef, migrations: readonly Migration[], readOnly = false, driver: 'turso' | 'libsql' = 'turso'): Promise<TursoStoreDriver> {
+    const d = new TursoStoreDriver(settings, store, migrations, readOnly, driver);
     await d.connect();
     return d;
   }

@@ -43,7 +43,7 @@ export interface DriverPing {
 }
 
 /**
- * One store's database behind one of the three drivers (sqlite, turso, postgres). Async on every
+ * One store's database behind one of the drivers (sqlite, turso, libsql, postgres). Async on every
  * driver; one conformance suite (drivers/conformance.ts) runs against all three. The engine's
  * local features (events, jobs, CAS on sqlite) keep their synchronous better-sqlite3 connections;
  * this interface is what `db test`, `db migrate`, `stores list` and remote stores use.
