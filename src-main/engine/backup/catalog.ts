@@ -19,7 +19,12 @@ interface CacheRecord {
   ino: number;
   manifest: Manifest | null;
   problems: string[];
+  /** How the manifest was read: a record of an older reader (before Go's `../` names were mapped) is read again. */
+  reader?: number;
 }
+
+/** Bumped whenever scanArchive reads the same archive into a different manifest. */
+const CACHE_READER = 2;
 
 
 function cacheFile(archive: string): string {
@@ -30,7 +35,7 @@ function cacheFile(archive: string): string {
 export function writeManifestCache(archive: string, manifest: Manifest | null, problems: string[]): void {
   try {
     const st = fs.statSync(archive);
-    const rec: CacheRecord = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, manifest, problems };
+    const rec: CacheRecord = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, manifest, problems, reader: CACHE_READER };
     const file = cacheFile(archive);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
@@ -54,7 +59,7 @@ export async function readManifest(archive: string, signal?: AbortSignal): Promi
   }
   try {
     const rec = JSON.parse(fs.readFileSync(cacheFile(archive), 'utf8')) as CacheRecord;
-    if (rec.size === st.size && rec.mtimeMs === st.mtimeMs && rec.ino === st.ino) return { manifest: rec.manifest ?? undefined, problems: rec.problems };
+    if (rec.reader === CACHE_READER && rec.size === st.size && rec.mtimeMs === st.mtimeMs && rec.ino === st.ino) return { manifest: rec.manifest ?? undefined, problems: rec.problems };
   } catch {
     // No cache, or a stale or damaged one: read the archive.
   }

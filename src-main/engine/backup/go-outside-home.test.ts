@@ -6,6 +6,7 @@ import type { Engine } from '../engine.js';
 import { writeGoBackupArchive } from '../../test/go-home/backup.js';
 import { tempHome, type TempHome } from '../../test/temp-home.js';
 import { accountsOf, engineOf, makeAccountsDb, writeEntries } from './test-fixtures.js';
+import { CACHE_DIR } from './verify-record.js';
 
 let engine: Engine | undefined;
 afterEach(async () => {
@@ -82,6 +83,21 @@ describe('Go archives of directories outside the home', () => {
     expect(info.restore_plan.find((f) => f.store === 'MEMORY')).toMatchObject({ path: 'storage/memory.db', destination: path.join(elsewhere, 'memory.db') });
     await engine.backups.restore('outside', { stores: ['MEMORY'] }).done;
     expect(accountsOf(path.join(elsewhere, 'memory.db')).count).toBe(7);
+  });
+
+  it('read the archive again over a manifest cached by an older reader that kept the `../` names', async () => {
+    const th = tempHome();
+    goArchiveFromOutside(th);
+    engine = engineOf(th);
+    await engine.backups.list();
+    const cacheDir = path.join(th.home, 'backups', CACHE_DIR);
+    const cache = path.join(cacheDir, fs.readdirSync(cacheDir).find((f) => f.startsWith('backup_outside'))!);
+    const rec = JSON.parse(fs.readFileSync(cache, 'utf8')) as { reader?: number; manifest: { files: { path: string; original_path: string }[] } };
+    delete rec.reader;
+    for (const f of rec.manifest.files) f.path = path.relative(th.home, f.original_path);
+    fs.writeFileSync(cache, JSON.stringify(rec));
+    const info = await engine.backups.info('outside');
+    expect(info.restore_plan.find((f) => f.store === 'MEMORY')).toMatchObject({ destination: path.join(th.home, 'storage', 'memory.db') });
   });
 
   it('still refuse hostile `../` entries: nothing is written outside', async () => {
