@@ -7,7 +7,7 @@ import { SecretStore } from '../secrets/store.js';
 import { writeGoConfig } from '../../test/go-home/config.js';
 import { tempHome } from '../../test/temp-home.js';
 import { setConfigValue } from './edit.js';
-import { describeSource, type FoxConfig } from './resolve.js';
+import { describeSource, resolveConfig, type FoxConfig } from './resolve.js';
 
 const sourceOf = (c: FoxConfig, key: string): string => describeSource(c.values.find((v) => v.key === key)!.source);
 const valueOf = (c: FoxConfig, key: string): unknown => c.values.find((v) => v.key === key)!.value;
@@ -28,6 +28,25 @@ describe('a config file written for the Go foxctl', () => {
     expect(c.casStore).toBe(false);
     expect(sourceOf(c, 'cas.store')).toBe(`file ${path.join(h.home, 'config.json')}`);
     expect(c.warnings).toEqual([]);
+  });
+
+  it("without FOXCTL_HOME, takes the home from ~/.foxctl/config.yaml's `home` as Go does; the defaults stay in ~/.foxctl", () => {
+    const h = tempHome();
+    const user = path.dirname(h.home); // $HOME of the temp home; h.home is $HOME/.foxctl
+    const file = writeGoConfig(h.home, { paths: { jobs: 'rel-jobs' } });
+    fs.appendFileSync(file, 'home: ~/data-home\n');
+    const c = resolveConfig({ env: { HOME: user } });
+    expect(c.configFile).toBe(file);
+    expect(c.home).toBe(path.join(user, 'data-home'));
+    expect(c.values.find((v) => v.key === 'home')).toMatchObject({ value: path.join(user, 'data-home'), source: { kind: 'file', file } });
+    // Go's backups, memory and sessions live under cfg.Home; its path defaults under ~/.foxctl.
+    expect(c.backupsDir).toBe(path.join(user, 'data-home', 'backups'));
+    expect(c.storageRoot).toBe(path.join(h.home, 'storage'));
+    expect(c.casDir).toBe(path.join(h.home, 'cas'));
+    // A relative value of the file resolves under the home (Go's resolvePath(p, cfg.Home)).
+    expect(c.jobsDir).toBe(path.join(user, 'data-home', 'rel-jobs'));
+    // FOXCTL_HOME wins over the file's home.
+    expect(resolveConfig({ env: { HOME: user, FOXCTL_HOME: h.home } }).home).toBe(h.home);
   });
 
   it('reads database.driver, database.turso.url and its auth_token, saying which key each value came from', () => {

@@ -37,7 +37,9 @@ describe('resolveConfig', () => {
     expect(c.inlineOutputKb).toBe(32);
     expect(c.eventsSyncIntervalMs).toBe(30_000);
     expect(c.eventsSyncBatch).toBe(100);
-    for (const v of c.values) expect(v.source).toEqual({ kind: 'default' });
+    // The home itself comes from $FOXCTL_HOME (a temp home); everything else is a default.
+    expect(c.values[0]).toMatchObject({ key: 'home', value: h.home, source: { kind: 'env', variable: 'FOXCTL_HOME' } });
+    for (const v of c.values.slice(1)) expect(v.source).toEqual({ kind: 'default' });
   });
 
   it('applies default < config file < environment, and says where each value came from', () => {

@@ -129,17 +129,38 @@ export function defaultConfigFile(home: string): string {
 
 /**
  * Resolves the effective configuration: environment > config file > defaults.
- * Paths expand `~` and resolve relative to the home. Never reads anything but the config file.
+ * Paths expand `~`; values from env or the file resolve relative to the home. Never reads
+ * anything but the config file.
+ *
+ * The home follows the newest Go loader (internal/platform/config/config.go, Load and
+ * finalizeConfig): `FOXCTL_HOME`, else the config file's `home` key, else `~/.foxctl`; the file
+ * is looked for in `~/.foxctl`, and the defaults of storage.root and paths.* lie under
+ * `~/.foxctl` even when `home` names another directory. One deliberate difference: with
+ * FOXCTL_HOME set, the file and the defaults are under FOXCTL_HOME (Go keeps them in
+ * ~/.foxctl), so a throwaway home never reads or writes the user's real one.
  */
 export function resolveConfig(opts: ResolveConfigOptions = {}): FoxConfig {
   const env = opts.env ?? process.env;
-  const home = expandPath(env.FOXCTL_HOME && env.FOXCTL_HOME.trim() ? env.FOXCTL_HOME : '~/.foxctl', process.cwd(), env);
+  const envHome = env.FOXCTL_HOME && env.FOXCTL_HOME.trim() ? expandPath(env.FOXCTL_HOME, process.cwd(), env) : undefined;
+  const defaultHome = envHome ?? expandPath('~/.foxctl', process.cwd(), env);
   const explicit = opts.configFile ?? (env.FOXCTL_CONFIG && env.FOXCTL_CONFIG.trim() ? env.FOXCTL_CONFIG : undefined);
-  const configFile = explicit ? path.resolve(expandPath(explicit, process.cwd(), env)) : defaultConfigFile(home);
+  const configFile = explicit ? path.resolve(expandPath(explicit, process.cwd(), env)) : defaultConfigFile(defaultHome);
   const file = readConfigFile(configFile, explicit !== undefined);
   const fileValues = file?.values;
+  const fileHome = fileValues?.get('home');
+  const homeFromFile = envHome === undefined && typeof fileHome === 'string' && fileHome.trim() !== '';
+  // Go's absPath: `~` is the user's home, a relative home is relative to the user's home too.
+  const home = envHome ?? (homeFromFile ? expandPath(fileHome, userHome(env), env) : defaultHome);
 
-  const values: ConfigValue[] = [];
+  const values: ConfigValue[] = [
+    {
+      key: 'home',
+      value: home,
+      source: envHome !== undefined ? { kind: 'env', variable: 'FOXCTL_HOME' } : homeFromFile ? { kind: 'file', file: configFile } : { kind: 'default' },
+      description: 'The foxctl home (backups, memory, sessions; relative paths resolve under it)',
+      env: ['FOXCTL_HOME'],
+    },
+  ];
   for (const d of CONFIG_KEYS) {
     let raw: unknown = d.default;
     let source: ConfigSource = { kind: 'default' };
@@ -161,7 +182,9 @@ export function resolveConfig(opts: ResolveConfigOptions = {}): FoxConfig {
       }
     }
     let value = parseValue(d, raw, from);
-    if (d.kind === 'path') value = expandPath(String(value), home, env);
+    // Go's applyDefaults puts these under ~/.foxctl; our paths.backups is Go's <cfg.Home>/backups.
+    const defaultsUnderDefaultHome = source.kind === 'default' && d.key !== 'paths.backups';
+    if (d.kind === 'path') value = expandPath(String(value), defaultsUnderDefaultHome ? defaultHome : home, env);
     // A value with a secret inside (a DSN's password) is shown masked; drivers read env / the file.
     if (d.mask && typeof value === 'string') value = d.mask(value);
     values.push({ key: d.key, value, source, description: d.description, env: d.env });
@@ -169,7 +192,7 @@ export function resolveConfig(opts: ResolveConfigOptions = {}): FoxConfig {
   // Keys the engine does not know are kept and shown, so a typo is visible rather than lost.
   const goKeysRead = new Set(CONFIG_KEYS.flatMap((d) => (d.goKey ? [d.goKey] : [])));
   for (const [key, raw] of fileValues ?? []) {
-    if (findKeyDef(key) || goKeysRead.has(key)) continue;
+    if (findKeyDef(key) || goKeysRead.has(key) || key === 'home') continue;
     const variable = genericEnvName(key);
     const fromEnv = env[variable];
     values.push({
