@@ -40,6 +40,8 @@ describe('manifests of newer Go builds', () => {
     expect(v.ok).toBe(true);
     expect(v.problems).toEqual([]);
     expect(v.warnings).toEqual([expect.objectContaining({ path: 'sessions/gone.json', status: 'not_added' })]);
+    const info = await engine.backups.info('before migration');
+    expect(info.restore_plan.find((f) => f.path === 'sessions/gone.json')).toMatchObject({ action: 'would-skip', reason: expect.stringMatching(/could not add/) });
     const r = await engine.backups.restore('before migration').done;
     expect(r.created).toBe(1);
     expect(r.files.find((f) => f.path === 'sessions/gone.json')).toMatchObject({ action: 'skipped', reason: expect.stringMatching(/could not add/) });

@@ -10,7 +10,7 @@ import { createFromPlan, type ProgressSink } from './create.js';
 import { archiveRoots, destinationOf, safeEntryPath, storeOfEntry } from './entry-paths.js';
 import { fileSink } from './file-sink.js';
 import { fsyncDir, isInside, removeLeftovers, tempNameFor } from './fs-util.js';
-import { parseComponents } from './manifest.js';
+import { isGoManifest, parseComponents } from './manifest.js';
 import { archiveFileName, defaultName } from './names.js';
 import { checkRestoredDatabase, inUseBy, removeSideFiles, writeThroughSqlite } from './restore-db.js';
 import { acquireRestoreLock } from './restore-lock.js';
@@ -23,6 +23,8 @@ export interface RestoreHost {
   config: FoxConfig;
   closeFile(file: string): boolean;
 }
+
+const NOT_ADDED_REASON = 'not in the archive: the Go foxctl could not add it when it made this backup';
 
 /** The store of a manifest file: recorded by us, inferred from the path for Go archives. */
 function storeOf(f: Manifest['files'][number]): string | undefined {
@@ -53,7 +55,11 @@ export function planRestore(config: FoxConfig, manifest: Manifest, opts: Restore
     const destination = destinationOf(config, f.path, target);
     const rec: RestoreFile = { path: safeEntryPath(f.path), destination, component: f.component, size: f.size, action: 'would-create' };
     if (store !== undefined) rec.store = store;
-    if (store !== undefined && target === undefined && lookupStore(store).readOnly) {
+    if (f.checksum === '' && isGoManifest(manifest)) {
+      // Go's Create lists a file it failed to add with checksum "": nothing to restore.
+      rec.action = 'would-skip';
+      rec.reason = NOT_ADDED_REASON;
+    } else if (store !== undefined && target === undefined && lookupStore(store).readOnly) {
       rec.action = 'would-skip';
       rec.reason = `store ${store} belongs to another tool and is never written`;
     } else if (fs.existsSync(destination)) {
@@ -223,7 +229,7 @@ export async function restoreArchive(
     for (const f of plan) {
       if (!notAdded.has(f.path)) continue;
       f.action = 'would-skip';
-      f.reason = 'not in the archive: the Go foxctl could not add it when it made this backup';
+      f.reason = NOT_ADDED_REASON;
     }
     const result: RestoreResult = { name, dry_run: opts.dryRun === true, target: target ?? null, files: plan, created: 0, replaced: 0, skipped: 0, bytes: 0, safety_backup: null, closed_connections: [] };
     const isDb = (f: RestoreFile): boolean => f.destination.endsWith('.db');
