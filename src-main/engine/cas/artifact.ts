@@ -1,71 +1,99 @@
 import { FoxError, type OpOptions } from '../errors.js';
+import { outlineOf, summaryOf, type ArtifactDetails } from './artifact-summary.js';
 import type { CasStore } from './guarded-store.js';
 
-/** The `summary` of an artifactized output (FORMATS.md). */
-export interface ArtifactSummary {
-  /** The JSON type of the value: object, array, string, number, boolean or null. */
-  kind: string;
-  size_bytes: number;
-  /** Arrays: how many items. */
-  items?: number;
-  preview: { first_keys: string[]; sample_record: unknown };
+export { type ArtifactDetails } from './artifact-summary.js';
+
+/**
+ * The tag and kind the Go runtime files a too-large output under (joshka0/foxctl
+ * internal/runservice/result.go enforceOutputLimit, commit 249212727f): the CAS view finds
+ * artifacts by this tag.
+ */
+export const ARTIFACT_TAG = 'truncated-output';
+export const ARTIFACT_KIND = 'application/json';
+
+/** How to fetch the whole output again (Go's envelope.CASHint, without its `cas read` paging: we have no `cas read`). */
+export interface ArtifactHint {
+  digest: string;
+  total_bytes: number;
+  content_type: string;
+  get_command: string;
 }
 
-/** What artifactize returns: the value itself when small, else a summary and the artifact's digest. */
+/** `data` of an artifactized envelope: Go's expose=hint wrapper plus our outline. */
+export interface ArtifactData {
+  /** A human sentence: the output's own `data.summary` / `data.preview`, else one describing its shape. */
+  summary: string;
+  /** Digest of the whole original envelope in the CAS. */
+  artifact: string;
+  /** Bytes of the original envelope. */
+  size: number;
+  truncated: true;
+  hint: ArtifactHint;
+  /** Our structured outline of the original `data` (Go does not write it). */
+  details: ArtifactDetails;
+}
+
+/** What artifactize returns: the input itself when small, else the envelope pointing at the stored original. */
 export type Artifactized =
-  | { inline: true; data: unknown; meta: Record<string, never> }
-  | { inline: false; data: { summary: ArtifactSummary; artifact: string }; meta: { cas_digest: string } };
+  | { inline: true; output: string }
+  | { inline: false; envelope: Record<string, unknown> & { data: ArtifactData; meta: Record<string, unknown> & { cas_digest: string } }; output: string; digest: string; size: number };
 
-const FIRST_KEYS = 10;
-const SAMPLE_MAX_DEPTH = 3;
-const SAMPLE_MAX_ITEMS = 5;
-const SAMPLE_MAX_STRING = 200;
-
-function jsonKind(v: unknown): string {
-  return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+/** Options of artifactize. */
+export interface ArtifactizeOptions extends OpOptions {
+  /** Larger outputs (in KiB of their JSON) go to the CAS; Go's limit is inline_output_kb. */
+  inlineKb: number;
+  /** The command named in the envelope when the input has none (a bare value, or no `command`). */
+  command?: string | undefined;
 }
 
-/** A small copy of a value for the preview: long strings cut, lists shortened, depth bounded. */
-function shrink(v: unknown, depth = 0): unknown {
-  if (typeof v === 'string') return v.length > SAMPLE_MAX_STRING ? `${v.slice(0, SAMPLE_MAX_STRING)}…` : v;
-  if (v === null || typeof v !== 'object') return v;
-  if (depth >= SAMPLE_MAX_DEPTH) return Array.isArray(v) ? `[${v.length} items]` : '{…}';
-  if (Array.isArray(v)) return v.slice(0, SAMPLE_MAX_ITEMS).map((x) => shrink(x, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v).slice(0, FIRST_KEYS)) out[k] = shrink((v as Record<string, unknown>)[k], depth + 1);
-  return out;
-}
-
-/** The summary of a value: its type, size, first keys and one shrunk sample record. */
-export function summarize(value: unknown, sizeBytes: number): ArtifactSummary {
-  const kind = jsonKind(value);
-  let first: unknown = value;
-  if (Array.isArray(value)) first = value[0] ?? null;
-  const keys = first !== null && typeof first === 'object' && !Array.isArray(first) ? Object.keys(first).slice(0, FIRST_KEYS) : [];
-  return {
-    kind,
-    size_bytes: sizeBytes,
-    ...(Array.isArray(value) ? { items: value.length } : {}),
-    preview: { first_keys: keys, sample_record: Array.isArray(value) || kind !== 'object' ? shrink(first) : shrink(value) },
-  };
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /**
- * Returns a command's output inline when its JSON is at most `inlineKb` KiB, and otherwise stores
- * the JSON in the CAS (kind application/json, tagged `artifact` and `command:<command>`) and
- * returns the envelope data of FORMATS.md with `meta.cas_digest`.
+ * Artifactizes one JSON output as the Go runtime does (enforceOutputLimit /
+ * buildOutputWrapperWithPolicy with expose=hint, which the product spec's envelope shows): up to
+ * `inlineKb` KiB it comes back as it is; above, the whole original is stored in the CAS (kind
+ * application/json, tag truncated-output: its digest is the SHA-256 of the exact input), and an
+ * envelope keeps its version, status, command and error, with `data` = {summary, artifact, size,
+ * truncated, hint, details} and `meta` = its meta + {cas_digest, original_size, truncated,
+ * truncate_reason: inline_output_kb}. One trailing newline ends a line of output and is not
+ * part of it. Input that is not JSON is refused (INVALID_INPUT): it would be filed as JSON.
  */
-export async function artifactize(store: CasStore, value: unknown, opts: OpOptions & { command: string; inlineKb: number }): Promise<Artifactized> {
-  let json: string | undefined;
+export async function artifactize(store: CasStore, input: string | Buffer, opts: ArtifactizeOptions): Promise<Artifactized> {
+  const text = (typeof input === 'string' ? input : input.toString('utf8')).replace(/\r?\n$/, '');
+  let value: unknown;
   try {
-    json = JSON.stringify(value);
+    value = JSON.parse(text);
   } catch (err) {
-    throw new FoxError('INVALID_INPUT', `output of ${opts.command} cannot be written as JSON: ${(err as Error).message}`, { cause: err });
+    throw new FoxError('INVALID_INPUT', `the output to artifactize is not JSON: ${(err as Error).message}`, { cause: err });
   }
-  if (json === undefined) throw new FoxError('INVALID_INPUT', `output of ${opts.command} is not a JSON value`);
-  const bytes = Buffer.from(json, 'utf8');
-  if (bytes.length <= opts.inlineKb * 1024) return { inline: true, data: value, meta: {} };
-  const tags = ['artifact', ...(opts.command ? [`command:${opts.command}`] : [])];
-  const put = await store.put(bytes, { kind: 'application/json', tags, signal: opts.signal });
-  return { inline: false, data: { summary: summarize(value, bytes.length), artifact: put.digest }, meta: { cas_digest: put.digest } };
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= opts.inlineKb * 1024) return { inline: true, output: text };
+  const put = await store.put(bytes, { kind: ARTIFACT_KIND, tags: [ARTIFACT_TAG], signal: opts.signal });
+  const env = isRecord(value) ? value : {};
+  // A bare value (or JSON that is not an envelope) is wrapped as Go does for unparsable output: version 1, ok.
+  const isEnvelope = isRecord(value) && 'data' in value;
+  const command = typeof env.command === 'string' && env.command !== '' ? env.command : opts.command?.trim() || 'unknown';
+  const data = isEnvelope ? env.data : value;
+  const wrapped: ArtifactData = {
+    summary: summaryOf(command, data),
+    artifact: put.digest,
+    size: bytes.length,
+    truncated: true,
+    hint: { digest: put.digest, total_bytes: bytes.length, content_type: ARTIFACT_KIND, get_command: `foxctl cas get ${put.digest}` },
+    details: outlineOf(data, bytes.length),
+  };
+  const meta = { ...(isRecord(env.meta) ? env.meta : {}), cas_digest: put.digest, original_size: bytes.length, truncated: true, truncate_reason: 'inline_output_kb' };
+  const envelope = {
+    version: isEnvelope && env.version !== undefined ? env.version : 1,
+    status: isEnvelope && env.status !== undefined ? env.status : 'ok',
+    command,
+    data: wrapped,
+    meta,
+    // Go always writes `error` ({} when there is none); we keep our envelopes' rule: only on failure.
+    ...(isEnvelope && isRecord(env.error) ? { error: env.error } : {}),
+  };
+  return { inline: false, envelope, output: JSON.stringify(envelope), digest: put.digest, size: bytes.length };
 }

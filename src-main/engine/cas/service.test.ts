@@ -90,30 +90,3 @@ describe('engine.cas', () => {
     await expectCode(e.cas.head(r.digest), 'NOT_FOUND');
   });
 });
-
-describe('artifactize', () => {
-  it('keeps output of at most inline_output_kb inline', async () => {
-    const { e } = engine();
-    const small = { rows: [1, 2, 3] };
-    expect(await e.cas.artifactize(small, { command: 'foxctl.test' })).toEqual({ inline: true, data: small, meta: {} });
-    expect((await e.cas.stats()).objects).toBe(0);
-  });
-
-  it('stores larger output and returns the summary envelope data with meta.cas_digest', async () => {
-    const { e } = engine({ FOXCTL_INLINE_OUTPUT_KB: '1' });
-    const rows = Array.from({ length: 100 }, (_, i) => ({ id: i, name: `row ${i}`, text: 'x'.repeat(300), nested: { deep: { deeper: { deepest: [1, 2] } } } }));
-    const a = await e.cas.artifactize(rows, { command: 'foxctl.rows' });
-    expect(a.inline).toBe(false);
-    if (a.inline) return;
-    const json = JSON.stringify(rows);
-    expect(a.data.artifact).toBe(digestBytes(json));
-    expect(a.meta.cas_digest).toBe(a.data.artifact);
-    expect(a.data.summary).toMatchObject({ kind: 'array', size_bytes: Buffer.byteLength(json), items: 100, preview: { first_keys: ['id', 'name', 'text', 'nested'] } });
-    const sample = a.data.summary.preview.sample_record as { id: number; text: string };
-    expect(sample.id).toBe(0);
-    expect(sample.text.length).toBeLessThanOrEqual(201);
-    expect(await e.cas.head(a.data.artifact)).toMatchObject({ kind: 'application/json', tags: ['artifact', 'command:foxctl.rows'] });
-    expect(JSON.parse((await buffer((await e.cas.get(a.data.artifact)).stream)).toString())).toEqual(rows);
-    await expectCode(e.cas.artifactize({ n: 1n }, { command: 'x' }), 'INVALID_INPUT', /cannot be written as JSON/);
-  });
-});

@@ -157,9 +157,14 @@ export class CasService {
     );
   }
 
-  /** A command's output inline, or stored in the CAS when larger than inline_output_kb (FORMATS.md). */
-  artifactize(value: unknown, opts: OpOptions & { command: string; inlineKb?: number }): Promise<Artifactized> {
-    return artifactize(this.store, value, { ...opts, inlineKb: opts.inlineKb ?? this.inlineOutputKb });
+  /** A JSON output as it is, or stored whole in the CAS and replaced by Go's artifact envelope when larger than inline_output_kb (FORMATS.md). */
+  artifactize(output: string | Buffer, opts: OpOptions & { command?: string | undefined; inlineKb?: number | undefined } = {}): Promise<Artifactized> {
+    return artifactize(this.store, output, { ...opts, inlineKb: opts.inlineKb ?? this.inlineOutputKb });
+  }
+
+  /** inline_output_kb of the config (FOXCTL_INLINE_OUTPUT_KB). */
+  get inlineKb(): number {
+    return this.inlineOutputKb;
   }
 
   /** Closes the backend. */
