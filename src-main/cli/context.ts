@@ -30,6 +30,8 @@ export interface ActionResult {
   exitCode?: number;
   /** Errors of a command that still prints what it could (`foxctl: ` lines on stderr, text mode). */
   errors?: string[];
+  /** Printed as it is, with or without --json, for a command whose output is itself an envelope (cas artifactize). */
+  raw?: string;
 }
 
 /** How a command treats shared concerns. */
@@ -87,7 +89,8 @@ export function action<A extends unknown[]>(
     };
     try {
       const res = await fn(ctx, ...args);
-      if (json) process.stdout.write(`${JSON.stringify(okEnvelope(command, res.data, started, res.meta))}\n`);
+      if (res.raw !== undefined) process.stdout.write(`${res.raw}\n`);
+      else if (json) process.stdout.write(`${JSON.stringify(okEnvelope(command, res.data, started, res.meta))}\n`);
       else {
         const text = typeof res.human === 'function' ? res.human() : (res.human ?? JSON.stringify(res.data, null, 2));
         if (text.length > 0) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);

@@ -9,6 +9,7 @@ import { LIST_SORTS, type ListSort } from '../../engine/cas/list-query.js';
 import { FoxError } from '../../engine/errors.js';
 import { parseDuration } from '../../engine/util/duration.js';
 import { action, intOption, type ActionContext } from '../context.js';
+import { registerCasArtifactize } from './cas-artifactize.js';
 import { EXIT_CODES, formatBytes, formatTable } from '../output.js';
 
 /** Files at least this large are put as a job, so a progress bar shows on a terminal. */
@@ -254,6 +255,8 @@ export function registerCasCommands(program: Command): void {
         };
       }),
     );
+
+  registerCasArtifactize(cas);
 }
 
 /** CORRUPT when anything stored is wrong or lost; IO when objects could only not be read. */

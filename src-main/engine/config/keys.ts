@@ -48,7 +48,7 @@ export const CONFIG_KEYS: readonly ConfigKeyDef[] = [
   def({ key: 'paths.jobs', kind: 'path', default: 'jobs', env: ['FOXCTL_PATHS_JOBS'], description: 'Job working files' }),
   def({ key: 'paths.observability', kind: 'path', default: 'observability', env: ['FOXCTL_OBS_DIR'], description: 'Events (NDJSON streams and events.db)' }),
   def({ key: 'paths.backups', kind: 'path', default: 'backups', env: ['FOXCTL_PATHS_BACKUPS'], description: 'Backup archives' }),
-  def({ key: 'inline_output_kb', kind: 'int', default: 32, min: 1, description: 'Outputs whose JSON is larger than this go to the CAS' }),
+  def({ key: 'inline_output_kb', kind: 'int', default: 32, min: 1, description: 'JSON outputs larger than this (KiB) are moved to the CAS by foxctl cas artifactize, as the Go foxctl does for skill runs' }),
   def({ key: 'db.driver', kind: 'string', default: 'sqlite', env: ['FOXCTL_DB_DRIVER'], choices: ['sqlite', 'turso', 'postgres', 'libsql'], description: 'Default database driver of every store' }),
   // The Go foxctl's platform setting: its per-store loader (internal/storage/dbdriver/config_loader.go,
   // loadConfig) takes FOXCTL_<STORE>_DB_DRIVER -> FOXCTL_DB_DRIVER -> sqlite and never reads it, so
