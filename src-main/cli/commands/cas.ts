@@ -4,7 +4,8 @@ import { startCasMigrate } from '../../engine/cas/migrate.js';
 import type { CasInput, RmResult } from '../../engine/cas/service.js';
 import { addCasTags } from '../../engine/cas/tag.js';
 import { VERIFY_PROBLEMS, type VerifyResult } from '../../engine/cas/verify.js';
-import type { CasObject } from '../../engine/cas/types.js';
+import { casLocations, type CasLocation } from '../../engine/cas/locations.js';
+import type { CasObject, CasStats } from '../../engine/cas/types.js';
 import { LIST_SORTS, type ListSort } from '../../engine/cas/list-query.js';
 import { FoxError } from '../../engine/errors.js';
 import { parseDuration } from '../../engine/util/duration.js';
@@ -221,11 +222,13 @@ export function registerCasCommands(program: Command): void {
 
   cas
     .command('migrate')
-    .description("copy every object to another backend (configured by its own variables); skips objects already there, keeps pins, verifies digests")
-    .requiredOption('--to <backend>', 'the target backend: file, sqlite, turso or s3')
+    .description('merge every object of one store into another (e.g. the Go sqlite cas.db into the file store): re-hashes each, skips objects already there, keeps pins; never removes anything from the source')
+    .requiredOption('--to <backend>', 'the target: file, sqlite, turso or s3 (configured by its own variables), or a path that cas stats lists')
+    .option('--from <backend>', 'the source, as --to (default: the configured CAS)')
     .action(
       action('foxctl.cas.migrate', async (ctx) => {
-        const r = await ctx.waitJob(startCasMigrate(ctx.engine(), String(ctx.opts.to), { signal: ctx.signal }));
+        const from = ctx.opts.from as string | undefined;
+        const r = await ctx.waitJob(startCasMigrate(ctx.engine(), String(ctx.opts.to), { from, signal: ctx.signal }));
         return {
           data: r,
           exitCode: r.errors > 0 ? 1 : 0,
@@ -240,23 +243,35 @@ export function registerCasCommands(program: Command): void {
 
   cas
     .command('stats')
-    .description('objects, bytes and pinned objects of the CAS')
+    .description('objects, bytes and pinned objects of the CAS, and of every other place of the home that holds objects (the Go sqlite cas.db, the file store)')
     .action(
       action('foxctl.cas.stats', async (ctx) => {
-        const s = await ctx.engine().cas.stats({ signal: ctx.signal });
-        return {
-          data: s,
-          human: () =>
-            [
-              `backend  ${s.backend} (${s.location})`,
-              `objects  ${s.objects} (${formatBytes(s.bytes)})`,
-              `pinned   ${s.pinned} (${formatBytes(s.pinned_bytes)})`,
-            ].join('\n'),
-        };
+        const engine = ctx.engine();
+        const s = await engine.cas.stats({ signal: ctx.signal });
+        const locations = await casLocations(engine, { signal: ctx.signal });
+        return { data: { ...s, locations }, human: () => statsText(s, locations) };
       }),
     );
 
   registerCasArtifactize(cas);
+}
+
+/** The active store's totals, then every place with objects (and how to merge them when several hold some). */
+function statsText(s: CasStats & { backend: string; location: string }, locations: CasLocation[]): string {
+  const lines = [`backend  ${s.backend} (${s.location})`, `objects  ${s.objects} (${formatBytes(s.bytes)})`, `pinned   ${s.pinned} (${formatBytes(s.pinned_bytes)})`];
+  const holding = locations.filter((l) => l.objects > 0 || l.error);
+  const others = holding.filter((l) => !l.active);
+  if (others.length === 0) return lines.join('\n');
+  lines.push('', 'objects of this home are in more than one place:');
+  lines.push(
+    formatTable(
+      ['', 'BACKEND', 'OBJECTS', 'SIZE', 'PINNED', 'WHERE', 'USED BY'],
+      locations.filter((l) => l.active || l.objects > 0 || l.error).map((l) => [l.active ? '*' : '', l.backend, l.error ? '?' : String(l.objects), formatBytes(l.bytes), String(l.pinned), l.location, l.error ? `unreadable: ${l.error}` : l.used_by.join('; ')]),
+    ),
+  );
+  const active = locations.find((l) => l.active);
+  for (const o of others) if (!o.error) lines.push(`merge into the configured CAS: foxctl cas migrate --from ${o.location} --to ${active?.backend === 'file' || active?.backend === 'sqlite' ? active.location : (active?.backend ?? s.backend)}`);
+  return lines.join('\n');
 }
 
 /** CORRUPT when anything stored is wrong or lost; IO when objects could only not be read. */

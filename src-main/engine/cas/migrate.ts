@@ -1,9 +1,13 @@
-import type { FoxConfig } from '../config/resolve.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { expandPath, type FoxConfig } from '../config/resolve.js';
 import { FoxError, isFoxError, throwIfAborted, toFoxError, type OpOptions } from '../errors.js';
 import type { JobHandle, JobManager } from '../jobs/manager.js';
 import { CAS_DRIVERS, createCasBackend, type CasOverrides } from './create.js';
+import { createFileBackend } from './file-backend.js';
 import { CasStore } from './guarded-store.js';
 import { mapLimit } from './map-limit.js';
+import { createSqliteBackend } from './sqlite-backend.js';
 import type { CasObject } from './types.js';
 
 /** Options of a migration. */
@@ -90,22 +94,54 @@ export interface CasMigrateHost {
   cas: { store: CasStore };
 }
 
-/** The target store for `--to DRIVER`: the same config with FOXCTL_CAS_DRIVER set to it. */
-export function openMigrationTarget(config: FoxConfig, to: string, overrides: CasOverrides = {}): CasStore {
-  const driver = to.trim().toLowerCase();
-  if (!(CAS_DRIVERS as readonly string[]).includes(driver)) throw new FoxError('INVALID_INPUT', `unknown CAS backend "${to}" for --to; valid backends: ${CAS_DRIVERS.join(', ')}`);
-  return new CasStore(createCasBackend({ ...config, casDriver: driver }, overrides));
+/**
+ * The store of `--to` / `--from`: a backend name (the same config with FOXCTL_CAS_DRIVER set to
+ * it), or a place by its path as `cas stats` lists it: a directory is a file store, a file (or a
+ * new name ending in .db) a sqlite CAS. Paths resolve from the working directory, `~` expands.
+ */
+export function openMigrationTarget(config: FoxConfig, to: string, overrides: CasOverrides = {}, flag = '--to'): CasStore {
+  const spec = to.trim();
+  const driver = spec.toLowerCase();
+  if ((CAS_DRIVERS as readonly string[]).includes(driver)) return new CasStore(createCasBackend({ ...config, casDriver: driver }, overrides));
+  if (!/[\\/]/.test(spec) && !spec.startsWith('~') && !spec.endsWith('.db')) {
+    throw new FoxError('INVALID_INPUT', `unknown CAS backend "${to}" for ${flag}; valid backends: ${CAS_DRIVERS.join(', ')}, or the path of a file store (a directory) or of a sqlite CAS (a .db file)`);
+  }
+  const place = expandPath(spec, process.cwd(), config.env);
+  const st = fs.statSync(place, { throwIfNoEntry: false });
+  if (st?.isDirectory()) return new CasStore(createFileBackend({ dir: place }));
+  if (st?.isFile() || (!st && place.endsWith('.db'))) return new CasStore(createSqliteBackend({ file: place }));
+  if (st) throw new FoxError('INVALID_INPUT', `${flag} ${to}: ${place} is neither a directory (file store) nor a file (sqlite CAS)`);
+  return new CasStore(createFileBackend({ dir: place }));
 }
 
-/** `cas migrate --to DRIVER` as a job with progress in objects; the target is closed at the end. */
-export function startCasMigrate(host: CasMigrateHost, to: string, opts: CasMigrateOptions & { overrides?: CasOverrides } = {}): JobHandle<CasMigrateResult> {
-  const source = host.cas.store;
+/** Options of startCasMigrate. */
+export interface StartCasMigrateOptions extends CasMigrateOptions {
+  overrides?: CasOverrides;
+  /** The source (a backend name or a place's path, as --to); default: the configured CAS. */
+  from?: string | undefined;
+}
+
+/**
+ * `cas migrate [--from X] --to Y` as a job with progress in objects. Merges one store into
+ * another: every object is re-hashed on the way (verified read, hashing put), objects already
+ * there are skipped, so a rerun is a no-op, and nothing is ever removed from the source. Stores
+ * opened here are closed at the end.
+ */
+export function startCasMigrate(host: CasMigrateHost, to: string, opts: StartCasMigrateOptions = {}): JobHandle<CasMigrateResult> {
+  const source = opts.from === undefined ? host.cas.store : openMigrationTarget(host.config, opts.from, opts.overrides, '--from');
+  const ownSource = source !== host.cas.store;
   const target = openMigrationTarget(host.config, to, opts.overrides);
-  if (target.backend.name === source.backend.name && target.backend.location === source.backend.location) {
+  if (target.backend.name === source.backend.name && path.resolve(target.backend.location) === path.resolve(source.backend.location)) {
     void target.close();
-    throw new FoxError('INVALID_INPUT', `--to ${to}: the CAS already uses ${source.subject}; configure the target backend's variables (FORMATS.md) and migrate to another one`);
+    if (ownSource) void source.close();
+    throw new FoxError(
+      'INVALID_INPUT',
+      opts.from === undefined
+        ? `--to ${to}: the CAS already uses ${source.subject}; configure the target backend's variables (FORMATS.md) and migrate to another one`
+        : `--from ${opts.from} and --to ${to} are the same store (${source.subject})`,
+    );
   }
-  return host.jobs.start({ kind: 'cas.migrate', title: `cas migrate to ${target.backend.name}`, unit: 'objects', signal: opts.signal }, async (ctx) => {
+  return host.jobs.start({ kind: 'cas.migrate', title: `cas migrate ${ownSource ? `from ${source.backend.location} ` : ''}to ${target.backend.name === 'file' || target.backend.name === 'sqlite' ? target.backend.location : target.backend.name}`, unit: 'objects', signal: opts.signal }, async (ctx) => {
     try {
       return await migrateCas(source, target, { ...opts, signal: ctx.signal, onProgress: (d, t, m) => {
           ctx.progress(d, t, m);
@@ -113,6 +149,7 @@ export function startCasMigrate(host: CasMigrateHost, to: string, opts: CasMigra
         } });
     } finally {
       await target.close();
+      if (ownSource) await source.close();
     }
   });
 }
