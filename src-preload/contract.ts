@@ -541,6 +541,44 @@ export const casPreviewSchema = z.object({
 /** A preview of an object. */
 export type CasPreview = z.infer<typeof casPreviewSchema>;
 
+// ---- CAS places and artifacts (issue 14) ----
+
+/** One place of the home holding CAS objects (the engine's CasLocation): ours, the Go sqlite cas.db, the file store. */
+export const casLocationSchema = z.object({
+  backend: z.string(),
+  location: z.string(),
+  used_by: z.array(z.string()),
+  active: z.boolean(),
+  exists: z.boolean(),
+  objects: count,
+  bytes: count,
+  pinned: count,
+  pinned_bytes: count,
+  error: z.string().nullable(),
+  /** Objects here that the configured store lacks (what a merge copies); null when too many to compare. */
+  pending: count.nullable(),
+});
+
+/** One place of the home holding CAS objects. */
+export type CasLocation = z.infer<typeof casLocationSchema>;
+
+/** The tag the Go runtime files an artifactized output under. */
+export const CAS_ARTIFACT_TAG = 'truncated-output';
+
+/** What an artifact (a stored output envelope) says about itself: its command, status and summary sentence. */
+export const casArtifactSchema = z.object({
+  digest: z.string(),
+  command: z.string(),
+  status: z.string(),
+  summary: z.string(),
+  size_bytes: count,
+  /** meta.ts of the original envelope, when it has one. */
+  ts: z.string().nullable(),
+});
+
+/** What an artifact says about itself. */
+export type CasArtifact = z.infer<typeof casArtifactSchema>;
+
 /** The nightly backup schedule as the Backups view shows it (settings live in config.yaml). */
 export const backupScheduleSchema = z.object({
   enabled: z.boolean(),
@@ -1015,6 +1053,13 @@ export const CALLS = {
     z.object({ url: z.string() }),
     'browser mode: a one-time URL that streams the object re-hashed, aborting the download on a mismatch',
   ),
+  'cas.locations': call(none, z.array(casLocationSchema), 'every place of the home with CAS objects (the configured backend, the Go sqlite cas.db, the file store): who uses it, objects, bytes, pins'),
+  'cas.merge': call(
+    z.object({ from: z.string().min(1).max(4096), to: z.string().min(1).max(4096) }).strict(),
+    z.object({ jobId: z.string(), cli: cliLine }),
+    'merges every object of one place into another (cas migrate --from --to) as a job: each re-hashed, objects already there skipped, nothing removed from the source',
+  ),
+  'cas.artifact': call(z.object({ digest: casDigest }).strict(), casArtifactSchema, "an artifact's command, status and summary sentence, read from the verified stored envelope (INVALID_INPUT when it is not one)"),
   // ---- Stores view: read-only inspection of a store's SQLite file (never locks or changes it) ----
   'db.info': call(z.object(dbTargetShape).strict(), dbInfoSchema, "a store database's size (with -wal), pages, journal mode, schema version and object counts"),
   'db.tables': call(

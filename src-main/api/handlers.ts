@@ -6,6 +6,7 @@ import { FoxError, toFoxError } from '../engine/errors.js';
 import { listStores } from '../engine/stores/list-stores.js';
 import { areaFeatures, syncerStatus } from './areas.js';
 import { createCasHandlers } from './cas-handlers.js';
+import { createCasPlaceHandlers } from './cas-place-handlers.js';
 import { createEventsHandlers } from './events-handlers.js';
 import { createBackupHandlers } from './backup-handlers.js';
 import { createSettingsHandlers } from './settings-handlers.js';
@@ -65,6 +66,7 @@ export function createHandlers(engine: Engine, host: HostInfo): Handlers {
     'cas.stats': async (_input, { signal }) => engine.cas.stats({ signal }),
     ...createSettingsHandlers(engine),
     ...createCasHandlers(engine, host),
+    ...createCasPlaceHandlers(engine),
     'cas.putPath': async (input) => {
       // A page in a browser hands over bytes, never a path on this machine to read.
       if (host.mode !== 'electron') throw new FoxError('UNSUPPORTED', 'browser mode uploads the file itself (streamed), not a path: use the upload');

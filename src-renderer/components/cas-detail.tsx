@@ -4,6 +4,7 @@ import { exactTime, formatBytes } from '../format';
 import { useStudio } from '../store';
 import { IDLE } from '../store/requests';
 import { CliEquivalent } from './backup-job';
+import { ArtifactFacts, isArtifact } from './cas-artifact';
 import { casCliEquivalent } from './cas-cli';
 import { ErrorNotice } from './error-notice';
 import { Card } from './page';
@@ -97,6 +98,7 @@ export function CasDetail({ o, corrupt }: { o: CasObject; corrupt: boolean }): R
           <dt>Pinned</dt>
           <dd>{o.pinned ? `yes${o.pinned_at ? `, since ${exactTime(o.pinned_at)}` : ''}: gc keeps it and delete refuses it` : 'no'}</dd>
         </dl>
+        {isArtifact(o) ? <ArtifactFacts o={o} /> : null}
         {corrupt ? <p className="error-text">The last verify found these bytes do not hash to this digest.</p> : null}
         <div className="cas-detail-actions">
           <button type="button" className="btn" disabled={pinState.loading} onClick={() => void setPin(o.digest, !o.pinned)}>

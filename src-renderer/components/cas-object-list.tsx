@@ -4,6 +4,7 @@ import { CAS_SORTS, type CasObject } from '../../src-preload/contract';
 import { exactTime, formatBytes, timeAgo } from '../format';
 import { useStudio } from '../store';
 import type { CasFilter } from '../store/cas';
+import { ArtifactKindCell, isArtifact } from './cas-artifact';
 
 /** Height of one row in px (fixed, so the virtualizer needs no measuring). */
 const ROW = 44;
@@ -53,16 +54,22 @@ function Row({ o, selected, corrupt, onSelect }: { o: CasObject; selected: boole
       <span role="cell" className="num">
         {formatBytes(o.size_bytes)}
       </span>
-      <span role="cell" className="cas-kind" title={o.kind}>
-        {o.kind}
-      </span>
-      <span role="cell" className="cas-tags">
-        {o.tags.map((t) => (
-          <span key={t} className="tag">
-            {t}
+      {isArtifact(o) ? (
+        <ArtifactKindCell o={o} />
+      ) : (
+        <>
+          <span role="cell" className="cas-kind" title={o.kind}>
+            {o.kind}
           </span>
-        ))}
-      </span>
+          <span role="cell" className="cas-tags">
+            {o.tags.map((t) => (
+              <span key={t} className="tag">
+                {t}
+              </span>
+            ))}
+          </span>
+        </>
+      )}
       <span role="cell" className="muted small" title={exactTime(o.created_at)}>
         {timeAgo(o.created_at)}
       </span>

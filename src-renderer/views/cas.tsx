@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 import { CasDetail } from '../components/cas-detail';
 import { CasDropZone } from '../components/cas-drop-zone';
+import { CasLocations } from '../components/cas-locations';
 import { CasGcPanel } from '../components/cas-maintenance';
 import { CasVerifyPanel, verifyResultOf } from '../components/cas-verify';
 import { CasObjectList } from '../components/cas-object-list';
@@ -114,6 +115,7 @@ export function CasView(): ReactNode {
         }
       >
         {stats ? <StatsStrip stats={stats} /> : null}
+        <CasLocations />
         <CasUploads />
         <Loadable request="cas" data={objects} retry={() => void load()}>
           {(list) =>

@@ -265,12 +265,14 @@ function statsText(s: CasStats & { backend: string; location: string }, location
   lines.push('', 'objects of this home are in more than one place:');
   lines.push(
     formatTable(
-      ['', 'BACKEND', 'OBJECTS', 'SIZE', 'PINNED', 'WHERE', 'USED BY'],
-      locations.filter((l) => l.active || l.objects > 0 || l.error).map((l) => [l.active ? '*' : '', l.backend, l.error ? '?' : String(l.objects), formatBytes(l.bytes), String(l.pinned), l.location, l.error ? `unreadable: ${l.error}` : l.used_by.join('; ')]),
+      ['', 'BACKEND', 'OBJECTS', 'SIZE', 'PINNED', 'NOT IN *', 'WHERE', 'USED BY'],
+      locations
+        .filter((l) => l.active || l.objects > 0 || l.error)
+        .map((l) => [l.active ? '*' : '', l.backend, l.error ? '?' : String(l.objects), formatBytes(l.bytes), String(l.pinned), l.active ? '' : (l.pending ?? '?').toString(), l.location, l.error ? `unreadable: ${l.error}` : l.used_by.join('; ')]),
     ),
   );
   const active = locations.find((l) => l.active);
-  for (const o of others) if (!o.error) lines.push(`merge into the configured CAS: foxctl cas migrate --from ${o.location} --to ${active?.backend === 'file' || active?.backend === 'sqlite' ? active.location : (active?.backend ?? s.backend)}`);
+  for (const o of others) if (!o.error && o.pending !== 0) lines.push(`merge into the configured CAS: foxctl cas migrate --from ${o.location} --to ${active?.backend === 'file' || active?.backend === 'sqlite' ? active.location : (active?.backend ?? s.backend)}`);
   return lines.join('\n');
 }
 

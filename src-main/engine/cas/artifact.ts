@@ -97,3 +97,45 @@ export async function artifactize(store: CasStore, input: string | Buffer, opts:
   };
   return { inline: false, envelope, output: JSON.stringify(envelope), digest: put.digest, size: bytes.length };
 }
+
+/** Artifacts larger than this are not read for their summary (the view shows their size instead). */
+const MAX_INFO_BYTES = 64 << 20;
+
+/** What an artifact says about itself (its original envelope's command, status, summary sentence). */
+export interface ArtifactInfo {
+  digest: string;
+  command: string;
+  status: string;
+  summary: string;
+  size_bytes: number;
+  ts: string | null;
+}
+
+/**
+ * Reads a stored output (verified: a corrupt one fails with CORRUPT) and describes it as
+ * artifactize did when storing it. INVALID_INPUT when it is not JSON, UNSUPPORTED when it is
+ * too large to read for this.
+ */
+export async function readArtifactInfo(store: CasStore, digest: string, opts: OpOptions = {}): Promise<ArtifactInfo> {
+  const head = await store.head(digest, opts);
+  if (head.size_bytes > MAX_INFO_BYTES) throw new FoxError('UNSUPPORTED', `${digest} is ${head.size_bytes} bytes: too large to read for its summary (foxctl cas get ${digest})`);
+  const chunks: Buffer[] = [];
+  await store.getTo(digest, async (c) => void chunks.push(Buffer.from(c)), opts);
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (err) {
+    throw new FoxError('INVALID_INPUT', `${digest} is not a JSON output: ${(err as Error).message}`, { cause: err });
+  }
+  const env = isRecord(value) && 'data' in value ? value : null;
+  const command = env && typeof env.command === 'string' && env.command !== '' ? env.command : 'unknown';
+  const meta = env && isRecord(env.meta) ? env.meta : {};
+  return {
+    digest,
+    command,
+    status: env && typeof env.status === 'string' ? env.status : 'ok',
+    summary: summaryOf(command, env ? env.data : value),
+    size_bytes: head.size_bytes,
+    ts: typeof meta.ts === 'string' ? meta.ts : null,
+  };
+}

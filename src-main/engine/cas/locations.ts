@@ -7,6 +7,7 @@ import { storePath } from '../registry/paths.js';
 import { lookupStore } from '../registry/stores.js';
 import { createFileBackend } from './file-backend.js';
 import { CasStore } from './guarded-store.js';
+import { mapLimit } from './map-limit.js';
 import type { CasStats } from './types.js';
 
 /**
@@ -33,7 +34,15 @@ export interface CasLocation extends CasPlace, CasStats {
   exists: boolean;
   /** Why its totals could not be read (unreadable, not a CAS); totals are then 0. */
   error: string | null;
+  /**
+   * Objects here that the active store lacks (what a merge would copy; Go's CheckMigration
+   * PendingMigration); 0 for the active store, null when there are too many to check.
+   */
+  pending: number | null;
 }
+
+/** Places with more objects than this are not compared object by object. */
+const MAX_COMPARED = 50_000;
 
 /** Go's default sqlite CAS of Go components: `$FOXCTL_CAS_DB_PATH`, else `<home>/storage/cas.db`. */
 export function goSqliteCasPath(config: FoxConfig): string {
@@ -63,13 +72,14 @@ export function casPlaces(config: FoxConfig, active: { name: string; location: s
 const EMPTY: CasStats = { objects: 0, bytes: 0, pinned: 0, pinned_bytes: 0 };
 
 /** Totals of a file store, without creating it: no `sha256/` directory means nothing there. */
-async function fileTotals(dir: string, opts: OpOptions): Promise<{ exists: boolean; stats: CasStats }> {
+async function fileTotals(dir: string, opts: OpOptions): Promise<{ exists: boolean; stats: CasStats; digests: string[] | null }> {
   const st = await fs.promises.stat(path.join(dir, 'sha256')).catch(() => null);
-  if (!st?.isDirectory()) return { exists: false, stats: EMPTY };
+  if (!st?.isDirectory()) return { exists: false, stats: EMPTY, digests: [] };
   const store = new CasStore(createFileBackend({ dir }));
   try {
     const { backend: _b, location: _l, ...stats } = await store.stats(opts);
-    return { exists: true, stats };
+    const digests = stats.objects > 0 && stats.objects <= MAX_COMPARED ? await store.names(null, MAX_COMPARED, opts) : stats.objects === 0 ? [] : null;
+    return { exists: true, stats, digests };
   } finally {
     await store.close();
   }
@@ -79,20 +89,28 @@ async function fileTotals(dir: string, opts: OpOptions): Promise<{ exists: boole
  * Totals of a sqlite CAS through a read-only connection: looking neither creates the file nor
  * migrates a Go database's schema. A database without `cas_objects` holds nothing.
  */
-function sqliteTotals(file: string): { exists: boolean; stats: CasStats } {
+function sqliteTotals(file: string): { exists: boolean; stats: CasStats; digests: string[] | null } {
   // stat() opens no descriptor, so it cannot drop another connection's locks.
-  if (!fs.existsSync(file)) return { exists: false, stats: EMPTY };
+  if (!fs.existsSync(file)) return { exists: false, stats: EMPTY, digests: [] };
   const db = openSqlite(file, { readonly: true, subject: `cas sqlite (${file})` });
   try {
     const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cas_objects'").get();
-    if (!has) return { exists: true, stats: EMPTY };
+    if (!has) return { exists: true, stats: EMPTY, digests: [] };
     const r = db
       .prepare('SELECT COUNT(*) AS objects, COALESCE(SUM(size), 0) AS bytes, COALESCE(SUM(pinned = 1), 0) AS pinned, COALESCE(SUM(CASE WHEN pinned = 1 THEN size ELSE 0 END), 0) AS pinned_bytes FROM cas_objects')
       .get() as CasStats;
-    return { exists: true, stats: { objects: Number(r.objects), bytes: Number(r.bytes), pinned: Number(r.pinned), pinned_bytes: Number(r.pinned_bytes) } };
+    const objects = Number(r.objects);
+    const digests = objects <= MAX_COMPARED ? (db.prepare('SELECT digest FROM cas_objects').pluck().all() as string[]) : null;
+    return { exists: true, stats: { objects, bytes: Number(r.bytes), pinned: Number(r.pinned), pinned_bytes: Number(r.pinned_bytes) }, digests };
   } finally {
     db.close();
   }
+}
+
+/** How many of `digests` the store lacks (a malformed name counts as lacking: a merge would report it). */
+async function missingFrom(store: CasStore, digests: string[], opts: OpOptions): Promise<number> {
+  const has = await mapLimit(digests, 16, (d) => store.has(d, opts).catch(() => false));
+  return has.filter((h) => !h).length;
 }
 
 /** What casLocations needs from the engine. */
@@ -114,17 +132,14 @@ export async function casLocations(host: CasLocationsHost, opts: OpOptions = {})
     try {
       if (p.active) {
         const { backend: _b, location: _l, ...stats } = await store.stats(opts);
-        out.push({ ...p, ...stats, exists: true, error: null });
-      } else if (p.backend === 'file') {
-        const t = await fileTotals(p.location, opts);
-        out.push({ ...p, ...t.stats, exists: t.exists, error: null });
-      } else {
-        const t = sqliteTotals(p.location);
-        out.push({ ...p, ...t.stats, exists: t.exists, error: null });
+        out.push({ ...p, ...stats, exists: true, error: null, pending: 0 });
+        continue;
       }
+      const t = p.backend === 'file' ? await fileTotals(p.location, opts) : sqliteTotals(p.location);
+      out.push({ ...p, ...t.stats, exists: t.exists, error: null, pending: t.digests === null ? null : await missingFrom(store, t.digests, opts) });
     } catch (err) {
       if (opts.signal?.aborted) throw err;
-      out.push({ ...p, ...EMPTY, exists: true, error: toFoxError(err, `reading ${p.location}`).message });
+      out.push({ ...p, ...EMPTY, exists: true, error: toFoxError(err, `reading ${p.location}`).message, pending: null });
     }
   }
   return out;
