@@ -2,7 +2,7 @@ import { buffer } from 'node:stream/consumers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openEngine, type Engine } from '../engine.js';
 import { tempHome } from '../../test/temp-home.js';
-import { ARTIFACT_TAG } from './artifact.js';
+import { ARTIFACT_TAG, readArtifactInfo } from './artifact.js';
 import { describeData, summaryOf } from './artifact-summary.js';
 import { expectCode } from './conformance.js';
 import { digestBytes } from './digest.js';
@@ -81,6 +81,24 @@ describe('artifactize (Go runservice enforceOutputLimit, expose=hint)', () => {
     const e = engine();
     await expectCode(e.cas.artifactize('not json {'), 'INVALID_INPUT', /not JSON/);
     expect((await e.cas.stats()).objects).toBe(0);
+  });
+});
+
+describe('readArtifactInfo', () => {
+  it('describes a stored output as artifactize did, from the verified object', async () => {
+    const e = engine({ FOXCTL_INLINE_OUTPUT_KB: '4' });
+    const a = await e.cas.artifactize(JSON.stringify(bundle()));
+    if (a.inline) throw new Error('expected an artifact');
+    expect(await readArtifactInfo(e.cas.store, a.digest)).toEqual({
+      digest: a.digest,
+      command: 'evidence.bundle',
+      status: 'ok',
+      summary: 'Evidence bundle with 247 records across 3 files',
+      size_bytes: a.size,
+      ts: '2026-12-01T00:00:00Z',
+    });
+    const notJson = await e.cas.put(Buffer.from('plain text'), { tags: [ARTIFACT_TAG] });
+    await expectCode(readArtifactInfo(e.cas.store, notJson.digest), 'INVALID_INPUT', /not a JSON output/);
   });
 });
 
