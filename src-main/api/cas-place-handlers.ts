@@ -1,8 +1,9 @@
 import type { CallName } from '../../src-preload/contract.js';
 import { readArtifactInfo, type ArtifactInfo } from '../engine/cas/artifact.js';
-import { casLocations } from '../engine/cas/locations.js';
+import { casLocations, casPlaces } from '../engine/cas/locations.js';
 import { startCasMigrate } from '../engine/cas/migrate.js';
 import type { Engine } from '../engine/engine.js';
+import { FoxError } from '../engine/errors.js';
 import type { Handler } from './handlers.js';
 
 type CasPlaceCall = 'cas.locations' | 'cas.merge' | 'cas.artifact';
@@ -21,6 +22,12 @@ export function createCasPlaceHandlers(engine: Engine): { [N in CasPlaceCall & C
   return {
     'cas.locations': async (_input, { signal }) => casLocations(engine, { signal }),
     'cas.merge': async (input) => {
+      // Only places of this home: the renderer never names an arbitrary directory or file to open or fill.
+      const active = engine.cas.store.backend;
+      const known = casPlaces(engine.config, { name: active.name, location: active.location }).map((p) => p.location);
+      for (const [flag, v] of [['from', input.from], ['to', input.to]] as const) {
+        if (!known.includes(v) && !(flag === 'to' && v === active.name)) throw new FoxError('INVALID_INPUT', `${flag} ${v} is not a CAS place of this home (cas.locations lists them)`);
+      }
       const job = startCasMigrate(engine, input.to, { from: input.from });
       return { jobId: job.id, cli: `foxctl cas migrate --from ${word(input.from)} --to ${word(input.to)}` };
     },
