@@ -1,9 +1,22 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestBytes } from '../../engine/cas/digest.js';
-import { spawnCli } from '../../test/cli-runner.js';
+import { buildCliBundle, type CliBundle } from '../../test/cli-bundle.js';
 import { tempHome } from '../../test/temp-home.js';
+
+let cli: CliBundle;
+beforeAll(async () => {
+  cli = await buildCliBundle();
+});
+afterAll(() => cli.remove());
+
+/** Runs the CLI as it ships, as a real process with `input` on stdin. */
+function spawnCli(env: Record<string, string | undefined>, args: string[], input: string): { status: number | null; stdout: Buffer; stderr: string } {
+  const r = spawnSync(process.execPath, [cli.file, ...args], { env: { ...process.env, ...env }, input, maxBuffer: 1 << 26 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
+}
 
 /** A skill's envelope of `n` findings, as one line of output. */
 function output(n: number): string {
@@ -11,7 +24,8 @@ function output(n: number): string {
   return `${JSON.stringify({ version: 1, status: 'ok', command: 'code.grep', data: { findings }, meta: { ts: '2026-12-01T00:00:00Z', duration_ms: 3 } })}\n`;
 }
 
-describe('foxctl cas artifactize', () => {
+// Real processes on a shared CPU: each run may take seconds.
+describe('foxctl cas artifactize', { timeout: 60_000 }, () => {
   it('prints a small output as it is and stores nothing', () => {
     const h = tempHome();
     const r = spawnCli(h.env(), ['cas', 'artifactize'], output(3));
