@@ -480,6 +480,8 @@ export const casObjectSchema = z.object({
   kind: z.string(),
   tags: z.array(z.string()),
   created_at: timestamp,
+  /** The last re-put of the same content, when there was one (gc counts from the later time). */
+  last_put_at: timestamp.optional(),
   pinned: z.boolean(),
   pinned_at: timestamp.nullable(),
   meta_error: z.string().optional(),
@@ -1040,7 +1042,7 @@ export const CALLS = {
   'cas.tag': call(
     z.object({ digest: casDigest, tags: z.array(z.string().trim().min(1).max(100).regex(/^[^,]+$/, 'a tag has no comma')).min(1).max(50) }).strict(),
     casObjectSchema,
-    "adds tags to an object (merged with its tags; re-put of its verified bytes, which refreshes created_at)",
+    "adds tags to an object (merged with its tags; re-put of its verified bytes, which keeps created_at and refreshes last_put_at)",
   ),
   'cas.check': call(z.object({ digest: casDigest }).strict(), z.object({ digest: z.string(), size_bytes: count }), 're-hashes one object; CORRUPT when its bytes do not match'),
   'cas.saveAs': call(

@@ -29,6 +29,7 @@ function fileFixture(dir: string) {
         fs.unlinkSync(path.join(dir, 'sha256', `${hex}.json`));
       },
       pinsApart: true,
+      metaApart: true,
       ageRecords: async (hex: string) => {
         const old = new Date(Date.now() - 2 * 3_600_000);
         for (const f of [path.join(dir, 'sha256', `${hex}.json`), path.join(dir, 'pins', hex)]) if (fs.existsSync(f)) fs.utimesSync(f, old, old);
@@ -49,9 +50,17 @@ describe('file CAS: the Go foxctl layout', () => {
     const meta = fs.readFileSync(path.join(dir, 'sha256', `${hex}.json`), 'utf8');
     expect(meta).toBe(JSON.stringify({ digest: r.digest, size_bytes: 7, kind: 'application/json', tags: ['x'], created_at: r.created }, null, 2));
     expect(r.created).toMatch(/^2026-03-04T05:06:07\.089\d{6}Z$/);
-    expect(fs.readFileSync(path.join(dir, 'pins', hex), 'utf8')).toBe(r.created);
+    // Go's Store.Pin: time.Now().UTC().Format(time.RFC3339), whole seconds, no newline.
+    expect(fs.readFileSync(path.join(dir, 'pins', hex), 'utf8')).toBe('2026-03-04T05:06:07Z');
+    expect((await store.head(r.digest)).pinned_at).toBe('2026-03-04T05:06:07Z');
+    // Go's os.CreateTemp makes blob and metadata 0600 before renaming them into place.
+    expect(fs.statSync(path.join(dir, 'sha256', hex)).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.join(dir, 'sha256', `${hex}.json`)).mode & 0o777).toBe(0o600);
     expect(fs.readdirSync(path.join(dir, 'tmp'))).toEqual([]);
     expect(fs.readdirSync(path.join(dir, 'sha256')).sort()).toEqual([hex, `${hex}.json`].sort());
+    // No tags: the key is left out, as Go's omitempty does (Go reads [] and absent alike; its own writes omit it).
+    const bare = await store.put(Buffer.from('no tags'));
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'sha256', `${bare.digest.slice(7)}.json`), 'utf8'))).toEqual({ digest: bare.digest, size_bytes: 7, kind: 'application/octet-stream', created_at: bare.created });
     await store.close();
   });
 

@@ -10,7 +10,8 @@ import { removeDangling } from './file-dangling.js';
 import { scanFileStore } from './file-scan.js';
 import { DirSyncer, exists, fsyncDir, isErrno, tempName, writeFileAtomic, writeTemp } from './fs-util.js';
 import { mapLimit } from './map-limit.js';
-import { tagsFromStored } from './meta.js';
+import { gcTimeMs, mergeTags, tagsFromStored } from './meta.js';
+import { metaText, OBJECT_MODE, pinText, type GcTimes, type MetaFile } from './file-meta.js';
 import {
   DEFAULT_KIND,
   type CasBackend,
@@ -37,15 +38,6 @@ const READ_CHUNK = 4 << 20;
 /** Start writeback every so many bytes so the final fsync of a large upload has little left. */
 const SYNC_EVERY = 64 << 20;
 const GC_CLAIM_RE = /^gc-([0-9a-f]{64})-[0-9A-Z]{26}(\.json)?$/;
-
-/** The metadata file as the Go foxctl writes it (`sha256/<hex>.json`, 2-space JSON). */
-interface MetaFile {
-  digest: string;
-  size_bytes: number;
-  kind: string;
-  tags: string[];
-  created_at: string;
-}
 
 /**
  * The file backend: the Go foxctl's layout under `paths.cas` — `sha256/<hex>` bytes,
@@ -145,7 +137,7 @@ class FileBackend implements CasBackend {
 
   async createWriter(): Promise<CasWriter> {
     const file = tempName(this.tmpDir, '.upload');
-    const fh = await fs.open(file, 'wx', 0o644);
+    const fh = await fs.open(file, 'wx', OBJECT_MODE);
     let unsynced = 0;
     let syncing: Promise<void> | null = null;
     let syncError: unknown = null;
@@ -183,19 +175,24 @@ class FileBackend implements CasBackend {
     };
   }
 
-  /** Files a finished upload: metadata first (refreshed), then the bytes, then the pin. */
+  /**
+   * Files a finished upload: metadata first (last_put_at refreshed, created_at kept as the Go
+   * foxctl keeps it), then the bytes, then the pin.
+   */
   private async file(hex: string, upload: string, m: CommitMeta, durable: Promise<void>): Promise<CommitResult> {
     const existed = await exists(this.blob(hex));
     // Metadata whose bytes were lost (verify's missing_bytes) keeps its kind and tags: this upload restores the bytes.
     const old = existed ? await this.readMeta(hex, null) : await this.readMeta(hex, null).catch(() => null);
+    const kept = old && !old.error ? old : null;
     const meta: MetaFile = {
       digest: digestOf(hex),
       size_bytes: m.size,
-      kind: old && !old.error ? old.kind : m.kind,
-      tags: old && !old.error ? [...old.tags, ...m.tags.filter((t) => !old.tags.includes(t))] : m.tags,
-      created_at: m.now,
+      kind: kept ? kept.kind : m.kind,
+      tags: kept ? mergeTags(kept.tags, m.tags) : m.tags,
+      created_at: kept ? kept.created_at : m.now,
+      ...(kept ? { last_put_at: m.now } : {}),
     };
-    const metaTmp = writeTemp(JSON.stringify(meta, null, 2), this.tmpDir);
+    const metaTmp = writeTemp(metaText(meta), this.tmpDir, OBJECT_MODE);
     metaTmp.catch(() => undefined);
     try {
       await durable;
@@ -223,9 +220,10 @@ class FileBackend implements CasBackend {
   private async writePin(hex: string, now: string): Promise<string> {
     const current = await this.readPin(hex);
     if (current !== null) return current;
-    await writeFileAtomic(this.pin(hex), now, this.tmpDir);
+    const text = pinText(now);
+    await writeFileAtomic(this.pin(hex), text, this.tmpDir);
     await this.pinSync.sync();
-    return now;
+    return text;
   }
 
   /** Reads metadata; when missing or unreadable, describes the object from its bytes and says why. */
@@ -240,6 +238,7 @@ class FileBackend implements CasBackend {
           kind: typeof raw.kind === 'string' && raw.kind ? raw.kind : DEFAULT_KIND,
           tags: tagsFromStored(raw.tags),
           created_at: raw.created_at,
+          ...(typeof raw.last_put_at === 'string' && raw.last_put_at ? { last_put_at: raw.last_put_at } : {}),
         };
       }
       error = `metadata ${this.meta(hex)} has no valid created_at`;
@@ -319,13 +318,13 @@ class FileBackend implements CasBackend {
     const head = await this.head(hex);
     // No bytes: what an object whose bytes are gone left behind (metadata, pin) is removed instead.
     if (!head) return (await removeDangling({ objDir: this.objDir, pinDir: this.pinDir, tmpDir: this.tmpDir }, hex, guard)) ?? { outcome: 'missing', size_bytes: 0 };
-    const blocked = async (createdAt: string): Promise<RemoveOutcome['outcome'] | null> => {
+    const blocked = async (times: GcTimes): Promise<RemoveOutcome['outcome'] | null> => {
       if (guard.unpinnedOnly && (await this.readPin(hex)) !== null) return 'pinned';
-      if (guard.createdBeforeMs !== undefined && !(parseRfc3339(createdAt) < guard.createdBeforeMs)) return 'fresh';
+      if (guard.createdBeforeMs !== undefined && !(gcTimeMs(times) < guard.createdBeforeMs)) return 'fresh';
       return null;
     };
     if (guard.unpinnedOnly && head.pinned) return { outcome: 'pinned', size_bytes: head.size_bytes };
-    if (guard.createdBeforeMs !== undefined && !(parseRfc3339(head.created_at) < guard.createdBeforeMs)) return { outcome: 'fresh', size_bytes: head.size_bytes };
+    if (guard.createdBeforeMs !== undefined && !(gcTimeMs(head) < guard.createdBeforeMs)) return { outcome: 'fresh', size_bytes: head.size_bytes };
 
     const id = ulid();
     const claimedBlob = path.join(this.tmpDir, `gc-${hex}-${id}`);
@@ -340,17 +339,17 @@ class FileBackend implements CasBackend {
       () => true,
       (err: unknown) => (ignore(err, 'ENOENT'), false),
     );
-    // Re-check under the claim: a put refreshes created_at before renaming its bytes in.
-    let createdAt = head.created_at;
+    // Re-check under the claim: a put refreshes last_put_at before renaming its bytes in.
+    let times: GcTimes = head;
     if (metaClaimed) {
       try {
-        const raw = JSON.parse(await fs.readFile(claimedMeta, 'utf8')) as { created_at?: unknown };
-        if (typeof raw.created_at === 'string') createdAt = raw.created_at;
+        const raw = JSON.parse(await fs.readFile(claimedMeta, 'utf8')) as { created_at?: unknown; last_put_at?: unknown };
+        if (typeof raw.created_at === 'string') times = { created_at: raw.created_at, last_put_at: typeof raw.last_put_at === 'string' ? raw.last_put_at : null };
       } catch {
         // Unreadable metadata: the first read decided; nothing newer can be learned from it.
       }
     }
-    const again = await blocked(createdAt);
+    const again = await blocked(times);
     if (again) {
       if (metaClaimed) await fs.link(claimedMeta, this.meta(hex)).catch((e: unknown) => ignore(e, 'EEXIST'));
       await fs.rename(claimedBlob, this.blob(hex));

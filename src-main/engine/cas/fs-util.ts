@@ -37,8 +37,8 @@ export function tempName(dir: string, suffix: string): string {
  * Writes `data` to `target` crash-safely: a temp file in `tmpDir` (same file system), fdatasync,
  * rename over the target. The caller fsyncs the target's directory (once for several renames).
  */
-export async function writeFileAtomic(target: string, data: string | Buffer, tmpDir: string): Promise<void> {
-  const tmp = await writeTemp(data, tmpDir);
+export async function writeFileAtomic(target: string, data: string | Buffer, tmpDir: string, mode = 0o644): Promise<void> {
+  const tmp = await writeTemp(data, tmpDir, mode);
   try {
     await fs.rename(tmp, target);
   } catch (err) {
@@ -48,9 +48,9 @@ export async function writeFileAtomic(target: string, data: string | Buffer, tmp
 }
 
 /** Writes `data` to a new temp file in `tmpDir` and fdatasyncs it; returns its path (rename it into place). */
-export async function writeTemp(data: string | Buffer, tmpDir: string): Promise<string> {
+export async function writeTemp(data: string | Buffer, tmpDir: string, mode = 0o644): Promise<string> {
   const tmp = tempName(tmpDir, '.meta.tmp');
-  const fh = await fs.open(tmp, 'wx', 0o644);
+  const fh = await fs.open(tmp, 'wx', mode);
   try {
     await fh.writeFile(data);
     await fh.datasync();

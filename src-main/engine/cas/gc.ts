@@ -1,11 +1,12 @@
 import { FoxError, throwIfAborted, type OpOptions } from '../errors.js';
 import type { CasStore } from './guarded-store.js';
 import { mapLimit } from './map-limit.js';
+import { gcTimeMs } from './meta.js';
 import type { CasObject } from './types.js';
 
 /** Options of gc (FORMATS.md): age, dry run, a cap, and pins (always kept). */
 export interface GcOptions extends OpOptions {
-  /** Remove unpinned objects created (or last put) before now minus this many ms. Default 168 h. */
+  /** Remove unpinned objects created and last put before now minus this many ms. Default 72 h, as the Go CLI. */
   olderThanMs?: number | undefined;
   dryRun?: boolean | undefined;
   /** Remove at most this many objects. */
@@ -26,7 +27,14 @@ export interface GcFailure {
 /** What gc did (or, in a dry run, would do). */
 export interface GcResult {
   objects_deleted: number;
+  /** Kept, as the Go gc counts them: pinned (of any age) plus too new (`skipped_pinned` + `skipped_fresh`). */
   objects_skipped: number;
+  /** Kept because pinned. */
+  skipped_pinned: number;
+  /** Kept because created or put again within the grace window. */
+  skipped_fresh: number;
+  /** Old enough but over --max-delete: left for the next gc (the Go gc stops there and does not count them). */
+  objects_left: number;
   bytes_freed: number;
   /** How many removals failed (details in `failures`). */
   errors: number;
@@ -41,13 +49,20 @@ export interface GcResult {
 /** Removals in flight at once. */
 const REMOVE_CONCURRENCY = 16;
 
-/** The default grace window of gc: 168 h, as the Go foxctl. */
-export const DEFAULT_GC_OLDER_THAN_MS = 168 * 3_600_000;
+/**
+ * The default grace window of gc: 72 h, the Go CLI's `cas gc --older-than` default
+ * (cmd/foxctl/cmd/cas.go, commit be796755, newCASGCCommand).
+ */
+export const DEFAULT_GC_OLDER_THAN = '72h';
+
+/** DEFAULT_GC_OLDER_THAN in ms. */
+export const DEFAULT_GC_OLDER_THAN_MS = 72 * 3_600_000;
 
 /**
- * Collects garbage: unpinned objects created before now − olderThan. Each removal is decided
- * again by the backend atomically with the delete, so an object put again while gc runs (which
- * refreshes its time) survives, as does one pinned meanwhile.
+ * Collects garbage: unpinned objects created and last put before now − olderThan (gcTimeMs:
+ * the later of created_at and last_put_at). Each removal is decided again by the backend
+ * atomically with the delete, so an object put again while gc runs (which refreshes
+ * last_put_at) survives, as does one pinned meanwhile.
  */
 export async function collectGarbage(store: CasStore, opts: GcOptions = {}): Promise<GcResult> {
   const olderThanMs = opts.olderThanMs ?? DEFAULT_GC_OLDER_THAN_MS;
@@ -60,15 +75,19 @@ export async function collectGarbage(store: CasStore, opts: GcOptions = {}): Pro
   const cutoffMs = store.now().getTime() - olderThanMs;
   const cutoff = new Date(cutoffMs).toISOString();
 
-  const old = await store.listAll({ createdBefore: new Date(cutoffMs), sort: 'created' }, { signal: opts.signal });
+  const old = await store.listAll({ sort: 'created' }, { signal: opts.signal });
 
-  const result: GcResult = { objects_deleted: 0, objects_skipped: 0, bytes_freed: 0, errors: 0, failures: [], dry_run: opts.dryRun === true, cutoff };
+  const result: GcResult = { objects_deleted: 0, objects_skipped: 0, skipped_pinned: 0, skipped_fresh: 0, objects_left: 0, bytes_freed: 0, errors: 0, failures: [], dry_run: opts.dryRun === true, cutoff };
   const chosen: CasObject[] = [];
   for (const o of old) {
-    if (o.pinned || chosen.length >= maxDelete) result.objects_skipped++;
+    // As the Go gc: a pin is checked first, whatever the age.
+    if (o.pinned) result.skipped_pinned++;
+    else if (!(gcTimeMs(o) < cutoffMs)) result.skipped_fresh++;
+    else if (chosen.length >= maxDelete) result.objects_left++;
     else chosen.push(o);
   }
-  let done = result.objects_skipped;
+  result.objects_skipped = result.skipped_pinned + result.skipped_fresh;
+  let done = old.length - chosen.length;
   if (opts.dryRun) {
     result.objects_deleted = chosen.length;
     result.bytes_freed = chosen.reduce((n, o) => n + o.size_bytes, 0);
@@ -83,7 +102,12 @@ export async function collectGarbage(store: CasStore, opts: GcOptions = {}): Pro
       if (r.outcome === 'removed') {
         result.objects_deleted++;
         result.bytes_freed += r.size_bytes;
-      } else if (r.outcome !== 'missing') result.objects_skipped++;
+      } else if (r.outcome === 'pinned' || r.outcome === 'fresh') {
+        // Pinned or put again since the listing: kept, and counted as the Go gc counts it.
+        if (r.outcome === 'pinned') result.skipped_pinned++;
+        else result.skipped_fresh++;
+        result.objects_skipped++;
+      }
     } catch (err) {
       const fe = err as FoxError;
       if (fe.code === 'CANCELED') throw err;

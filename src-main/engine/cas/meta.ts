@@ -1,4 +1,5 @@
 import { FoxError } from '../errors.js';
+import { parseRfc3339 } from '../util/time.js';
 import { DEFAULT_KIND } from './types.js';
 
 const MAX_TAGS = 64;
@@ -19,7 +20,10 @@ export function normalizeKind(kind: unknown): string {
   return k;
 }
 
-/** Checks tags and removes duplicates, keeping their order. */
+/**
+ * Checks tags and returns them as the Go foxctl stores them: trimmed, without duplicates, sorted
+ * (Go's `mergeTags` sorts with sort.Strings, i.e. by UTF-8 bytes).
+ */
 export function normalizeTags(tags: unknown): string[] {
   if (tags === undefined || tags === null) return [];
   if (!Array.isArray(tags)) throw new FoxError('INVALID_INPUT', 'invalid tags: expected a list of strings');
@@ -33,18 +37,46 @@ export function normalizeTags(tags: unknown): string[] {
     if (!out.includes(tag)) out.push(tag);
   }
   if (out.length > MAX_TAGS) throw new FoxError('INVALID_INPUT', `too many tags (${out.length}); at most ${MAX_TAGS}`);
-  return out;
+  return sortTags(out);
 }
 
-/** The tags of an object put again: the old ones, then the new ones it did not have. */
+/** Sorts tags by their UTF-8 bytes, as Go's sort.Strings does (JS sort compares UTF-16 units). */
+function sortTags(tags: string[]): string[] {
+  return tags.sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
+}
+
+/** The tags of an object put again, as Go's mergeTags gives them: the union, trimmed, non-empty, sorted. */
 export function mergeTags(existing: readonly string[], added: readonly string[]): string[] {
-  const out = [...existing];
-  for (const t of added) if (!out.includes(t)) out.push(t);
-  return out;
+  const set = new Set<string>();
+  for (const t of [...existing, ...added]) {
+    const tag = t.trim();
+    if (tag) set.add(tag);
+  }
+  return sortTags([...set]);
 }
 
-/** Reads a stored tags value (JSON array, null or absent) leniently: files written by other tools. */
+/** The value of the sqlite `tags` column: NULL for no tags, as the Go foxctl binds it; JSON text otherwise. */
+export function tagsColumn(tags: readonly string[]): string | null {
+  return tags.length === 0 ? null : JSON.stringify(tags);
+}
+
+/**
+ * The time gc counts an object's age from: the later of its first put (`created_at`, which the
+ * Go gc uses) and its last put (`last_put_at`, ours), so a re-put gives the same grace window.
+ */
+export function gcTimeMs(o: { created_at: string; last_put_at?: string | null | undefined }): number {
+  const created = parseRfc3339(o.created_at);
+  const last = o.last_put_at ? parseRfc3339(o.last_put_at) : Number.NaN;
+  return Number.isFinite(last) && !(last < created) ? last : created;
+}
+
+/**
+ * Reads a stored tags value (JSON array, null or absent) leniently: files written by other tools.
+ * The Go foxctl binds `json.Marshal` bytes, so a sqlite `tags` cell may be a BLOB of JSON text.
+ */
 export function tagsFromStored(value: unknown): string[] {
+  if (value instanceof ArrayBuffer) return tagsFromStored(Buffer.from(value).toString('utf8'));
+  if (ArrayBuffer.isView(value)) return tagsFromStored(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8'));
   if (typeof value === 'string') {
     try {
       return tagsFromStored(JSON.parse(value) as unknown);

@@ -51,6 +51,7 @@ function s3Fixture(settings: S3Settings) {
         await raw.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: metaKey(hex) }));
       },
       pinsApart: false,
+      metaApart: true,
       // S3 files the meta after the blob: a meta without blob is never a put in progress.
       ageRecords: async () => undefined,
     },

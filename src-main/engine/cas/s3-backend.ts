@@ -16,12 +16,11 @@ import {
   type _Object,
 } from '@aws-sdk/client-s3';
 import { FoxError, isFoxError } from '../errors.js';
-import { parseRfc3339 } from '../util/time.js';
 import { digestOf } from './digest.js';
 import { DEFAULT_TMP_SAFE_AGE_MS } from './file-backend.js';
 import { createKeyLock } from './key-lock.js';
 import { mapLimit } from './map-limit.js';
-import { mergeTags, tagsFromStored } from './meta.js';
+import { gcTimeMs, mergeTags, tagsFromStored } from './meta.js';
 import { createS3Client, s3Location, type S3Settings } from './s3-config.js';
 import { isS3NotFound, s3Error } from './s3-error.js';
 import { scanS3, type S3ScanHost } from './s3-scan.js';
@@ -42,6 +41,8 @@ interface MetaDoc {
   pinned: boolean;
   created_at: string;
   pinned_at?: string | null;
+  /** Ours: the last re-put (Go's s3Meta decoder ignores it; its created_at stays the first put's). */
+  last_put_at?: string;
 }
 
 /** CopyObject's limit; larger objects are copied part by part. */
@@ -56,14 +57,14 @@ function parseMeta(hex: string, text: string): MetaDoc | { error: string } {
   try {
     const m = JSON.parse(text) as Partial<MetaDoc>;
     if (typeof m !== 'object' || m === null || typeof m.size !== 'number' || typeof m.created_at !== 'string') return { error: 'metadata object is not valid JSON metadata' };
-    return { digest: digestOf(hex), size: m.size, kind: typeof m.kind === 'string' ? m.kind : DEFAULT_KIND, tags: tagsFromStored(m.tags), pinned: m.pinned === true, created_at: m.created_at, pinned_at: m.pinned_at ?? null };
+    return { digest: digestOf(hex), size: m.size, kind: typeof m.kind === 'string' ? m.kind : DEFAULT_KIND, tags: tagsFromStored(m.tags), pinned: m.pinned === true, created_at: m.created_at, pinned_at: m.pinned_at ?? null, ...(typeof m.last_put_at === 'string' && m.last_put_at ? { last_put_at: m.last_put_at } : {}) };
   } catch {
     return { error: 'metadata object is not valid JSON' };
   }
 }
 
 function toObject(m: MetaDoc): CasObject {
-  return { digest: m.digest, size_bytes: m.size, kind: m.kind || DEFAULT_KIND, tags: tagsFromStored(m.tags), created_at: m.created_at, pinned: m.pinned === true, pinned_at: m.pinned ? (m.pinned_at ?? null) : null };
+  return { digest: m.digest, size_bytes: m.size, kind: m.kind || DEFAULT_KIND, tags: tagsFromStored(m.tags), created_at: m.created_at, ...(m.last_put_at ? { last_put_at: m.last_put_at } : {}), pinned: m.pinned === true, pinned_at: m.pinned ? (m.pinned_at ?? null) : null };
 }
 
 /**
@@ -238,7 +239,7 @@ class S3Backend implements CasBackend, S3WriterHost, S3ScanHost {
         existed = false;
       }
     }
-    const doc: MetaDoc = { ...cur.doc, tags: mergeTags(tagsFromStored(cur.doc.tags), m.tags), pinned: cur.doc.pinned || m.pin, pinned_at: cur.doc.pinned ? (cur.doc.pinned_at ?? null) : m.pin ? m.now : null, created_at: m.now };
+    const doc: MetaDoc = { ...cur.doc, tags: mergeTags(tagsFromStored(cur.doc.tags), m.tags), pinned: cur.doc.pinned || m.pin, pinned_at: cur.doc.pinned ? (cur.doc.pinned_at ?? null) : m.pin ? m.now : null, last_put_at: m.now };
     await this.writeMeta(doc);
     return { existed, object: toObject(doc) };
   }
@@ -364,7 +365,7 @@ class S3Backend implements CasBackend, S3WriterHost, S3ScanHost {
       if (!cur) return { outcome: 'missing', size_bytes: 0 };
       const o = cur.object;
       if (guard.unpinnedOnly && o.pinned) return { outcome: 'pinned', size_bytes: o.size_bytes };
-      if (guard.createdBeforeMs !== undefined && !(parseRfc3339(o.created_at) < guard.createdBeforeMs)) return { outcome: 'fresh', size_bytes: o.size_bytes };
+      if (guard.createdBeforeMs !== undefined && !(gcTimeMs(o) < guard.createdBeforeMs)) return { outcome: 'fresh', size_bytes: o.size_bytes };
       await this.deleteKey(this.metaKey(hex));
       await this.deleteKey(this.blobKey(hex));
       return { outcome: 'removed', size_bytes: o.size_bytes };

@@ -41,7 +41,7 @@ function sqliteFixture(file: string) {
         }
       }),
     tempCount: async () => withDb((db) => db.prepare('SELECT count(*) FROM studio_cas_blobs WHERE digest IS NULL').pluck().get() as number),
-    damage: sqliteDamage(file),
+    damage: sqliteDamage(file, { metaApart: false }),
   };
 }
 

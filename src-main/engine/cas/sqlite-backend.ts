@@ -4,18 +4,21 @@ import { applyMigrations } from '../db/migrate.js';
 import { openSqlite, type SqliteDb } from '../db/sqlite.js';
 import { digestOf } from './digest.js';
 import { ensureDir } from '../util/ensure-dir.js';
-import { mergeTags, tagsFromStored } from './meta.js';
+import { gcTimeMs, mergeTags, tagsColumn, tagsFromStored } from './meta.js';
+import { FoxError } from '../errors.js';
+import { assembleChunks, MAX_SQLITE_OBJECT_BYTES, moveChunkedIntoContent, tooLargeError } from './sqlite-inline.js';
 import { CAS_MIGRATIONS } from './sqlite-migrations.js';
 import { DROP_CHUNKS_SQL, SCAN_MISSING_SQL, SCAN_ORPHAN_SQL, SCAN_STORED_SQL, scanFromRows, STORED_BYTES_SQL, storedWhole, type MissingRow, type OrphanRow } from './sqlite-scan.js';
 import { DEFAULT_TMP_SAFE_AGE_MS } from './file-backend.js';
 import type { CasBackend, CasBackendOptions, CasObject, CasScan, CasStats, CasWriter, CommitMeta, CommitResult, RawRead, RemoveGuard, RemoveOutcome } from './types.js';
-import { parseRfc3339 } from '../util/time.js';
 
 /** Options of the sqlite backend: its database file and chunk size. */
 export interface SqliteBackendOptions extends CasBackendOptions {
   file: string;
-  /** Bytes per stored chunk (default 1 MiB); objects up to one chunk are stored inline as the Go tool does. */
+  /** Bytes per staged chunk of an upload in progress (default 1 MiB); every object is filed whole in content. */
   chunkSize?: number;
+  /** The largest object stored (default and ceiling MAX_SQLITE_OBJECT_BYTES); tests lower it. */
+  maxObjectBytes?: number;
   /** Busy timeout in ms (default 5000). */
   timeoutMs?: number;
 }
@@ -28,9 +31,10 @@ interface Row {
   pinned: number | null;
   created_at: string;
   updated_at: string | null;
+  last_put_at: string | null;
 }
 
-const COLS = 'digest, size, kind, tags, pinned, created_at, updated_at';
+const COLS = 'digest, size, kind, tags, pinned, created_at, updated_at, last_put_at';
 
 function toObject(r: Row): CasObject {
   return {
@@ -39,14 +43,17 @@ function toObject(r: Row): CasObject {
     kind: r.kind || 'application/octet-stream',
     tags: tagsFromStored(r.tags),
     created_at: r.created_at,
+    ...(r.last_put_at ? { last_put_at: r.last_put_at } : {}),
     pinned: r.pinned === 1,
     pinned_at: null,
   };
 }
 
 /**
- * The sqlite backend: `cas_objects` as the Go foxctl writes it, plus chunk tables for objects
- * larger than one chunk. Each commit and removal is one BEGIN IMMEDIATE transaction, so
+ * The sqlite backend: `cas_objects` as the Go foxctl writes it, every object whole in `content`
+ * (uploads are staged in chunk tables while they stream in, so a slow upload holds one chunk in
+ * memory; the commit assembles them: memory up to ~3x the object, see sqlite-inline.ts). Objects
+ * over the row limit are refused. Each commit and removal is one BEGIN IMMEDIATE transaction, so
  * concurrent processes serialise on SQLite's write lock. synchronous=FULL: an acknowledged put
  * survives a power cut, as the file backend's fsyncs promise.
  */
@@ -59,6 +66,7 @@ class SqliteBackend implements CasBackend {
     private readonly chunkSize: number,
     private readonly tmpSafeAgeMs: number,
     private readonly timeoutMs: number,
+    private readonly maxBytes: number,
   ) {}
 
   private get conn(): SqliteDb {
@@ -79,6 +87,8 @@ class SqliteBackend implements CasBackend {
         db.prepare('DELETE FROM studio_cas_chunks WHERE blob_id IN (SELECT blob_id FROM studio_cas_blobs WHERE digest IS NULL AND started_ms <= ?)').run(cutoff);
         db.prepare('DELETE FROM studio_cas_blobs WHERE digest IS NULL AND started_ms <= ?').run(cutoff);
       }).immediate();
+      // Objects of our earlier versions, chunked with content empty, which the Go foxctl reads as 0 bytes.
+      await moveChunkedIntoContent(db, this.maxBytes);
     } catch (err) {
       db.close();
       throw err;
@@ -89,6 +99,8 @@ class SqliteBackend implements CasBackend {
   async createWriter(): Promise<CasWriter> {
     const db = this.conn;
     const size = this.chunkSize;
+    const maxBytes = this.maxBytes;
+    let total = 0;
     let blobId: number | null = null;
     let seq = 0;
     let pending: Buffer[] = [];
@@ -118,6 +130,9 @@ class SqliteBackend implements CasBackend {
     return {
       // better-sqlite3 is synchronous; chunks arrive in order, so offset is implied.
       write: async (chunk) => {
+        total += chunk.length;
+        // Refused before it is staged: a 5 GB stream fails at 1 GB, not after.
+        if (total > maxBytes) throw tooLargeError(total, maxBytes, `the sqlite CAS (${this.location})`);
         // Copied: the caller reuses the chunk's memory once this resolves.
         pending.push(Buffer.from(chunk));
         pendingBytes += chunk.length;
@@ -153,42 +168,49 @@ class SqliteBackend implements CasBackend {
     const db = this.conn;
     const digest = digestOf(hex);
     const dropChunks = (): void => DROP_CHUNKS_SQL.forEach((sql) => db.prepare(sql).run(digest));
-    /** Files this upload's bytes under the row (inline, or its chunks). */
-    const fileBytes = (): void => {
-      db.prepare('UPDATE cas_objects SET content = ?, size = ? WHERE digest = ?').run(inline ?? Buffer.alloc(0), m.size, digest);
-      if (blobId !== null) db.prepare('UPDATE studio_cas_blobs SET digest = ? WHERE blob_id = ?').run(digest, blobId);
+    const dropStaged = (): void => {
+      if (blobId === null) return;
+      db.prepare('DELETE FROM studio_cas_chunks WHERE blob_id = ?').run(blobId);
+      db.prepare('DELETE FROM studio_cas_blobs WHERE blob_id = ?').run(blobId);
+    };
+    /** This upload's bytes, whole (its staged chunks assembled, then dropped): what content must hold. */
+    const whole = (): Buffer => {
+      if (inline) return inline;
+      const bytes = assembleChunks(db, blobId as number, m.size);
+      if (!bytes) throw new FoxError('IO', `the staged upload of ${digest} in ${this.location} does not add up to ${m.size} bytes`);
+      dropStaged();
+      return bytes;
     };
     return db.transaction((): CommitResult => {
       const old = db.prepare(`SELECT ${COLS} FROM cas_objects WHERE digest = ?`).get(digest) as Row | undefined;
       if (old) {
+        // created_at stays the first put's (the Go gc counts from it); last_put_at gives our gc its grace.
         const tags = mergeTags(tagsFromStored(old.tags), m.tags);
         const pinned = old.pinned === 1 || m.pin ? 1 : 0;
-        db.prepare('UPDATE cas_objects SET tags = ?, pinned = ?, created_at = ?, updated_at = ? WHERE digest = ?').run(JSON.stringify(tags), pinned, m.now, m.now, digest);
-        // Bytes lost or cut short (verify's missing_bytes): this upload hashed to the digest, so it restores them.
-        const whole = storedWhole(db.prepare(STORED_BYTES_SQL).get(digest) as { inline: number; chunked: number } | undefined, m.size);
-        if (!whole) {
+        db.prepare('UPDATE cas_objects SET tags = ?, pinned = ?, last_put_at = ?, updated_at = ? WHERE digest = ?').run(tagsColumn(tags), pinned, m.now, m.now, digest);
+        const stored = db.prepare(STORED_BYTES_SQL).get(digest) as { inline: number; chunked: number } | undefined;
+        if (Number(stored?.inline) !== m.size) {
+          // Bytes lost, cut short, or chunked by an earlier version of ours: this upload hashed to the digest, so it files them whole.
+          const bytes = whole();
           dropChunks();
-          fileBytes();
-        } else if (blobId !== null) {
-          db.prepare('DELETE FROM studio_cas_chunks WHERE blob_id = ?').run(blobId);
-          db.prepare('DELETE FROM studio_cas_blobs WHERE blob_id = ?').run(blobId);
-        }
-        return { existed: whole, object: toObject({ ...old, size: whole ? old.size : m.size, tags: JSON.stringify(tags), pinned, created_at: m.now, updated_at: m.now }) };
+          db.prepare('UPDATE cas_objects SET content = ?, size = ? WHERE digest = ?').run(bytes, m.size, digest);
+        } else dropStaged();
+        return { existed: storedWhole(stored, m.size), object: toObject({ ...old, size: m.size, tags: tagsColumn(tags), pinned, updated_at: m.now, last_put_at: m.now }) };
       }
       // Chunks left without a row (the Go foxctl's rm deletes only cas_objects) give way to this upload.
       dropChunks();
+      // Go's SQLiteStore.Put binds NULL tags when there are none; so do we.
       db.prepare('INSERT INTO cas_objects (digest, size, kind, tags, pinned, content, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
         digest,
         m.size,
         m.kind,
-        JSON.stringify(m.tags),
+        tagsColumn(m.tags),
         m.pin ? 1 : 0,
-        inline ?? Buffer.alloc(0),
+        whole(),
         m.now,
         m.now,
       );
-      if (blobId !== null) db.prepare('UPDATE studio_cas_blobs SET digest = ? WHERE blob_id = ?').run(digest, blobId);
-      const row: Row = { digest, size: m.size, kind: m.kind, tags: JSON.stringify(m.tags), pinned: m.pin ? 1 : 0, created_at: m.now, updated_at: m.now };
+      const row: Row = { digest, size: m.size, kind: m.kind, tags: tagsColumn(m.tags), pinned: m.pin ? 1 : 0, created_at: m.now, updated_at: m.now, last_put_at: null };
       return { existed: false, object: toObject(row) };
     }).immediate();
   }
@@ -203,9 +225,10 @@ class SqliteBackend implements CasBackend {
     const digest = digestOf(hex);
     const row = db.prepare('SELECT size, length(content) AS clen FROM cas_objects WHERE digest = ?').get(digest) as { size: number; clen: number | null } | undefined;
     if (!row) return null;
-    const blob = db.prepare('SELECT blob_id FROM studio_cas_blobs WHERE digest = ?').get(digest) as { blob_id: number } | undefined;
+    // Content first: chunks under the digest are only read for rows of an earlier version of ours still left there.
+    const blob = (row.clen ?? 0) > 0 ? undefined : (db.prepare('SELECT blob_id FROM studio_cas_blobs WHERE digest = ?').get(digest) as { blob_id: number } | undefined);
     if (!blob) {
-      // A Go-written (or small) object: the whole content inline, as it was stored.
+      // The whole content, as it was stored (one buffer: the row limit bounds it).
       const inline = (db.prepare('SELECT content FROM cas_objects WHERE digest = ?').get(digest) as { content: Buffer | null }).content;
       return { size: row.size, stream: Readable.from(inline && inline.length > 0 ? [inline] : []) };
     }
@@ -261,7 +284,7 @@ class SqliteBackend implements CasBackend {
       const row = db.prepare(`SELECT ${COLS} FROM cas_objects WHERE digest = ?`).get(digest) as Row | undefined;
       if (!row) return { outcome: 'missing', size_bytes: 0 };
       if (guard.unpinnedOnly && row.pinned === 1) return { outcome: 'pinned', size_bytes: row.size };
-      if (guard.createdBeforeMs !== undefined && !(parseRfc3339(row.created_at) < guard.createdBeforeMs)) return { outcome: 'fresh', size_bytes: row.size };
+      if (guard.createdBeforeMs !== undefined && !(gcTimeMs(row) < guard.createdBeforeMs)) return { outcome: 'fresh', size_bytes: row.size };
       db.prepare('DELETE FROM cas_objects WHERE digest = ?').run(digest);
       db.prepare('DELETE FROM studio_cas_chunks WHERE blob_id IN (SELECT blob_id FROM studio_cas_blobs WHERE digest = ?)').run(digest);
       db.prepare('DELETE FROM studio_cas_blobs WHERE digest = ?').run(digest);
@@ -284,5 +307,5 @@ class SqliteBackend implements CasBackend {
 
 /** Creates the sqlite backend over `opts.file` (call open() before use). */
 export function createSqliteBackend(opts: SqliteBackendOptions): CasBackend {
-  return new SqliteBackend(opts.file, opts.chunkSize ?? 1 << 20, opts.tmpSafeAgeMs ?? DEFAULT_TMP_SAFE_AGE_MS, opts.timeoutMs ?? 5000);
+  return new SqliteBackend(opts.file, opts.chunkSize ?? 1 << 20, opts.tmpSafeAgeMs ?? DEFAULT_TMP_SAFE_AGE_MS, opts.timeoutMs ?? 5000, Math.min(opts.maxObjectBytes ?? MAX_SQLITE_OBJECT_BYTES, MAX_SQLITE_OBJECT_BYTES));
 }

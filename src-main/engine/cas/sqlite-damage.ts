@@ -10,8 +10,12 @@ export function sqlite3(file: string, sql: string): void {
   if (r.status !== 0) throw new Error(`sqlite3 failed (${r.status}): ${r.stderr}`);
 }
 
-/** The damage hooks of the conformance suite for a cas.db at `file`. */
-export function sqliteDamage(file: string): CasDamageHooks {
+/**
+ * The damage hooks of the conformance suite for a cas.db at `file`. `metaApart`: the backend
+ * keeps an object's bytes in chunk tables apart from its cas_objects row (turso); the sqlite
+ * backend files every object whole in the row.
+ */
+export function sqliteDamage(file: string, opts: { metaApart: boolean }): CasDamageHooks {
   const d = (hex: string): string => {
     if (!isHex(hex)) throw new Error(`not a hex digest: ${hex}`);
     return `'sha256:${hex}'`;
@@ -30,6 +34,7 @@ export function sqliteDamage(file: string): CasDamageHooks {
     dropMeta: async (hex) => sqlite3(file, `DELETE FROM cas_objects WHERE digest = ${d(hex)}`),
     removeByHand: async (hex) => sqlite3(file, `DELETE FROM cas_objects WHERE digest = ${d(hex)}`),
     pinsApart: false,
+    metaApart: opts.metaApart,
     // Removals are one transaction: no put can be half done.
     ageRecords: async () => undefined,
   };

@@ -7,7 +7,8 @@ import type { CasObject } from './types.js';
  * Adds tags to an object. Backends merge tags when the same content is put again (FORMATS.md),
  * so this puts the object's own bytes again, read through the verifying stream: every backend
  * gets it with no new write path, a corrupt object is refused with CORRUPT before its metadata
- * changes, and the kind and the pin stay as they are. Like any put, it refreshes created_at.
+ * changes, and the kind and the pin stay as they are. Like any put, it keeps created_at and
+ * refreshes last_put_at.
  */
 export async function addCasTags(cas: CasService, digest: string, tags: readonly string[], opts: OpOptions = {}): Promise<CasObject> {
   const clean = [...new Set(tags.map((t) => t.trim()))];

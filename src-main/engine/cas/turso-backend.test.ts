@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { goSqliteGet } from '../../test/go-home/cas.js';
 import { tempHome } from '../../test/temp-home.js';
 import { casConformance, expectCode } from './conformance.js';
 import { sqliteDamage } from './sqlite-damage.js';
@@ -44,11 +45,28 @@ function tursoFixture(file: string) {
         }
       }),
     tempCount: async () => withDb((db) => db.prepare('SELECT count(*) FROM studio_cas_blobs WHERE digest IS NULL').pluck().get() as number),
-    damage: sqliteDamage(file),
+    damage: sqliteDamage(file, { metaApart: false }),
   };
 }
 
 casConformance('turso', async () => tursoFixture(path.join(tempHome().home, 'storage', 'cas-turso.db')));
+
+describe('turso CAS and the Go foxctl', () => {
+  it("files every object whole in content, as Go's TursoStore.Get reads it; a too large one is refused", { timeout: 120_000 }, async () => {
+    const file = path.join(tempHome().home, 'storage', 'cas-turso.db');
+    const settings = resolveTursoSettings({ FOXCTL_CAS_DB_URL: `file:${file}` });
+    const store = new CasStore(createTursoBackend({ settings, chunkSize: 64 * 1024, maxObjectBytes: 4 << 20 }));
+    const big = randomBytes(3 << 20);
+    const r = await store.put(big, { tags: ['t'] });
+    await expectCode(store.put(randomBytes((4 << 20) + 1)), 'UNSUPPORTED', /one cas_objects\.content cell/);
+    await store.close();
+    // Go's TursoStore.Get runs the same SELECT as SQLiteStore.Get on the same table.
+    const got = goSqliteGet(file, r.digest);
+    expect(got.content.equals(big)).toBe(true);
+    expect(got.tags).toEqual(['t']);
+    expect(new Database(file, { readonly: true }).prepare('SELECT count(*) FROM studio_cas_chunks').pluck().get()).toBe(0);
+  });
+});
 
 /** A port on 127.0.0.1 that nothing listens on. */
 async function closedPort(): Promise<number> {

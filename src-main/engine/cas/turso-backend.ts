@@ -4,12 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { createClient, type Client, type InStatement, type Row, type Transaction } from '@libsql/client';
 import { migrationChecksum } from '../db/migrate.js';
 import { FoxError } from '../errors.js';
-import { nowRfc3339, parseRfc3339 } from '../util/time.js';
+import { nowRfc3339 } from '../util/time.js';
 import { digestOf } from './digest.js';
 import { ensureDir } from '../util/ensure-dir.js';
 import { DEFAULT_TMP_SAFE_AGE_MS } from './file-backend.js';
 import { createKeyLock } from './key-lock.js';
-import { mergeTags, tagsFromStored } from './meta.js';
+import { gcTimeMs, mergeTags, tagsColumn, tagsFromStored } from './meta.js';
+import { MAX_SQLITE_OBJECT_BYTES, tooLargeError } from './sqlite-inline.js';
 import { CAS_MIGRATIONS } from './sqlite-migrations.js';
 import { DROP_CHUNKS_SQL, SCAN_MISSING_SQL, SCAN_ORPHAN_SQL, SCAN_STORED_SQL, scanFromRows, STORED_BYTES_SQL, storedWhole, type MissingRow, type OrphanRow } from './sqlite-scan.js';
 import { redactUrl, tursoError, type TursoSettings } from './turso-config.js';
@@ -18,11 +19,13 @@ import { DEFAULT_KIND, type CasBackend, type CasBackendOptions, type CasObject, 
 /** Options of the turso backend: resolved settings and the chunk size (as the sqlite backend's). */
 export interface TursoBackendOptions extends CasBackendOptions {
   settings: TursoSettings;
-  /** Bytes per stored chunk (default 1 MiB); objects up to one chunk are stored inline. */
+  /** Bytes per staged chunk of an upload in progress (default 1 MiB); every object is filed whole in content. */
   chunkSize?: number;
+  /** The largest object stored (default and ceiling MAX_SQLITE_OBJECT_BYTES); tests lower it. */
+  maxObjectBytes?: number;
 }
 
-const COLS = 'digest, size, kind, tags, pinned, created_at';
+const COLS = 'digest, size, kind, tags, pinned, created_at, last_put_at';
 
 // Local libSQL waits for a busy lock synchronously, blocking the event loop: a second write
 // from this process would then wait on a transaction that can never finish. So writes to one
@@ -30,7 +33,8 @@ const COLS = 'digest, size, kind, tags, pinned, created_at';
 const serialised = createKeyLock();
 
 function toObject(r: Row): CasObject {
-  return { digest: String(r.digest), size_bytes: Number(r.size), kind: (r.kind as string | null) || DEFAULT_KIND, tags: tagsFromStored(r.tags), created_at: String(r.created_at), pinned: Number(r.pinned) === 1, pinned_at: null };
+  const last = r.last_put_at ? { last_put_at: String(r.last_put_at) } : {};
+  return { digest: String(r.digest), size_bytes: Number(r.size), kind: (r.kind as string | null) || DEFAULT_KIND, tags: tagsFromStored(r.tags), created_at: String(r.created_at), ...last, pinned: Number(r.pinned) === 1, pinned_at: null };
 }
 
 /** The path of a `file:` URL as libSQL reads it (`file:rel.db` is relative to the working directory). */
@@ -46,10 +50,10 @@ function bytes(v: unknown): Buffer {
 }
 
 /**
- * The turso backend: the sqlite backend's tables and chunk layout (cas_objects as the Go tool
- * writes it, studio_cas_blobs/chunks for objects larger than one chunk) over @libsql/client, so
- * `file:` databases move between the two backends unchanged. Commits and removals are one
- * write transaction each.
+ * The turso backend: the sqlite backend's tables (cas_objects as the Go tool writes it, every
+ * object whole in content, which the Go TursoStore.Get returns as it is; studio_cas_blobs/chunks
+ * stage uploads in progress) over @libsql/client, so `file:` databases move between the two
+ * backends unchanged. Commits and removals are one write transaction each.
  */
 class TursoBackend implements CasBackend {
   readonly name = 'turso';
@@ -63,6 +67,7 @@ class TursoBackend implements CasBackend {
     private readonly settings: TursoSettings,
     private readonly chunkSize: number,
     private readonly tmpSafeAgeMs: number,
+    private readonly maxBytes: number,
   ) {
     this.location = redactUrl(settings.url);
     this.subject = `the turso CAS (${this.location})`;
@@ -127,6 +132,7 @@ class TursoBackend implements CasBackend {
 
   async createWriter(): Promise<CasWriter> {
     const size = this.chunkSize;
+    let total = 0;
     let blobId: number | null = null;
     let seq = 0;
     let pending: Buffer[] = [];
@@ -155,6 +161,9 @@ class TursoBackend implements CasBackend {
     };
     return {
       write: (chunk) => {
+        total += chunk.length;
+        // Refused before it is staged, as the sqlite backend does: one row holds each object.
+        if (total > this.maxBytes) return Promise.reject(tooLargeError(total, this.maxBytes, this.subject));
         // Copied now (the caller reuses the memory); chained so chunks land in order.
         const copy = Buffer.from(chunk);
         chain = chain.then(async () => {
@@ -187,29 +196,43 @@ class TursoBackend implements CasBackend {
   private commit(hex: string, m: CommitMeta, inline: Buffer | null, blobId: number | null): Promise<CommitResult> {
     const digest = digestOf(hex);
     const dropChunks: InStatement[] = DROP_CHUNKS_SQL.map((sql) => ({ sql, args: [digest] }));
-    // This upload's bytes filed under the row (inline, or its chunks).
-    const fileBytes: InStatement[] = [{ sql: 'UPDATE cas_objects SET content = ?, size = ? WHERE digest = ?', args: [inline ?? Buffer.alloc(0), m.size, digest] }];
-    if (blobId !== null) fileBytes.push({ sql: 'UPDATE studio_cas_blobs SET digest = ? WHERE blob_id = ?', args: [digest, blobId] });
+    const dropStaged: InStatement[] = blobId === null ? [] : [{ sql: 'DELETE FROM studio_cas_chunks WHERE blob_id = ?', args: [blobId] }, { sql: 'DELETE FROM studio_cas_blobs WHERE blob_id = ?', args: [blobId] }];
     return this.tx('put', async (tx): Promise<CommitResult> => {
+      /** This upload's bytes, whole (its staged chunks assembled): what content must hold. */
+      const whole = async (): Promise<Buffer> => {
+        if (inline) return inline;
+        const rows = (await tx.execute({ sql: 'SELECT data FROM studio_cas_chunks WHERE blob_id = ? ORDER BY seq', args: [blobId] })).rows;
+        const out = Buffer.allocUnsafe(m.size);
+        let at = 0;
+        for (const r of rows) {
+          const b = bytes(r.data);
+          if (at + b.length > m.size) break;
+          b.copy(out, at);
+          at += b.length;
+        }
+        if (at !== m.size || rows.length === 0) throw new FoxError('IO', `the staged upload of ${digest} in ${this.subject} does not add up to ${m.size} bytes`);
+        return out;
+      };
       const old = (await tx.execute({ sql: `SELECT ${COLS} FROM cas_objects WHERE digest = ?`, args: [digest] })).rows[0];
       if (old) {
         const tags = mergeTags(tagsFromStored(old.tags), m.tags);
         const pinned = Number(old.pinned) === 1 || m.pin ? 1 : 0;
-        const stmts: InStatement[] = [{ sql: 'UPDATE cas_objects SET tags = ?, pinned = ?, created_at = ?, updated_at = ? WHERE digest = ?', args: [JSON.stringify(tags), pinned, m.now, m.now, digest] }];
-        // Bytes lost or cut short (verify's missing_bytes): this upload hashed to the digest, so it restores them.
-        const whole = storedWhole((await tx.execute({ sql: STORED_BYTES_SQL, args: [digest] })).rows[0] as unknown as { inline: number; chunked: number } | undefined, m.size);
-        if (!whole) stmts.push(...dropChunks, ...fileBytes);
-        else if (blobId !== null) stmts.push({ sql: 'DELETE FROM studio_cas_chunks WHERE blob_id = ?', args: [blobId] }, { sql: 'DELETE FROM studio_cas_blobs WHERE blob_id = ?', args: [blobId] });
+        // created_at stays the first put's (the Go gc counts from it); last_put_at gives our gc its grace.
+        const stmts: InStatement[] = [{ sql: 'UPDATE cas_objects SET tags = ?, pinned = ?, last_put_at = ?, updated_at = ? WHERE digest = ?', args: [tagsColumn(tags), pinned, m.now, m.now, digest] }];
+        const stored = (await tx.execute({ sql: STORED_BYTES_SQL, args: [digest] })).rows[0] as unknown as { inline: number; chunked: number } | undefined;
+        // Bytes lost, cut short, or chunked by an earlier version of ours: this upload hashed to the digest, so it files them whole.
+        if (Number(stored?.inline) !== m.size) stmts.push(...dropChunks, { sql: 'UPDATE cas_objects SET content = ?, size = ? WHERE digest = ?', args: [await whole(), m.size, digest] });
+        stmts.push(...dropStaged);
         await tx.batch(stmts);
-        return { existed: whole, object: toObject({ ...old, size: whole ? old.size : m.size, tags: JSON.stringify(tags), pinned, created_at: m.now } as unknown as Row) };
+        return { existed: storedWhole(stored, m.size), object: toObject({ ...old, size: m.size, tags: tagsColumn(tags), pinned, last_put_at: m.now } as unknown as Row) };
       }
       // Chunks left without a row (the Go foxctl's rm deletes only cas_objects) give way to this upload.
-      const stmts: InStatement[] = [
+      await tx.batch([
         ...dropChunks,
-        { sql: 'INSERT INTO cas_objects (digest, size, kind, tags, pinned, content, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', args: [digest, m.size, m.kind, JSON.stringify(m.tags), m.pin ? 1 : 0, inline ?? Buffer.alloc(0), m.now, m.now] },
-      ];
-      if (blobId !== null) stmts.push({ sql: 'UPDATE studio_cas_blobs SET digest = ? WHERE blob_id = ?', args: [digest, blobId] });
-      await tx.batch(stmts);
+        // Go's TursoStore.Put binds NULL tags when there are none; so do we.
+        { sql: 'INSERT INTO cas_objects (digest, size, kind, tags, pinned, content, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', args: [digest, m.size, m.kind, tagsColumn(m.tags), m.pin ? 1 : 0, await whole(), m.now, m.now] },
+        ...dropStaged,
+      ]);
       return { existed: false, object: { digest, size_bytes: m.size, kind: m.kind, tags: m.tags, created_at: m.now, pinned: m.pin, pinned_at: null } };
     });
   }
@@ -221,11 +244,12 @@ class TursoBackend implements CasBackend {
 
   async read(hex: string): Promise<RawRead | null> {
     const digest = digestOf(hex);
-    const r = await this.run('get', (db) => db.execute({ sql: 'SELECT o.size, b.blob_id FROM cas_objects o LEFT JOIN studio_cas_blobs b ON b.digest = o.digest WHERE o.digest = ?', args: [digest] }));
+    const r = await this.run('get', (db) => db.execute({ sql: 'SELECT o.size, COALESCE(length(o.content), 0) AS clen, b.blob_id FROM cas_objects o LEFT JOIN studio_cas_blobs b ON b.digest = o.digest WHERE o.digest = ?', args: [digest] }));
     const row = r.rows[0];
     if (!row) return null;
     const size = Number(row.size);
-    if (row.blob_id === null) {
+    // Content first: chunks under the digest are only read for rows an earlier version of ours left there.
+    if (row.blob_id === null || Number(row.clen) > 0) {
       const c = await this.run('get', (db) => db.execute({ sql: 'SELECT content FROM cas_objects WHERE digest = ?', args: [digest] }));
       const inline = bytes(c.rows[0]?.content);
       return { size, stream: Readable.from(inline.length > 0 ? [inline] : []) };
@@ -273,7 +297,7 @@ class TursoBackend implements CasBackend {
       if (!row) return { outcome: 'missing', size_bytes: 0 };
       const size = Number(row.size);
       if (guard.unpinnedOnly && Number(row.pinned) === 1) return { outcome: 'pinned', size_bytes: size };
-      if (guard.createdBeforeMs !== undefined && !(parseRfc3339(String(row.created_at)) < guard.createdBeforeMs)) return { outcome: 'fresh', size_bytes: size };
+      if (guard.createdBeforeMs !== undefined && !(gcTimeMs({ created_at: String(row.created_at), last_put_at: row.last_put_at as string | null }) < guard.createdBeforeMs)) return { outcome: 'fresh', size_bytes: size };
       await tx.batch([
         { sql: 'DELETE FROM cas_objects WHERE digest = ?', args: [digest] },
         { sql: 'DELETE FROM studio_cas_chunks WHERE blob_id IN (SELECT blob_id FROM studio_cas_blobs WHERE digest = ?)', args: [digest] },
@@ -299,5 +323,5 @@ class TursoBackend implements CasBackend {
 
 /** Creates the turso backend (call open() before use); settings come from resolveTursoSettings. */
 export function createTursoBackend(opts: TursoBackendOptions): CasBackend {
-  return new TursoBackend(opts.settings, opts.chunkSize ?? 1 << 20, opts.tmpSafeAgeMs ?? DEFAULT_TMP_SAFE_AGE_MS);
+  return new TursoBackend(opts.settings, opts.chunkSize ?? 1 << 20, opts.tmpSafeAgeMs ?? DEFAULT_TMP_SAFE_AGE_MS, Math.min(opts.maxObjectBytes ?? MAX_SQLITE_OBJECT_BYTES, MAX_SQLITE_OBJECT_BYTES));
 }

@@ -9,8 +9,10 @@ export interface CasObject {
   size_bytes: number;
   kind: string;
   tags: string[];
-  /** RFC 3339; refreshed when the same content is put again (the gc grace window counts from it). */
+  /** RFC 3339: the first put, kept when the same content is put again (the Go gc counts from it). */
   created_at: string;
+  /** RFC 3339: the last put, when the same content was put again (our gc counts from the later of the two). */
+  last_put_at?: string;
   pinned: boolean;
   /** When it was pinned (RFC 3339), where the backend records it. */
   pinned_at: string | null;
@@ -61,7 +63,7 @@ export interface RawRead {
 export interface RemoveGuard {
   /** Refuse when the object is pinned. */
   unpinnedOnly: boolean;
-  /** Remove only when created (or last put) before this time, in epoch ms. */
+  /** Remove only when created and last put before this time, in epoch ms (see gcTimeMs). */
   createdBeforeMs?: number;
 }
 
