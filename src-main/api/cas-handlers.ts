@@ -1,4 +1,5 @@
 import { HTTP, type CallName } from '../../src-preload/contract.js';
+import { DEFAULT_GC_OLDER_THAN } from '../engine/cas/gc.js';
 import { addCasTags } from '../engine/cas/tag.js';
 import type { Engine } from '../engine/engine.js';
 import { FoxError } from '../engine/errors.js';
@@ -47,7 +48,7 @@ export function createCasHandlers(engine: Engine, host?: Pick<HostInfo, 'mode' |
     },
     'cas.gc': async (input, { signal }) => {
       const olderThanMs = input.olderThan === undefined ? undefined : parseDuration(input.olderThan, 'older-than');
-      if (!input.dryRun) return { jobId: engine.cas.startGc({ olderThanMs, title: `cas gc --older-than ${input.olderThan ?? '168h'}` }).id };
+      if (!input.dryRun) return { jobId: engine.cas.startGc({ olderThanMs, title: `cas gc --older-than ${input.olderThan ?? DEFAULT_GC_OLDER_THAN}` }).id };
       const r = await engine.cas.gc({ olderThanMs, dryRun: true, signal });
       const kept = await engine.cas.list({ pinned: true, createdBefore: r.cutoff, limit: MAX_KEPT_LISTED }, { signal });
       return { dry_run: true, cutoff: r.cutoff, objects_deleted: r.objects_deleted, bytes_freed: r.bytes_freed, candidates: r.candidates ?? [], kept_pinned: kept.items };

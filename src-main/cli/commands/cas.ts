@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
+import { DEFAULT_GC_OLDER_THAN } from '../../engine/cas/gc.js';
 import { startCasMigrate } from '../../engine/cas/migrate.js';
 import type { CasInput, RmResult } from '../../engine/cas/service.js';
 import { addCasTags } from '../../engine/cas/tag.js';
@@ -186,8 +187,8 @@ export function registerCasCommands(program: Command): void {
 
   cas
     .command('gc')
-    .description('remove unpinned objects created (or last put) before now minus --older-than')
-    .option('--older-than <duration>', 'grace window, a Go duration such as 168h or 30m', '168h')
+    .description('remove unpinned objects created and last put before now minus --older-than')
+    .option('--older-than <duration>', "grace window, a Go duration such as 168h or 30m (default the Go CLI's)", DEFAULT_GC_OLDER_THAN)
     .option('--dry-run', 'list what would be removed and the bytes, remove nothing')
     .option('--keep-pinned', 'keep pinned objects (always the case; accepted for the Go CLI)')
     .option('--max-delete <n>', 'remove at most this many objects')
@@ -202,7 +203,8 @@ export function registerCasCommands(program: Command): void {
           human: () => {
             const verb = r.dry_run ? 'would delete' : 'deleted';
             const lines = r.dry_run ? (r.candidates ?? []).map((c) => `${c.digest}  ${formatBytes(c.size_bytes).padStart(10)}  ${c.created_at}`) : [];
-            lines.push(`${verb} ${r.objects_deleted} objects (${formatBytes(r.bytes_freed)}), skipped ${r.objects_skipped}, errors ${r.errors}; cutoff ${r.cutoff}`);
+            const left = r.objects_left > 0 ? `, ${r.objects_left} left over --max-delete` : '';
+            lines.push(`${verb} ${r.objects_deleted} objects (${formatBytes(r.bytes_freed)}), skipped ${r.objects_skipped} (${r.skipped_pinned} pinned, ${r.skipped_fresh} too new)${left}, errors ${r.errors}; cutoff ${r.cutoff}`);
             for (const f of r.failures) lines.push(`error: ${f.digest}: ${f.code}: ${f.message}`);
             return lines.join('\n');
           },
