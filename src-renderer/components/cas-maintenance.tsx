@@ -15,7 +15,8 @@ const AGES = [
   ['0s', 'any age'],
   ['1h', '1 hour'],
   ['24h', '1 day'],
-  ['168h', '7 days (default)'],
+  ['72h', '3 days (default, as the Go CLI)'],
+  ['168h', '7 days'],
   ['720h', '30 days'],
 ] as const;
 
@@ -37,7 +38,7 @@ export function JobLine({ job, label }: { job: Job; label: string }): ReactNode 
 
 /** Garbage collection: an age, a dry run that lists what would go (and the pinned kept), then the run as a job. */
 export function CasGcPanel(): ReactNode {
-  const [age, setAge] = useState<string>('168h');
+  const [age, setAge] = useState<string>('72h');
   const dry = useStudio((s) => s.casGcDryRun);
   const dryRun = useStudio((s) => s.casGcDryRunNow);
   const run = useStudio((s) => s.casGcRun);
