@@ -8,7 +8,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { digestBytes } from '../../engine/cas/digest.js';
 import { openEngine } from '../../engine/engine.js';
 import { runCliInProcess, spawnCli } from '../../test/cli-runner.js';
-import { goFilePin, goFilePut } from '../../test/go-home/cas.js';
+import { goFilePin, goFilePut, goFileReadMeta } from '../../test/go-home/cas.js';
 import { tempHome } from '../../test/temp-home.js';
 import { EXIT_CODES } from '../output.js';
 
@@ -91,6 +91,14 @@ describe('foxctl cas (child process: stdin and stdout as users have them)', () =
     expect(Math.abs(Date.parse(data.cutoff) - (t0 - 72 * hour))).toBeLessThan(60_000);
     const head = await inProcess(h.home, ['--json', 'cas', 'head', pinned]);
     expect(JSON.parse(head.stdout)).toMatchObject({ data: { pinned: true, pinned_at: pinTime, tags: ['keep'] } });
+    // Put again: Go's reader still sees the first created_at; head says when it was last put.
+    const src = path.join(h.home, 'again.bin');
+    fs.writeFileSync(src, '73 h old');
+    const before = goFileReadMeta(dir, old).created_at;
+    expect((await inProcess(h.home, ['cas', 'put', '--tag', 'again', src])).stdout.trim()).toBe(old);
+    expect(goFileReadMeta(dir, old)).toMatchObject({ created_at: before, tags: ['again'] });
+    expect((await inProcess(h.home, ['cas', 'head', old])).stdout).toMatch(/^last put +\d{4}-\d\d-\d\dT/m);
+    expect(JSON.parse((await inProcess(h.home, ['--json', 'cas', 'gc', '--dry-run'])).stdout)).toMatchObject({ data: { objects_deleted: 0, skipped_fresh: 2 } });
   }, 120_000);
 
   it('get of a corrupt object to stdout writes not one byte and fails with the CORRUPT exit status', async () => {

@@ -26,6 +26,7 @@ function objectLines(o: CasObject): string {
     ['kind', o.kind],
     ['tags', o.tags.join(', ') || '-'],
     ['created', o.created_at],
+    ...(o.last_put_at ? ([['last put', o.last_put_at]] as [string, string][]) : []),
     ['pinned', o.pinned ? `yes${o.pinned_at ? ` (since ${o.pinned_at})` : ''}` : 'no'],
   ];
   if (o.meta_error) rows.push(['warning', o.meta_error]);

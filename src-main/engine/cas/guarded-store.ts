@@ -26,7 +26,7 @@ export interface PutOptions extends OpOptions {
   onProgress?: ((bytes: number) => void) | undefined;
 }
 
-/** What put returns. `created` is the (refreshed) creation time; `existed`: the content was already stored. */
+/** What put returns. `created` is the first put's created_at (kept on a re-put); `existed`: the content was already stored. */
 export interface PutResult {
   digest: string;
   size_bytes: number;
@@ -119,7 +119,7 @@ export class CasStore {
     await this.run('open', opts.signal, async () => undefined);
   }
 
-  /** Stores bytes, hashing them as they are written; existing content is refreshed and its tags merged. */
+  /** Stores bytes, hashing them as they are written; existing content gets its tags merged and last_put_at refreshed. */
   async put(source: PutSource, opts: PutOptions = {}): Promise<PutResult> {
     const kind = normalizeKind(opts.kind);
     const tags = normalizeTags(opts.tags);
