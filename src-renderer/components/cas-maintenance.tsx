@@ -15,7 +15,7 @@ const AGES = [
   ['0s', 'any age'],
   ['1h', '1 hour'],
   ['24h', '1 day'],
-  ['72h', '3 days (default, as the Go CLI)'],
+  ['72h', '3 days (default)'],
   ['168h', '7 days'],
   ['720h', '30 days'],
 ] as const;
