@@ -73,8 +73,8 @@ describe('where the CAS lives', () => {
     // Readable where the Go cas CLI looks: bytes and a pin file under paths.cas.
     expect(fs.readFileSync(path.join(g.home, 'cas', 'sha256', g.sqliteDigests[0]!.slice(7)), 'utf8')).toBe('turn 1 full content');
     expect(fs.existsSync(path.join(g.home, 'cas', 'pins', g.sqliteDigests[1]!.slice(7)))).toBe(true);
-    // Tags Go bound as BLOB read back once the sqlite backend reads BLOB tags (issue 14's other CAS part).
-    expect(await e.cas.head(g.sqliteDigests[0]!)).toMatchObject({ kind: 'text/plain' });
+    // Tags Go bound as BLOB (json.Marshal bytes) come across, sorted as Go's mergeTags sorts them.
+    expect(await e.cas.head(g.sqliteDigests[0]!)).toMatchObject({ kind: 'text/plain', tags: ['agent', 'turn'] });
     expect((await casLocations(e)).find((l) => l.location === g.casDb)?.pending).toBe(0);
     const again = await startCasMigrate(e, 'file', { from: g.casDb }).done;
     expect(again).toMatchObject({ objects_migrated: 0, objects_skipped: 3, errors: 0 });
