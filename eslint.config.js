@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
 const electron = { name: 'electron', message: 'Only src-main/app/** and src-preload/index.ts may import electron.' };
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'e2e/artifacts/**', 'test-results/**', 'playwright-report/**', 'native/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'e2e/artifacts/**', 'test-results/**', 'playwright-report/**', 'native/**', '.cache/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

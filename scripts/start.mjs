@@ -1,30 +1,22 @@
-// `npm start`: the desktop app when the Electron runtime is installed, else browser mode.
-// Electron fetches its binary on first run; `require('electron')` would try that download, so
-// this looks for the binary itself (node_modules/electron/path.txt names it) and never downloads.
+// `npm start`: the desktop app. Where the Electron runtime is missing it is fetched (Electron's
+// own download library, bounded in time, progress shown); where better-sqlite3 has no build for
+// Electron's ABI one is fetched or built (@electron/rebuild). Only when a step fails does it say
+// why in one line and start browser mode (`foxctl studio`) instead.
+//   FOXCTL_START_TIMEOUT   seconds allowed for each fetch (default 600)
+//   FOXCTL_START_BROWSER=1 skip Electron and start browser mode
+// The download honours Electron's own settings (ELECTRON_MIRROR, electron_config_cache,
+// electron_use_remote_checksums) and better-sqlite3's (npm_config_better_sqlite3_binary_host).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { fetchElectron, findElectron } from './start/electron-runtime.mjs';
+import { electronSqliteIsCurrent, fetchElectronSqlite } from './start/electron-sqlite.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-
-/** The Electron binary, or null with the reason it cannot run. */
-function electronBinary() {
-  const dir = path.join(root, 'node_modules', 'electron');
-  if (process.env.ELECTRON_OVERRIDE_DIST_PATH) {
-    const bin = path.join(process.env.ELECTRON_OVERRIDE_DIST_PATH, process.platform === 'win32' ? 'electron.exe' : 'electron');
-    return fs.existsSync(bin) ? { bin } : { why: `ELECTRON_OVERRIDE_DIST_PATH has no Electron binary (${bin})` };
-  }
-  let rel;
-  try {
-    rel = fs.readFileSync(path.join(dir, 'path.txt'), 'utf8').trim();
-  } catch {
-    return { why: 'the Electron runtime is not installed (its binary is downloaded on first run, which did not happen here)' };
-  }
-  const bin = path.join(dir, 'dist', rel);
-  return fs.existsSync(bin) ? { bin } : { why: `the Electron binary is missing (${bin})` };
-}
+const timeoutMs = Number(process.env.FOXCTL_START_TIMEOUT || 600) * 1000;
 
 function run(cmd, argv) {
   const child = spawn(cmd, argv, { cwd: root, stdio: 'inherit' });
@@ -36,14 +28,40 @@ function run(cmd, argv) {
 }
 
 const needsBuild = (file) => !fs.existsSync(path.join(root, file));
-const electron = electronBinary();
+
+/** One line for a failed step: the reason, without a stack or a multi-line tool dump. */
+function reason(err) {
+  if (err?.name === 'TimeoutError') return `it took longer than ${timeoutMs / 1000} s (FOXCTL_START_TIMEOUT)`;
+  const msg = err instanceof Error ? `${err.message}${err.cause?.message ? ` (${err.cause.message})` : ''}` : String(err);
+  return msg.split('\n')[0];
+}
+
+/** The Electron binary and the Electron-ABI SQLite module, fetched where missing; else why not. */
+async function prepareElectron() {
+  if (process.env.FOXCTL_START_BROWSER === '1') return { why: 'FOXCTL_START_BROWSER=1' };
+  const version = createRequire(path.join(root, 'package.json'))('electron/package.json').version;
+  let bin = findElectron(root, version);
+  if (!bin) {
+    try {
+      bin = await fetchElectron(root, version, { signal: AbortSignal.timeout(timeoutMs) });
+    } catch (err) {
+      return { why: `the Electron runtime ${version} could not be fetched: ${reason(err)}` };
+    }
+  }
+  if (!electronSqliteIsCurrent(root)) {
+    try {
+      await fetchElectronSqlite(root, { signal: AbortSignal.timeout(timeoutMs) });
+    } catch (err) {
+      return { why: `better-sqlite3 for Electron ${version} could not be fetched or built: ${reason(err)}` };
+    }
+  }
+  return { bin };
+}
+
+const electron = await prepareElectron();
 if ('bin' in electron) {
   if (needsBuild('out/main/index.js')) {
     process.stderr.write('npm start: the app is not built: run `npm run build` first\n');
-    process.exit(1);
-  }
-  if (needsBuild('native/electron/better_sqlite3.node')) {
-    process.stderr.write('npm start: better-sqlite3 is not built for Electron yet: run `npm run build:native-electron` (needs network access once)\n');
     process.exit(1);
   }
   run(electron.bin, ['.', ...args]);

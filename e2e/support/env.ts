@@ -19,22 +19,26 @@ export function browserSkipReason(): string | null {
   return fs.existsSync(CHROMIUM) ? null : `Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium)`;
 }
 
-/** The Electron binary, when one was downloaded (node_modules/electron/path.txt names it). */
+/** The Electron binary, when one was downloaded: by Electron's installer (node_modules/electron/path.txt) or by `npm start` (.cache/electron/). */
 export function electronBinary(): string | null {
   const dir = path.join(ROOT, 'node_modules', 'electron');
   try {
     const rel = fs.readFileSync(path.join(dir, 'path.txt'), 'utf8').trim();
     const bin = path.join(dir, 'dist', rel);
-    return fs.existsSync(bin) ? bin : null;
+    if (fs.existsSync(bin)) return bin;
   } catch {
-    return null;
+    // not installed there: look where npm start puts it
   }
+  const version = (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+  const exe = process.platform === 'darwin' ? 'Electron.app/Contents/MacOS/Electron' : process.platform === 'win32' ? 'electron.exe' : 'electron';
+  const cached = path.join(ROOT, '.cache', 'electron', `v${version}-${process.platform}-${process.arch}`, exe);
+  return fs.existsSync(cached) ? cached : null;
 }
 
 /** Why the electron project does not run here, or null. */
 export function electronSkipReason(): string | null {
   if (process.env.FOXCTL_E2E_ELECTRON !== '1') return 'the Electron project runs only with FOXCTL_E2E_ELECTRON=1 (it needs the Electron binary and its better-sqlite3 build)';
-  if (!electronBinary()) return 'FOXCTL_E2E_ELECTRON=1 but the Electron binary is not installed (node_modules/electron/dist)';
+  if (!electronBinary()) return 'FOXCTL_E2E_ELECTRON=1 but the Electron binary is not installed (node_modules/electron/dist or .cache/electron/: `npm start` fetches it)';
   return null;
 }
 
