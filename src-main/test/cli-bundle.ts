@@ -18,15 +18,18 @@ export interface CliBundle {
   remove(): void;
 }
 
-/** Bundles src-main/cli/index.ts into a temp file (call in beforeAll; remove in afterAll). */
+/** Bundles src-main/cli/index.ts into a temp folder (entry `file`, chunks beside it) (call in beforeAll; remove in afterAll). */
 export async function buildCliBundle(): Promise<CliBundle> {
   const cache = path.join(REPO_ROOT, 'node_modules', '.cache');
   fs.mkdirSync(cache, { recursive: true });
   const dir = fs.mkdtempSync(path.join(cache, 'foxctl-cli-test-'));
   const file = path.join(dir, 'foxctl.mjs');
+  // Split at the dynamic imports, as scripts/build-cli.mjs does: commands load what they use.
   await build({
-    entryPoints: [path.join(REPO_ROOT, 'src-main', 'cli', 'index.ts')],
-    outfile: file,
+    entryPoints: { foxctl: path.join(REPO_ROOT, 'src-main', 'cli', 'index.ts') },
+    outdir: dir,
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
     bundle: true,
     platform: 'node',
     target: 'node20',

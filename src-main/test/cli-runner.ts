@@ -26,7 +26,7 @@ export async function runCliInProcess(home: string, args: string[]): Promise<Cli
   const err = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += c.toString()), true));
   process.exitCode = 0;
   try {
-    await buildProgram().exitOverride().parseAsync(['node', 'foxctl', ...args]);
+    await (await buildProgram(args)).exitOverride().parseAsync(['node', 'foxctl', ...args]);
   } finally {
     out.mockRestore();
     err.mockRestore();
