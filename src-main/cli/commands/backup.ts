@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { openRemoteBackups, startBackupPull, startBackupPush } from '../../engine/backup/remote.js';
 import { describeProblem } from '../../engine/backup/problems.js';
 import { writerOf } from '../../engine/backup/manifest.js';
 import type { BackupSummary, CreateBackupResult, RestoreResult, VerifyResult } from '../../engine/backup/types.js';
@@ -43,8 +42,11 @@ function problemsExitCode(r: CreateBackupResult): number {
   return r.problems.some((p) => p.kind !== 'store_unavailable') ? EXIT_CODES.CORRUPT : EXIT_CODES.UNAVAILABLE;
 }
 
+/** The S3 side of backups, loaded (with the AWS SDK) only by the commands that use it. */
+const remoteModule = () => import('../../engine/backup/remote.js');
+
 async function remoteList(config: FoxConfig, signal: AbortSignal) {
-  const remote = openRemoteBackups(config);
+  const remote = (await remoteModule()).openRemoteBackups(config);
   try {
     const rows = await remote.list({ signal });
     return {
@@ -246,6 +248,7 @@ export function registerBackupCommands(program: Command): void {
       .option('-f, --force', kind === 'push' ? 'replace a different remote archive of the same name' : 'replace a different local archive of the same name')
       .action(
         action(`foxctl.backup.${kind}`, async (ctx, name: string) => {
+          const { startBackupPush, startBackupPull } = await remoteModule();
           const start = kind === 'push' ? startBackupPush : startBackupPull;
           const r = await ctx.waitJob(start(ctx.engine(), name, { force: ctx.opts.force === true, signal: ctx.signal }));
           const verb = kind === 'push' ? (r.transferred ? 'pushed' : 'already pushed:') : r.transferred ? 'pulled' : 'already here:';

@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import tar from 'tar-stream';
 import { canceled, FoxError, toFoxError } from '../errors.js';
 import { safeEntryPath } from './entry-paths.js';
 import { goEntryAliases, withAliases } from './go-entry-aliases.js';
@@ -83,6 +82,8 @@ export async function scanArchive(file: string, opts: ScanOptions = {}): Promise
 
 /** One read of the archive (see scanArchive). */
 async function scanPass(file: string, opts: PassOptions): Promise<ScanResult> {
+  // Loaded here, before any stream exists: commands that never read an archive do not parse tar-stream.
+  const { default: tar } = await import('tar-stream');
   let archiveSize: number;
   try {
     archiveSize = fs.statSync(file).size;

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
+import type tar from 'tar-stream';
 import { FoxError, throwIfAborted, toFoxError } from '../errors.js';
 import { fsyncDir, fsyncFile, tempNameFor } from './fs-util.js';
 import { MANIFEST_ENTRY } from './manifest.js';
@@ -112,7 +112,9 @@ async function addFile(pack: tar.Pack, item: ArchiveItem, onBytes: (n: number) =
 export async function writeArchive(opts: WriteArchiveOptions): Promise<{ manifest: Manifest; compressedSize: number; warnings: string[] }> {
   const tmp = tempNameFor(opts.out, 'create');
   fs.mkdirSync(path.dirname(opts.out), { recursive: true });
-  const pack = tar.pack();
+  // Loaded here: commands that never write an archive do not parse tar-stream.
+  const { default: tarStream } = await import('tar-stream');
+  const pack = tarStream.pack();
   // Opened here, synchronously: a stream that opens lazily could create the file after a cancel
   // already removed it, leaving a temp behind.
   const sink = fs.createWriteStream(tmp, { fd: fs.openSync(tmp, 'wx', 0o600) });

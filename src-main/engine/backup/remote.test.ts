@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createS3Client } from '../cas/s3-config.js';
+import { createS3Client } from '../cas/s3-client.js';
 import type { Engine } from '../engine.js';
 import { openEngine } from '../engine.js';
 import { expectCode } from '../cas/conformance.js';

@@ -6,11 +6,10 @@ import { lookupStore } from '../registry/stores.js';
 import { createFileBackend } from './file-backend.js';
 import { CasStore } from './guarded-store.js';
 import { CasService } from './service.js';
-import { createS3Backend } from './s3-backend.js';
-import { resolveS3Settings, type S3Overrides } from './s3-config.js';
+import { lazyBackend } from './lazy-backend.js';
+import { resolveS3Settings, s3Location, type S3Overrides } from './s3-config.js';
 import { createSqliteBackend } from './sqlite-backend.js';
-import { createTursoBackend } from './turso-backend.js';
-import { resolveTursoSettings, type TursoOverrides } from './turso-config.js';
+import { redactUrl, resolveTursoSettings, type TursoOverrides } from './turso-config.js';
 import type { CasBackend } from './types.js';
 
 export type { CasService };
@@ -37,10 +36,15 @@ export function createCasBackend(config: FoxConfig, overrides: CasOverrides = {}
       if (!Number.isInteger(timeoutMs) || timeoutMs < 0) throw new FoxError('INVALID_INPUT', `$FOXCTL_CAS_DB_TIMEOUT must be a whole number of milliseconds (got "${raw}")`);
       return createSqliteBackend({ file: storePath(config, store), timeoutMs });
     }
-    case 'turso':
-      return createTursoBackend({ settings: resolveTursoSettings(config.env, overrides.turso) });
-    case 's3':
-      return createS3Backend({ settings: resolveS3Settings(config.env, overrides.s3) });
+    // The remote backends load their module and client library on first use (see lazy-backend.ts).
+    case 'turso': {
+      const settings = resolveTursoSettings(config.env, overrides.turso);
+      return lazyBackend('turso', redactUrl(settings.url), async () => (await import('./turso-backend.js')).createTursoBackend({ settings }));
+    }
+    case 's3': {
+      const settings = resolveS3Settings(config.env, overrides.s3);
+      return lazyBackend('s3', s3Location(settings), async () => (await import('./s3-backend.js')).createS3Backend({ settings }));
+    }
     default:
       throw new FoxError('INVALID_INPUT', `unknown CAS driver "${driver}" (FOXCTL_CAS_DRIVER / cas.driver); valid drivers: ${CAS_DRIVERS.join(', ')}`);
   }

@@ -9,7 +9,8 @@ import { casConformance, expectCode } from './conformance.js';
 import { createCasBackend } from './create.js';
 import { CasStore } from './guarded-store.js';
 import { createS3Backend } from './s3-backend.js';
-import { createS3Client, resolveS3Settings, type S3Settings } from './s3-config.js';
+import { createS3Client } from './s3-client.js';
+import { resolveS3Settings, type S3Settings } from './s3-config.js';
 
 // In-process s3rver: it cannot be "missing", so a failure to start fails the suite (never a skip).
 const s3 = await startS3rver();

@@ -1,4 +1,3 @@
-import { S3Client } from '@aws-sdk/client-s3';
 import type { Env } from '../config/resolve.js';
 import { FoxError } from '../errors.js';
 
@@ -98,21 +97,3 @@ export function s3Location(s: S3Settings): string {
   return `s3://${s.bucket}/${s.prefix}${s.endpoint ? ` at ${s.endpoint}` : ''}`;
 }
 
-/** An S3 client for the settings. */
-export function createS3Client(s: S3Settings): S3Client {
-  // The SDK warns on stderr that it will need Node 22 from 2027; the app ships its own Node
-  // (Electron) and CLI output must stay clean. A user's explicit setting is kept.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  return new S3Client({
-    region: s.region,
-    ...(s.endpoint ? { endpoint: s.endpoint } : {}),
-    forcePathStyle: s.forcePathStyle,
-    ...(s.credentials ? { credentials: s.credentials } : {}),
-    maxAttempts: s.maxAttempts,
-    // S3-compatible servers (s3rver, older MinIO) store aws-chunked framing as data when the
-    // SDK adds its default checksums: only send them where the operation requires one.
-    ...(s.endpoint ? { requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const } : {}),
-    // requestTimeout is the socket idle time: a server that stops answering fails the call.
-    requestHandler: { connectionTimeout: s.connectTimeoutMs, requestTimeout: 30_000 },
-  });
-}

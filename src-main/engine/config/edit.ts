@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { isMap, isScalar, parseDocument, type Document } from 'yaml';
+import type { Document } from 'yaml';
+import { yamlLib } from './yaml-lib.js';
 import { FoxError } from '../errors.js';
 import { CONFIG_KEYS, findKeyDef } from './keys.js';
 import { parseValue, type Env } from './resolve.js';
@@ -53,13 +54,13 @@ function loadDocument(file: string): { doc: Document; existed: boolean; mode: nu
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT') throw new FoxError('IO', `cannot read config file ${file}: ${(err as Error).message}`, { subject: file, cause: err });
   }
-  const doc = parseDocument(text, { prettyErrors: true });
+  const doc = yamlLib().parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
     const where = first.linePos?.[0] ? ` at line ${first.linePos[0].line}` : '';
     throw new FoxError('INVALID_INPUT', `config file ${file} is not valid YAML${where}; fix it by hand before editing: ${first.message.split('\n')[0]}`, { subject: file });
   }
-  if (doc.contents !== null && !isMap(doc.contents) && !(isScalar(doc.contents) && doc.contents.value === null)) {
+  if (doc.contents !== null && !yamlLib().isMap(doc.contents) && !(yamlLib().isScalar(doc.contents) && doc.contents.value === null)) {
     throw new FoxError('INVALID_INPUT', `config file ${file} must be a YAML mapping of keys to values; not editing it`, { subject: file });
   }
   return { doc, existed, mode };
@@ -67,14 +68,14 @@ function loadDocument(file: string): { doc: Document; existed: boolean; mode: nu
 
 /** The path of a key inside the document: a literal dotted top-level key if the file uses one, else nested. */
 function keyPath(doc: Document, key: string): string[] {
-  return isMap(doc.contents) && doc.contents.has(key) ? [key] : key.split('.');
+  return yamlLib().isMap(doc.contents) && doc.contents.has(key) ? [key] : key.split('.');
 }
 
 /** Removes maps left empty by a delete, from the leaf's parent upwards. */
 function pruneEmpty(doc: Document, p: string[]): void {
   for (let n = p.length - 1; n > 0; n--) {
     const parent = doc.getIn(p.slice(0, n), true);
-    if (isMap(parent) && parent.items.length === 0) doc.deleteIn(p.slice(0, n));
+    if (yamlLib().isMap(parent) && parent.items.length === 0) doc.deleteIn(p.slice(0, n));
     else break;
   }
 }
@@ -135,7 +136,7 @@ export function editConfig(configFile: string, edits: readonly ConfigEdit[], opt
   if (edits.length === 0) return { file: configFile, changes: [] };
   const typed = edits.map((e) => ({ key: e.key, value: validate(e) }));
   const { doc, mode } = loadDocument(configFile);
-  if (!isMap(doc.contents)) doc.contents = doc.createNode({}) as typeof doc.contents;
+  if (!yamlLib().isMap(doc.contents)) doc.contents = doc.createNode({}) as typeof doc.contents;
   const changes: ConfigEditChange[] = [];
   for (const e of typed) {
     const p = keyPath(doc, e.key);

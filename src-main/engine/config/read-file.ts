@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { LineCounter, Document } from 'yaml';
+import { yamlLib } from './yaml-lib.js';
 import { FoxError } from '../errors.js';
 
 /** What a config file holds: its values by dotted key, and the line each key is written on. */
@@ -23,9 +24,9 @@ function flatten(obj: unknown, prefix = '', out: Map<string, unknown> = new Map(
 
 /** The line of each key as written in the file (aliases are not followed: a key is where it is typed). */
 function keyLines(node: unknown, lc: LineCounter, prefix = '', out: Map<string, number> = new Map()): Map<string, number> {
-  if (!isMap(node)) return out;
+  if (!yamlLib().isMap(node)) return out;
   for (const pair of node.items) {
-    if (!isScalar(pair.key) || pair.key.value === '<<') continue;
+    if (!yamlLib().isScalar(pair.key) || pair.key.value === '<<') continue;
     const key = prefix ? `${prefix}.${String(pair.key.value)}` : String(pair.key.value);
     if (pair.key.range) out.set(key, lc.linePos(pair.key.range[0]).line);
     keyLines(pair.value, lc, key, out);
@@ -43,7 +44,7 @@ function assertNoAliasCycle(doc: Document, file: string, lc: LineCounter): void 
   const open = new Set<unknown>();
   const done = new Set<unknown>();
   const walk = (node: unknown): void => {
-    if (isAlias(node)) {
+    if (yamlLib().isAlias(node)) {
       const target = node.resolve(doc);
       const line = node.range ? lc.linePos(node.range[0]).line : 0;
       if (target === undefined) {
@@ -58,10 +59,10 @@ function assertNoAliasCycle(doc: Document, file: string, lc: LineCounter): void 
       }
       return walk(target);
     }
-    if ((!isMap(node) && !isSeq(node)) || done.has(node)) return;
+    if ((!yamlLib().isMap(node) && !yamlLib().isSeq(node)) || done.has(node)) return;
     open.add(node);
     for (const item of node.items as unknown[]) {
-      if (isPair(item)) {
+      if (yamlLib().isPair(item)) {
         walk(item.key);
         walk(item.value);
       } else walk(item);
@@ -83,9 +84,9 @@ export function readConfigFile(file: string, explicit: boolean): ConfigFileData 
     if (code === 'ENOENT') throw new FoxError('NOT_FOUND', `config file ${file} does not exist`, { subject: file, cause: err });
     throw new FoxError('IO', `cannot read config file ${file}: ${(err as Error).message}`, { subject: file, cause: err });
   }
-  const lineCounter = new LineCounter();
+  const lineCounter = new (yamlLib().LineCounter)();
   // Merge keys (`<<: *defaults`) as the Go foxctl's YAML reader applies them.
-  const doc = parseDocument(text, { prettyErrors: true, lineCounter, merge: true });
+  const doc = yamlLib().parseDocument(text, { prettyErrors: true, lineCounter, merge: true });
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
     const where = first.linePos?.[0] ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}` : '';

@@ -1,5 +1,6 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { createS3Client, resolveS3Settings, s3Location, type S3Credentials } from '../cas/s3-config.js';
+import { createS3Client } from '../cas/s3-client.js';
+import { resolveS3Settings, s3Location, type S3Credentials } from '../cas/s3-config.js';
 import { isFoxError } from '../errors.js';
 import { scrubSecrets } from '../secrets/names.js';
 import { since, timeoutSignal, type ProbeOptions, type ProbeResult } from './types.js';

@@ -5,10 +5,8 @@ import { lookupStore } from '../../registry/stores.js';
 import { sqliteSettings, storeDriverName, type DbDriverName } from '../connections.js';
 import type { Migration } from '../migrate.js';
 import { migrationsFor } from '../migrations/index.js';
-import { PostgresStoreDriver } from './postgres.js';
 import { libsqlStoreSettings, postgresStoreSettings, postgresTargetSettings, targetKind, tursoStoreSettings, tursoTargetSettings } from './settings.js';
 import { SqliteStoreDriver } from './sqlite.js';
-import { TursoStoreDriver } from './turso.js';
 import type { StoreDriver } from './types.js';
 
 /**
@@ -76,15 +74,19 @@ export async function openStoreDriver(config: FoxConfig, storeName: string, opts
     }
     case 'turso': {
       const settings = where ? tursoTargetSettings(config, where, target?.token) : tursoStoreSettings(config, store);
+      // Each remote driver loads its module (and libSQL / pg) only when a store uses it.
+      const { TursoStoreDriver } = await import('./turso.js');
       driver = await TursoStoreDriver.open(settings, store, migrations, opts.readOnly === true);
       break;
     }
     case 'libsql': {
+      const { TursoStoreDriver } = await import('./turso.js');
       driver = await TursoStoreDriver.open(libsqlStoreSettings(config, store), store, migrations, opts.readOnly === true, 'libsql');
       break;
     }
     case 'postgres': {
       const settings = where ? postgresTargetSettings(config, store, where, target?.schema) : postgresStoreSettings(config, store);
+      const { PostgresStoreDriver } = await import('./postgres.js');
       driver = new PostgresStoreDriver(settings, store, migrations, opts.readOnly === true);
       break;
     }
