@@ -17,6 +17,8 @@ export interface ActionContext {
   opts: Record<string, unknown>;
   /** Waits for a job, drawing its progress on stderr when that is a terminal. */
   waitJob<T>(job: JobHandle<T>): Promise<T>;
+  /** How this command would print `err` (envelope or `foxctl:` line), for a watchdog that must print it and stop the process. */
+  lastWords(err: FoxError, afterMs: number): { fd: 1 | 2; text: string };
 }
 
 /** What an action returns: the data of its envelope and its human rendering. */
@@ -78,6 +80,8 @@ export function action<A extends unknown[]>(
       json,
       signal: controller.signal,
       opts,
+      lastWords: (err, afterMs) =>
+        json ? { fd: 1, text: `${JSON.stringify(errorEnvelope(command, err, started - afterMs))}\n` } : { fd: 2, text: `foxctl: ${err.code}: ${err.message}\n` },
       waitJob: async (job) => {
         const stop = showProgress((l) => ctx.engine().jobs.subscribe(l), () => job.id);
         try {

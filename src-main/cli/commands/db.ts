@@ -130,6 +130,9 @@ export function registerDbCommands(program: Command): void {
           timeoutMs,
           signal: ctx.signal,
           ...(params.length ? { params } : {}),
+          // In this process: a query child would cost more than most queries. With no time
+          // limit it runs in a child, so that Ctrl-C can still stop it mid-statement.
+          ...(timeoutMs > 0 ? { inProcess: { onTimeout: ctx.lastWords } } : {}),
         });
         return { data: res, human: () => renderQuery(res, limit) };
       }),

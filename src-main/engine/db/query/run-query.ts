@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module';
 import { canceled, FoxError, toFoxError, type OpOptions } from '../../errors.js';
 import { assertSqliteFile, openSqlite, sqliteNativeBinding } from '../sqlite.js';
+import { runQueryInProcess, type InProcessQuery } from './in-process.js';
 import { QueryHost } from './query-host.js';
+import { formatDuration } from '../../util/duration.js';
 
 /** A value of a result cell: JSON-safe (big integers as strings, BLOBs as a size and a hex preview). */
 export type QueryCell = string | number | null | { $blob: number; hex: string };
@@ -30,6 +32,11 @@ export interface QueryOptions extends OpOptions {
   subject?: string;
   /** The pool of query children to use (default: one shared by the process). */
   host?: QueryHost;
+  /**
+   * Run on this thread instead of a query child (the CLI: a process start costs more than the
+   * query). A query past its time limit then ends the process, see in-process.ts.
+   */
+  inProcess?: InProcessQuery;
 }
 
 /** The largest row cap a query accepts. */
@@ -101,6 +108,12 @@ export async function runReadOnlyQuery(file: string, sql: string, opts: QueryOpt
   }
   if (sql.trim().length === 0) throw new FoxError('INVALID_INPUT', 'the SQL statement is empty', { subject });
   if (opts.signal?.aborted) throw canceled(opts.signal, 'query');
+  if (opts.inProcess) {
+    const started = Date.now();
+    const timeoutError = new FoxError('CANCELED', `${subject}: query interrupted: it ran longer than its ${formatDuration(timeoutMs)} time limit (raise it with --timeout)`, { subject });
+    const res = runQueryInProcess(file, sql, { subject, params: opts.params, limit, busyTimeoutMs: opts.busyTimeoutMs ?? 5000, timeoutMs, timeoutError, inProcess: opts.inProcess });
+    return { ...res, duration_ms: Date.now() - started };
+  }
   const host = opts.host ?? sharedHost();
   host.assertCapacity(subject);
   if (!assertSqliteFile(file, subject)) throw new FoxError('NOT_FOUND', `${file} does not exist`, { subject });
