@@ -1,6 +1,8 @@
 // Events benchmark: drain an NDJSON backlog into events.db vs plain better-sqlite3 inserts of
 // the same rows in batches of 100; the NDJSON emit rate; viewer query latency over the result.
 // FOXCTL_BENCH_EVENTS=N sets the scale (default 1,000,000 events; e.g. 100000 for a quick run).
+// Last, the drain of the same lines in time order and shuffled, with a Python sqlite3 anchor and
+// bare better-sqlite3 inserts (bench/helpers/drain.ts; FOXCTL_BENCH_EVENTS_ORDER=N sets its scale).
 import fs from 'node:fs';
 import path from 'node:path';
 import { applyMigrations } from '../src-main/engine/db/migrate.js';
@@ -11,6 +13,7 @@ import { prepareInserter } from '../src-main/engine/events/insert.js';
 import { eventToRow, type FoxEvent } from '../src-main/engine/events/model.js';
 import { EVENTS_MIGRATIONS } from '../src-main/engine/events/schema.js';
 import { seedEvents } from '../src-main/engine/events/seed.js';
+import { benchDrainOrder } from './helpers/drain.js';
 import { figure, report, scratch, timed } from './lib.js';
 
 const N = Number(process.env.FOXCTL_BENCH_EVENTS ?? 1_000_000);
@@ -147,6 +150,11 @@ try {
     process.stdout.write(`${name.padEnd(44)} ${(t.seconds * 1000).toFixed(1)} ms (one run)\n`);
   }
   process.stdout.write(`${'query p95 worst of the five shapes: goal <= 10 ms'.padEnd(44)} ${worst.toFixed(2)} ms ${worst <= 10 ? 'MET' : 'NOT MET'}\n`);
+
+  // 4. Time order against shuffled lines (FOXCTL_BENCH_EVENTS_ORDER=N sets its scale, default N).
+  const orderN = Number(process.env.FOXCTL_BENCH_EVENTS_ORDER ?? N);
+  process.stdout.write(`drain order: ${orderN.toLocaleString('en-US')} lines, in time order and shuffled\n`);
+  await benchDrainOrder(s.dir, { ...SEED, count: orderN });
 } finally {
   await engine.close();
   s.cleanup();
