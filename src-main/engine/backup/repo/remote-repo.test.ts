@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/temp-dir.js';
-import { createS3Client } from '../../cas/s3-config.js';
+import { createS3Client } from '../../cas/s3-client.js';
 import { S3RVER_CREDENTIALS, startS3rver } from '../../../test/s3rver.js';
 import { BlobReader } from './blob-reader.js';
 import { writeStoredFile } from './file-blobs.js';
