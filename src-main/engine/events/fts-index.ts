@@ -1,18 +1,23 @@
 import type { SqliteDb } from '../db/sqlite.js';
 import type { EventRow } from './model.js';
 
-/** The SQL text expression free-text search indexes for a row (name and message live in data). */
-const TEXT_SQL = `concat_ws(' ', json_extract(data, '$.name'), json_extract(data, '$.message'), error_type, error_code, error_message)`;
+/** The data field a row's message lives in, NULL where data is not JSON. */
+const MESSAGE_SQL = `json_extract(CASE WHEN json_valid(data) THEN data END, '$.message')`;
+/**
+ * The SQL text expression free-text search indexes for a row: its name (the `command` column, as
+ * both writers fill it), the message kept in data, and the error fields.
+ */
+const TEXT_SQL = `concat_ws(' ', nullif(command, ''), ${MESSAGE_SQL}, error_type, error_code, error_message)`;
 const HAS_TEXT_SQL = `(error_message IS NOT NULL OR error_type IS NOT NULL OR error_code IS NOT NULL
-  OR (json_valid(data) AND (json_extract(data, '$.message') IS NOT NULL OR json_extract(data, '$.name') IS NOT NULL)))`;
+  OR nullif(command, '') IS NOT NULL OR ${MESSAGE_SQL} IS NOT NULL)`;
 
 /** The text a row is found by: name, message, error type, code and message; null when none. */
 export function rowText(row: EventRow): string | null {
   const parts: string[] = [];
+  if (row[8] !== null && row[8] !== '') parts.push(row[8]);
   const data = row[20];
-  if (data !== null && (data.includes('"message"') || data.includes('"name"'))) {
-    const d = JSON.parse(data) as { name?: unknown; message?: unknown };
-    if (typeof d.name === 'string') parts.push(d.name);
+  if (data !== null && data.includes('"message"')) {
+    const d = JSON.parse(data) as { message?: unknown };
     if (typeof d.message === 'string') parts.push(d.message);
   }
   for (const v of [row[16], row[17], row[18]]) if (v !== null) parts.push(v);

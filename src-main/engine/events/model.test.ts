@@ -53,16 +53,19 @@ describe('event model', () => {
     expect(checkEvent({ operation: 'x', trace_id: 't', ts: '2026-01-01T00:00:00Z' })).toBe('missing span_id');
   });
 
-  it('maps data fields to columns and keeps name and message in data', () => {
+  it('maps data fields to columns as the Go writer does (command from name) and keeps name and message in data', () => {
     const ev = completeEvent({
       operation: 'llm.call', name: 'call model', message: 'slow', span_id: 's', trace_id: 't',
       data: { service: 'svc', command: 'run', session_id: 'S', agent_id: 'A', workspace_id: 'W', job_id: 'J', retriable: true, extra: 1 },
     });
     const row = eventToRow(ev);
     const byCol = Object.fromEntries(INSERT_COLUMNS.map((c, i) => [c, row[i]]));
-    expect(byCol).toMatchObject({ service: 'svc', command: 'run', session_id: 'S', agent_id: 'A', workspace_id: 'W', job_id: 'J', retriable: 1, operation: 'llm.call' });
+    // Go's EventStore.Insert: command is the event's name, not data.command.
+    expect(byCol).toMatchObject({ service: 'svc', command: 'call model', session_id: 'S', agent_id: 'A', workspace_id: 'W', job_id: 'J', retriable: 1, operation: 'llm.call' });
     expect(JSON.parse(byCol.data as string)).toMatchObject({ extra: 1, name: 'call model', message: 'slow' });
-    expect(eventToRow(completeEvent({ operation: 'x' }))[4]).toBe('foxctl'); // service is NOT NULL: a default
+    // service is NOT NULL: Go binds '' when data has no service; no name, no command.
+    const bare = eventToRow(completeEvent({ operation: 'x', data: { command: 'run' } }));
+    expect([bare[4], bare[8]]).toEqual(['', null]);
   });
 
   it('makes sortable, unique ULIDs quickly', () => {

@@ -169,9 +169,10 @@ export const INSERT_COLUMNS = [
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
 
 /**
- * Maps an event to its row. The well-known `data` fields become columns; `data` keeps the whole
- * object (so `json_extract(data, '$.x')` works), plus the event's `name` and `message`, which
- * have no column of their own.
+ * Maps an event to its row as the Go writer does (EventStore.Insert): `command` is the event's
+ * `name`, `service` is data.service or '' (its column is NOT NULL), the other well-known `data`
+ * fields become their columns. `data` keeps the whole object (so `json_extract(data, '$.x')`
+ * works), plus the event's `name` and `message` (Go keeps neither there; same-event.ts allows for it).
  */
 export function eventToRow(ev: FoxEvent): EventRow {
   const d: EventData = ev.data ?? {};
@@ -183,8 +184,8 @@ export function eventToRow(ev: FoxEvent): EventRow {
   }
   const retriable = d.retriable === true ? 1 : d.retriable === false ? 0 : null;
   return [
-    ev.span_id, ev.trace_id, ev.parent_id ?? null, ev.ts, str(d.service) ?? 'foxctl', str(d.version), str(d.component),
-    ev.operation, str(d.command), str(d.subtype), str(d.session_id), str(d.agent_id), str(d.workspace_id), str(d.job_id),
+    ev.span_id, ev.trace_id, ev.parent_id ?? null, ev.ts, str(d.service) ?? '', str(d.version), str(d.component),
+    ev.operation, ev.name ?? null, str(d.subtype), str(d.session_id), str(d.agent_id), str(d.workspace_id), str(d.job_id),
     ev.status, Math.round(ev.duration_ms), ev.error_type ?? null, ev.error_code ?? null, ev.error_message ?? null, retriable,
     data === undefined ? null : JSON.stringify(data),
   ];

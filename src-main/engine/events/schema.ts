@@ -3,6 +3,14 @@ import type { Migration } from '../db/migrate.js';
 /** The text free-text search looks at: the event's name and message (kept in data) and its error fields. */
 const FTS_TEXT = `concat_ws(' ', json_extract(new.data, '$.name'), json_extract(new.data, '$.message'), new.error_type, new.error_code, new.error_message)`;
 
+/** A field of `data`, NULL where data is not JSON (json_extract would fail the statement). */
+const dataField = (path: string): string => `json_extract(CASE WHEN json_valid(data) THEN data END, '${path}')`;
+const dataType = (path: string): string => `json_type(CASE WHEN json_valid(data) THEN data END, '${path}')`;
+/** A NULL where the Go writer binds '' (it never writes NULL into these): a row of ours. */
+const NULL_SOMEWHERE = `(${['parent_id', 'version', 'component', 'subtype', 'session_id', 'agent_id', 'workspace_id', 'job_id', 'error_type', 'error_code', 'error_message'].map((c) => `${c} IS NULL`).join(' OR ')})`;
+/** Rows named the Go way only: a command that is not also the name kept in data. */
+const GO_NAMED = `command IS NOT NULL AND command <> '' AND command IS NOT ${dataField('$.name')}`;
+
 /**
  * EVENTS (events.db in the observability dir). `foxcular_events` is exactly the table of the
  * foxctl docs (FORMATS.md), created only if absent so a Go-written file keeps its own. Our
@@ -10,6 +18,7 @@ const FTS_TEXT = `concat_ws(' ', json_extract(new.data, '$.name'), json_extract(
  * first" a single index range (X, ts, id) — the status one partial (failed events only: "ok" is
  * most rows, where the ts index already serves, and every index costs the syncer write I/O) — a contentless FTS5 index (kept by our insert code since
  * v2, with a catch-up for rows other tools write; a delete trigger drops entries of deleted rows), the syncer's per-file state and its rejects.
+ * v3 (see its comment) follows the Go writer: `command` from the event's name.
  */
 export const EVENTS_MIGRATIONS: readonly Migration[] = [
   {
@@ -103,5 +112,28 @@ DROP TRIGGER IF EXISTS studio_events_fts_insert;
 CREATE TABLE IF NOT EXISTS studio_event_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR REPLACE INTO studio_event_meta (key, value) VALUES ('fts_indexed_to', coalesce((SELECT max(id) FROM foxcular_events), 0));
 `,
+  },
+  {
+    // Our older code filled `command` from data.command; the Go writer (EventStore.Insert) fills it
+    // from the event's name, which our rows keep in data.name. Our rows are told from Go's by a
+    // NULL in a text column (Go binds '' for every absent string, never NULL) and by still having
+    // command = data.command. Left as they are: Go rows, rows whose data is not JSON or whose
+    // data.name is not text, and a row of ours with every text column filled (nothing tells it
+    // from a Go row). Go rows, whose name is in `command` only, get their name indexed for free
+    // text (the index reads `command` from now on).
+    version: 3,
+    name: 'command_from_name',
+    sql: `
+UPDATE foxcular_events SET command = ${dataField('$.name')}
+WHERE ${NULL_SOMEWHERE}
+  AND command IS ${dataField('$.command')}
+  AND (${dataType('$.name')} = 'text' OR ${dataType('$.name')} IS NULL)
+  AND command IS NOT ${dataField('$.name')};
+DELETE FROM studio_events_fts WHERE rowid IN (SELECT id FROM foxcular_events WHERE ${GO_NAMED});
+INSERT INTO studio_events_fts (rowid, text)
+  SELECT id, concat_ws(' ', command, ${dataField('$.message')}, error_type, error_code, error_message) FROM foxcular_events WHERE ${GO_NAMED};
+`,
+    // Events on PostgreSQL are a copy made by \`db migrate\` (queries run on SQLite only): nothing to redo.
+    postgres: 'SELECT 1;',
   },
 ];

@@ -71,7 +71,7 @@ export function* seedEvents(opts: SeedOptions, chunk = 10_000): Generator<FoxEve
     const startMs = end - spanMs + Math.floor(Math.min(1, (made + rnd() * avgTrace) / opts.count) * (spanMs - 60_000));
     const command = pick(COMMANDS);
     const traceId = newUlid(startMs);
-    const ctx = { service: pick(['foxctl', 'foxctl', 'foxctl-daemon', 'foxcular']), version: '1.8.2', command, session_id: pick(sessions), agent_id: pick(agents), workspace_id: pick(workspaces) };
+    const ctx = { service: pick(['foxctl', 'foxctl', 'foxctl-daemon', 'foxcular']), version: '1.8.2', session_id: pick(sessions), agent_id: pick(agents), workspace_id: pick(workspaces) };
     const spans: FoxEvent[] = [];
     const build = (parent: FoxEvent | null, op: string, at: number, depth: number): FoxEvent => {
       const ev: FoxEvent = {
@@ -79,6 +79,8 @@ export function* seedEvents(opts: SeedOptions, chunk = 10_000): Generator<FoxEve
         trace_id: traceId,
         span_id: newUlid(at),
         operation: op,
+        // The command of the trace is the events' name: the Go writer's `command` column.
+        name: command,
         status: 'ok',
         duration_ms: 0,
         data: { ...ctx, component: op.split('.')[0], subtype: depth === 0 ? 'command' : 'step' },
