@@ -1,6 +1,7 @@
 import { FoxError } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
 import { EVENT_STATUSES, normalizeTs, tsFromMs } from './model.js';
+import { TS_KEY } from './ts-key.js';
 
 /** What the viewer filters on. Every present field narrows the result (AND); arrays mean "any of". */
 export interface EventFilter {
@@ -103,12 +104,13 @@ export function buildWhere(filter: EventFilter | undefined, target: QueryTarget,
   const since = f.since === undefined || f.since === null ? undefined : parseTimeBound(f.since as string | number, 'since', now);
   const until = f.until === undefined || f.until === null ? undefined : parseTimeBound(f.until as string | number, 'until', now);
   if (since !== undefined && until !== undefined && since >= until) throw bad(`since (${since}) must be before until (${until})`);
+  // Bounds compare instants (the key), never ts text: the Go writer's ts sorts differently.
   if (since !== undefined) {
-    conds.push('ts >= ?');
+    conds.push(`${TS_KEY} >= ?`);
     params.push(since);
   }
   if (until !== undefined) {
-    conds.push('ts < ?');
+    conds.push(`${TS_KEY} < ?`);
     params.push(until);
   }
   if (f.min_duration_ms !== undefined && f.min_duration_ms !== null) {
@@ -125,9 +127,9 @@ export function buildWhere(filter: EventFilter | undefined, target: QueryTarget,
       // No index of ours (a Go-written or older file opened read-only): a scan, still correct.
       const like = `%${f.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       conds.push(
-        `(error_message LIKE ? ESCAPE '\\' OR error_type LIKE ? ESCAPE '\\' OR error_code LIKE ? ESCAPE '\\' OR json_extract(CASE WHEN json_valid(data) THEN data END, '$.message') LIKE ? ESCAPE '\\' OR json_extract(CASE WHEN json_valid(data) THEN data END, '$.name') LIKE ? ESCAPE '\\')`,
+        `(error_message LIKE ? ESCAPE '\\' OR error_type LIKE ? ESCAPE '\\' OR error_code LIKE ? ESCAPE '\\' OR json_extract(CASE WHEN json_valid(data) THEN data END, '$.message') LIKE ? ESCAPE '\\' OR json_extract(CASE WHEN json_valid(data) THEN data END, '$.name') LIKE ? ESCAPE '\\' OR command LIKE ? ESCAPE '\\')`,
       );
-      params.push(like, like, like, like, like);
+      params.push(like, like, like, like, like, like);
     }
   }
   return { sql: conds.length ? conds.join(' AND ') : '1', params };

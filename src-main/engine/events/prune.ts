@@ -4,6 +4,7 @@ import type { SqliteDb } from '../db/sqlite.js';
 import { FoxError, throwIfAborted, toFoxError, type OpOptions } from '../errors.js';
 import { completeLines } from './line-reader.js';
 import { normalizeTs, tsFromMs } from './model.js';
+import { TS_KEY } from './ts-key.js';
 import { listStreams } from './streams.js';
 import type { SyncStateStore } from './sync-state.js';
 
@@ -27,8 +28,9 @@ const DELETE_BATCH = 5000;
 
 /** Deletes rows of events.db older than `cutoff`, in batches so the syncer is never blocked long. */
 function pruneRows(db: SqliteDb, cutoff: string, dryRun: boolean, signal: AbortSignal | undefined): number {
-  if (dryRun) return (db.prepare('SELECT count(*) AS n FROM foxcular_events WHERE ts < ?').get(cutoff) as { n: number }).n;
-  const del = db.prepare(`DELETE FROM foxcular_events WHERE id IN (SELECT id FROM foxcular_events WHERE ts < ? LIMIT ${DELETE_BATCH})`);
+  // Compared as instants (TS_KEY): a Go row's ts text does not sort as time.
+  if (dryRun) return (db.prepare(`SELECT count(*) AS n FROM foxcular_events WHERE ${TS_KEY} < ?`).get(cutoff) as { n: number }).n;
+  const del = db.prepare(`DELETE FROM foxcular_events WHERE id IN (SELECT id FROM foxcular_events WHERE ${TS_KEY} < ? LIMIT ${DELETE_BATCH})`);
   let total = 0;
   for (;;) {
     throwIfAborted(signal, 'events prune');

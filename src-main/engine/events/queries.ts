@@ -5,6 +5,7 @@ import { parseRfc3339 } from '../util/time.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { buildWhere, parseTimeBound, type EventFilter, type QueryTarget } from './filter.js';
 import { tsFromMs } from './model.js';
+import { TS_KEY, tsKeySql } from './ts-key.js';
 import { buildTraceTree, type TraceTree } from './trace-tree.js';
 import { onceMoreAfterIoError } from '../db/sqlite-holders.js';
 
@@ -67,7 +68,15 @@ export interface Facet {
 /** The fields facets() may count. */
 export const FACET_FIELDS = ['operation', 'status', 'command', 'service', 'component', 'subtype', 'session_id', 'agent_id', 'workspace_id', 'error_type', 'error_code'] as const;
 
-const COLUMNS = 'id, span_id, trace_id, parent_id, ts, service, version, component, operation, command, subtype, session_id, agent_id, workspace_id, job_id, status, duration_ms, error_type, error_code, error_message, retriable, data, created_at';
+const COLUMN_NAMES = ['id', 'span_id', 'trace_id', 'parent_id', 'ts', 'service', 'version', 'component', 'operation', 'command', 'subtype', 'session_id', 'agent_id', 'workspace_id', 'job_id', 'status', 'duration_ms', 'error_type', 'error_code', 'error_message', 'retriable', 'data', 'created_at'];
+/**
+ * The select list (columns of table alias `t`, if given). `ts` comes back as its instant key, the
+ * one form the viewer sorts, pages and shows (a Go row's own zone is not kept in the answer).
+ */
+const columns = (t = ''): string => COLUMN_NAMES.map((c) => (c === 'ts' ? `${tsKeySql(`${t}ts`)} AS ts` : `${t}${c}`)).join(', ');
+const COLUMNS = columns();
+/** Epoch milliseconds of the key, truncated (unixepoch's 'subsec' would round to the next second at 59.9996). */
+const KEY_MS = `(unixepoch(substr(${TS_KEY}, 1, 19) || 'Z') * 1000 + CAST(substr(${TS_KEY}, 21, 3) AS INTEGER))`;
 const MAX_TRACE_SPANS = 10_000;
 
 /** Parses `data` for the viewer; text that is not JSON stays as it is. */
@@ -138,12 +147,12 @@ export class EventQueries {
         const bound = filter[side] === undefined || filter[side] === null ? null : parseTimeBound(filter[side], side, now);
         const cursorIsTighter = bound === null || (order === 'desc' ? key.ts < bound : key.ts >= bound);
         if (cursorIsTighter) f = { ...filter, [side]: undefined };
-        sqlKey = order === 'desc' ? ' AND ts <= ? AND (ts < ? OR id < ?)' : ' AND ts >= ? AND (ts > ? OR id > ?)';
+        sqlKey = order === 'desc' ? ` AND ${TS_KEY} <= ? AND (${TS_KEY} < ? OR id < ?)` : ` AND ${TS_KEY} >= ? AND (${TS_KEY} > ? OR id > ?)`;
         params.push(key.ts, key.ts, key.id);
       }
       const w = buildWhere(f, this.target);
       const dir = order === 'desc' ? 'DESC' : 'ASC';
-      const sql = `SELECT ${COLUMNS} FROM ${this.target.table} WHERE ${w.sql}${sqlKey} ORDER BY ts ${dir}, id ${dir} LIMIT ?`;
+      const sql = `SELECT ${COLUMNS} FROM ${this.target.table} WHERE ${w.sql}${sqlKey} ORDER BY ${TS_KEY} ${dir}, id ${dir} LIMIT ?`;
       const rows = this.stmt(db, sql).all(...w.params, ...params, limit + 1) as EventRecord[];
       const more = rows.length > limit;
       if (more) rows.length = limit;
@@ -164,7 +173,7 @@ export class EventQueries {
     const ftsMatch = buildWhere({ text: filter.text }, this.target).params[0];
     const w = buildWhere({ ...filter, text: undefined }, this.target);
     const dir = order === 'desc' ? 'DESC' : 'ASC';
-    const cols = COLUMNS.split(', ').map((c) => `e.${c}`).join(', ');
+    const cols = columns('e.');
     const sql =
       `SELECT ${cols} FROM studio_events_fts f JOIN ${this.target.table} e ON e.id = f.rowid ` +
       `WHERE studio_events_fts MATCH ?${key ? ` AND f.rowid ${order === 'desc' ? '<' : '>'} ?` : ''} AND ${w.sql} ORDER BY f.rowid ${dir} LIMIT ?`;
@@ -195,8 +204,8 @@ export class EventQueries {
       const t = this.target.table;
       // Two queries: SQLite answers a lone min() or max() from the index end, both at once by a scan.
       const bounds = {
-        lo: (this.stmt(db, `SELECT min(ts) AS v FROM ${t} WHERE ${w.sql}`).get(...w.params) as { v: string | null }).v,
-        hi: (this.stmt(db, `SELECT max(ts) AS v FROM ${t} WHERE ${w.sql}`).get(...w.params) as { v: string | null }).v,
+        lo: (this.stmt(db, `SELECT min(${TS_KEY}) AS v FROM ${t} WHERE ${w.sql}`).get(...w.params) as { v: string | null }).v,
+        hi: (this.stmt(db, `SELECT max(${TS_KEY}) AS v FROM ${t} WHERE ${w.sql}`).get(...w.params) as { v: string | null }).v,
       };
       if (bounds.lo === null || bounds.hi === null) return [];
       const since = filter.since !== undefined ? buildWhere({ since: filter.since }, this.target).params[0] as string : bounds.lo;
@@ -210,8 +219,8 @@ export class EventQueries {
         // On our schema each bucket is two index range counts (the filter's index or ts; the
         // partial index of failed events): no per-row date arithmetic, no table rows read.
         const inner = buildWhere({ ...filter, since: undefined, until: undefined }, this.target);
-        const all = this.stmt(db, `SELECT count(*) AS c FROM ${t} WHERE ${inner.sql} AND ts >= ? AND ts < ?`);
-        const failed = this.stmt(db, `SELECT count(*) AS c FROM ${t} WHERE ${inner.sql} AND status = 'error' AND status <> 'ok' AND ts >= ? AND ts < ?`);
+        const all = this.stmt(db, `SELECT count(*) AS c FROM ${t} WHERE ${inner.sql} AND ${TS_KEY} >= ? AND ${TS_KEY} < ?`);
+        const failed = this.stmt(db, `SELECT count(*) AS c FROM ${t} WHERE ${inner.sql} AND status = 'error' AND status <> 'ok' AND ${TS_KEY} >= ? AND ${TS_KEY} < ?`);
         for (const b of out) {
           b.count = (all.get(...inner.params, b.start, b.end) as { c: number }).c;
           if (b.count > 0) b.errors = (failed.get(...inner.params, b.start, b.end) as { c: number }).c;
@@ -219,7 +228,7 @@ export class EventQueries {
         return out;
       }
       // Elsewhere (free text, other tables): two grouped passes, each reading one index where it can.
-      const bucket = `CAST((unixepoch(ts, 'subsec') * 1000 - ?) / ? AS INTEGER)`;
+      const bucket = `CAST((${KEY_MS} - ?) / ? AS INTEGER)`;
       const failedOnly = this.target.fts ? " AND status <> 'ok'" : '';
       const counts = this.stmt(db, `SELECT ${bucket} AS b, count(*) AS c FROM ${t} WHERE ${w.sql} GROUP BY b`).all(lo, width, ...w.params) as { b: number | null; c: number }[];
       const errors = this.stmt(db, `SELECT ${bucket} AS b, count(*) AS c FROM ${t} WHERE ${w.sql} AND status = 'error'${failedOnly} GROUP BY b`).all(lo, width, ...w.params) as { b: number | null; c: number }[];
@@ -266,7 +275,7 @@ export class EventQueries {
   trace(traceId: string, opts: OpOptions = {}): Promise<TraceTree> {
     return this.run(opts.signal, (db) => {
       if (typeof traceId !== 'string' || traceId.trim().length === 0) throw new FoxError('INVALID_INPUT', 'trace id must be a non-empty string');
-      const rows = this.stmt(db, `SELECT ${COLUMNS} FROM ${this.target.table} WHERE trace_id = ? ORDER BY ts, id LIMIT ?`).all(traceId.trim(), MAX_TRACE_SPANS + 1) as EventRecord[];
+      const rows = this.stmt(db, `SELECT ${COLUMNS} FROM ${this.target.table} WHERE trace_id = ? ORDER BY ${TS_KEY}, id LIMIT ?`).all(traceId.trim(), MAX_TRACE_SPANS + 1) as EventRecord[];
       if (rows.length === 0) throw new FoxError('NOT_FOUND', `no events with trace_id ${traceId}`, { subject: this.subject });
       const truncated = rows.length > MAX_TRACE_SPANS;
       if (truncated) rows.length = MAX_TRACE_SPANS;

@@ -1,4 +1,5 @@
 import type { Migration } from '../db/migrate.js';
+import { TS_KEY } from './ts-key.js';
 
 /** The text free-text search looks at: the event's name and message (kept in data) and its error fields. */
 const FTS_TEXT = `concat_ws(' ', json_extract(new.data, '$.name'), json_extract(new.data, '$.message'), new.error_type, new.error_code, new.error_message)`;
@@ -18,7 +19,8 @@ const GO_NAMED = `command IS NOT NULL AND command <> '' AND command IS NOT ${dat
  * first" a single index range (X, ts, id) — the status one partial (failed events only: "ok" is
  * most rows, where the ts index already serves, and every index costs the syncer write I/O) — a contentless FTS5 index (kept by our insert code since
  * v2, with a catch-up for rows other tools write; a delete trigger drops entries of deleted rows), the syncer's per-file state and its rejects.
- * v3 (see its comment) follows the Go writer: `command` from the event's name.
+ * v3 and v4 (see their comments) follow the Go writer: `command` from the event's name, and time
+ * compared as an instant whatever form `ts` is written in.
  */
 export const EVENTS_MIGRATIONS: readonly Migration[] = [
   {
@@ -134,6 +136,33 @@ INSERT INTO studio_events_fts (rowid, text)
   SELECT id, concat_ws(' ', command, ${dataField('$.message')}, error_type, error_code, error_message) FROM foxcular_events WHERE ${GO_NAMED};
 `,
     // Events on PostgreSQL are a copy made by \`db migrate\` (queries run on SQLite only): nothing to redo.
+    postgres: 'SELECT 1;',
+  },
+  {
+    // Go writes ts as RFC 3339 with its own zone and trailing zeros trimmed: text order is not
+    // time order. The viewer's indexes move from ts to the instant key (ts-key.ts), an expression
+    // of built-in functions, so no other writer needs to know of it.
+    version: 4,
+    name: 'ts_key_indexes',
+    sql: `
+DROP INDEX IF EXISTS studio_events_ts;
+DROP INDEX IF EXISTS studio_events_trace;
+DROP INDEX IF EXISTS studio_events_operation;
+DROP INDEX IF EXISTS studio_events_command;
+DROP INDEX IF EXISTS studio_events_failed;
+DROP INDEX IF EXISTS studio_events_session;
+DROP INDEX IF EXISTS studio_events_agent;
+DROP INDEX IF EXISTS studio_events_workspace;
+CREATE INDEX IF NOT EXISTS studio_events_tk ON foxcular_events (${TS_KEY});
+CREATE INDEX IF NOT EXISTS studio_events_trace_tk ON foxcular_events (trace_id, ${TS_KEY});
+CREATE INDEX IF NOT EXISTS studio_events_operation_tk ON foxcular_events (operation, ${TS_KEY});
+CREATE INDEX IF NOT EXISTS studio_events_command_tk ON foxcular_events (command, ${TS_KEY});
+CREATE INDEX IF NOT EXISTS studio_events_failed_tk ON foxcular_events (status, ${TS_KEY}) WHERE status <> 'ok';
+CREATE INDEX IF NOT EXISTS studio_events_session_tk ON foxcular_events (session_id, ${TS_KEY});
+CREATE INDEX IF NOT EXISTS studio_events_agent_tk ON foxcular_events (agent_id, ${TS_KEY});
+CREATE INDEX IF NOT EXISTS studio_events_workspace_tk ON foxcular_events (workspace_id, ${TS_KEY});
+`,
+    // PostgreSQL keeps its ts indexes: the events copy there is not queried by the viewer.
     postgres: 'SELECT 1;',
   },
 ];

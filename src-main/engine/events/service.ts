@@ -3,6 +3,7 @@ import type { SqliteDb } from '../db/sqlite.js';
 import { toFoxError, throwIfAborted, type OpOptions } from '../errors.js';
 import type { JobHandle, JobManager } from '../jobs/manager.js';
 import { EventEmitter, type EmitOptions, type EventListener } from './emitter.js';
+import { catchUpFts } from './fts-index.js';
 import type { EventFilter } from './filter.js';
 import type { EventInput, FoxEvent } from './model.js';
 import { openEventsReadonly, type ReadonlyEvents } from './open-readonly.js';
@@ -82,23 +83,42 @@ export class EventsService {
     return this.emitter.subscribe(listener);
   }
 
+  /**
+   * Before a free-text query: indexes rows other writers added since the last pass (the Go
+   * foxctl's SQL mode, and its INSERT OR REPLACE, which gives a replaced event a new rowid
+   * without firing our delete trigger), so they are found now rather than after the next sync.
+   * Cheap when nothing is pending: one max(id) lookup.
+   */
+  private async searchable(filter: EventFilter | undefined): Promise<void> {
+    if (filter?.text === undefined || filter.text === null || filter.text === '') return;
+    try {
+      catchUpFts(this.db());
+    } catch (err) {
+      throw toFoxError(err, 'events.db');
+    }
+  }
+
   /** A page of events.db events matching the filter (keyset pagination). */
-  query(filter: EventFilter = {}, opts: QueryOptions = {}): Promise<EventPage> {
+  async query(filter: EventFilter = {}, opts: QueryOptions = {}): Promise<EventPage> {
+    await this.searchable(filter);
     return this.queries.query(filter, opts);
   }
 
   /** How many events match the filter. */
-  count(filter: EventFilter = {}, opts: OpOptions = {}): Promise<number> {
+  async count(filter: EventFilter = {}, opts: OpOptions = {}): Promise<number> {
+    await this.searchable(filter);
     return this.queries.count(filter, opts);
   }
 
   /** Counts and error counts per time bucket. */
-  histogram(filter: EventFilter = {}, opts: OpOptions & { buckets?: number } = {}): Promise<HistogramBucket[]> {
+  async histogram(filter: EventFilter = {}, opts: OpOptions & { buckets?: number } = {}): Promise<HistogramBucket[]> {
+    await this.searchable(filter);
     return this.queries.histogram(filter, opts);
   }
 
   /** Top-N values with counts of operation, status, command (or the given fields). */
-  facets(filter: EventFilter = {}, opts: OpOptions & { fields?: string[]; top?: number } = {}): Promise<Facet[]> {
+  async facets(filter: EventFilter = {}, opts: OpOptions & { fields?: string[]; top?: number } = {}): Promise<Facet[]> {
+    await this.searchable(filter);
     return this.queries.facets(filter, opts);
   }
 
