@@ -241,6 +241,25 @@ export const rejectSchema = z.object({ id: z.number().int(), file: z.string(), o
 /** A line the syncer rejected. */
 export type RejectRecordOutput = z.infer<typeof rejectSchema>;
 
+/** A timed line of any stream file or rotation (events.streamEvents): an event or a skill's record. */
+export const streamEventSchema = z.object({
+  file: z.string(),
+  line: z.number().int(),
+  ts: z.string(),
+  operation: z.string().nullable(),
+  command: z.string().nullable(),
+  status: z.string().nullable(),
+  duration_ms: z.number().nullable(),
+  trace_id: z.string().nullable(),
+  span_id: z.string().nullable(),
+  message: z.string().nullable(),
+  error_message: z.string().nullable(),
+  record: z.record(z.string(), z.unknown()),
+});
+
+/** A line of the all-streams timeline. */
+export type StreamEventOutput = z.infer<typeof streamEventSchema>;
+
 /** The calls of the Events view, spread into CALLS. */
 function eventsCalls() {
   return {
@@ -270,6 +289,15 @@ function eventsCalls() {
       z.object({ limit: z.number().int().min(1).max(1000).optional() }).strict(),
       z.object({ events: z.array(pendingEventSchema), pendingLines: count, truncated: z.boolean() }),
       'the newest NDJSON events not yet synced into events.db (what the live tail marks "not synced")',
+    ),
+    'events.streamEvents': call(
+      z.object({ filter: eventFilterSchema.optional(), limit: z.number().int().min(1).max(1000).optional(), cursor: z.string().min(1).max(400).optional() }).strict(),
+      z.object({
+        rows: z.array(streamEventSchema),
+        next_cursor: z.string().nullable(),
+        files: z.array(z.object({ file: z.string(), lines: count, matched: count, skipped: count, error: z.string().nullable() })),
+      }),
+      'the newest timed lines of every events/*.ndjson* file, rotations and .gz included (what the Go query reads), filtered',
     ),
     'events.open': call(
       z.object({ path: z.string().min(1).max(4096).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path') }).strict(),

@@ -8,7 +8,7 @@ import { eventsDir } from '../engine/events/streams.js';
 import type { Handler } from './handlers.js';
 
 /** The Events view's calls. */
-type EventsCall = 'events.query' | 'events.count' | 'events.histogram' | 'events.facets' | 'events.trace' | 'events.rejects' | 'events.pending' | 'events.open' | 'events.close';
+type EventsCall = 'events.query' | 'events.count' | 'events.histogram' | 'events.facets' | 'events.trace' | 'events.rejects' | 'events.pending' | 'events.streamEvents' | 'events.open' | 'events.close';
 
 /** Other events.db files open at once; opening one more closes the least recently used. */
 const MAX_SOURCES = 4;
@@ -71,6 +71,7 @@ export function createEventsHandlers(engine: Engine): { [N in EventsCall & CallN
       const r = readPendingEvents(eventsDir(engine.config), status.files, input.limit ?? 100);
       return { events: r.events, pendingLines: status.pending_lines, truncated: r.truncated };
     },
+    'events.streamEvents': async (input, { signal }) => engine.events.streamEvents(input.filter ?? {}, { limit: input.limit ?? 100, cursor: input.cursor ?? null, signal }),
     'events.open': async (input, { signal }) => {
       checkSqliteFile(input.path);
       const ro = engine.events.openReadonly(input.path);

@@ -20,7 +20,7 @@ export function shellQuote(word: string): string {
 }
 
 /** The arguments after `foxctl` that query what the filter shows (`count` to count it instead). */
-export function eventsCliArgs(filter: EventFilterInput, opts: { verb?: 'query' | 'count' | 'facets' | 'histogram'; db?: string | null } = {}): string[] {
+export function eventsCliArgs(filter: EventFilterInput, opts: { verb?: 'query' | 'count' | 'facets' | 'histogram'; db?: string | null; allStreams?: boolean } = {}): string[] {
   const args = ['events', opts.verb ?? 'query'];
   if (filter.since !== undefined) args.push('--since', String(filter.since));
   if (filter.until !== undefined) args.push('--until', String(filter.until));
@@ -32,10 +32,11 @@ export function eventsCliArgs(filter: EventFilterInput, opts: { verb?: 'query' |
   if (filter.min_duration_ms !== undefined) args.push('--min-duration', String(filter.min_duration_ms));
   if (filter.text) args.push('--text', filter.text);
   if (opts.db) args.push('--db', opts.db);
+  if (opts.allStreams) args.push('--all-streams');
   return args;
 }
 
 /** The whole command line, quoted for a shell. */
-export function eventsCliCommand(filter: EventFilterInput, opts: { verb?: 'query' | 'count' | 'facets' | 'histogram'; db?: string | null } = {}): string {
+export function eventsCliCommand(filter: EventFilterInput, opts: { verb?: 'query' | 'count' | 'facets' | 'histogram'; db?: string | null; allStreams?: boolean } = {}): string {
   return ['foxctl', ...eventsCliArgs(filter, opts)].map(shellQuote).join(' ');
 }

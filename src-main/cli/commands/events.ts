@@ -192,10 +192,21 @@ export function registerEventsCommands(program: Command): void {
     .option('--limit <n>', 'rows per page (1-1000)', '50')
     .option('--cursor <cursor>', 'the next_cursor of a previous page')
     .option('--asc', 'oldest first')
+    .option('--all-streams', 'read every events/*.ndjson* file instead of events.db, rotations and .gz included (as the Go query does)')
     .action(
       action('foxctl.events.query', async (ctx) => {
         const limit = intOption(ctx.opts.limit, '--limit');
         const cursor = ctx.opts.cursor as string | undefined;
+        if (ctx.opts.allStreams === true) {
+          if (ctx.opts.asc === true || typeof ctx.opts.db === 'string') throw new FoxError('INVALID_INPUT', '--all-streams reads the NDJSON files newest first: it takes neither --asc nor --db');
+          const page = await ctx.engine().events.streamEvents(filterFrom(ctx.opts), { limit, cursor: cursor ?? null, signal: ctx.signal });
+          const bad = page.files.filter((f) => f.error).map((f) => `\nunreadable: ${f.file}: ${f.error}`).join('');
+          return {
+            data: page,
+            human: () =>
+              (page.rows.length === 0 ? 'no lines match' : [formatTable(['FILE', ...EVENT_HEADERS], page.rows.map((r) => [`${r.file}:${r.line}`, ...eventLine({ ...r, operation: r.operation ?? '', status: r.status ?? 'ok', message: r.message ?? undefined })])), page.next_cursor ? `\nmore: --all-streams --cursor ${page.next_cursor}` : ''].join('\n').trimEnd()) + bad,
+          };
+        }
         const page = await withSource(ctx, (src) => src.query(filterFrom(ctx.opts), { limit, cursor, order: ctx.opts.asc ? 'asc' : 'desc', signal: ctx.signal }));
         return {
           data: page,

@@ -10,6 +10,7 @@ import { openEventsReadonly, type ReadonlyEvents } from './open-readonly.js';
 import { pruneEvents, type PruneOptions, type PruneResult } from './prune.js';
 import { EventQueries, type EventPage, type Facet, type HistogramBucket, type QueryOptions } from './queries.js';
 import { listRejects, type RejectPage } from './rejects.js';
+import { queryStreams, type StreamPage } from './stream-query.js';
 import { DEFAULT_STREAM, eventsDir, listStreams, streamFileName, streamPath, type StreamInfo } from './streams.js';
 import { SyncStateStore } from './sync-state.js';
 import { EventSyncer, type SyncResult } from './syncer.js';
@@ -146,6 +147,14 @@ export class EventsService {
   /** The same query API over any events.db file, read-only (foxcular_events or wide_events). */
   openReadonly(file: string): ReadonlyEvents {
     return openEventsReadonly(file);
+  }
+
+  /**
+   * The newest lines of every stream file and its rotations (`events/*.ndjson*`, `.gz` included),
+   * filtered: what the Go foxctl's query reads, for the timeline and `events query --all-streams`.
+   */
+  streamEvents(filter: EventFilter = {}, opts: OpOptions & { limit?: number; cursor?: string | null } = {}): Promise<StreamPage> {
+    return queryStreams(eventsDir(this.config), filter, opts);
   }
 
   /** The NDJSON streams in the events directory. */
