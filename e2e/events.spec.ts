@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test } from './fixtures.js';
+import { goRfc3339Nano, writeGoRotatedStream, type GoEvent } from '../src-main/test/go-home/events.js';
 import { EventsPage } from './pages/events-page.js';
 import { ARTIFACTS, publishScreenshot } from './support/env.js';
 import { CLI, ROOT } from './support/studio-process.js';
@@ -172,5 +173,48 @@ test.describe('Events view', () => {
     publish('browser-events-other-db-light.png', 'events-other-db.png');
     await events.root.getByRole('button', { name: "Back to this home's events" }).click();
     await expect(events.root.getByTestId('events-source-banner')).toHaveCount(0);
+  });
+
+  test.describe('with only NDJSON streams and their rotations', () => {
+    test.use({ seed: 'empty' });
+    test('the all-streams timeline reads every stream file and rotation, .gz included, with the filter', async ({ app, home }) => {
+      test.setTimeout(120_000);
+    const dir = path.join(home, 'observability', 'events');
+    const at = Date.now() - 3_600_000;
+    const ev = (span: string, min: number, extra: Partial<GoEvent> = {}): GoEvent => ({
+      ts: goRfc3339Nano(at + min * 60_000, 60), trace_id: 'rot', span_id: span, operation: 'rotated.op', name: 'cas gc', status: 'ok', duration_ms: 4, ...extra,
+    });
+    // Go-written lines in the current stream and in logrotate's renamed and gzipped copies.
+    writeGoRotatedStream(dir, 'foxcular_events', {
+      '': [ev('now-1', 50)],
+      '.1': [ev('old-1', 30, { status: 'error', error_message: 'pangolin timeout' })],
+      '.2.gz': [ev('older-1', 10, { status: 'error', error_message: 'pangolin lost' }), ev('older-2', 20)],
+    });
+    await app.page.setViewportSize({ width: 1400, height: 900 });
+    // One row in events.db, so the view shows its filters (not the empty state).
+    foxctl(home, ['events', 'emit', '--persist', 'sql'], '{"operation":"here"}');
+    const events = await new EventsPage(app).open();
+    await events.settled();
+    const load = events.root.getByTestId('events-streams-load');
+    // Keyboard only: focus the button and press Enter.
+    await load.focus();
+    await app.page.keyboard.press('Enter');
+    const list = events.root.getByTestId('events-streams');
+    await expect(list).toHaveAttribute('data-rows', '4');
+    await expect(events.root.getByTestId('events-streams-row').last()).toContainText('foxcular_events.ndjson.2.gz:1');
+    await expect(events.root.getByTestId('events-streams-files')).toContainText('foxcular_events.ndjson.2.gz (2)');
+    // The view's filter applies: errors with a word, and the CLI line says the same.
+    await events.filters().getByLabel('Status').selectOption('error');
+    await events.filters().getByLabel('Search').fill('pangolin');
+    await events.filters().getByRole('button', { name: 'Apply' }).click();
+    await expect(events.root.getByTestId('events-streams-card-cli')).toContainText('--status error --text pangolin --all-streams');
+    await load.click();
+    await expect(list).toHaveAttribute('data-rows', '2');
+    await expect(events.root.getByTestId('events-streams-row').first()).toContainText('pangolin timeout');
+    const card = events.root.locator('.events-streams-card');
+    await card.screenshot({ path: path.join(ARTIFACTS, `${app.mode}-events-streams-1400.png`), animations: 'disabled' });
+    await app.page.setViewportSize({ width: 1024, height: 700 });
+    await card.screenshot({ path: path.join(ARTIFACTS, `${app.mode}-events-streams-1024.png`), animations: 'disabled' });
+    });
   });
 });

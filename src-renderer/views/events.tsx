@@ -8,6 +8,7 @@ import { EventsFacets } from '../components/events-facets';
 import { EventsFilters } from '../components/events-filters';
 import { EventsHistogram } from '../components/events-histogram';
 import { EventsSource } from '../components/events-source';
+import { EventsStreams } from '../components/events-streams';
 import { EventsSyncer } from '../components/events-syncer';
 import { EventsTable } from '../components/events-table';
 import { Card, Page } from '../components/page';
@@ -182,6 +183,7 @@ export function EventsView(): ReactNode {
         </>
       )}
       {selected ? <EventsDetail event={selected} /> : null}
+      {source ? null : <EventsStreams filter={filter} />}
       <div className="events-bottom">
         {syncer ? <EventsSyncer s={syncer} /> : null}
         <EventsSource />
