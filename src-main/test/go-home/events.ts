@@ -113,3 +113,48 @@ export function writeGoRotatedStream(eventsDir: string, name: string, files: Rea
   }
   return written;
 }
+
+/**
+ * Go's createEventSchema (internal/observability/persistence.go @ 1a0f886, OpenEventStore), verbatim
+ * but for the table's name: that version names it wide_events; newer Go builds write the same
+ * columns to foxcular_events (FORMATS.md). Run by the sqlite3 CLI, as a Go process of its own would.
+ */
+export function goCreateEventSchema(dbFile: string, table = 'foxcular_events'): void {
+  const schema = `
+	CREATE TABLE IF NOT EXISTS ${table} (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		span_id TEXT NOT NULL UNIQUE,
+		trace_id TEXT NOT NULL,
+		parent_id TEXT,
+		ts TEXT NOT NULL,
+		service TEXT NOT NULL,
+		version TEXT,
+		component TEXT,
+		operation TEXT NOT NULL,
+		command TEXT,
+		subtype TEXT,
+		session_id TEXT,
+		agent_id TEXT,
+		workspace_id TEXT,
+		job_id TEXT,
+		status TEXT NOT NULL,
+		duration_ms INTEGER,
+		error_type TEXT,
+		error_code TEXT,
+		error_message TEXT,
+		retriable INTEGER,
+		data TEXT,
+		created_at TEXT DEFAULT (datetime('now'))
+	);
+
+	CREATE INDEX IF NOT EXISTS idx_${table}_trace_id ON ${table}(trace_id);
+	CREATE INDEX IF NOT EXISTS idx_${table}_ts ON ${table}(ts);
+	CREATE INDEX IF NOT EXISTS idx_${table}_operation ON ${table}(operation);
+	CREATE INDEX IF NOT EXISTS idx_${table}_command ON ${table}(command);
+	CREATE INDEX IF NOT EXISTS idx_${table}_status ON ${table}(status);
+	CREATE INDEX IF NOT EXISTS idx_${table}_session_id ON ${table}(session_id);
+	CREATE INDEX IF NOT EXISTS idx_${table}_workspace_id ON ${table}(workspace_id);
+	`;
+  fs.mkdirSync(path.dirname(dbFile), { recursive: true });
+  execFileSync('/usr/bin/sqlite3', ['-bail', dbFile], { input: schema, stdio: ['pipe', 'pipe', 'pipe'] });
+}
