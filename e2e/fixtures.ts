@@ -11,7 +11,7 @@ import { browserSkipReason, CHROMIUM, CHROMIUM_ARGS, electronBinary, electronSki
 import { ROOT, startStudio, type StudioProcess } from './support/studio-process.js';
 
 /** What a test's home holds (see support/seed-home.ts). */
-export type SeedKind = 'empty' | 'sample' | 'big';
+export type SeedKind = 'empty' | 'sample' | 'big' | 'go';
 
 interface TestFixtures {
   seed: SeedKind;

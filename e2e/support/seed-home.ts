@@ -4,13 +4,21 @@
 //   sample  a few stores with rows, events synced into events.db, one backup, then a store added
 //           after it (so the Overview warns that a sync-critical store is missing from the backup)
 //   big     sample plus a 128 MiB store of incompressible data: a backup of it takes seconds
+//   go      a home the Go foxctl wrote (src-main/test/go-home/home.ts), nothing through our engine
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { openEngine } from '../../src-main/engine/engine.js';
+import { buildGoHome } from '../../src-main/test/go-home/home.js';
 
 const [home, kind = 'sample'] = process.argv.slice(2);
-if (!home || !['empty', 'sample', 'big'].includes(kind)) {
-  process.stderr.write('usage: seed-home.ts <home> empty|sample|big\n');
+if (!home || !['empty', 'sample', 'big', 'go'].includes(kind)) {
+  process.stderr.write('usage: seed-home.ts <home> empty|sample|big|go\n');
   process.exit(2);
+}
+if (kind === 'go') {
+  if (path.basename(home) !== '.foxctl') throw new Error(`a Go home is <root>/.foxctl (got ${home})`);
+  buildGoHome(path.dirname(home));
+  process.exit(0);
 }
 
 const engine = openEngine({ env: { ...process.env, FOXCTL_HOME: home } });
