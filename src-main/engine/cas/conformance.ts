@@ -483,7 +483,7 @@ export function casConformance(name: string, factory: CasFixtureFactory): void {
         await collectGarbage(store, { olderThanMs: HOUR });
         expect((await store.list()).items).toHaveLength(0);
       }
-    });
+    }, 90_000); // 2 × 160 puts by another process; ~30 s on s3rver, the slowest backend, on a loaded 2-core machine
 
     it('stats counts objects, bytes and pins', async () => {
       const { store } = await setup();

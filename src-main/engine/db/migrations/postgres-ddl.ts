@@ -33,6 +33,18 @@ CREATE TABLE IF NOT EXISTS studio_cas_chunks (
   PRIMARY KEY (blob_id, seq)
 );
 `,
+    // SQLite rebuilds the table to Go's shape (nullable tags, kind and pinned; last_put_at); a
+    // PostgreSQL table changes in place.
+    2: `
+ALTER TABLE cas_objects ALTER COLUMN tags DROP NOT NULL;
+ALTER TABLE cas_objects ALTER COLUMN tags DROP DEFAULT;
+ALTER TABLE cas_objects ALTER COLUMN kind DROP NOT NULL;
+ALTER TABLE cas_objects ALTER COLUMN pinned DROP NOT NULL;
+ALTER TABLE cas_objects ADD COLUMN IF NOT EXISTS last_put_at TEXT;
+CREATE INDEX IF NOT EXISTS idx_cas_created ON cas_objects(created_at);
+CREATE INDEX IF NOT EXISTS idx_cas_pinned ON cas_objects(pinned);
+CREATE INDEX IF NOT EXISTS idx_cas_kind ON cas_objects(kind);
+`,
   },
   EVENTS: {
     1: `
