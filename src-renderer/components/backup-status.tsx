@@ -2,7 +2,10 @@ import type { ReactNode } from 'react';
 import type { Backup, BackupProblem } from '../../src-preload/contract';
 import { describeProblem } from '../views/backup-health';
 
-/** A backup's state as a badge: red when it completed with problems, is damaged or failed a verify. */
+/**
+ * A backup's state as a badge: red when it completed with problems, is damaged or failed a verify;
+ * "Unchecked" for one written without checks until a verify passes (then its Verified column says so).
+ */
 export function BackupStatusBadge({ b }: { b: Backup }): ReactNode {
   const badge: [string, string, string] | null =
     b.status === 'damaged'
@@ -11,7 +14,7 @@ export function BackupStatusBadge({ b }: { b: Backup }): ReactNode {
         ? ['Completed with problems', 'state-error', `${b.problems.length} problem${b.problems.length === 1 ? '' : 's'}: see Details`]
         : b.verified?.ok === false
           ? ['Verify failed', 'state-error', 'a verify found the archive damaged']
-          : b.status === 'unchecked'
+          : b.status === 'unchecked' && b.verified?.ok !== true
             ? ['Unchecked', 'state-canceled', 'written without checks (Go foxctl or an older Storage Studio): verify it to count it for retention']
             : null;
   if (!badge) return null;
