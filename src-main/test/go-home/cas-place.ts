@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { goRfc3339Nano } from './cas.js';
 
 /** One object to write as Go would. */
 export interface GoCasObject {
@@ -23,12 +24,6 @@ export interface GoCasObject {
 }
 
 const hexOf = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-
-/** Go's time.RFC3339Nano of a UTC instant: fraction without trailing zeros, none when whole. */
-export function goRfc3339Nano(d: Date): string {
-  const iso = d.toISOString();
-  return iso.replace(/\.(\d+)Z$/, (_, f: string) => (f.replace(/0+$/, '') ? `.${f.replace(/0+$/, '')}Z` : 'Z'));
-}
 
 function sqlite3(file: string, sql: string): void {
   const r = spawnSync('/usr/bin/sqlite3', [file], { input: sql, encoding: 'utf8' });
