@@ -60,6 +60,49 @@ export function snapshotProblem(err: unknown, s: Source): BackupProblem | undefi
 }
 
 /**
+ * Queues one database's snapshot into `staged` on the worker (with the store's own busy timeout,
+ * FOXCTL_<STORE>_DB_TIMEOUT, as its other users wait), then its check. `ready` resolves false when
+ * the store could not be read and `unreadable` is `problem` (the problem is pushed); `checked`
+ * pushes what the check found. `onSnapshot` runs as the snapshot ends (progress). Both promises
+ * are awaited by the caller; a failure after a cancel is never unhandled.
+ */
+export function stageSnapshot(
+  config: FoxConfig,
+  worker: SnapshotWorker,
+  s: Source,
+  staged: string,
+  mode: CheckMode,
+  problems: BackupProblem[],
+  opts: CheckOptions,
+  onSnapshot?: (taken: boolean) => void,
+): { ready: Promise<boolean>; checked: Promise<void> } {
+  const timeoutMs = s.store ? sqliteSettings(config, lookupStore(s.store)).timeoutMs : 5000;
+  const ready = worker.snapshot(s.src, staged, s.store ? `store ${s.store}` : s.src, timeoutMs).then(
+    () => {
+      onSnapshot?.(true);
+      return true;
+    },
+    (err: unknown) => {
+      const problem = opts.unreadable === 'problem' ? snapshotProblem(err, s) : undefined;
+      if (!problem) throw err;
+      problems.push(problem);
+      onSnapshot?.(false);
+      return false;
+    },
+  );
+  // The check reads the staged copy while the caller may stream it: closing our descriptor
+  // drops the worker's POSIX locks on it, which is harmless for a private, never-written copy.
+  const checked = ready.then(async (taken) => {
+    if (!taken) return;
+    const res = await worker.check(staged, mode, s.store === 'CAS');
+    for (const p of res.problems) problems.push({ ...p, ...(s.store ? { store: s.store } : {}), path: s.entryPath });
+  });
+  ready.catch(() => undefined);
+  checked.catch(() => undefined);
+  return { ready, checked };
+}
+
+/**
  * Writes the archive of a source plan: snapshots every database into a staging directory on a
  * worker thread, back to back (so they are taken close together, not spread over the slow
  * compression), then checks each staged snapshot on the same worker while this thread streams
@@ -92,35 +135,12 @@ export async function createFromPlan(config: FoxConfig, plan: SourcePlan, name: 
       const common = { entryPath: s.entryPath, originalPath: s.src, mtime: s.mtime, component: s.component, ...(s.store ? { store: s.store } : {}) };
       if (s.kind !== 'sqlite') return { ...common, read: s.src, mayVanish: true };
       const staged = path.join(staging, `${i}.db`);
-      // The store's own busy timeout (FOXCTL_<STORE>_DB_TIMEOUT), as its other users wait.
-      const timeoutMs = s.store ? sqliteSettings(config, lookupStore(s.store)).timeoutMs : 5000;
-      const ready = worker.snapshot(s.src, staged, s.store ? `store ${s.store}` : s.src, timeoutMs).then(
-        () => {
-          total += fs.statSync(staged).size - s.size;
-          snapDone += s.size;
-          sink.progress?.(snapDone, total, `snapshot ${s.entryPath}`);
-          return true;
-        },
-        (err: unknown) => {
-          const problem = opts.unreadable === 'problem' ? snapshotProblem(err, s) : undefined;
-          if (!problem) throw err;
-          problems.push(problem);
-          total -= s.size;
-          snapDone += s.size;
-          return false;
-        },
-      );
-      // The check reads the staged copy while this thread may stream it: closing our descriptor
-      // drops the worker's POSIX locks on it, which is harmless for a private, never-written copy.
-      const checked = ready.then(async (taken) => {
-        if (!taken) return;
-        const res = await worker.check(staged, mode, s.store === 'CAS');
-        for (const p of res.problems) problems.push({ ...p, ...(s.store ? { store: s.store } : {}), path: s.entryPath });
+      const { ready, checked } = stageSnapshot(config, worker, s, staged, mode, problems, opts, (taken) => {
+        if (taken) total += fs.statSync(staged).size - s.size;
+        else total -= s.size;
+        snapDone += s.size;
+        if (taken) sink.progress?.(snapDone, total, `snapshot ${s.entryPath}`);
       });
-      // Both are awaited later (ready by the writer, checked before the manifest); a failure
-      // after a cancel must not be unhandled.
-      ready.catch(() => undefined);
-      checked.catch(() => undefined);
       checks.push(checked);
       return { ...common, read: staged, mayVanish: false, ready };
     });

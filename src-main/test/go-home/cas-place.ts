@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { goRfc3339Nano } from './cas.js';
+import { GO_CAS_SCHEMA, goRfc3339Nano } from './cas.js';
 
 /** One object to write as Go would. */
 export interface GoCasObject {
@@ -41,19 +41,8 @@ export function writeGoSqliteCas(file: string, objects: GoCasObject[]): string[]
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const lines = [
     'PRAGMA journal_mode=WAL;',
-    `CREATE TABLE IF NOT EXISTS cas_objects (
-		digest TEXT PRIMARY KEY,
-		size INTEGER NOT NULL,
-		kind TEXT DEFAULT 'application/octet-stream',
-		tags TEXT,
-		pinned INTEGER DEFAULT 0,
-		content BLOB,
-		created_at TEXT NOT NULL,
-		updated_at TEXT NOT NULL
-	);`,
-    'CREATE INDEX IF NOT EXISTS idx_cas_created ON cas_objects(created_at);',
-    'CREATE INDEX IF NOT EXISTS idx_cas_pinned ON cas_objects(pinned);',
-    'CREATE INDEX IF NOT EXISTS idx_cas_kind ON cas_objects(kind);',
+    // migrateSQLiteSchema's script, as Go runs it on every open.
+    GO_CAS_SCHEMA,
   ];
   const digests: string[] = [];
   for (const o of objects) {

@@ -1,11 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FoxConfig } from '../../config/resolve.js';
-import { sqliteSettings } from '../../db/connections.js';
 import { FoxError, throwIfAborted } from '../../errors.js';
-import { lookupStore } from '../../registry/stores.js';
 import type { CheckOptions, ProgressSink } from '../create.js';
-import { snapshotProblem, WRITER_VERSION } from '../create.js';
+import { stageSnapshot, WRITER_VERSION } from '../create.js';
 import { makeStagingDir } from '../fs-util.js';
 import { casFileProblems, sortProblems, strictError } from '../problems.js';
 import { SnapshotWorker } from '../snapshot.js';
@@ -56,23 +54,7 @@ export async function createSnapshotFromPlan(config: FoxConfig, plan: SourcePlan
         const withId = sourceId !== undefined ? { sourceId } : {};
         if (s.kind !== 'sqlite') return { ...common, ...withId, read: s.src, mayVanish: true };
         const staged = path.join(staging, `${i}.db`);
-        const timeoutMs = s.store ? sqliteSettings(config, lookupStore(s.store)).timeoutMs : 5000;
-        const ready = worker.snapshot(s.src, staged, s.store ? `store ${s.store}` : s.src, timeoutMs).then(
-          () => true,
-          (err: unknown) => {
-            const problem = opts.unreadable === 'problem' ? snapshotProblem(err, s) : undefined;
-            if (!problem) throw err;
-            problems.push(problem);
-            return false;
-          },
-        );
-        const checked = ready.then(async (taken) => {
-          if (!taken) return;
-          const res = await worker.check(staged, mode, s.store === 'CAS');
-          for (const p of res.problems) problems.push({ ...p, ...(s.store ? { store: s.store } : {}), path: s.entryPath });
-        });
-        ready.catch(() => undefined);
-        checked.catch(() => undefined);
+        const { ready, checked } = stageSnapshot(config, worker, s, staged, mode, problems, opts);
         checks.push(checked);
         return { ...common, ...withId, read: staged, ready };
       });
