@@ -12,6 +12,7 @@ import { MANIFEST_VERSION, parseComponents } from './manifest.js';
 import { archiveFileName, defaultName, validateName } from './names.js';
 import { SnapshotWorker } from './snapshot.js';
 import { casFileProblems, sortProblems, strictError } from './problems.js';
+import { dumpRemoteStore } from './remote-dump.js';
 import { collectSources, type Source, type SourcePlan } from './sources.js';
 import { COMPONENTS, type BackupProblem, type CheckMode, type CreateBackupOptions, type CreateBackupResult, type Manifest } from './types.js';
 
@@ -77,7 +78,9 @@ export function stageSnapshot(
   onSnapshot?: (taken: boolean) => void,
 ): { ready: Promise<boolean>; checked: Promise<void> } {
   const timeoutMs = s.store ? sqliteSettings(config, lookupStore(s.store)).timeoutMs : 5000;
-  const ready = worker.snapshot(s.src, staged, s.store ? `store ${s.store}` : s.src, timeoutMs).then(
+  // A store on a server is copied through its driver; a local one by SQLite's backup API.
+  const taken = s.remote && s.store ? dumpRemoteStore(config, s.store, staged).then(() => undefined) : worker.snapshot(s.src, staged, s.store ? `store ${s.store}` : s.src, timeoutMs);
+  const ready = taken.then(
     () => {
       onSnapshot?.(true);
       return true;

@@ -2,11 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FoxConfig } from '../config/resolve.js';
 import { assertSqliteFile } from '../db/sqlite.js';
+import type { DbDriverName } from '../db/connections.js';
 import { isFoxError } from '../errors.js';
 import { storePath } from '../registry/paths.js';
 import { lookupStore, STORES, type StoreDef } from '../registry/stores.js';
 import { archiveRoots, entryPathOf, storeOfEntry } from './entry-paths.js';
 import { isInside } from './fs-util.js';
+import { remoteStoreSources } from './remote-sources.js';
 import type { BackupProblem, Component, SkippedStore } from './types.js';
 
 /** One file to put in an archive: a SQLite database to snapshot, or a plain file to stream. */
@@ -20,6 +22,8 @@ export interface Source {
   /** Size estimate in bytes (a database's file plus its -wal), for progress. */
   size: number;
   mtime: Date;
+  /** A store on a server: copied through its driver into a SQLite file, not read from `src`. */
+  remote?: { driver: DbDriverName };
 }
 
 /** What a create will read, and what it leaves out. */
@@ -131,7 +135,16 @@ export function collectSources(config: FoxConfig, components: Component[], inclu
 
   if (components.includes('databases') || casSelected) {
     const root = config.storageRoot;
+    const remote = components.includes('databases')
+      ? remoteStoreSources(config, (def) => policySkip(def, includeLocalOnly, casSelected) !== undefined, (entryPath) => fs.existsSync(path.join(root, entryPath.slice('storage/'.length))))
+      : undefined;
+    if (remote) {
+      for (const s of remote.sources) add(s);
+      problems.push(...remote.problems);
+      warnings.push(...remote.warnings);
+    }
     const consider = (file: string, entryPath: string): void => {
+      if (remote?.claimed.has(entryPath)) return;
       const owner = storeOfEntry(entryPath);
       if (!owner) {
         if (components.includes('databases')) add(dbSource(file, entryPath, 'databases', undefined, notes));

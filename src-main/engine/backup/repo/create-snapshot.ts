@@ -44,7 +44,8 @@ export async function createSnapshotFromPlan(config: FoxConfig, plan: SourcePlan
     const sourcesOf = async (ctx: SourceContext): Promise<SnapshotSource[]> =>
       plan.sources.map((s, i): SnapshotSource => {
         const common = { path: s.entryPath, component: s.component, store: s.store ?? null, kind: s.kind };
-        const sourceId = sourceIdentity(s.src, s.kind);
+        // A store on a server has no file to stat: it is copied again every time.
+        const sourceId = s.remote ? undefined : sourceIdentity(s.src, s.kind);
         const before = previous?.files.find((f) => f.path === s.entryPath);
         if (sourceId !== undefined && before?.source_id !== undefined && sameFile(before.source_id, sourceId) && !racilyClean(before) && before.content.every((id) => ctx.has(id))) {
           // Unchanged since the last snapshot read it: named again unread, its problems carried over.
