@@ -55,8 +55,8 @@ async function remoteList(config: FoxConfig, signal: AbortSignal) {
         rows.length === 0
           ? `no backups in ${remote.location}`
           : formatTable(
-              ['NAME', 'CREATED (UTC)', 'SIZE', 'COMPONENTS', 'PUSHED FROM', 'NOTE'],
-              rows.map((b) => [b.name, b.created_at ? when(b.created_at) : '-', formatBytes(b.size), b.components.join(','), b.pushed_from || '-', b.problem ?? '']),
+              ['NAME', 'FORMAT', 'CREATED (UTC)', 'SIZE', 'COMPONENTS', 'PUSHED FROM', 'NOTE'],
+              rows.map((b) => [b.name, b.format ?? 'tar', b.created_at ? when(b.created_at) : '-', formatBytes(b.size), b.components.join(','), b.pushed_from || '-', b.problem ?? '']),
             ),
     };
   } finally {
@@ -252,7 +252,11 @@ export function registerBackupCommands(program: Command): void {
           const start = kind === 'push' ? startBackupPush : startBackupPull;
           const r = await ctx.waitJob(start(ctx.engine(), name, { force: ctx.opts.force === true, signal: ctx.signal }));
           const verb = kind === 'push' ? (r.transferred ? 'pushed' : 'already pushed:') : r.transferred ? 'pulled' : 'already here:';
-          return { data: r, human: `${verb} ${r.name} (${formatBytes(r.size)}, sha256 ${r.sha256.slice(0, 12)}…) ${kind === 'push' ? `to ${r.remote}` : `to ${r.path}`}` };
+          const what =
+            'packs_needed' in r
+              ? `snapshot ${r.name} (${r.packs_moved} of ${r.packs_needed} packs moved, ${formatBytes(r.size)}; the rest were there already)`
+              : `${r.name} (${formatBytes(r.size)}, sha256 ${r.sha256.slice(0, 12)}…)`;
+          return { data: r, human: `${verb} ${what} ${kind === 'push' ? `to ${r.remote}` : `to ${r.path}`}` };
         }),
       );
   }

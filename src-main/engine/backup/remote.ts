@@ -19,6 +19,7 @@ import { readManifest } from './catalog.js';
 import { fsyncDir } from './fs-util.js';
 import { archiveFileName, resolveArchive, validateName } from './names.js';
 import { resolveBackupS3Settings } from './remote-settings.js';
+import { hasLocalSnapshot, listRemoteSnapshots, pullSnapshot, pushSnapshot, type SnapshotTransfer } from './remote-snapshots.js';
 
 /** The record kept beside each pushed archive (`<key>.json`): what pull checks the bytes against. */
 export interface RemoteBackup {
@@ -34,6 +35,8 @@ export interface RemoteBackup {
   pushed_from: string;
   /** Why the entry is unusable (an archive without its record); absent when fine. */
   problem?: string;
+  /** A Go tar.gz archive, or a snapshot of the repository (absent in records pushed before snapshots). */
+  format?: 'tar' | 'snapshot';
 }
 
 /** What push and pull did. `transferred` false: the same bytes were already there. */
@@ -44,6 +47,7 @@ export interface RemoteTransfer {
   size: number;
   sha256: string;
   transferred: boolean;
+  format?: 'tar' | 'snapshot';
 }
 
 /** Options of push and pull. */
@@ -121,11 +125,14 @@ export class RemoteBackups {
       const rec = keys.has(`${key}.json`) ? await this.record(name, opts) : null;
       return rec ?? { name, file: path.posix.basename(key), key, size: keys.get(key) ?? 0, sha256: '', created_at: null, components: [], pushed_at: '', pushed_from: '', problem: 'no checksum record: the push did not finish; push it again' };
     });
-    return out.sort((a, b) => (b.created_at ?? '').localeCompare(a.created_at ?? '') || a.name.localeCompare(b.name));
+    const snapshots: RemoteBackup[] = await listRemoteSnapshots(this.settings, opts);
+    return [...out.map((b) => ({ ...b, format: 'tar' as const })), ...snapshots].sort((a, b) => (b.created_at ?? '').localeCompare(a.created_at ?? '') || a.name.localeCompare(b.name));
   }
 
   /** Uploads a local backup (streamed, multipart when large) and then its record with the checksum. */
-  async push(nameOrPath: string, opts: RemoteOptions = {}): Promise<RemoteTransfer> {
+  async push(nameOrPath: string, opts: RemoteOptions = {}): Promise<RemoteTransfer | SnapshotTransfer> {
+    // A snapshot goes as packs the bucket lacks; a name held by both forms is the archive's (as before snapshots).
+    if (hasLocalSnapshot(this.config, nameOrPath) && !archiveExists(this.config, nameOrPath)) return pushSnapshot(this.config, this.settings, nameOrPath, opts);
     const { name, path: file } = resolveArchive(this.config, nameOrPath);
     const key = this.key(validateName(name));
     const size = fs.statSync(file).size;
@@ -157,17 +164,20 @@ export class RemoteBackups {
     if (head.ContentLength !== size) throw new FoxError('CORRUPT', `${this.subject} stored ${head.ContentLength} bytes for ${key}, expected ${size}`, { subject: this.subject });
     const rec: RemoteBackup = { name, file: archiveFileName(name), key, size, sha256, created_at: manifest?.created_at ?? null, components: manifest?.components ?? [], pushed_at: nowRfc3339(), pushed_from: os.hostname() };
     await this.call('backup push', (c) => c.send(new PutObjectCommand({ Bucket: this.settings.bucket, Key: `${key}.json`, Body: JSON.stringify(rec, null, 2), ContentType: 'application/json' })));
-    return { name, path: file, remote: key, size, sha256, transferred: true };
+    return { name, path: file, remote: key, size, sha256, transferred: true, format: 'tar' };
   }
 
   /**
    * Downloads a pushed backup into the backups dir: into a temp file, hashed on the way, renamed
    * into place only when size and SHA-256 match the record (else CORRUPT, nothing kept).
    */
-  async pull(rawName: string, opts: RemoteOptions = {}): Promise<RemoteTransfer> {
+  async pull(rawName: string, opts: RemoteOptions = {}): Promise<RemoteTransfer | SnapshotTransfer> {
     const name = validateName(rawName.replace(/^backup_/, '').replace(/\.tar\.gz$/, ''));
     const rec = await this.record(name, opts);
-    if (!rec) throw new FoxError('NOT_FOUND', `no remote backup "${name}" in ${this.subject}; run "foxctl backup list --remote"`, { subject: this.subject });
+    if (!rec) {
+      if (name === rawName && (await listRemoteSnapshots(this.settings, opts)).some((s) => s.name === name)) return pullSnapshot(this.config, this.settings, name, opts);
+      throw new FoxError('NOT_FOUND', `no remote backup "${name}" in ${this.subject} (neither an archive nor a snapshot); run "foxctl backup list --remote"`, { subject: this.subject });
+    }
     const dest = path.join(this.config.backupsDir, archiveFileName(name));
     if (fs.existsSync(dest)) {
       const local = createHash('sha256');
@@ -200,7 +210,7 @@ export class RemoteBackups {
       }
       fs.renameSync(tmp, dest);
       fsyncDir(this.config.backupsDir);
-      return { name, path: dest, remote: rec.key, size, sha256, transferred: true };
+      return { name, path: dest, remote: rec.key, size, sha256, transferred: true, format: 'tar' };
     } finally {
       fs.rmSync(tmp, { force: true });
     }
@@ -209,6 +219,16 @@ export class RemoteBackups {
   /** Releases the client's sockets. */
   close(): void {
     this.client.destroy();
+  }
+}
+
+/** Whether a name or path resolves to a local archive. */
+function archiveExists(config: FoxConfig, nameOrPath: string): boolean {
+  try {
+    resolveArchive(config, nameOrPath);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -223,7 +243,7 @@ export interface RemoteBackupHost {
   jobs: JobManager;
 }
 
-function startTransfer(host: RemoteBackupHost, kind: 'push' | 'pull', name: string, opts: RemoteOptions): JobHandle<RemoteTransfer> {
+function startTransfer(host: RemoteBackupHost, kind: 'push' | 'pull', name: string, opts: RemoteOptions): JobHandle<RemoteTransfer | SnapshotTransfer> {
   // Settings are checked now, so a missing bucket fails before a job is recorded.
   const remote = openRemoteBackups(host.config, opts.overrides);
   return host.jobs.start({ kind: `backup.${kind}`, title: `backup ${kind} ${name}`, unit: 'bytes', signal: opts.signal }, async (ctx) => {
@@ -244,11 +264,11 @@ function startTransfer(host: RemoteBackupHost, kind: 'push' | 'pull', name: stri
 }
 
 /** `backup push NAME` as a job with progress in bytes. */
-export function startBackupPush(host: RemoteBackupHost, name: string, opts: RemoteOptions = {}): JobHandle<RemoteTransfer> {
+export function startBackupPush(host: RemoteBackupHost, name: string, opts: RemoteOptions = {}): JobHandle<RemoteTransfer | SnapshotTransfer> {
   return startTransfer(host, 'push', name, opts);
 }
 
 /** `backup pull NAME` as a job with progress in bytes. */
-export function startBackupPull(host: RemoteBackupHost, name: string, opts: RemoteOptions = {}): JobHandle<RemoteTransfer> {
+export function startBackupPull(host: RemoteBackupHost, name: string, opts: RemoteOptions = {}): JobHandle<RemoteTransfer | SnapshotTransfer> {
   return startTransfer(host, 'pull', name, opts);
 }

@@ -108,6 +108,36 @@ export class RemoteRepo {
     if (head.ContentLength !== body.length) throw new FoxError('CORRUPT', `${this.subject} stored ${head.ContentLength} bytes for ${rel}, expected ${body.length}`, { subject: this.subject });
   }
 
+  /** The bucket's repository config, or null when nothing was pushed there yet. */
+  async remoteConfig(opts: OpOptions = {}): Promise<RepoConfig | null> {
+    const bytes = await this.get('config.json', opts);
+    if (!bytes) return null;
+    try {
+      return JSON.parse(bytes.toString('utf8')) as RepoConfig;
+    } catch {
+      throw new FoxError('CORRUPT', `config.json in ${this.subject} is not JSON`, { subject: this.subject });
+    }
+  }
+
+  /** The snapshots in the bucket, each as its file says (a file that does not parse is listed with its problem). */
+  async snapshots(opts: OpOptions = {}): Promise<{ name: string; snapshot: Snapshot | null; size: number; problem?: string }[]> {
+    const keys = await this.keys('snapshots', opts);
+    const names = [...keys.keys()].filter((k) => k.endsWith('.json')).map((k) => path.posix.basename(k, '.json'));
+    return mapLimit(names, 8, async (name) => {
+      const bytes = await this.get(`snapshots/${name}.json`, opts);
+      try {
+        return { name, snapshot: JSON.parse(bytes?.toString('utf8') ?? '') as Snapshot, size: bytes?.length ?? 0 };
+      } catch {
+        return { name, snapshot: null, size: bytes?.length ?? 0, problem: `snapshots/${name}.json in ${this.subject} is not valid JSON` };
+      }
+    });
+  }
+
+  /** Whether the bucket holds a snapshot of that name. */
+  async hasSnapshot(name: string, opts: OpOptions = {}): Promise<boolean> {
+    return (await this.keys('snapshots', opts)).has(`snapshots/${name}.json`);
+  }
+
   /** Pushes one snapshot: missing packs, an index of its packs, then the snapshot file. */
   async push(local: { paths: RepoPaths; config: RepoConfig }, name: string, opts: TransferOptions = {}): Promise<RepoTransfer> {
     const lock = await acquireLock(local.paths, 'backup'); // No prune deletes a pack while it is sent.
