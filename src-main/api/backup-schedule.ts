@@ -3,7 +3,7 @@
 // the time of day, then retention of the scheduled backups only.
 import type { Engine } from '../engine/engine.js';
 import { FoxError, toFoxError } from '../engine/errors.js';
-import { isScheduledName, nextRunAt, parseTimeOfDay, formatTimeOfDay, scheduledBackupName, SCHEDULED_PREFIX, type ScheduleZone } from './schedule-time.js';
+import { isScheduledName, nextRunAt, parseTimeOfDay, formatTimeOfDay, scheduledBackupName, scheduledNameTime, SCHEDULED_PREFIX, type ScheduleZone } from './schedule-time.js';
 import { editConfig } from '../engine/config/edit.js';
 import { planRetention } from '../engine/backup/retention.js';
 
@@ -15,6 +15,17 @@ export interface ScheduleSettings {
   zone: ScheduleZone;
   /** Scheduled backups kept; older scheduled ones are deleted after each run. */
   keep: number;
+  /** Push each nightly backup to the backup bucket after it is taken. */
+  push: boolean;
+}
+
+/** How the push after a scheduled backup went (null when pushing is off or the backup failed). */
+export interface SchedulePush {
+  state: 'ok' | 'error';
+  remote: string | null;
+  /** Bytes sent (for a snapshot: only the packs the bucket lacked). */
+  bytes: number;
+  error: { code: string; message: string } | null;
 }
 
 /** The outcome of one scheduled run (`completed_with_problems`: the archive was written, but a check named problems). */
@@ -26,6 +37,9 @@ export interface ScheduleRun {
   error: { code: string; message: string } | null;
   /** Scheduled backups deleted by retention after this run. */
   pruned: string[];
+  push: SchedulePush | null;
+  /** The run made up for a night missed while no Storage Studio ran. */
+  caught_up: boolean;
 }
 
 /** The schedule as the Backups view shows it. */
@@ -42,7 +56,7 @@ export interface ScheduleStatus extends ScheduleSettings {
 }
 
 /** The config keys of the schedule, by setting. */
-export const SCHEDULE_KEYS = { enabled: 'backup.schedule.enabled', time: 'backup.schedule.time', zone: 'backup.schedule.zone', keep: 'backup.schedule.keep' } as const;
+export const SCHEDULE_KEYS = { enabled: 'backup.schedule.enabled', time: 'backup.schedule.time', zone: 'backup.schedule.zone', keep: 'backup.schedule.keep', push: 'backup.schedule.push' } as const;
 
 /** How the scheduler reads the time and waits (tests inject a clock and call tick themselves). */
 export interface SchedulerOptions {
@@ -74,12 +88,36 @@ export class BackupScheduler {
     this.plan();
   }
 
-  /** Starts checking for due runs (idempotent). The timer never keeps the process alive. */
+  /** Starts checking for due runs (idempotent), first making up a missed night. The timer never keeps the process alive. */
   start(): void {
     if (this.timer) return;
     this.plan();
     this.timer = setInterval(() => void this.tick().catch(() => undefined), this.opts.checkEveryMs ?? 30_000);
     this.timer.unref?.();
+    void this.catchUp().catch(() => undefined);
+  }
+
+  /**
+   * Runs the backup now when the newest scheduled backup is older than the last time one was due:
+   * the app was closed (or the machine asleep) then. Nothing is made up before the first scheduled
+   * backup exists, so turning the schedule on in the afternoon does not start a backup at once.
+   */
+  async catchUp(): Promise<ScheduleRun | null> {
+    if (!this.settings.enabled || this.running) return null;
+    // The newest scheduled backup, by the time in its name (the schedule's own clock).
+    const taken = (await this.engine.backups.list())
+      .map((b) => scheduledNameTime(b.name, this.settings.zone))
+      .filter((t): t is Date => t !== null)
+      .sort((a, b) => b.getTime() - a.getTime())[0];
+    if (!taken) return null;
+    let due: Date;
+    try {
+      due = nextRunAt(new Date(this.now().getTime() - 24 * 3600 * 1000), this.settings.time, this.settings.zone);
+    } catch {
+      return null; // A bad time is reported by status(); there is no night to make up.
+    }
+    if (due.getTime() > this.now().getTime() || taken.getTime() >= due.getTime()) return null;
+    return this.runNow(true);
   }
 
   /** Stops the timer and cancels a scheduled backup in progress (its job removes its temp archive). */
@@ -97,10 +135,10 @@ export class BackupScheduler {
     return this.runNow();
   }
 
-  /** Takes a scheduled backup now (as the timer does), then applies retention. */
-  async runNow(): Promise<ScheduleRun> {
+  /** Takes a scheduled backup now (as the timer does), then pushes it when asked and applies retention. */
+  async runNow(caughtUp = false): Promise<ScheduleRun> {
     if (this.running) return this.running;
-    this.running = this.run().finally(() => {
+    this.running = this.run(caughtUp).finally(() => {
       this.running = null;
       this.runningJob = null;
       this.plan();
@@ -155,10 +193,10 @@ export class BackupScheduler {
     }
   }
 
-  private async run(): Promise<ScheduleRun> {
+  private async run(caughtUp: boolean): Promise<ScheduleRun> {
     const at = this.now();
     const name = scheduledBackupName(at, this.settings.zone);
-    const run: ScheduleRun = { at: at.toISOString(), state: 'running', backup: name, job_id: null, error: null, pruned: [] };
+    const run: ScheduleRun = { at: at.toISOString(), state: 'running', backup: name, job_id: null, error: null, pruned: [], push: null, caught_up: caughtUp };
     this.last = run;
     this.lastLoaded = true;
     try {
@@ -166,6 +204,7 @@ export class BackupScheduler {
       this.runningJob = job;
       run.job_id = job.id;
       const created = await job.done;
+      if (this.settings.push) run.push = await this.push(name);
       run.pruned = await this.prune();
       run.state = created.status === 'ok' ? 'ok' : 'completed_with_problems';
     } catch (err) {
@@ -174,6 +213,20 @@ export class BackupScheduler {
       run.error = { code: fe.code, message: fe.message };
     }
     return run;
+  }
+
+  /** Pushes the night's backup; a failure is recorded on the run, the backup itself stays good. */
+  private async push(name: string): Promise<SchedulePush> {
+    try {
+      const { startBackupPush } = await import('../engine/backup/remote.js');
+      const job = startBackupPush(this.engine, name);
+      this.runningJob = job;
+      const r = await job.done;
+      return { state: 'ok', remote: r.remote, bytes: r.size, error: null };
+    } catch (err) {
+      const fe = toFoxError(err);
+      return { state: 'error', remote: null, bytes: 0, error: { code: fe.code, message: fe.message } };
+    }
   }
 
   /**
@@ -198,7 +251,7 @@ export class BackupScheduler {
     if (!job) return;
     const problems = job.state === 'ok' && (job.result as { status?: string } | null)?.status === 'completed_with_problems';
     const state = problems ? 'completed_with_problems' : job.state === 'ok' || job.state === 'error' || job.state === 'canceled' ? job.state : 'running';
-    this.last = { at: job.created_at, state, backup: job.title.slice('backup create '.length), job_id: job.id, error: job.error, pruned: [] };
+    this.last = { at: job.created_at, state, backup: job.title.slice('backup create '.length), job_id: job.id, error: job.error, pruned: [], push: null, caught_up: false };
   }
 }
 
@@ -230,6 +283,7 @@ function readSettings(engine: Engine): ScheduleSettings {
     time: String(get(SCHEDULE_KEYS.time) ?? '02:00'),
     zone: zone === 'utc' ? 'utc' : 'local',
     keep: Number(get(SCHEDULE_KEYS.keep) ?? 7),
+    push: get(SCHEDULE_KEYS.push) === true,
   };
 }
 
@@ -241,9 +295,10 @@ function envOverrides(engine: Engine): { key: string; variable: string }[] {
 /** The schedule as commands: how to set it from a terminal, and what each run does. */
 export function scheduleCli(s: ScheduleSettings): string {
   return [
-    `foxctl backup schedule ${s.enabled ? '--enable' : '--disable'} --time ${s.time} --zone ${s.zone} --keep ${s.keep}`,
-    `# each night at ${s.time}${s.zone === 'utc' ? ' UTC' : ''} while Storage Studio runs:`,
+    `foxctl backup schedule ${s.enabled ? '--enable' : '--disable'} --time ${s.time} --zone ${s.zone} --keep ${s.keep}${s.push ? ' --push' : ''}`,
+    `# each night at ${s.time}${s.zone === 'utc' ? ' UTC' : ''} while Storage Studio runs (a night missed while it was closed is made up at its next start):`,
     `foxctl backup create --name ${SCHEDULED_PREFIX}YYYYMMDD-HHMMSS`,
+    ...(s.push ? [`foxctl backup push ${SCHEDULED_PREFIX}YYYYMMDD-HHMMSS`] : []),
     `# then delete ${SCHEDULED_PREFIX}* backups beyond the newest ${s.keep} clean ones (foxctl backup delete NAME);`,
     '# a backup with problems never counts as one of them, and the newest clean one is never deleted',
   ].join('\n');

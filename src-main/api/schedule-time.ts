@@ -58,3 +58,11 @@ export const SCHEDULED_PREFIX = 'nightly-';
 export function isScheduledName(name: string): boolean {
   return /^nightly-\d{8}-\d{6}$/.test(name);
 }
+
+/** When a scheduled backup was taken, read back from its name on the schedule's clock (null for other names). */
+export function scheduledNameTime(name: string, zone: ScheduleZone = 'local'): Date | null {
+  const m = /^nightly-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})$/.exec(name);
+  if (!m) return null;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  return zone === 'utc' ? new Date(Date.UTC(y, mo - 1, d, h, mi, s)) : new Date(y, mo - 1, d, h, mi, s);
+}

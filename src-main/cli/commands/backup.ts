@@ -305,6 +305,8 @@ export function registerBackupCommands(program: Command): void {
     .option('--time <HH:MM>', 'time of day (24-hour)')
     .option('--zone <zone>', 'clock of --time: local or utc')
     .option('--keep <n>', 'nightly backups kept (older nightly ones are deleted after each run; other backups never)')
+    .option('--push', 'push each nightly backup to the backup bucket (FOXCTL_BACKUP_S3_*)')
+    .option('--no-push', 'do not push nightly backups')
     .action(
       action('foxctl.backup.schedule', async (ctx) => {
         const o = ctx.opts;
@@ -314,15 +316,17 @@ export function registerBackupCommands(program: Command): void {
         if (o.time !== undefined) patch.time = String(o.time);
         if (o.zone !== undefined) patch.zone = String(o.zone) as ScheduleSettings['zone'];
         if (o.keep !== undefined) patch.keep = intOption(o.keep, '--keep');
+        if (o.push !== undefined) patch.push = o.push === true;
         const scheduler = new BackupScheduler(ctx.engine());
         const st = Object.keys(patch).length > 0 ? await scheduler.update(patch) : await scheduler.status();
         return {
           data: st,
           human: () =>
             [
-              `nightly backup  ${st.enabled ? `on, at ${st.time}${st.zone === 'utc' ? ' UTC' : ' local time'}, keeping ${st.keep}` : 'off'}`,
+              `nightly backup  ${st.enabled ? `on, at ${st.time}${st.zone === 'utc' ? ' UTC' : ' local time'}, keeping ${st.keep}${st.push ? ', pushed to the backup bucket' : ''}` : 'off'}`,
               `next run        ${st.next_run ?? '-'} (while Storage Studio runs: foxctl studio or the desktop app)`,
               `last run        ${st.last_run ? `${st.last_run.at} ${st.last_run.state}${st.last_run.backup ? ` ${st.last_run.backup}` : ''}${st.last_run.error ? `: ${st.last_run.error.message}` : ''}` : '-'}`,
+              ...(st.last_run?.push ? [`last push       ${st.last_run.push.state === 'ok' ? `to ${st.last_run.push.remote}` : `failed: ${st.last_run.push.error?.message ?? ''}`}`] : []),
               `settings in     ${st.config_file}`,
               ...(st.problem ? [`problem         ${st.problem}`] : []),
               ...st.env_overrides.map((e) => `note: ${e.key} is set by $${e.variable}, which wins over the config file`),

@@ -67,6 +67,7 @@ export const CONFIG_KEYS: readonly ConfigKeyDef[] = [
   def({ key: 'backup.schedule.time', kind: 'string', default: '02:00', description: 'Time of day of the nightly backup (HH:MM, 24-hour)' }),
   def({ key: 'backup.schedule.zone', kind: 'string', default: 'local', choices: ['local', 'utc'], description: 'Clock of backup.schedule.time: local time or UTC' }),
   def({ key: 'backup.schedule.keep', kind: 'int', default: 7, min: 1, description: 'Nightly backups kept (older nightly ones are pruned; other backups are never touched)' }),
+  def({ key: 'backup.schedule.push', kind: 'bool', default: false, description: 'Push each nightly backup to the backup bucket (FOXCTL_BACKUP_S3_*) after it is taken' }),
   // Connection settings (the Settings view's forms). Secrets never live here: see engine/secrets.
   def({ key: 'cas.s3.bucket', kind: 'string', default: '', description: 'S3 bucket of the CAS (and of pushed backups)' }),
   def({ key: 'cas.s3.region', kind: 'string', default: '', description: 'S3 region (empty: $AWS_REGION, else us-east-1)' }),
