@@ -1,6 +1,6 @@
 // Lint: TypeScript rules plus the import boundaries of DESIGN.md, which fail the build when crossed:
 // - the engine never imports electron, nor app/, web/, cli/ or api/;
-// - the renderer imports only src-preload/contract.ts from outside itself;
+// - the renderer imports only the contract (src-preload/contract.ts and contract/) from outside itself;
 // - only src-main/app/** and src-preload/index.ts import electron.
 import js from '@eslint/js';
 import globals from 'globals';
@@ -48,8 +48,8 @@ export default tseslint.config(
           paths: [electron],
           patterns: [
             {
-              regex: `^(\\.\\./){${up}}(?!src-preload/contract(\\.js|\\.ts)?$)`,
-              message: 'The renderer imports only src-preload/contract.ts from outside src-renderer/.',
+              regex: `^(\\.\\./){${up}}(?!src-preload/contract((\\.js|\\.ts)?|/[a-z-]+(\\.js|\\.ts)?)$)`,
+              message: 'The renderer imports only the contract (src-preload/contract) from outside src-renderer/.',
             },
             {
               regex: '^node:|^(fs|path|os|child_process|better-sqlite3)$',
@@ -65,7 +65,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off' },
   },
   {
-    files: ['src-preload/contract.ts'],
+    files: ['src-preload/contract.ts', 'src-preload/contract/**'],
     rules: {
       'no-restricted-imports': [
         'error',
