@@ -1,15 +1,15 @@
 import { useEffect, type ReactNode } from 'react';
-import { Sidebar } from './components/sidebar';
+import { Sidebar } from './shared/sidebar';
 import { useStudio } from './store';
-import { isFinal } from './store/jobs';
-import { BackupsView } from './views/backups';
-import { CasView } from './views/cas';
-import { EventsView } from './views/events';
-import { JobsView } from './views/jobs';
-import { NoTokenView } from './views/no-token';
-import { OverviewView } from './views/overview';
-import { SettingsView } from './views/settings';
-import { StoresView } from './views/stores';
+import { isFinal } from './jobs/jobs-slice';
+import { BackupsView } from './backups/backups-view';
+import { CasView } from './cas/cas-view';
+import { EventsView } from './events/events-view';
+import { JobsView } from './jobs/jobs-view';
+import { NoTokenView } from './shared/no-token';
+import { OverviewView } from './overview/overview-view';
+import { SettingsView } from './settings/settings-view';
+import { StoresView } from './stores/stores-view';
 
 /** The app: navigation on the left, the current view on the right. */
 export function App(): ReactNode {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventFilterInput } from '../../src-preload/contract.js';
-import { eventsCliArgs, eventsCliCommand, shellQuote } from '../../src-renderer/components/events-cli.js';
+import { eventsCliArgs, eventsCliCommand, shellQuote } from '../../src-renderer/events/cli.js';
 import { openEngine } from '../engine/engine.js';
 import { bulkInsertSeed } from '../engine/events/seed.js';
 import { runCliInProcess } from '../test/cli-runner.js';

@@ -1,0 +1,193 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import type { BridgeError } from '../../src-preload/contract';
+import { Command, EmptyState } from '../shared/empty-state';
+import { ErrorNotice } from '../shared/error-notice';
+import { eventsCliCommand } from './cli';
+import { EventsDetail } from './detail';
+import { EventsFacets } from './facets';
+import { EventsFilters } from './filters';
+import { EventsHistogram } from './histogram';
+import { EventsSource } from './source';
+import { EventsStreams } from './streams';
+import { EventsSyncer } from './syncer';
+import { EventsTable } from './table';
+import { Card, Page } from '../shared/page';
+import { RefreshButton } from '../shared/refresh-button';
+import { formatCount } from '../shared/format';
+import { useStudio } from '../store';
+import { IDLE } from '../shared/requests-slice';
+
+/** The current filter as a `foxctl events query ...` line with a Copy button. */
+function CliLine(): ReactNode {
+  const filter = useStudio((s) => s.evFilter);
+  const source = useStudio((s) => s.evSource);
+  const [copied, setCopied] = useState(false);
+  const cli = eventsCliCommand(filter, { db: source?.file ?? null });
+  return (
+    <div className="events-cli">
+      <code className="command mono" data-testid="events-cli">
+        {cli}
+      </code>
+      <button
+        type="button"
+        className="btn btn-quiet"
+        onClick={() => {
+          void navigator.clipboard?.writeText(cli).then(() => setCopied(true));
+          setTimeout(() => setCopied(false), 1500);
+        }}
+      >
+        {copied ? 'Copied' : 'Copy'}
+      </button>
+    </div>
+  );
+}
+
+const TABLE_REQUESTS = ['events.query', 'events.count', 'events.histogram', 'events.facets', 'events.more'];
+
+/** Which request's error the table area shows: the first failing of page, count, histogram, facets. */
+function useTableError(): { key: string; error: BridgeError } | null {
+  const key = useStudio((s) => TABLE_REQUESTS.find((k) => s.requests[k]?.error) ?? null);
+  const error = useStudio((s) => (key ? (s.requests[key]?.error ?? null) : null));
+  return key && error ? { key, error } : null;
+}
+
+/**
+ * Events: a Datasette/Honeycomb-style viewer over events.db (or another events.db opened
+ * read-only): filters with time presets, a histogram to zoom, a virtualized keyset-paged table,
+ * facets, row detail with the trace waterfall, a live tail, and the syncer.
+ */
+export function EventsView(): ReactNode {
+  const syncer = useStudio((s) => s.syncer);
+  const init = useStudio((s) => s.initEvents);
+  const load = useStudio((s) => s.loadEvents);
+  const rows = useStudio((s) => s.evRows);
+  const count = useStudio((s) => s.evCount);
+  const hist = useStudio((s) => s.evHistogram);
+  const selected = useStudio((s) => s.evSelected);
+  const filter = useStudio((s) => s.evFilter);
+  const preset = useStudio((s) => s.evPreset);
+  const source = useStudio((s) => s.evSource);
+  const closeSource = useStudio((s) => s.closeEventsFile);
+  const live = useStudio((s) => s.evLive);
+  const setLive = useStudio((s) => s.setLive);
+  const pending = useStudio((s) => s.evPending);
+  const pendingLines = useStudio((s) => s.evPendingLines);
+  const homeTotal = useStudio((s) => s.evHomeTotal);
+  const loading = useStudio((s) => (s.requests['events.query'] ?? IDLE).loading);
+  const clear = useStudio((s) => s.clearError);
+  const failure = useTableError();
+  const countFailed = useStudio((s) => (s.requests['events.count'] ?? IDLE).error !== null);
+  useEffect(() => {
+    void init();
+  }, [init]);
+  // Leaving the view stops the live tail's polling.
+  useEffect(() => () => useStudio.getState().setLive(false), []);
+  const errors = hist?.reduce((n, b) => n + b.errors, 0) ?? null;
+  const empty = !source && homeTotal === 0 && pending.length === 0 && !live;
+  return (
+    <Page
+      id="events"
+      title="Events"
+      subtitle="Structured events of foxctl and its agents: NDJSON streams synced into events.db."
+      actions={
+        <>
+          <button
+            type="button"
+            className={`btn events-live${live ? ' events-live-on' : ''}`}
+            aria-pressed={live}
+            disabled={source !== null}
+            title={source ? 'the live tail follows the home\'s events, not an opened file' : 'show new events as they are written and synced'}
+            onClick={() => setLive(!live)}
+            data-testid="events-live"
+          >
+            <span className="events-live-dot" aria-hidden="true" /> {live ? 'Live' : 'Live tail'}
+          </button>
+          <RefreshButton onRefresh={() => void init()} busy={loading} />
+        </>
+      }
+    >
+      {source ? (
+        <div className="notice notice-info events-source-banner" data-testid="events-source-banner">
+          <div className="notice-main">
+            <div className="notice-title">Viewing another events.db, read-only</div>
+            <div className="notice-message mono">{source.file}</div>
+            <div className="notice-hint">
+              table <code>{source.table}</code> · {formatCount(source.events)} events{source.fts ? '' : ' · free text scans the table (no search index in this file)'}
+            </div>
+          </div>
+          <div className="notice-actions">
+            <button type="button" className="btn" onClick={() => void closeSource()}>
+              Back to this home's events
+            </button>
+          </div>
+        </div>
+      ) : null}
+      {empty ? (
+        <EmptyState icon="events" title="No events in events.db yet" testId="events-empty">
+          <p>Events written by foxctl and your agents appear here once the syncer has copied them into events.db: a searchable table with facets, a histogram, traces and a live tail.</p>
+          <p>
+            Emit one from a terminal: <Command>{`echo '{"operation":"hello"}' | foxctl events emit`}</Command>
+          </p>
+        </EmptyState>
+      ) : (
+        <>
+          <Card className="events-filter-card">
+            <EventsFilters />
+            <CliLine />
+          </Card>
+          {failure ? <ErrorNotice error={failure.error} onDismiss={() => clear(failure.key)} /> : null}
+          <Card
+            className="events-hist-card"
+            title={
+              <span data-testid="events-count" data-count={count ?? ''}>
+                {count !== null ? `${formatCount(count)} ${count === 1 ? 'event' : 'events'}` : countFailed ? 'Count unavailable' : 'Counting…'}
+                {errors !== null && errors > 0 && filter.status !== 'error' ? <span className="error-text events-err-count"> · {formatCount(errors)} errors</span> : null}
+              </span>
+            }
+            aside={
+              preset === 'custom' ? (
+                <button type="button" className="btn btn-quiet" onClick={() => void (source ? load({ ...filter, since: undefined, until: undefined }, 'all') : load({ ...filter, since: '24h', until: undefined }, '24h'))}>
+                  Reset zoom
+                </button>
+              ) : undefined
+            }
+          >
+            {hist ? <EventsHistogram buckets={hist} onZoom={(since, until) => void load({ ...filter, since, until }, 'custom')} /> : <div className="events-hist-placeholder" />}
+          </Card>
+          {live ? (
+            <p className="small muted events-live-note" data-testid="events-live-note">
+              Live: new events appear as they are written{pendingLines > 0 ? ` · ${formatCount(pendingLines)} line(s) written but not synced yet (marked "not synced")` : ''}.
+            </p>
+          ) : null}
+          <div className="events-layout">
+            <Card className="events-table-card">
+              {rows ? (
+                <>
+                  <EventsTable rows={rows} pending={live ? pending : []} />
+                  {rows.length === 0 && preset !== 'all' && !source ? (
+                    <p className="small">
+                      <button type="button" className="link" onClick={() => void load({ ...filter, since: undefined, until: undefined }, 'all')}>
+                        Search all time instead
+                      </button>
+                    </p>
+                  ) : null}
+                </>
+              ) : (
+                <div className="loading" role="status" data-testid="events-loading">
+                  <span className="spinner" aria-hidden="true" /> Loading…
+                </div>
+              )}
+            </Card>
+            <EventsFacets />
+          </div>
+        </>
+      )}
+      {selected ? <EventsDetail event={selected} /> : null}
+      {source ? null : <EventsStreams filter={filter} />}
+      <div className="events-bottom">
+        {syncer ? <EventsSyncer s={syncer} /> : null}
+        <EventsSource />
+      </div>
+    </Page>
+  );
+}

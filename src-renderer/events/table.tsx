@@ -1,0 +1,150 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef, type ReactNode } from 'react';
+import type { EventRecord } from '../../src-preload/contract';
+import { exactTime } from '../shared/format';
+import { useStudio } from '../store';
+import type { PendingEvent } from './events-slice';
+
+/** Height of one row in px (fixed, so the virtualizer needs no measuring). */
+const ROW = 34;
+/** Height of the scroll area (px). */
+const HEIGHT = 520;
+
+/** A table line: a row of events.db, or an NDJSON event the syncer has not copied yet. */
+type Item = { kind: 'row'; r: EventRecord } | { kind: 'pending'; p: PendingEvent };
+
+/** The message of a row: its error message, else data.message, else data.name. */
+export function eventMessage(r: { error_message?: string | null; data?: unknown; message?: string }): string {
+  if (r.error_message) return r.error_message;
+  if (r.message) return r.message;
+  const d = r.data as { message?: unknown; name?: unknown } | null | undefined;
+  if (d && typeof d.message === 'string') return d.message;
+  if (d && typeof d.name === 'string') return d.name;
+  return '';
+}
+
+/** "2026-11-27 03:09:27.120" in local time, to the millisecond. */
+export function shortTime(ts: string): string {
+  const d = new Date(ts);
+  if (Number.isNaN(d.getTime())) return ts;
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+}
+
+/** A duration in ms as it reads best: 12 ms, 1.4 s, 2.1 min. */
+export function formatMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  return `${(ms / 60_000).toFixed(1)} min`;
+}
+
+function Status({ status }: { status: string }): ReactNode {
+  return <span className={`events-status events-status-${status === 'ok' || status === 'error' || status === 'canceled' ? status : 'other'}`}>{status}</span>;
+}
+
+function Line({ item, selected, fresh, onSelect }: { item: Item; selected: boolean; fresh: boolean; onSelect: () => void }): ReactNode {
+  const pending = item.kind === 'pending';
+  const e = item.kind === 'row' ? item.r : item.p.event;
+  const data = e.data as { command?: unknown } | null | undefined;
+  const command = item.kind === 'row' ? item.r.command : typeof data?.command === 'string' ? data.command : null;
+  return (
+    <div
+      role="row"
+      aria-selected={selected}
+      className={`events-row${selected ? ' events-row-selected' : ''}${pending ? ' events-row-pending' : ''}${fresh ? ' events-row-fresh' : ''}${e.status === 'error' ? ' events-row-error' : ''}`}
+      data-testid={pending ? 'events-pending-row' : 'events-row'}
+      data-span={e.span_id}
+      data-status={e.status}
+      tabIndex={pending ? -1 : 0}
+      onClick={pending ? undefined : onSelect}
+      onKeyDown={(k) => !pending && (k.key === 'Enter' || k.key === ' ') && (k.preventDefault(), onSelect())}
+    >
+      <span role="cell" className="mono small" title={exactTime(e.ts)}>
+        {shortTime(e.ts)}
+      </span>
+      <span role="cell">
+        <Status status={e.status} />
+      </span>
+      <span role="cell" className="num mono small">
+        {formatMs(e.duration_ms)}
+      </span>
+      <span role="cell" className="mono events-op" title={e.operation}>
+        {e.operation}
+      </span>
+      <span role="cell" title={command ?? undefined}>
+        {command ?? <span className="muted">—</span>}
+      </span>
+      <span role="cell" className="events-msg" title={eventMessage(e as EventRecord)}>
+        {pending ? (
+          <span className="tag events-unsynced" title={`in ${item.p.file}, not yet copied into events.db by the syncer`}>
+            not synced
+          </span>
+        ) : null}
+        {eventMessage(e as EventRecord)}
+      </span>
+    </div>
+  );
+}
+
+/**
+ * The events table: a virtualized list (only visible rows are in the DOM) over keyset pages,
+ * fetched as the scroll nears the end of what is loaded. With the live tail on, NDJSON events
+ * not yet synced come first, marked as such.
+ */
+export function EventsTable({ rows, pending }: { rows: EventRecord[]; pending: PendingEvent[] }): ReactNode {
+  const cursor = useStudio((s) => s.evCursor);
+  const more = useStudio((s) => s.loadMoreEvents);
+  const selected = useStudio((s) => s.evSelected);
+  const select = useStudio((s) => s.selectEvent);
+  const fresh = useStudio((s) => s.evFresh);
+  const loadingMore = useStudio((s) => s.requests['events.more']?.loading ?? false);
+  const scroller = useRef<HTMLDivElement>(null);
+  // Pending events newest first, above the synced rows; one already synced is shown once.
+  const synced = new Set(rows.slice(0, 400).map((r) => r.span_id));
+  const items: Item[] = [
+    ...pending.filter((p) => !synced.has(p.event.span_id)).reverse().map((p): Item => ({ kind: 'pending', p })),
+    ...rows.map((r): Item => ({ kind: 'row', r })),
+  ];
+  const virtual = useVirtualizer({ count: items.length, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 16 });
+  const vitems = virtual.getVirtualItems();
+  const lastIndex = vitems[vitems.length - 1]?.index ?? -1;
+  useEffect(() => {
+    if (cursor && lastIndex >= items.length - 40) void more();
+  }, [cursor, lastIndex, items.length, more]);
+  return (
+    <div role="table" aria-label="Events" aria-rowcount={items.length} className="events-table">
+      <div role="row" className="events-row events-row-head">
+        <span role="columnheader">Time</span>
+        <span role="columnheader">Status</span>
+        <span role="columnheader" className="num">
+          Duration
+        </span>
+        <span role="columnheader">Operation</span>
+        <span role="columnheader">Command</span>
+        <span role="columnheader">Message</span>
+      </div>
+      {items.length === 0 ? (
+        <p className="muted events-none" data-testid="events-none">
+          No event matches these filters.
+        </p>
+      ) : (
+        <div ref={scroller} className="events-scroll" data-testid="events-list" style={{ height: Math.min(items.length * ROW, HEIGHT) }}>
+          <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+            {vitems.map((v) => {
+              const item = items[v.index]!;
+              const key = item.kind === 'row' ? `r${item.r.id}` : `p${item.p.file}:${item.p.offset}`;
+              const span = item.kind === 'row' ? item.r.span_id : item.p.event.span_id;
+              return (
+                <div key={key} style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW, transform: `translateY(${v.start}px)` }}>
+                  <Line item={item} selected={item.kind === 'row' && selected?.id === item.r.id} fresh={fresh[span] === true} onSelect={() => item.kind === 'row' && select(selected?.id === item.r.id ? null : item.r)} />
+                </div>
+              );
+            })}
+          </div>
+        </div>
+      )}
+      {loadingMore ? <div className="events-more small muted">Loading more…</div> : null}
+    </div>
+  );
+}

@@ -1,0 +1,156 @@
+import type { StateCreator } from 'zustand';
+import type { CallArgs, CallOutput, DbCheck, DbInfo, DbTable, Store } from '../../src-preload/contract';
+import { call } from '../shared/bridge';
+import type { StudioState } from '../store';
+
+/** A store database the detail shows: a registry name and, for keyed stores, the key. */
+export interface StoreRef {
+  name: string;
+  key: string | null;
+}
+
+/** A page of the table browser as db.browse returns it. */
+export type BrowsePage = CallOutput<'db.browse'>;
+
+/** The rows of a console query as db.query returns them. */
+export type QueryRows = CallOutput<'db.query'>;
+
+/** The CREATE statements of a store. */
+export type SchemaObjects = CallOutput<'db.schema'>;
+
+/** What the table browser shows: which table, where, and the page once it arrives. */
+export interface BrowseState {
+  table: string;
+  offset: number;
+  limit: number;
+  /** A row number (1-based) to scroll to and mark once the page is shown ("go to row"). */
+  focusRow: number | null;
+  page: BrowsePage | null;
+}
+
+/** The Stores view's data: the list, and the detail of one store (info, tables, schema, browser, console, check). */
+export interface StoresSlice {
+  stores: Store[] | null;
+  storeSelected: StoreRef | null;
+  storeInfo: DbInfo | null;
+  storeTables: DbTable[] | null;
+  storeSchema: SchemaObjects | null;
+  storeBrowse: BrowseState | null;
+  storeQuery: QueryRows | null;
+  storeCheck: DbCheck | null;
+  loadStores(): Promise<void>;
+  /** Opens a store's detail (null: back to the list) and loads its info and tables. */
+  openStore(ref: StoreRef | null): void;
+  loadStoreDetail(): Promise<void>;
+  /** Reads everything shown again (an agent may have written meanwhile): info, counts, schema, the current page. */
+  refreshStore(): Promise<void>;
+  loadStoreSchema(): Promise<void>;
+  /** Shows a page of a table: rows offset..offset+limit, scrolled to focusRow when given. */
+  browseTable(table: string, offset: number, limit: number, focusRow?: number): Promise<void>;
+  runStoreQuery(sql: string, limit: number, timeoutMs: number): Promise<void>;
+  cancelStoreQuery(): void;
+  runStoreCheck(quick: boolean): Promise<void>;
+  cancelStoreCheck(): void;
+  /** Starts `db migrate` (or its dry run) as a job; the job id and the CLI line, or undefined on error. */
+  startStoreMigrate(input: CallArgs<'db.migrate'>): Promise<CallOutput<'db.migrate'> | undefined>;
+}
+
+/** The target part of every db.* input. */
+export function targetOf(ref: StoreRef): { store: string; key?: string } {
+  return ref.key === null ? { store: ref.name } : { store: ref.name, key: ref.key };
+}
+
+/** Whether two refs name the same database. */
+function same(a: StoreRef | null, b: StoreRef | null): boolean {
+  return a !== null && b !== null && a.name === b.name && a.key === b.key;
+}
+
+/** In-flight console query and check, by purpose: Cancel aborts them (not state: not data). */
+const inflight = new Map<'query' | 'check', AbortController>();
+
+function begin(what: 'query' | 'check'): AbortSignal {
+  inflight.get(what)?.abort();
+  const c = new AbortController();
+  inflight.set(what, c);
+  return c.signal;
+}
+
+/** Creates the stores slice. */
+export const createStoresSlice: StateCreator<StudioState, [], [], StoresSlice> = (set, get) => ({
+  stores: null,
+  storeSelected: null,
+  storeInfo: null,
+  storeTables: null,
+  storeSchema: null,
+  storeBrowse: null,
+  storeQuery: null,
+  storeCheck: null,
+  loadStores: async () => {
+    const stores = await get().track('stores', () => call('stores.list', {}));
+    if (stores) set({ stores });
+  },
+  openStore: (ref) => {
+    for (const c of inflight.values()) c.abort();
+    inflight.clear();
+    set({ storeSelected: ref, storeInfo: null, storeTables: null, storeSchema: null, storeBrowse: null, storeQuery: null, storeCheck: null });
+    for (const k of ['db.info', 'db.tables', 'db.schema', 'db.browse', 'db.query', 'db.check', 'db.migrate']) get().clearError(k);
+    if (ref) void get().loadStoreDetail();
+  },
+  loadStoreDetail: async () => {
+    const ref = get().storeSelected;
+    if (!ref) return;
+    const t = targetOf(ref);
+    const [info, tables] = await Promise.all([get().track('db.info', () => call('db.info', t)), get().track('db.tables', () => call('db.tables', t))]);
+    if (!same(get().storeSelected, ref)) return;
+    set({ ...(info ? { storeInfo: info } : {}), ...(tables ? { storeTables: tables } : {}) });
+    // The first table with rows opens in the browser, like a database tool does.
+    if (tables && get().storeBrowse === null) {
+      const first = tables.find((x) => x.type === 'table' && (x.rows ?? 0) > 0) ?? tables.find((x) => x.type === 'table');
+      if (first) void get().browseTable(first.name, 0, 100);
+    }
+  },
+  refreshStore: async () => {
+    const b = get().storeBrowse;
+    const reloads: Promise<void>[] = [get().loadStoreDetail()];
+    if (get().storeSchema !== null) reloads.push(get().loadStoreSchema());
+    if (b) reloads.push(get().browseTable(b.table, b.offset, b.limit));
+    await Promise.all(reloads);
+  },
+  loadStoreSchema: async () => {
+    const ref = get().storeSelected;
+    if (!ref) return;
+    const schema = await get().track('db.schema', () => call('db.schema', targetOf(ref)));
+    if (schema && same(get().storeSelected, ref)) set({ storeSchema: schema });
+  },
+  browseTable: async (table, offset, limit, focusRow) => {
+    const ref = get().storeSelected;
+    if (!ref) return;
+    const prev = get().storeBrowse;
+    // The old page stays visible while the next one loads (no flash), unless the table changed.
+    const want: BrowseState = { table, offset, limit, focusRow: focusRow ?? null, page: prev && prev.table === table ? prev.page : null };
+    set({ storeBrowse: want });
+    // Pages are cheap and read-only: a stale answer is dropped below rather than canceled.
+    const page = await get().track('db.browse', () => call('db.browse', { ...targetOf(ref), table, offset, limit }));
+    const now = get().storeBrowse;
+    if (page && same(get().storeSelected, ref) && now && now.table === table && now.offset === offset && now.limit === limit) set({ storeBrowse: { ...now, page } });
+  },
+  runStoreQuery: async (sql, limit, timeoutMs) => {
+    const ref = get().storeSelected;
+    if (!ref) return;
+    const signal = begin('query');
+    set({ storeQuery: null });
+    const res = await get().track('db.query', () => call('db.query', { ...targetOf(ref), sql, limit, timeoutMs }, { signal }));
+    if (res && same(get().storeSelected, ref) && !signal.aborted) set({ storeQuery: res });
+  },
+  cancelStoreQuery: () => inflight.get('query')?.abort(),
+  runStoreCheck: async (quick) => {
+    const ref = get().storeSelected;
+    if (!ref) return;
+    const signal = begin('check');
+    set({ storeCheck: null });
+    const res = await get().track('db.check', () => call('db.check', { ...targetOf(ref), quick }, { signal }));
+    if (res && same(get().storeSelected, ref) && !signal.aborted) set({ storeCheck: res });
+  },
+  cancelStoreCheck: () => inflight.get('check')?.abort(),
+  startStoreMigrate: async (input) => get().track('db.migrate', () => call('db.migrate', input)),
+});
