@@ -2,14 +2,15 @@ import { useEffect, type ReactNode } from 'react';
 import { Sidebar } from './shared/sidebar';
 import { useStudio } from './store';
 import { isFinal } from './jobs/jobs-slice';
-import { BackupsView } from './backups/backups-view';
+// The views in the order their styles had in the one stylesheet (each view imports its area's CSS).
+import { StoresView } from './stores/stores-view';
 import { CasView } from './cas/cas-view';
 import { EventsView } from './events/events-view';
+import { BackupsView } from './backups/backups-view';
+import { SettingsView } from './settings/settings-view';
 import { JobsView } from './jobs/jobs-view';
 import { NoTokenView } from './shared/no-token';
 import { OverviewView } from './overview/overview-view';
-import { SettingsView } from './settings/settings-view';
-import { StoresView } from './stores/stores-view';
 
 /** The app: navigation on the left, the current view on the right. */
 export function App(): ReactNode {

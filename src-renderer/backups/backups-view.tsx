@@ -18,6 +18,7 @@ import type { BackupActionRef } from './backups-slice';
 import { describeProblem } from './health';
 import { isFinal, sortJobs } from '../jobs/jobs-slice';
 import { IDLE } from '../shared/requests-slice';
+import './backups.css';
 
 /** The class policy in one line, shown next to Back up now. */
 const POLICY =

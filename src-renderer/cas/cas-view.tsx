@@ -13,6 +13,7 @@ import { RefreshButton } from '../shared/refresh-button';
 import { formatBytes, formatCount } from '../shared/format';
 import { useStudio } from '../store';
 import type { CasStats } from './cas-slice';
+import './cas.css';
 
 function StatsStrip({ stats }: { stats: CasStats }): ReactNode {
   return (

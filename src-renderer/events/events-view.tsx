@@ -16,6 +16,7 @@ import { RefreshButton } from '../shared/refresh-button';
 import { formatCount } from '../shared/format';
 import { useStudio } from '../store';
 import { IDLE } from '../shared/requests-slice';
+import './events.css';
 
 /** The current filter as a `foxctl events query ...` line with a Copy button. */
 function CliLine(): ReactNode {

@@ -10,6 +10,7 @@ import { SettingsSecretStatus } from './secret-status';
 import { SettingsStoreDrivers } from './store-drivers';
 import { SettingsTursoForm } from './turso-form';
 import { useStudio } from '../store';
+import './settings.css';
 
 /**
  * Settings: every effective value with its source (edit where the config file decides it), the

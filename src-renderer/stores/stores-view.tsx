@@ -8,6 +8,7 @@ import { StoreDetail } from './detail';
 import { formatBytes } from '../shared/format';
 import { useStudio } from '../store';
 import { CLASS_LABELS } from '../overview/overview-view';
+import './stores.css';
 
 /** The backup policy of a store, in a few words. */
 function policy(s: Store): string {
