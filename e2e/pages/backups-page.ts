@@ -26,7 +26,7 @@ export class BackupsPage {
   }
 
   /** The panel of the newest action of a kind (create, verify, rehearse). */
-  action(kind: 'create' | 'verify' | 'rehearse' | 'schedule'): Locator {
+  action(kind: 'create' | 'verify' | 'rehearse' | 'schedule' | 'push' | 'pull'): Locator {
     return this.root.getByTestId(`backup-action-${kind}`).first();
   }
 
@@ -40,6 +40,15 @@ export class BackupsPage {
 
   prune(): Locator {
     return this.root.getByTestId('prune-panel');
+  }
+
+  /** The backup bucket panel, and one of its rows. */
+  bucket(): Locator {
+    return this.root.getByTestId('bucket-panel');
+  }
+
+  remoteRow(name: string): Locator {
+    return this.bucket().locator(`tr[data-remote-backup="${name}"]`);
   }
 
   /** The nightly schedule form. */

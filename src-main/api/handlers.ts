@@ -9,6 +9,7 @@ import { createCasHandlers } from './cas-handlers.js';
 import { createCasPlaceHandlers } from './cas-place-handlers.js';
 import { createEventsHandlers } from './events-handlers.js';
 import { createBackupHandlers } from './backup-handlers.js';
+import { createBackupRemoteHandlers } from './backup-remote-handlers.js';
 import { createSettingsHandlers } from './settings-handlers.js';
 import { createInspectHandlers } from './inspect-handlers.js';
 import { createDbMigrateHandlers } from './db-handlers.js';
@@ -63,6 +64,7 @@ export function createHandlers(engine: Engine, host: HostInfo): Handlers {
     ...createEventsHandlers(engine),
     'backups.list': async (_input, { signal }) => engine.backups.list({ signal }),
     ...createBackupHandlers(engine),
+    ...createBackupRemoteHandlers(engine),
     'cas.stats': async (_input, { signal }) => engine.cas.stats({ signal }),
     ...createSettingsHandlers(engine),
     ...createCasHandlers(engine, host),

@@ -141,6 +141,8 @@ export const backupScheduleSchema = z.object({
   zone: z.enum(['local', 'utc']),
   /** Scheduled backups kept; older scheduled ones are deleted after each run (other backups never). */
   keep: count,
+  /** Push each nightly backup to the backup bucket. */
+  push: z.boolean(),
   next_run: timestamp.nullable(),
   last_run: z
     .object({
@@ -150,6 +152,10 @@ export const backupScheduleSchema = z.object({
       job_id: z.string().nullable(),
       error: bridgeErrorLike(),
       pruned: z.array(z.string()),
+      /** The push after the backup (null when pushing is off or the backup failed). */
+      push: z.object({ state: z.enum(['ok', 'error']), remote: z.string().nullable(), bytes: count, error: bridgeErrorLike() }).nullable(),
+      /** The run made up for a night missed while no Storage Studio ran. */
+      caught_up: z.boolean(),
     })
     .nullable(),
   /** Settings an env variable decides: saving them in config.yaml does not change them. */
@@ -232,6 +238,7 @@ export function backupCalls() {
           time: z.string().regex(/^\d{1,2}:\d{2}$/, 'a time of day HH:MM').optional(),
           zone: z.enum(['local', 'utc']).optional(),
           keep: z.number().int().min(1).max(1000).optional(),
+          push: z.boolean().optional(),
         })
         .strict(),
       backupScheduleSchema,

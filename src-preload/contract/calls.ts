@@ -2,6 +2,7 @@
 // and both sides are typed from.
 import { type z } from 'zod';
 import { backupCalls } from './backup';
+import { backupRemoteCalls } from './backup-remote';
 import { casCalls } from './cas';
 import { eventsCalls } from './events';
 import { jobsCalls } from './jobs';
@@ -17,6 +18,7 @@ export const CALLS = {
   ...jobsCalls(),
   ...eventsCalls(),
   ...backupCalls(),
+  ...backupRemoteCalls(),
   ...casCalls(),
 } as const;
 

@@ -7,6 +7,7 @@ export * from './jobs';
 export * from './stores';
 export * from './events';
 export * from './backup';
+export * from './backup-remote';
 export * from './overview';
 export * from './cas';
 export * from './settings';

@@ -6,7 +6,7 @@ import type { StudioState } from '../store';
 
 /** An action the Backups view started: its job (when it is one) and its `foxctl backup` line. */
 export interface BackupActionRef {
-  kind: 'create' | 'verify' | 'rehearse' | 'restore' | 'schedule';
+  kind: 'create' | 'verify' | 'rehearse' | 'restore' | 'schedule' | 'push' | 'pull';
   /** The backup it acts on ('' for a create before its name is known). */
   name: string;
   jobId: string;
@@ -32,6 +32,11 @@ export interface BackupsSlice {
   loadBackupSchedule(): Promise<void>;
   saveBackupSchedule(input: CallArgs<'backups.setSchedule'>): Promise<boolean>;
   runBackupScheduleNow(): Promise<void>;
+  /** The backup bucket's backups (null until loaded). */
+  remoteBackups: CallOutput<'backups.remote'> | null;
+  loadRemoteBackups(): Promise<void>;
+  pushBackup(name: string): Promise<BackupActionRef | undefined>;
+  pullBackup(name: string): Promise<BackupActionRef | undefined>;
 }
 
 /** Creates the backups slice. */
@@ -44,6 +49,19 @@ export const createBackupsSlice: StateCreator<StudioState, [], [], BackupsSlice>
     backups: null,
     backupActions: [],
     backupSchedule: null,
+    remoteBackups: null,
+    loadRemoteBackups: async () => {
+      const r = await get().track('backups.remote', () => call('backups.remote', {}));
+      if (r) set({ remoteBackups: r });
+    },
+    pushBackup: async (name) => {
+      const r = await get().track(`backups.push:${name}`, () => call('backups.push', { name }));
+      return r && remember({ kind: 'push', name, ...r });
+    },
+    pullBackup: async (name) => {
+      const r = await get().track(`backups.pull:${name}`, () => call('backups.pull', { name }));
+      return r && remember({ kind: 'pull', name, ...r });
+    },
     loadBackupSchedule: async () => {
       // A run's retention follows its job's end: while the job is over but the run is not, ask again.
       for (let attempt = 0; attempt < 20; attempt++) {

@@ -6,7 +6,8 @@ import { PrunePanel } from './prune';
 import { RehearseResults, VerifyResults } from './results';
 import { RestoreWizard } from './restore-wizard';
 import { SchedulePanel, ScheduleSummary } from './schedule';
-import { BackupStatusBadge, CreateResult, ProblemList } from './status';
+import { BackupStatusBadge, CreateResult, ProblemList, TransferResult } from './status';
+import { BucketPanel } from './bucket';
 import { Command, EmptyState } from '../shared/empty-state';
 import { ErrorNotice } from '../shared/error-notice';
 import { Loadable } from '../shared/loadable';
@@ -43,7 +44,7 @@ function VerifiedState({ job, recorded }: { job: Job | undefined; recorded: Back
 }
 
 function ActionPanel({ action }: { action: BackupActionRef }): ReactNode {
-  const title = { create: 'Backup', verify: 'Verify', rehearse: 'Test restore', restore: 'Restore', schedule: 'Nightly backup' }[action.kind];
+  const title = { create: 'Backup', verify: 'Verify', rehearse: 'Test restore', restore: 'Restore', schedule: 'Nightly backup', push: 'Push', pull: 'Pull' }[action.kind];
   return (
     <Card title={`${title}${action.name ? ` ${action.name}` : ''}`}>
       <div data-testid={`backup-action-${action.kind}`}>
@@ -54,6 +55,8 @@ function ActionPanel({ action }: { action: BackupActionRef }): ReactNode {
               <VerifyResults result={result} />
             ) : action.kind === 'rehearse' ? (
               <RehearseResults result={result} />
+            ) : action.kind === 'push' || action.kind === 'pull' ? (
+              <TransferResult kind={action.kind} result={result} />
             ) : (
               <CreateResult result={result} />
             )
@@ -93,6 +96,7 @@ function Details({ name }: { name: string }): ReactNode {
 
 function BackupRow({ b, verify, onRestore }: { b: Backup; verify: Job | undefined; onRestore: () => void }): ReactNode {
   const verifyBackup = useStudio((s) => s.verifyBackup);
+  const push = useStudio((s) => s.pushBackup);
   const rehearse = useStudio((s) => s.rehearseBackup);
   const del = useStudio((s) => s.deleteBackup);
   const [confirmDelete, setConfirmDelete] = useState(false);
@@ -100,7 +104,7 @@ function BackupRow({ b, verify, onRestore }: { b: Backup; verify: Job | undefine
   const requests = useStudio((s) => s.requests);
   const clear = useStudio((s) => s.clearError);
   // Failures of this row's calls (a verify refused, a delete that found no file) show under it.
-  const failed = (['verify', 'rehearse', 'delete'] as const).map((k) => `backups.${k}:${b.name}`).filter((k) => requests[k]?.error);
+  const failed = (['verify', 'rehearse', 'delete', 'push'] as const).map((k) => `backups.${k}:${b.name}`).filter((k) => requests[k]?.error);
   const bad = b.status === 'damaged' || b.status === 'completed_with_problems' || b.verified?.ok === false;
   return (
     <>
@@ -140,6 +144,9 @@ function BackupRow({ b, verify, onRestore }: { b: Backup; verify: Job | undefine
           </button>
           <button type="button" className="btn btn-quiet" onClick={onRestore} disabled={!!b.problem}>
             Restore…
+          </button>
+          <button type="button" className="btn btn-quiet" onClick={() => void push(b.name)} disabled={!!b.problem} aria-label={`Push ${b.name} to the backup bucket`}>
+            Push
           </button>
           <button type="button" className="btn btn-quiet" onClick={() => setOpen((o) => !o)} aria-expanded={open}>
             Details
@@ -199,6 +206,12 @@ export function BackupsView(): ReactNode {
   useEffect(() => {
     if (endedActions > 0) void load();
   }, [endedActions, load]);
+  // A push or pull's end changes what the bucket holds and what this home has.
+  const loadRemote = useStudio((s) => s.loadRemoteBackups);
+  const endedTransfers = actions.filter((a) => (a.kind === 'push' || a.kind === 'pull') && jobs[a.jobId] && isFinal(jobs[a.jobId]!.state)).length;
+  useEffect(() => {
+    if (endedTransfers > 0) void loadRemote();
+  }, [endedTransfers, loadRemote]);
   // A scheduled run's end (and its retention) changes the schedule's last run.
   const endedScheduled = actions.filter((a) => a.kind === 'schedule' && jobs[a.jobId] && isFinal(jobs[a.jobId]!.state)).length;
   useEffect(() => {
@@ -277,6 +290,7 @@ export function BackupsView(): ReactNode {
           )
         }
       </Loadable>
+      <BucketPanel />
     </Page>
   );
 }

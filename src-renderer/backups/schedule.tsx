@@ -22,7 +22,14 @@ function LastRun({ run }: { run: NonNullable<BackupSchedule['last_run']> }): Rea
   return (
     <span className={cls} data-testid="schedule-last-run" data-state={run.state} title={exactTime(run.at)}>
       {run.state === 'ok' ? `Backed up ${run.backup ?? ''}` : problems ? `Backed up ${run.backup ?? ''} with problems (see the list)` : run.state === 'running' ? `Backing up ${run.backup ?? ''}…` : `${run.state === 'canceled' ? 'Canceled' : 'Failed'}${run.error ? `: ${run.error.message}` : ''}`} ({timeAgo(run.at)})
+      {run.caught_up ? <span className="muted"> · made up for a night the app was closed</span> : null}
       {run.pruned.length > 0 ? <span className="muted"> · pruned {run.pruned.join(', ')}</span> : null}
+      {run.push ? (
+        <span className={run.push.state === 'ok' ? 'muted' : 'error-text'} data-testid="schedule-last-push" data-state={run.push.state}>
+          {' '}
+          · {run.push.state === 'ok' ? 'pushed to the bucket' : `push failed: ${run.push.error?.message ?? ''}`}
+        </span>
+      ) : null}
     </span>
   );
 }
@@ -36,17 +43,17 @@ export function SchedulePanel({ onClose }: { onClose: () => void }): ReactNode {
   const req = useStudio((s) => s.requests['backups.setSchedule'] ?? IDLE);
   const runReq = useStudio((s) => s.requests['backups.runSchedule'] ?? IDLE);
   const clear = useStudio((s) => s.clearError);
-  const [form, setForm] = useState<{ enabled: boolean; time: string; zone: 'local' | 'utc'; keep: string } | null>(null);
+  const [form, setForm] = useState<{ enabled: boolean; time: string; zone: 'local' | 'utc'; keep: string; push: boolean } | null>(null);
   const [savedAt, setSavedAt] = useState<number | null>(null);
   useEffect(() => void load(), [load]);
   useEffect(() => {
-    if (schedule && !form) setForm({ enabled: schedule.enabled, time: schedule.time, zone: schedule.zone, keep: String(schedule.keep) });
+    if (schedule && !form) setForm({ enabled: schedule.enabled, time: schedule.time, zone: schedule.zone, keep: String(schedule.keep), push: schedule.push });
   }, [schedule, form]);
   if (!schedule || !form) return null;
   const overridden = new Map(schedule.env_overrides.map((o) => [o.key, o.variable]));
   const keep = Number(form.keep);
   const valid = /^\d{1,2}:\d{2}$/.test(form.time) && Number.isInteger(keep) && keep >= 1 && keep <= 1000;
-  const dirty = form.enabled !== schedule.enabled || form.time !== schedule.time || form.zone !== schedule.zone || keep !== schedule.keep;
+  const dirty = form.enabled !== schedule.enabled || form.time !== schedule.time || form.zone !== schedule.zone || keep !== schedule.keep || form.push !== schedule.push;
   const edit = (patch: Partial<typeof form>): void => {
     setForm({ ...form, ...patch });
     setSavedAt(null);
@@ -67,7 +74,7 @@ export function SchedulePanel({ onClose }: { onClose: () => void }): ReactNode {
         className="schedule-form"
         onSubmit={(e) => {
           e.preventDefault();
-          if (valid) void save({ enabled: form.enabled, time: form.time, zone: form.zone, keep }).then((ok) => ok && setSavedAt(Date.now()));
+          if (valid) void save({ enabled: form.enabled, time: form.time, zone: form.zone, keep, push: form.push }).then((ok) => ok && setSavedAt(Date.now()));
         }}
       >
         <label>
@@ -84,6 +91,9 @@ export function SchedulePanel({ onClose }: { onClose: () => void }): ReactNode {
         </label>
         <label>
           keep the newest <input className="input" type="number" min={1} max={1000} value={form.keep} onChange={(e) => edit({ keep: e.target.value })} aria-label="Nightly backups kept" data-testid="schedule-keep" style={{ width: '5em' }} />
+        </label>
+        <label>
+          <input type="checkbox" checked={form.push} onChange={(e) => edit({ push: e.target.checked })} data-testid="schedule-push" /> then push it to the backup bucket
         </label>
         <button type="submit" className="btn btn-primary" disabled={!valid || !dirty || req.loading} data-testid="schedule-save">
           Save

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { Backup, BackupProblem } from '../../src-preload/contract';
 import { describeProblem } from './health';
+import { formatBytes } from '../shared/format';
 
 /**
  * A backup's state as a badge: red when it completed with problems, is damaged or failed a verify;
@@ -60,5 +61,17 @@ export function CreateResult({ result }: { result: unknown }): ReactNode {
       </p>
       <ProblemList problems={problems} />
     </div>
+  );
+}
+
+/** The end of a push or pull: where it went, and how much travelled (a snapshot moves only missing packs). */
+export function TransferResult({ kind, result }: { kind: 'push' | 'pull'; result: unknown }): ReactNode {
+  const r = (result ?? {}) as { name?: string; remote?: string; path?: string; size?: number; transferred?: boolean; packs_needed?: number; packs_moved?: number };
+  const where = kind === 'push' ? `to ${r.remote ?? 'the bucket'}` : 'into this home';
+  const moved = r.packs_needed !== undefined ? `${r.packs_moved ?? 0} of ${r.packs_needed} packs sent, ${formatBytes(r.size ?? 0)}; the rest were there already` : formatBytes(r.size ?? 0);
+  return (
+    <p data-testid="transfer-result" data-transferred={r.transferred === true}>
+      {r.transferred ? `${kind === 'push' ? 'Pushed' : 'Pulled'} ${r.name ?? ''} ${where} (${moved}).` : `${r.name ?? ''} was already ${kind === 'push' ? 'in the bucket' : 'here'}: nothing to send.`}
+    </p>
   );
 }

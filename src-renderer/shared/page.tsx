@@ -21,9 +21,9 @@ export function Page({ id, title, subtitle, actions, children }: { id: string; t
 }
 
 /** A titled panel of a view. */
-export function Card({ title, aside, children, className }: { title?: ReactNode; aside?: ReactNode; children: ReactNode; className?: string }): ReactNode {
+export function Card({ title, aside, children, className, testId }: { title?: ReactNode; aside?: ReactNode; children: ReactNode; className?: string; testId?: string }): ReactNode {
   return (
-    <section className={`card${className ? ` ${className}` : ''}`}>
+    <section className={`card${className ? ` ${className}` : ''}`} data-testid={testId}>
       {title || aside ? (
         <header className="card-header">
           {title ? <h2>{title}</h2> : <span />}
