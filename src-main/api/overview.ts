@@ -4,6 +4,8 @@ import { CLASS_DESCRIPTIONS, STORE_CLASSES } from '../engine/registry/stores.js'
 import { listStores } from '../engine/stores/list-stores.js';
 import { nowRfc3339 } from '../engine/util/time.js';
 import { summarizeBackups, syncerStatus } from './areas.js';
+import { gatherAttention } from './attention.js';
+import { schedulerFor } from './backup-schedule.js';
 import { diskUsage } from './disk-usage.js';
 
 /** The paths the Overview lists, with the label a user reads. */
@@ -30,12 +32,16 @@ export async function buildOverview(engine: Engine, signal?: AbortSignal): Promi
       bytes: of.reduce((n, s) => n + s.size_bytes, 0),
     };
   });
-  const [cas, events, backupsDisk, backups, syncer] = await Promise.all([
+  const [cas, events, backupsDisk, backups, syncer, schedule] = await Promise.all([
     diskUsage(c.casDir, { signal }),
     diskUsage(c.obsDir, { signal }),
     diskUsage(c.backupsDir, { signal }),
     engine.backups.list({ signal }),
     syncerStatus(engine),
+    // A schedule that cannot be read is its own problem, shown in Backups; the Overview still loads.
+    schedulerFor(engine)
+      .status()
+      .catch(() => null),
   ]);
   return {
     home: c.home,
@@ -47,6 +53,7 @@ export async function buildOverview(engine: Engine, signal?: AbortSignal): Promi
     backups: summarizeBackups(backups, stores),
     syncer,
     jobs: engine.jobs.active(),
+    attention: gatherAttention(engine, { stores, backups, syncer, schedule }),
     generatedAt: nowRfc3339(),
   };
 }

@@ -6,6 +6,26 @@ import { syncerStatusSchema } from './events';
 import { jobSchema } from './jobs';
 import { STORE_CLASSES, diskUsageSchema } from './stores';
 
+/** What fixes a problem: a view to open, the rejects to read, or a store to restore from a backup. */
+export const attentionActionSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('open'), label: z.string(), view: z.enum(['overview', 'stores', 'cas', 'events', 'backups', 'jobs', 'settings']) }),
+  z.object({ kind: z.literal('open-rejects'), label: z.string(), view: z.literal('events') }),
+  z.object({ kind: z.literal('restore-store'), label: z.string(), store: z.string(), backup: z.string() }),
+]);
+
+/** One thing wrong in the home, for the top of the Overview. */
+export const attentionSchema = z.object({
+  id: z.string(),
+  /** bad: data at risk or a failure; warn: worth a look. */
+  severity: z.enum(['bad', 'warn']),
+  title: z.string(),
+  detail: z.string(),
+  action: attentionActionSchema,
+});
+
+/** One thing wrong in the home. */
+export type Attention = z.infer<typeof attentionSchema>;
+
 /** Everything the Overview shows, gathered in one call. */
 export const overviewSchema = z.object({
   home: z.string(),
@@ -19,6 +39,8 @@ export const overviewSchema = z.object({
   backups: backupSummarySchema,
   syncer: syncerStatusSchema,
   jobs: z.array(jobSchema),
+  /** What is wrong, worst first (empty when all is well). */
+  attention: z.array(attentionSchema),
   generatedAt: timestamp,
 });
 

@@ -32,6 +32,9 @@ export interface BackupsSlice {
   loadBackupSchedule(): Promise<void>;
   saveBackupSchedule(input: CallArgs<'backups.setSchedule'>): Promise<boolean>;
   runBackupScheduleNow(): Promise<void>;
+  /** A restore asked for from elsewhere (the Overview's "Restore X from B"): the Backups view opens its wizard. */
+  restoreAsk: { backup: string; store: string } | null;
+  askRestore(ask: { backup: string; store: string } | null): void;
   /** The backup bucket's backups (null until loaded). */
   remoteBackups: CallOutput<'backups.remote'> | null;
   loadRemoteBackups(): Promise<void>;
@@ -50,6 +53,8 @@ export const createBackupsSlice: StateCreator<StudioState, [], [], BackupsSlice>
     backupActions: [],
     backupSchedule: null,
     remoteBackups: null,
+    restoreAsk: null,
+    askRestore: (ask) => set({ restoreAsk: ask }),
     loadRemoteBackups: async () => {
       const r = await get().track('backups.remote', () => call('backups.remote', {}));
       if (r) set({ remoteBackups: r });

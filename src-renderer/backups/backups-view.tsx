@@ -195,7 +195,16 @@ export function BackupsView(): ReactNode {
   const [showPrune, setShowPrune] = useState(false);
   const [showSchedule, setShowSchedule] = useState(false);
   const loadSchedule = useStudio((s) => s.loadBackupSchedule);
-  const [restoring, setRestoring] = useState<Backup | null>(null);
+  const [restoring, setRestoring] = useState<{ backup: Backup; stores?: string[] } | null>(null);
+  // A restore asked for from the Overview opens the wizard on that backup, the store chosen.
+  const ask = useStudio((s) => s.restoreAsk);
+  const askRestore = useStudio((s) => s.askRestore);
+  useEffect(() => {
+    const b = ask && backups?.find((x) => x.name === ask.backup);
+    if (!ask || !b) return;
+    setRestoring({ backup: b, stores: [ask.store] });
+    askRestore(null);
+  }, [ask, backups, askRestore]);
   useEffect(() => {
     void load();
     void loadJobs();
@@ -252,7 +261,7 @@ export function BackupsView(): ReactNode {
       {showOptions ? <OptionsPanel onStart={(opts) => void start(opts)} /> : null}
       {showSchedule ? <SchedulePanel onClose={() => setShowSchedule(false)} /> : null}
       {showPrune ? <PrunePanel onClose={() => setShowPrune(false)} /> : null}
-      {restoring ? <RestoreWizard key={restoring.file} backup={restoring} onClose={() => setRestoring(null)} /> : null}
+      {restoring ? <RestoreWizard key={restoring.backup.file} backup={restoring.backup} initialStores={restoring.stores} onClose={() => setRestoring(null)} /> : null}
       {shown.filter((a) => a.kind !== 'restore').map((a) => (
         <ActionPanel key={a.jobId} action={a} />
       ))}
@@ -282,7 +291,7 @@ export function BackupsView(): ReactNode {
                 </thead>
                 <tbody>
                   {list.map((b) => (
-                    <BackupRow key={b.file} b={b} verify={lastVerify(sorted, b.name)} onRestore={() => setRestoring(b)} />
+                    <BackupRow key={b.file} b={b} verify={lastVerify(sorted, b.name)} onRestore={() => setRestoring({ backup: b })} />
                   ))}
                 </tbody>
               </table>

@@ -41,12 +41,12 @@ type Step = { at: 'choose' } | { at: 'plan'; plan: RestoreResult; cli: string } 
  * The restore wizard: choose stores -> dry run (create / replace / skip per file) -> force ->
  * confirm -> progress -> result with the safety backup. Nothing changes before the confirm.
  */
-export function RestoreWizard({ backup, onClose }: { backup: Backup; onClose: () => void }): ReactNode {
+export function RestoreWizard({ backup, initialStores, onClose }: { backup: Backup; initialStores?: string[] | undefined; onClose: () => void }): ReactNode {
   const plan = useStudio((s) => s.planRestore);
   const start = useStudio((s) => s.startRestore);
   const req = useStudio((s) => s.requests[`backups.restore:${backup.name}`] ?? IDLE);
   const clear = useStudio((s) => s.clearError);
-  const [stores, setStores] = useState<string[]>([]);
+  const [stores, setStores] = useState<string[]>(initialStores ?? []);
   const [components, setComponents] = useState<string[]>([]);
   const [force, setForce] = useState(false);
   const [forceInUse, setForceInUse] = useState(false);

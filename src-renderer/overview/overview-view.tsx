@@ -9,6 +9,8 @@ import { ProgressBar } from '../shared/progress-bar';
 import { exactTime, formatBytes, formatCount, formatSeconds, timeAgo } from '../shared/format';
 import { useStudio } from '../store';
 import { backupHealth } from '../backups/health';
+import { AttentionPanel } from './attention';
+import './overview.css';
 
 /** The human name of a store class. */
 export const CLASS_LABELS: Record<string, string> = {
@@ -117,6 +119,7 @@ function OverviewBody({ o }: { o: Overview }): ReactNode {
   const running = Object.values(jobs).filter((j) => j.state === 'running' || j.state === 'queued');
   return (
     <>
+      <AttentionPanel items={o.attention} />
       <div className="stat-row">
         <div className="stat" data-testid="stat-stores">
           <div className="stat-label">Stores with data</div>
