@@ -2,6 +2,7 @@ import { useEffect, type ReactNode } from 'react';
 import { Sidebar } from './shared/sidebar';
 import { useStudio } from './store';
 import { isFinal } from './jobs/jobs-slice';
+import { watchNightlyFailures } from './backups/nightly-notify';
 // The views in the order their styles had in the one stylesheet (each view imports its area's CSS).
 import { StoresView } from './stores/stores-view';
 import { CasView } from './cas/cas-view';
@@ -22,6 +23,7 @@ export function App(): ReactNode {
     const stopConnection = s.watchConnection();
     const stopJobs = s.watchJobs();
     const stopSyncer = s.watchSyncer();
+    const stopNightly = watchNightlyFailures();
     void s.loadInfo();
     void s.loadJobs();
     // When a job ends, what it changed (a backup, a CAS object) shows on the Overview.
@@ -33,6 +35,7 @@ export function App(): ReactNode {
       stopConnection();
       stopJobs();
       stopSyncer();
+      stopNightly();
       stopRefresh();
     };
   }, []);

@@ -7,6 +7,7 @@ import { openEngine, type Engine } from '../engine/engine.js';
 import { S3RVER_CREDENTIALS, startS3rver } from '../test/s3rver.js';
 import { tempHome } from '../test/temp-home.js';
 import { BackupScheduler } from './backup-schedule.js';
+import { runNotice } from './schedule-time.js';
 
 const s3 = await startS3rver('nightly-push');
 afterAll(() => s3.stop());
@@ -60,9 +61,14 @@ describe('nightly backup: push and catch-up', () => {
     const s = new BackupScheduler(engine, { now: clock.now, save: async () => undefined });
     await s.update({ enabled: true, time: '02:00', zone: 'utc', keep: 3, push: true });
     clock.set('2026-03-11T02:00:00Z');
+    const told: unknown[] = [];
+    s.onRun((r) => told.push(runNotice(r)));
     const run = await s.tick();
     expect(run?.state).toBe('ok');
     expect(run?.push?.state).toBe('error');
+    // The desktop notification says the push failed, naming why.
+    await expect.poll(() => told.length).toBe(1);
+    expect(told[0]).toMatchObject({ title: 'Nightly backup not pushed', body: expect.stringMatching(/bucket/i) });
     expect(run?.push?.error?.message).toMatch(/bucket/i);
     expect((await engine.backups.list()).map((b) => b.name)).toContain('nightly-20260311-020000');
   });

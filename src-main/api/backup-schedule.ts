@@ -78,6 +78,7 @@ export class BackupScheduler {
   private running: Promise<ScheduleRun> | null = null;
   private runningJob: { id: string; cancel(reason?: string): void } | null = null;
   private readonly now: () => Date;
+  private readonly listeners = new Set<(run: ScheduleRun) => void>();
 
   constructor(
     private readonly engine: Engine,
@@ -135,6 +136,12 @@ export class BackupScheduler {
     return this.runNow();
   }
 
+  /** Calls `fn` with each scheduled run once it has ended (the desktop notification of a failed night); returns the unsubscribe. */
+  onRun(fn: (run: ScheduleRun) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
   /** Takes a scheduled backup now (as the timer does), then pushes it when asked and applies retention. */
   async runNow(caughtUp = false): Promise<ScheduleRun> {
     if (this.running) return this.running;
@@ -142,6 +149,9 @@ export class BackupScheduler {
       this.running = null;
       this.runningJob = null;
       this.plan();
+    });
+    void this.running.then((run) => {
+      for (const fn of this.listeners) fn(run);
     });
     return this.running;
   }

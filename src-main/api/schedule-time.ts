@@ -66,3 +66,11 @@ export function scheduledNameTime(name: string, zone: ScheduleZone = 'local'): D
   const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
   return zone === 'utc' ? new Date(Date.UTC(y, mo - 1, d, h, mi, s)) : new Date(y, mo - 1, d, h, mi, s);
 }
+
+/** What a desktop notification says about a scheduled run that went wrong, or null when it went well. */
+export function runNotice(run: { state: string; backup: string | null; error: { message: string } | null; push: { state: string; error: { message: string } | null } | null }): { title: string; body: string } | null {
+  if (run.state === 'error') return { title: 'Nightly backup failed', body: run.error?.message ?? 'The backup did not finish; open Backups for details.' };
+  if (run.state === 'completed_with_problems') return { title: 'Nightly backup finished with problems', body: `${run.backup ?? 'The backup'} names stores that failed their check or could not be read; open Backups.` };
+  if (run.push?.state === 'error') return { title: 'Nightly backup not pushed', body: run.push.error?.message ?? 'The push to the backup bucket failed.' };
+  return null;
+}

@@ -5,7 +5,9 @@
 process.env.UV_THREADPOOL_SIZE ??= '16';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog } from 'electron';
+import { app, BrowserWindow, dialog, Notification } from 'electron';
+import { schedulerFor } from '../api/backup-schedule.js';
+import { runNotice } from '../api/schedule-time.js';
 import { createStudio, type Studio } from '../api/studio.js';
 import { setSqliteNativeBinding } from '../engine/db/sqlite.js';
 import { openEngine, type Engine } from '../engine/engine.js';
@@ -109,6 +111,11 @@ void app.whenReady().then(() => {
       const r = win ? await dialog.showSaveDialog(win, { defaultPath: suggestedName }) : await dialog.showSaveDialog({ defaultPath: suggestedName });
       return r.canceled || !r.filePath ? null : r.filePath;
     },
+  });
+  // A scheduled backup that fails says so on the desktop, even with the window closed or hidden.
+  schedulerFor(engine).onRun((run) => {
+    const notice = runNotice(run);
+    if (notice && Notification?.isSupported?.()) new Notification({ title: notice.title, body: notice.body }).show();
   });
   serveRenderer(path.join(here, '../renderer'));
   openWindow();

@@ -34,6 +34,23 @@ function LastRun({ run }: { run: NonNullable<BackupSchedule['last_run']> }): Rea
   );
 }
 
+/** Browser mode: ask once to show a desktop notification when a nightly backup fails (the app does it by itself). */
+function NotifyChoice(): ReactNode {
+  const mode = useStudio((s) => s.info?.mode);
+  const [permission, setPermission] = useState(() => (typeof Notification === 'undefined' ? 'unsupported' : Notification.permission));
+  if (mode !== 'browser') return <p className="muted small">A failed nightly backup shows a desktop notification.</p>;
+  if (permission === 'unsupported') return <p className="muted small">This browser cannot show notifications: a failed nightly backup shows on the Overview.</p>;
+  if (permission === 'granted') return <p className="muted small" data-testid="schedule-notify" data-permission="granted">A failed nightly backup shows a desktop notification while this page is open.</p>;
+  if (permission === 'denied') return <p className="muted small" data-testid="schedule-notify" data-permission="denied">Notifications are blocked for this page in the browser's settings: a failed nightly backup shows on the Overview.</p>;
+  return (
+    <p data-testid="schedule-notify" data-permission="default">
+      <button type="button" className="btn btn-quiet" onClick={() => void Notification.requestPermission().then(setPermission)}>
+        Notify me when a nightly backup fails
+      </button>
+    </p>
+  );
+}
+
 /** The nightly backup: on/off, time of day, clock, retention; next and last run; saved in config.yaml. */
 export function SchedulePanel({ onClose }: { onClose: () => void }): ReactNode {
   const schedule = useStudio((s) => s.backupSchedule);
@@ -128,6 +145,7 @@ export function SchedulePanel({ onClose }: { onClose: () => void }): ReactNode {
           Run the nightly backup now
         </button>
       </p>
+      <NotifyChoice />
       {req.error ? <ErrorNotice error={req.error} onDismiss={() => clear('backups.setSchedule')} /> : null}
       {runReq.error ? <ErrorNotice error={runReq.error} onDismiss={() => clear('backups.runSchedule')} /> : null}
       <CliEquivalent cli={schedule.cli} />

@@ -1,5 +1,5 @@
 // A STAND-IN for the `electron` module (not Electron): just enough of app, BrowserWindow,
-// protocol, net, session, ipcMain, dialog, safeStorage, shell and nativeTheme for the built main
+// protocol, net, session, ipcMain, dialog, Notification, safeStorage, shell and nativeTheme for the built main
 // bundle (out/main/index.js) to run under plain Node. It records what the bundle asked for and,
 // once the window is loaded, probes the wiring (a protocol request, a navigation, a window.open,
 // IPC calls from our frame and from a stranger, a second instance), then quits like Electron and
@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const env = process.env;
-const record = { lockRequested: false, schemes: [], handlers: {}, windows: [], ipc: [], dialogs: [], quit: [], probes: {}, permission: null };
+const record = { lockRequested: false, schemes: [], handlers: {}, windows: [], ipc: [], dialogs: [], notifications: [], quit: [], probes: {}, permission: null };
 const save = () => fs.writeFileSync(env.FOXCTL_STANDIN_RECORD, JSON.stringify(record, null, 2));
 const protocolHandlers = new Map();
 const ipcHandlers = new Map();
@@ -156,6 +156,18 @@ export const dialog = {
   },
 };
 
+/** Desktop notifications the app shows (a failed nightly backup), recorded. */
+export class Notification {
+  static isSupported() {
+    return true;
+  }
+  constructor(options) {
+    this.options = options;
+  }
+  show() {
+    record.notifications.push(this.options);
+  }
+}
 export const shell = { opened: [], async openExternal(url) { shell.opened.push(url); } };
 export const nativeTheme = { shouldUseDarkColors: false };
 export const safeStorage = {
