@@ -12,18 +12,18 @@ test('a failed nightly backup notifies once the user allowed it', async ({ app, 
   // A recording Notification: the permission is asked, and every notification shown is kept.
   await page.evaluate(() => {
     const shown: { title: string; body?: string }[] = [];
-    (window as unknown as { shownNotifications: typeof shown }).shownNotifications = shown;
+    (globalThis as unknown as { shownNotifications: typeof shown }).shownNotifications = shown;
     class Recording {
-      static permission: NotificationPermission = 'default';
-      static requestPermission(): Promise<NotificationPermission> {
+      static permission = 'default';
+      static requestPermission(): Promise<string> {
         Recording.permission = 'granted';
         return Promise.resolve('granted');
       }
-      constructor(title: string, opts?: NotificationOptions) {
+      constructor(title: string, opts?: { body?: string }) {
         shown.push({ title, ...(opts?.body ? { body: opts.body } : {}) });
       }
     }
-    (window as unknown as { Notification: unknown }).Notification = Recording;
+    (globalThis as unknown as { Notification: unknown }).Notification = Recording;
   });
   const backups = await new BackupsPage(app).open();
   await backups.root.getByTestId('schedule-open').click();
@@ -35,6 +35,6 @@ test('a failed nightly backup notifies once the user allowed it', async ({ app, 
   fs.renameSync(dir, `${dir}.moved`);
   fs.writeFileSync(dir, 'not a directory');
   await backups.schedule().getByTestId('schedule-run-now').click();
-  await expect.poll(() => page.evaluate(() => (window as unknown as { shownNotifications: { title: string }[] }).shownNotifications.map((n) => n.title)), { timeout: 60_000 }).toEqual(['Nightly backup failed']);
+  await expect.poll(() => page.evaluate(() => (globalThis as unknown as { shownNotifications: { title: string }[] }).shownNotifications.map((n) => n.title)), { timeout: 60_000 }).toEqual(['Nightly backup failed']);
   await expect(backups.schedule().getByTestId('schedule-last-run')).toHaveAttribute('data-state', 'error');
 });
