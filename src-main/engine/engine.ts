@@ -107,7 +107,7 @@ export class Engine {
     await this._events?.close();
     await this.jobs.shutdown();
     await this._cas?.close();
-    this._inspect?.close();
+    await this._inspect?.close();
     this.stores.closeAll();
   }
 }

@@ -101,6 +101,9 @@ export type DbTable = z.infer<typeof dbTableSchema>;
 
 /** A store database's vital statistics (the engine's DbInfo). */
 export const dbInfoSchema = z.object({
+  /** sqlite, turso, libsql or postgres: the driver that answered. */
+  driver: z.string(),
+  /** The file, or the server's masked location. */
   path: z.string(),
   store: z.string().nullable(),
   class: z.string().nullable(),
@@ -120,6 +123,8 @@ export const dbInfoSchema = z.object({
   views: count,
   triggers: count,
   sqlite_version: z.string(),
+  /** "SQLite 3.x", "libSQL (SQLite 3.x)" or "PostgreSQL 15.x". */
+  server_version: z.string(),
   /** The `foxctl db ...` lines that show the same from a terminal. */
   cli: z.string(),
 });
@@ -129,10 +134,14 @@ export type DbInfo = z.infer<typeof dbInfoSchema>;
 
 /** The verdict of an integrity check. */
 export const dbCheckSchema = z.object({
+  driver: z.string(),
   path: z.string(),
-  mode: z.enum(['integrity_check', 'quick_check']),
+  mode: z.enum(['integrity_check', 'quick_check', 'bt_index_check']),
+  /** False when the server offers no check (PostgreSQL without amcheck): neither ok nor problems. */
+  available: z.boolean(),
   ok: z.boolean(),
   problems: z.array(z.string()),
+  note: z.string().optional(),
   duration_ms: z.number(),
   cli: z.string(),
 });

@@ -9,7 +9,8 @@ import { toPostgresPlaceholders } from './placeholders.js';
 import { urlSecrets, type PostgresStoreSettings } from './settings.js';
 import { readOnlyMessage } from './sqlite.js';
 import { checkChecksums, validateMigrations } from './sqlite-dialect-migrate.js';
-import type { DriverParams, DriverPing, DriverRow, DriverTable, DriverTx, StoreDriver } from './types.js';
+import { pgReadTx, type ReadRole } from './postgres-read.js';
+import type { DriverParams, DriverPing, DriverReadOptions, DriverReadTx, DriverRow, DriverTable, DriverTx, StoreDriver } from './types.js';
 import { intValue, normalizeParams } from './values.js';
 
 /**
@@ -292,6 +293,46 @@ export class PostgresStoreDriver implements StoreDriver {
       }
       return out;
     });
+  }
+
+  /** Whether the login may take pg_read_all_data (asked once per driver). */
+  private readRole: Promise<ReadRole> | null = null;
+
+  /** @inheritdoc */
+  async read<T>(fn: (tx: DriverReadTx) => Promise<T>, opts: DriverReadOptions = {}): Promise<T> {
+    const client = await this.acquire();
+    let failure: unknown;
+    try {
+      if (opts.untrusted) {
+        this.readRole ??= client
+          .query("SELECT to_regrole('pg_read_all_data') IS NOT NULL AND pg_has_role(session_user, 'pg_read_all_data', 'MEMBER') AS ok")
+          .then((r) => ((r.rows[0] as { ok?: boolean } | undefined)?.ok ? 'pg_read_all_data' : null))
+          .catch(() => null);
+      }
+      const role = opts.untrusted ? await this.readRole : null;
+      return await pgReadTx(client, { ...opts, role, fail: (err, what) => this.fail(err, what), exec: (sql, params, array) => this.execExtended(client, sql, params, array), broken: () => this.broken.add(client) }, fn);
+    } catch (err) {
+      failure = err;
+      throw err;
+    } finally {
+      // A console statement may have left session state (locks, settings, LISTEN): that connection is not reused.
+      if (opts.untrusted) this.broken.add(client);
+      this.release(client, failure);
+    }
+  }
+
+  /** exec() in the extended protocol (one statement only, never several), rows as arrays when asked. */
+  private async execExtended(client: pg.PoolClient, sql: string, params: DriverParams | undefined, array: boolean): Promise<pg.QueryResult> {
+    const values = normalizeParams(params);
+    const numbered = toPostgresPlaceholders(sql);
+    if (numbered.count !== values.length) {
+      throw new FoxError('INVALID_INPUT', `the statement has ${numbered.count} ? placeholder(s) but ${values.length} parameter(s) were given`, { subject: this.storeSubject });
+    }
+    try {
+      return await client.query({ text: numbered.sql, values, queryMode: 'extended', ...(array ? { rowMode: 'array' } : {}) } as pg.QueryConfig);
+    } catch (err) {
+      throw this.fail(err, 'query');
+    }
   }
 
   /** @inheritdoc */

@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
-import { FoxError, toFoxError } from '../../errors.js';
+import { FoxError, throwIfAborted, toFoxError } from '../../errors.js';
 import type { StoreDef } from '../../registry/stores.js';
 import { applyMigrations, schemaVersion, type Migration } from '../migrate.js';
 import { openSqlite, quoteIdent, type SqliteDb } from '../sqlite.js';
 import { Mutex } from './mutex.js';
-import type { DriverParams, DriverPing, DriverRow, DriverTable, DriverTx, StoreDriver } from './types.js';
-import { normalizeParams, normalizeRow } from './values.js';
+import type { DriverParams, DriverPing, DriverReadOptions, DriverReadTx, DriverRow, DriverRows, DriverTable, DriverTx, StoreDriver } from './types.js';
+import { normalizeCell, normalizeParams, normalizeRow } from './values.js';
 
 /** Why a write was refused on a read-only driver. */
 export function readOnlyMessage(store: StoreDef, what: string): string {
@@ -167,6 +167,54 @@ export class SqliteStoreDriver implements StoreDriver {
         return out;
       } catch (err) {
         throw this.fail(err);
+      }
+    });
+  }
+
+  /** @inheritdoc SQLite's `query_only` refuses every write on this connection until the read ends. */
+  read<T>(fn: (tx: DriverReadTx) => Promise<T>, opts: DriverReadOptions = {}): Promise<T> {
+    return this.lock.run(async () => {
+      throwIfAborted(opts.signal, 'read');
+      const db = this.conn();
+      const reading = (sql: string): Database.Statement => {
+        throwIfAborted(opts.signal, 'query');
+        const st = this.stmt(sql);
+        if (!st.reader) throw new FoxError('INVALID_INPUT', `${this.subject}: only read-only queries can run here`, { subject: `store ${this.store.name}` });
+        return st;
+      };
+      const tx: DriverReadTx = {
+        query: async <R extends DriverRow = DriverRow>(sql: string, params?: DriverParams) => {
+          try {
+            return (reading(sql).all(...normalizeParams(params)) as Record<string, unknown>[]).map((r) => normalizeRow(r) as R);
+          } catch (err) {
+            throw this.fail(err);
+          }
+        },
+        rows: async (sql, params, limit): Promise<DriverRows> => {
+          try {
+            const st = reading(sql).raw(true);
+            const rows: unknown[][] = [];
+            let truncated = false;
+            for (const r of st.iterate(...normalizeParams(params)) as Iterable<unknown[]>) {
+              if (rows.length >= limit) {
+                truncated = true;
+                break;
+              }
+              rows.push(r.map(normalizeCell));
+            }
+            return { columns: st.columns().map((c) => c.name), rows, truncated };
+          } catch (err) {
+            throw this.fail(err);
+          }
+        },
+      };
+      db.pragma('query_only = ON');
+      try {
+        db.exec('BEGIN');
+        return await fn(tx);
+      } finally {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        db.pragma('query_only = OFF');
       }
     });
   }

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient, type Client, type InValue, type ResultSet, type Transaction } from '@libsql/client';
-import { FoxError, toFoxError } from '../../errors.js';
+import { FoxError, throwIfAborted, toFoxError } from '../../errors.js';
 import type { StoreDef } from '../../registry/stores.js';
 import type { Migration } from '../migrate.js';
 import { Mutex, sharedMutex } from './mutex.js';
@@ -10,8 +10,8 @@ import { countSqlitePlaceholders } from './placeholders.js';
 import { scrubSecrets, urlSecrets, type TursoStoreSettings } from './settings.js';
 import { readOnlyMessage } from './sqlite.js';
 import { applySqliteDialectMigrations, type AsyncSqliteConn } from './sqlite-dialect-migrate.js';
-import type { DriverParams, DriverPing, DriverRow, DriverTable, DriverTx, StoreDriver } from './types.js';
-import { normalizeParams, normalizeRow } from './values.js';
+import type { DriverParams, DriverPing, DriverReadOptions, DriverReadTx, DriverRow, DriverTable, DriverTx, StoreDriver } from './types.js';
+import { normalizeCell, normalizeParams, normalizeRow } from './values.js';
 
 /** Remote calls that take longer than this fail with UNAVAILABLE (8 s: the error arrives within 10 s). */
 export const TURSO_REMOTE_TIMEOUT_MS = 8_000;
@@ -243,6 +243,56 @@ export class TursoStoreDriver implements StoreDriver {
       }
     }
     return out;
+  }
+
+  /**
+   * @inheritdoc
+   * libSQL's read mode (`BEGIN TRANSACTION READONLY`): the library refuses writes. Remote calls
+   * stop after the time limit; a local file's statement runs to its end (libSQL's local calls
+   * block this thread, so no timer can interrupt them).
+   */
+  read<T>(fn: (tx: DriverReadTx) => Promise<T>, opts: DriverReadOptions = {}): Promise<T> {
+    return this.lock.run(async () => {
+      throwIfAborted(opts.signal, 'read');
+      const t = await this.remote('begin', () => this.conn().transaction('read'));
+      const exec = async (sql: string, params: DriverParams | undefined): Promise<ResultSet> => {
+        throwIfAborted(opts.signal, 'query');
+        return this.limited(opts.timeoutMs ?? 0, this.exec(t, sql, params));
+      };
+      const tx: DriverReadTx = {
+        query: async <R extends DriverRow = DriverRow>(sql: string, params?: DriverParams) => TursoStoreDriver.rows<R>(await exec(sql, params)),
+        rows: async (sql, params, limit) => {
+          // Only a query's rows can be capped in SQL: the rest (PRAGMA, EXPLAIN) answer a few rows.
+          const capped = /^\s*(select|with|values)\b/i.test(sql) ? `SELECT * FROM (${sql.replace(/[\s;]+$/, '')}) LIMIT ${limit + 1}` : sql;
+          const rs = await exec(capped, params);
+          const rows = rs.rows.map((r) => rs.columns.map((_, i) => normalizeCell(r[i])));
+          return { columns: [...rs.columns], rows: rows.slice(0, limit), truncated: rows.length > limit };
+        },
+      };
+      try {
+        return await fn(tx);
+      } finally {
+        await t.rollback().catch(() => undefined);
+        t.close();
+      }
+    });
+  }
+
+  /** A remote call past `ms` (0: none) fails CANCELED, as a query past its time limit does on the other drivers. */
+  private async limited<T>(ms: number, p: Promise<T>): Promise<T> {
+    if (ms <= 0 || this.settings.url.startsWith('file:')) return p;
+    let timer: NodeJS.Timeout | undefined;
+    p.catch(() => undefined);
+    try {
+      return await Promise.race([
+        p,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new FoxError('CANCELED', `${this.subject}: query interrupted: it ran longer than its time limit of ${ms} ms`, { subject: `store ${this.store.name}` })), ms);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** @inheritdoc */

@@ -48,7 +48,7 @@ export interface DriverPing {
  * local features (events, jobs, CAS on sqlite) keep their synchronous better-sqlite3 connections;
  * this interface is what `db test`, `db migrate`, `stores list` and remote stores use.
  */
-export interface StoreDriver {
+export interface StoreDriver extends ReadableStoreDriver {
   readonly driver: DbDriverName;
   readonly dialect: SqlDialect;
   readonly store: StoreDef;
@@ -73,4 +73,42 @@ export interface StoreDriver {
   tables(): Promise<DriverTable[]>;
   ping(): Promise<DriverPing>;
   close(): Promise<void>;
+}
+
+/** Columns and rows of one statement, as arrays so that duplicate column names survive. */
+export interface DriverRows {
+  columns: string[];
+  rows: unknown[][];
+  /** More rows existed than the limit asked for. */
+  truncated: boolean;
+}
+
+/** Statements of a read-only transaction: the server (or libSQL) refuses every write in it. */
+export interface DriverReadTx {
+  query<T extends DriverRow = DriverRow>(sql: string, params?: DriverParams): Promise<T[]>;
+  /**
+   * One statement's columns and at most `limit` rows (more are never fetched). `bounded`: the
+   * statement is the engine's own and carries its own LIMIT, so it runs as it is (on PostgreSQL
+   * in the same round trip as the transaction's start when it has no parameters).
+   */
+  rows(sql: string, params: DriverParams | undefined, limit: number, opts?: { bounded?: boolean }): Promise<DriverRows>;
+}
+
+/** How a read-only transaction runs. */
+export interface DriverReadOptions {
+  /** Statement time limit in ms, enforced by the server where it can (0 or absent: none). */
+  timeoutMs?: number;
+  /**
+   * The SQL comes from a person (the console): on PostgreSQL it runs with the privileges of
+   * `pg_read_all_data` where the login may take that role, and its connection is closed after,
+   * so nothing it set on the session outlives it.
+   */
+  untrusted?: boolean;
+  signal?: AbortSignal;
+}
+
+/** Inspection's entry into a driver: reads inside one transaction that the server keeps read-only. */
+export interface ReadableStoreDriver {
+  /** Runs `fn` in one read-only transaction (PostgreSQL `BEGIN READ ONLY`, libSQL read mode, SQLite query_only) and rolls it back. */
+  read<T>(fn: (tx: DriverReadTx) => Promise<T>, opts?: DriverReadOptions): Promise<T>;
 }

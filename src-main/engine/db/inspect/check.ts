@@ -17,11 +17,21 @@ export interface CheckOptions extends OpOptions {
 
 /** The verdict of an integrity check. */
 export interface CheckResult {
+  /** The driver that checked. */
+  driver: string;
   path: string;
-  mode: 'integrity_check' | 'quick_check';
+  /** PostgreSQL: amcheck's bt_index_check over the store's B-tree indexes. */
+  mode: 'integrity_check' | 'quick_check' | 'bt_index_check';
+  /**
+   * False when the server offers no check (PostgreSQL without amcheck): then `ok` is false and
+   * `problems` is empty; `note` says why. Neither an error nor a clean bill.
+   */
+  available: boolean;
   ok: boolean;
-  /** Problems SQLite reported (empty when ok). */
+  /** Problems the check reported (empty when ok). */
   problems: string[];
+  /** Why no check ran, or what it covered. */
+  note?: string;
   duration_ms: number;
 }
 
@@ -49,13 +59,19 @@ export async function dbCheck(target: DbTarget, opts: CheckOptions = {}): Promis
     // the finding, not a failure to check.
     if (!isFoxError(err, 'CORRUPT')) throw err;
     const why = err.message.startsWith(`${target.subject}: `) ? err.message.slice(target.subject.length + 2) : err.message;
-    return { path: target.file, mode, ok: false, problems: [`SQLite could not finish the check: ${why}`], duration_ms: Date.now() - started };
+    return { driver: 'sqlite', path: target.file, mode, available: true, ok: false, problems: [`SQLite could not finish the check: ${why}`], duration_ms: Date.now() - started };
   }
+  const { ok, problems } = integrityVerdict(res.rows.map((r) => r[0]));
+  return { driver: 'sqlite', path: target.file, mode, available: true, ok, problems, duration_ms: res.duration_ms };
+}
+
+/** The verdict of integrity_check's rows (SQLite and libSQL): "ok" alone, else every problem line. */
+export function integrityVerdict(cells: readonly unknown[]): { ok: boolean; problems: string[] } {
   // One row may hold several problems, one per line, under a "*** in database main ***" banner.
-  const lines = res.rows
-    .flatMap((r) => String(r[0]).split('\n'))
+  const lines = cells
+    .flatMap((c) => String(c).split('\n'))
     .map((l) => l.trim())
     .filter((l) => l.length > 0 && !/^\*\*\* in database \w+ \*\*\*$/.test(l));
   const ok = lines.length === 1 && lines[0] === 'ok';
-  return { path: target.file, mode, ok, problems: ok ? [] : lines, duration_ms: res.duration_ms };
+  return { ok, problems: ok ? [] : lines };
 }

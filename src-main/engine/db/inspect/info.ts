@@ -6,6 +6,9 @@ import type { DbTarget } from './target.js';
 
 /** What `db info` shows about one database. */
 export interface DbInfo {
+  /** The driver that answered: sqlite for files, else the store's (turso, libsql, postgres). */
+  driver: string;
+  /** The file, or the server's masked location (PostgreSQL: with the schema). */
   path: string;
   store: string | null;
   class: string | null;
@@ -27,7 +30,10 @@ export interface DbInfo {
   indexes: number;
   views: number;
   triggers: number;
+  /** SQLite's version; empty on PostgreSQL. */
   sqlite_version: string;
+  /** What answered: "SQLite 3.x", "libSQL (SQLite 3.x)", "PostgreSQL 15.x". */
+  server_version: string;
 }
 
 /** Reads a database's vital statistics (pragmas and sqlite_schema counts only: instant on any size). */
@@ -51,7 +57,9 @@ export async function dbInfo(target: DbTarget, opts: OpOptions = {}): Promise<Db
         indexSchema = null; // an index_meta of another shape is not a repoindex: nothing to report
       }
     }
+    const sqliteVersion = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
     return {
+      driver: 'sqlite',
       path: target.file,
       store: target.store?.name ?? null,
       class: target.store?.class ?? null,
@@ -70,7 +78,8 @@ export async function dbInfo(target: DbTarget, opts: OpOptions = {}): Promise<Db
       indexes: counts.get('index') ?? 0,
       views: counts.get('view') ?? 0,
       triggers: counts.get('trigger') ?? 0,
-      sqlite_version: (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v,
+      sqlite_version: sqliteVersion,
+      server_version: `SQLite ${sqliteVersion}`,
     };
   });
 }

@@ -9,6 +9,8 @@ import { dbInfo, type DbInfo } from './info.js';
 import { withReadOnly } from './read.js';
 import { dbSchema, type SchemaObject } from './schema.js';
 import { dbTables, type TableInfo, type TablesOptions } from './tables.js';
+import { openInspection, remoteStoreOf } from './open-inspection.js';
+import type { StoreInspection } from './store-inspection.js';
 import { resolveDbTarget, type DbTarget } from './target.js';
 
 /** Which database: a store name or a path, plus the key of a keyed store and the base of relative paths. */
@@ -25,7 +27,28 @@ export class DbInspector {
   /** Warm query children of this inspector, killed by close(). */
   private readonly host = new QueryHost();
 
+  /** Open drivers of stores on remote drivers (turso, libsql, postgres), by store name: a pool is reused across calls. */
+  private readonly remotes = new Map<string, Promise<{ inspection: StoreInspection; close(): Promise<void> }>>();
+
   constructor(private readonly config: FoxConfig) {}
+
+  /**
+   * The driver inspection of a target that names a store on a driver other than sqlite, or null
+   * (a SQLite file: the file-based path below). Opened read-only once and kept until close().
+   */
+  private async remote(target: string, opts: TargetOptions): Promise<StoreInspection | null> {
+    if (this.closing.signal.aborted) throw new FoxError('CANCELED', 'the engine is closing');
+    const store = remoteStoreOf(this.config, target, opts);
+    if (store === null) return null;
+    let entry = this.remotes.get(store.name);
+    if (!entry) {
+      entry = openInspection(this.config, store);
+      this.remotes.set(store.name, entry);
+      // A failed open (bad settings) is not kept: the next call tries again.
+      entry.catch(() => this.remotes.delete(store.name));
+    }
+    return (await entry).inspection;
+  }
 
   /** The caller's signal joined with the inspector's own, so close() stops everything. */
   private signal(opts: OpOptions): AbortSignal {
@@ -39,21 +62,32 @@ export class DbInspector {
 
   /** Size, pages, journal mode, schema version and object counts. */
   async info(target: string, opts: TargetOptions & OpOptions = {}): Promise<DbInfo> {
+    const r = await this.remote(target, opts);
+    if (r) return r.info({ signal: this.signal(opts) });
     return dbInfo(this.resolve(target, opts), opts);
   }
 
   /** Tables with row counts bounded in time. */
   async tables(target: string, opts: TargetOptions & TablesOptions = {}): Promise<TableInfo[]> {
+    const r = await this.remote(target, opts);
+    if (r) return r.tables({ ...opts, signal: this.signal(opts) });
     return dbTables(this.resolve(target, opts), { ...opts, signal: this.signal(opts) });
   }
 
   /** The CREATE statements. */
   async schema(target: string, opts: TargetOptions & OpOptions = {}): Promise<SchemaObject[]> {
+    const r = await this.remote(target, opts);
+    if (r) return r.schema({ signal: this.signal(opts) });
     return dbSchema(this.resolve(target, opts), opts);
   }
 
   /** One read-only statement, row-capped and time-limited. */
   async query(target: string, sql: string, opts: TargetOptions & QueryOptions = {}): Promise<QueryResult> {
+    const r = await this.remote(target, opts);
+    if (r) {
+      const { params, limit, timeoutMs } = opts;
+      return r.query(sql, { signal: this.signal(opts), ...(params !== undefined ? { params } : {}), ...(limit !== undefined ? { limit } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+    }
     // Refused before the file is even looked at when every query process is taken: a burst stays cheap.
     this.host.assertCapacity(target);
     const t = this.resolve(target, opts);
@@ -62,6 +96,8 @@ export class DbInspector {
 
   /** A page of one table's rows in rowid order where it has one (the table browser). */
   async browse(target: string, table: string, opts: TargetOptions & OpOptions & { limit?: number; offset?: number; timeoutMs?: number } = {}): Promise<QueryResult> {
+    const r = await this.remote(target, opts);
+    if (r) return r.browse(table, { ...opts, signal: this.signal(opts) });
     this.host.assertCapacity(target);
     const t = this.resolve(target, opts);
     const offset = opts.offset ?? 0;
@@ -84,12 +120,17 @@ export class DbInspector {
 
   /** PRAGMA integrity_check (or quick_check). */
   async check(target: string, opts: TargetOptions & CheckOptions = {}): Promise<CheckResult> {
+    const r = await this.remote(target, opts);
+    if (r) return r.check({ ...opts, signal: this.signal(opts) });
     return dbCheck(this.resolve(target, opts), { ...opts, signal: this.signal(opts), host: this.host });
   }
 
-  /** Kills queries still running (engine shutdown). */
-  close(): void {
+  /** Kills queries still running and closes the remote stores' drivers (engine shutdown). */
+  async close(): Promise<void> {
     this.closing.abort(new FoxError('CANCELED', 'the engine is closing'));
     this.host.close();
+    const open = [...this.remotes.values()];
+    this.remotes.clear();
+    await Promise.all(open.map((p) => p.then((e) => e.close(), () => undefined).catch(() => undefined)));
   }
 }

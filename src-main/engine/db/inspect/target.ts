@@ -23,7 +23,7 @@ export interface DbTarget {
 const DB_EXT = /\.(db|sqlite|sqlite3|db3)$/i;
 
 /** Whether the text names a file rather than a store (a separator, `~`, `.`, or a database extension). */
-function looksLikePath(target: string): boolean {
+export function looksLikePath(target: string): boolean {
   return /[\\/]/.test(target) || target.startsWith('~') || target.startsWith('.') || DB_EXT.test(target);
 }
 
