@@ -79,9 +79,12 @@ describe('db inspection', () => {
     expect((await e.inspect.info('repoindex', { key: info.key! })).path).toBe(info.path);
   });
 
-  it('refuses stores on another driver with UNSUPPORTED', async () => {
+  it('inspects a store on another driver through that driver: its settings are checked, not "SQLite files only"', async () => {
     const e = engineFor({ FOXCTL_MEMORY_DB_DRIVER: 'postgres' });
-    expect((await rejection(e.inspect.info('memory'))).code).toBe('UNSUPPORTED');
+    const err = await rejection(e.inspect.info('memory'));
+    expect(err.code).toBe('INVALID_INPUT');
+    expect(err.message).toMatch(/\$FOXCTL_MEMORY_POSTGRES_DSN/);
+    expect(err.message).not.toMatch(/SQLite files only/);
   });
 
   it('info reports size with the -wal, pages, journal mode, schema version and object counts', async () => {

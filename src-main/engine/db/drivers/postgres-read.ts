@@ -75,6 +75,9 @@ export async function pgReadTx<T>(client: pg.PoolClient, ctx: PgReadContext, fn:
     // The server stops a statement whose client went away (Cancel, a killed studio) within a second.
     "SET LOCAL client_connection_check_interval = '1s'",
     ...(ctx.role ? [`SET LOCAL ROLE ${ctx.role}`] : []),
+    // The transaction's first query takes its snapshot: from then on not even `SET
+    // transaction_read_only = off` (allowed before any query) can make it writable.
+    'SELECT 1',
   ].join('; ');
   let begun = false;
   const guarded = async <R>(p: () => Promise<R>): Promise<R> => {

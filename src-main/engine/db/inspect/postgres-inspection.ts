@@ -228,7 +228,7 @@ export class PostgresInspection implements StoreInspection {
       const res = await this.d.read((tx) => tx.rows(sql, params, limit), { timeoutMs, untrusted: true, ...(opts.signal ? { signal: opts.signal } : {}) });
       return { columns: res.columns, rows: res.rows.map((r) => r.map(toQueryCell)), truncated: res.truncated, duration_ms: Date.now() - started };
     } catch (err) {
-      if (isFoxError(err) && /read-only transaction|permission denied|must be superuser|cannot insert multiple commands|data-modifying/i.test(err.message)) {
+      if (isFoxError(err) && /read-only transaction|permission denied|must be (a )?superuser|cannot insert multiple commands|data-modifying/i.test(err.message)) {
         throw notReadOnly(this.subject, `the server refused it: ${err.message.replace(/^.*?: (?=[^:]*$)/, '')}`);
       }
       throw timeLimitError(err, this.subject, timeoutMs);
