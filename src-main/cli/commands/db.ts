@@ -7,7 +7,7 @@ import { registerDbTestCommand } from './db-test.js';
 import { registerDbMigrateCommand } from './db-migrate.js';
 import { EXIT_CODES, formatBytes, formatTable } from '../output.js';
 
-const TARGET_HELP = 'a store name (MEMORY, events, ...) or a path to any SQLite file';
+const TARGET_HELP = 'a store name (MEMORY, events, ...; read through its driver: sqlite, turso, libsql or postgres) or a path to any SQLite file';
 
 /** The --repo / --key options shared by every db command. */
 function targetOpts(ctx: ActionContext): TargetOptions {
@@ -48,6 +48,10 @@ export function renderQuery(res: QueryResult, limit: number): string {
 const HELP_AFTER = `
 Every command reads through a read-only connection: it never changes the file and never
 blocks a writer. STORE-OR-PATH is a store name (any case) or the path of any SQLite file.
+A store on turso, libsql or postgres is read through its driver: on PostgreSQL in a
+READ ONLY transaction with a statement timeout, the schema rebuilt from the catalog, and
+check runs amcheck's bt_index_check where the extension is installed (exit status 16,
+"not checked", where it is not).
 
 Examples:
   foxctl db info memory
@@ -72,18 +76,21 @@ export function registerDbCommands(program: Command): void {
   withTarget(db.command('info').description('size (with -wal), pages, journal mode, schema version, object counts')).action(
     action('foxctl.db.info', async (ctx, target: string) => {
       const info = await ctx.engine().inspect.info(target, { ...targetOpts(ctx), signal: ctx.signal });
+      const file = info.driver === 'sqlite';
       const rows: [string, string | number | null][] = [
-        ['path', info.path],
+        ['path', file ? info.path : null],
+        ['driver', file ? null : info.driver],
+        ['location', file ? null : info.path],
         ['store', info.store ? `${info.store} (${info.class})${info.key ? ` key ${info.key}` : ''}` : null],
-        ['size', `${formatBytes(info.size_bytes)}${info.wal_bytes ? ` (wal ${formatBytes(info.wal_bytes)})` : ''}`],
-        ['pages', `${info.page_count} x ${info.page_size} B, ${info.freelist_count} free`],
-        ['journal mode', info.journal_mode],
+        ['size', `${formatBytes(info.size_bytes)}${info.wal_bytes ? ` (wal ${formatBytes(info.wal_bytes)})` : ''}${info.driver === 'postgres' ? ' (the schema\'s tables and indexes, from the server)' : ''}`],
+        ['pages', info.driver === 'postgres' ? null : `${info.page_count} x ${info.page_size} B, ${info.freelist_count} free`],
+        ['journal mode', info.journal_mode === 'n/a' ? null : info.journal_mode],
         ['encoding', info.encoding],
         ['schema version', info.schema_version ?? 'none (no schema_migrations)'],
         ['index schema', info.index_schema_version],
-        ['user_version', info.user_version],
+        ['user_version', info.driver === 'postgres' ? null : info.user_version],
         ['objects', `${info.tables} tables, ${info.indexes} indexes, ${info.views} views, ${info.triggers} triggers`],
-        ['sqlite', info.sqlite_version],
+        [file ? 'sqlite' : 'server', file ? info.sqlite_version : info.server_version],
       ];
       return { data: info, human: rows.filter(([, v]) => v !== null).map(([k, v]) => `${k.padEnd(15)}${v}`).join('\n') };
     }),
@@ -138,7 +145,7 @@ export function registerDbCommands(program: Command): void {
       }),
     );
 
-  withTarget(db.command('check').description('PRAGMA integrity_check (exit status 12 when problems are found)'))
+  withTarget(db.command('check').description('PRAGMA integrity_check; amcheck on PostgreSQL (exit status 12 when problems are found, 16 when the server offers no check)'))
     .option('--quick', 'PRAGMA quick_check: faster, skips index cross-checks')
     .option('--max-errors <n>', 'stop after this many problems', '100')
     .option('--timeout <duration>', 'interrupt the check after this long (default: no limit)', '0')
@@ -151,8 +158,12 @@ export function registerDbCommands(program: Command): void {
           timeoutMs: parseDuration(String(ctx.opts.timeout), '--timeout'),
           signal: ctx.signal,
         });
+        if (!res.available) {
+          // Neither a clean bill nor a failure to run: its own exit status, so scripts cannot take it for "ok".
+          return { data: res, human: `not checked: ${res.note ?? 'this server offers no integrity check'} (${res.path})`, exitCode: EXIT_CODES.UNSUPPORTED };
+        }
         const human = res.ok
-          ? `ok: ${res.mode} found no problems in ${res.path} (${res.duration_ms} ms)`
+          ? `ok: ${res.mode} found no problems in ${res.path} (${res.note ? `${res.note}, ` : ''}${res.duration_ms} ms)`
           : [`${res.problems.length} problem(s) found by ${res.mode} in ${res.path}:`, ...res.problems.map((p) => `  ${p}`)].join('\n');
         return { data: res, human, ...(res.ok ? {} : { exitCode: EXIT_CODES.CORRUPT }) };
       }),

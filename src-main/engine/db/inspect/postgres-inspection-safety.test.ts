@@ -54,7 +54,7 @@ describe.skipIf(server.skip)('postgres inspection: read-only by the server, faul
     const schema = `s_${crypto.randomBytes(4).toString('hex')}`;
     const config = tempHome().config({ FOXCTL_KNOWLEDGE_DB_DRIVER: 'postgres', FOXCTL_KNOWLEDGE_POSTGRES_DSN: onDsn, FOXCTL_KNOWLEDGE_POSTGRES_SCHEMA: schema });
     const d = await openStoreDriver(config, 'KNOWLEDGE', { migrations: CONFORMANCE_MIGRATIONS, migrate: true });
-    undo.push(() => admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`, [], onDsn));
+    undo.push(async () => void (await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`, [], onDsn)));
     undo.push(() => d.close());
     for (const k of ['a', 'b', 'c']) await d.run('INSERT INTO kv (k, v) VALUES (?, ?)', [k, k]);
     await d.run("INSERT INTO items (name) VALUES ('one')");
