@@ -80,6 +80,8 @@ export async function pgReadTx<T>(client: pg.PoolClient, ctx: PgReadContext, fn:
     'SELECT 1',
   ].join('; ');
   let begun = false;
+  /** The ROLLBACK went with the last statement. */
+  let ended = false;
   const guarded = async <R>(p: () => Promise<R>): Promise<R> => {
     arm();
     try {
@@ -114,8 +116,10 @@ export async function pgReadTx<T>(client: pg.PoolClient, ctx: PgReadContext, fn:
         begun = true;
         res = await guarded(async () => {
           try {
-            const all = (await client.query({ text: `${setup}; ${sql}`, rowMode: 'array' })) as unknown as pg.QueryResult[];
-            return all[all.length - 1]!;
+            // The transaction's only statement: its ROLLBACK rides along (a failed statement skips it; finally sends one).
+            const all = (await client.query({ text: `${setup}; ${sql}${opts.only ? '; ROLLBACK' : ''}`, rowMode: 'array' })) as unknown as pg.QueryResult[];
+            if (opts.only) ended = true;
+            return all[all.length - (opts.only ? 2 : 1)]!;
           } catch (err) {
             throw ctx.fail(err, 'query');
           }
@@ -140,7 +144,7 @@ export async function pgReadTx<T>(client: pg.PoolClient, ctx: PgReadContext, fn:
   } finally {
     clearTimeout(timer);
     ctx.signal?.removeEventListener('abort', onAbort);
-    if (begun && cut === null) {
+    if (begun && !ended && cut === null) {
       // Nothing was written (the server saw to it): ROLLBACK ends the snapshot. After a success it
       // is queued, not awaited: pg runs a connection's statements in order, so whoever takes the
       // connection next starts after it; a failed one marks the connection broken.

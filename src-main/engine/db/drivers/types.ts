@@ -89,9 +89,10 @@ export interface DriverReadTx {
   /**
    * One statement's columns and at most `limit` rows (more are never fetched). `bounded`: the
    * statement is the engine's own and carries its own LIMIT, so it runs as it is (on PostgreSQL
-   * in the same round trip as the transaction's start when it has no parameters).
+   * in the same round trip as the transaction's start when it has no parameters). `only`: it is
+   * the transaction's one statement, so PostgreSQL may send its ROLLBACK in that round trip too.
    */
-  rows(sql: string, params: DriverParams | undefined, limit: number, opts?: { bounded?: boolean }): Promise<DriverRows>;
+  rows(sql: string, params: DriverParams | undefined, limit: number, opts?: { bounded?: boolean; only?: boolean }): Promise<DriverRows>;
 }
 
 /** How a read-only transaction runs. */

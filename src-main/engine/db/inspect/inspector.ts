@@ -115,6 +115,8 @@ export class DbInspector {
       subject: t.subject,
       signal: this.signal(opts),
       host: this.host,
+      // Our own SELECT on a file just read through SQLite (the table lookup above).
+      engineStatement: true,
     });
   }
 

@@ -204,8 +204,10 @@ export class PostgresInspection implements StoreInspection {
     try {
       const res = await this.d.read(
         async (tx) => {
-          const order = this.orders.get(table) ?? (await this.orderOf(tx, table));
-          return tx.rows(`SELECT * FROM ${pgName(this.schemaName)}.${pgName(table)}${order} LIMIT ${limit} OFFSET ${offset}`, [], limit, { bounded: true });
+          const known = this.orders.get(table);
+          const order = known ?? (await this.orderOf(tx, table));
+          // With the order known the page is the transaction's only statement: one round trip in all.
+          return tx.rows(`SELECT * FROM ${pgName(this.schemaName)}.${pgName(table)}${order} LIMIT ${limit} OFFSET ${offset}`, [], limit, { bounded: true, only: known !== undefined });
         },
         { timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) },
       );

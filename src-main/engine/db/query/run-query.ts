@@ -37,6 +37,11 @@ export interface QueryOptions extends OpOptions {
    * query). A query past its time limit then ends the process, see in-process.ts.
    */
   inProcess?: InProcessQuery;
+  /**
+   * The engine built the statement and has just read the file as SQLite (the table browser):
+   * skip the probe and the prepare-here check. The child still refuses anything but a read.
+   */
+  engineStatement?: boolean;
 }
 
 /** The largest row cap a query accepts. */
@@ -116,8 +121,10 @@ export async function runReadOnlyQuery(file: string, sql: string, opts: QueryOpt
   }
   const host = opts.host ?? sharedHost();
   host.assertCapacity(subject);
-  if (!assertSqliteFile(file, subject)) throw new FoxError('NOT_FOUND', `${file} does not exist`, { subject });
-  assertReadOnlyQuery(file, sql, subject, opts.busyTimeoutMs ?? 5000);
+  if (!opts.engineStatement) {
+    if (!assertSqliteFile(file, subject)) throw new FoxError('NOT_FOUND', `${file} does not exist`, { subject });
+    assertReadOnlyQuery(file, sql, subject, opts.busyTimeoutMs ?? 5000);
+  }
 
   const request = JSON.stringify({
     module: requireHere.resolve('better-sqlite3'),
