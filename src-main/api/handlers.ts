@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import { FoxError, toFoxError } from '../engine/errors.js';
 import { listStores } from '../engine/stores/list-stores.js';
+import { withServerSizes } from './store-sizes.js';
 import { areaFeatures, syncerStatus } from './areas.js';
 import { createCasHandlers } from './cas-handlers.js';
 import { createCasPlaceHandlers } from './cas-place-handlers.js';
@@ -49,7 +50,7 @@ export function createHandlers(engine: Engine, host: HostInfo): Handlers {
       features: areaFeatures(engine),
     }),
     'overview.get': async (_input, { signal }) => buildOverview(engine, signal),
-    'stores.list': async (_input, { signal }) => listStores(engine.config, { signal }),
+    'stores.list': async (_input, { signal }) => withServerSizes(engine, await listStores(engine.config, { signal }), signal),
     ...createInspectHandlers(engine),
     ...createDbMigrateHandlers(engine),
     'config.show': async () => {

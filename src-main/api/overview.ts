@@ -7,6 +7,7 @@ import { summarizeBackups, syncerStatus } from './areas.js';
 import { gatherAttention } from './attention.js';
 import { schedulerFor } from './backup-schedule.js';
 import { diskUsage } from './disk-usage.js';
+import { withServerSizes } from './store-sizes.js';
 
 /** The paths the Overview lists, with the label a user reads. */
 const PATHS: { key: 'storageRoot' | 'casDir' | 'obsDir' | 'backupsDir' | 'jobsDir' | 'cacheDir'; label: string }[] = [
@@ -21,7 +22,7 @@ const PATHS: { key: 'storageRoot' | 'casDir' | 'obsDir' | 'backupsDir' | 'jobsDi
 /** Gathers everything the Overview shows: paths, stores by class, disk, backups, syncer, jobs. */
 export async function buildOverview(engine: Engine, signal?: AbortSignal): Promise<Overview> {
   const c = engine.config;
-  const stores = await listStores(c, { signal });
+  const stores = await withServerSizes(engine, await listStores(c, { signal }), signal);
   const classes = STORE_CLASSES.map((cls) => {
     const of = stores.filter((s) => s.class === cls);
     return {

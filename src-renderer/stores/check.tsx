@@ -19,7 +19,8 @@ export function StoreCheck(): ReactNode {
     <div className="store-check" data-testid="store-check">
       <p className="muted small">
         <strong>Quick check</strong> reads every page and row (PRAGMA quick_check); the <strong>full check</strong> also cross-checks every index against its table
-        (PRAGMA integrity_check) and takes longer on big files. Both read only: the store keeps working meanwhile.
+        (PRAGMA integrity_check) and takes longer on big files. On PostgreSQL both run amcheck&apos;s bt_index_check where the extension is installed. Both read only: the
+        store keeps working meanwhile.
       </p>
       <div className="store-console-bar">
         <button type="button" className="btn btn-primary" onClick={() => void run(false)} disabled={req.loading} data-testid="store-check-full">
@@ -40,11 +41,19 @@ export function StoreCheck(): ReactNode {
         ) : null}
       </div>
       {req.error ? <ErrorNotice error={req.error} onDismiss={() => clear('db.check')} /> : null}
-      {result ? (
+      {result && !result.available ? (
+        // Neither a clean bill nor a failure: the server offers no check (PostgreSQL without amcheck).
+        <div className="store-check-result" data-testid="store-check-result" data-ok="unavailable">
+          <p>
+            <span className="state-badge">not checked</span> {result.note ?? 'This server offers no integrity check.'}
+          </p>
+          <CliEquivalent cli={result.cli} />
+        </div>
+      ) : result ? (
         <div className={`store-check-result ${result.ok ? 'store-check-ok' : 'store-check-bad'}`} data-testid="store-check-result" data-ok={result.ok}>
           {result.ok ? (
             <p>
-              <span className="state-badge state-ok">ok</span> {result.mode} found no problems in {result.duration_ms} ms.
+              <span className="state-badge state-ok">ok</span> {result.mode} found no problems{result.note ? ` (${result.note})` : ''} in {result.duration_ms} ms.
             </p>
           ) : (
             <>

@@ -47,22 +47,22 @@ function InfoFacts({ info }: { info: DbInfo }): ReactNode {
             {info.triggers ? ` · ${info.triggers} triggers` : ''}
           </dd>
         </div>
+        {info.driver === 'postgres' ? null : (
+          <div>
+            <dt>Pages</dt>
+            <dd>
+              {formatCount(info.page_count)} × {formatBytes(info.page_size)}
+              {info.freelist_count > 0 ? <span className="muted small"> · {formatCount(info.freelist_count)} free</span> : null}
+            </dd>
+          </div>
+        )}
         <div>
-          <dt>Pages</dt>
-          <dd>
-            {formatCount(info.page_count)} × {formatBytes(info.page_size)}
-            {info.freelist_count > 0 ? <span className="muted small"> · {formatCount(info.freelist_count)} free</span> : null}
-          </dd>
+          <dt>{info.driver === 'postgres' ? 'Encoding' : 'Journal'}</dt>
+          <dd>{info.driver === 'postgres' ? info.encoding : `${info.journal_mode} · ${info.encoding}`}</dd>
         </div>
         <div>
-          <dt>Journal</dt>
-          <dd>
-            {info.journal_mode} · {info.encoding}
-          </dd>
-        </div>
-        <div>
-          <dt>SQLite</dt>
-          <dd>{info.sqlite_version}</dd>
+          <dt>Server</dt>
+          <dd>{info.server_version}</dd>
         </div>
       </dl>
       <div className="store-path">
@@ -92,6 +92,9 @@ export function StoreDetail({ store }: { store: Store | null }): ReactNode {
   const [tab, setTab] = useState<Tab>('data');
   const [visited, setVisited] = useState<Set<Tab>>(() => new Set<Tab>(['data']));
   if (!ref) return null;
+  // Where the store lives, its secret masked: what the engine answered, else the store list's view.
+  const driver = info?.driver ?? store?.driver ?? null;
+  const location = info?.path ?? store?.location ?? null;
   const firstTable = tables?.find((t) => t.type === 'table')?.name;
   const tabs = TABS.map(([id, label]) => ({ id, label }));
   const panel = (id: Tab): ReactNode => {
@@ -131,6 +134,16 @@ export function StoreDetail({ store }: { store: Store | null }): ReactNode {
         </h2>
         {store ? <span className={`class-pill class-${store.class}`}>{store.class.replace('_', '-')}</span> : null}
         {store?.description ? <span className="muted small">{store.description}</span> : null}
+        {driver ? (
+          <span className="store-driver small" data-testid="store-driver">
+            <span className="state-badge">{driver}</span>{' '}
+            {location ? (
+              <code className="mono" data-testid="store-location" title={location}>
+                {location}
+              </code>
+            ) : null}
+          </span>
+        ) : null}
         <span className="store-spacer" />
         <RefreshButton onRefresh={() => void refresh()} busy={busy} />
       </div>

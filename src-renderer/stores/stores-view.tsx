@@ -23,9 +23,9 @@ function location(s: Store): string | null {
   return s.location ?? s.path;
 }
 
-/** Whether the detail can open: a SQLite file that exists and was readable. */
+/** Whether the detail can open: a database that exists and was readable, on any driver. */
 export function inspectable(s: Store): boolean {
-  return s.exists && s.driver === 'sqlite' && s.error === null && !(s.keyed && s.key === null);
+  return s.exists && s.driver !== null && s.error === null && !(s.keyed && s.key === null);
 }
 
 /** Whether a store has data to show: its file exists, or it lives on a remote driver. */
