@@ -15,6 +15,8 @@ export type SeedKind = 'empty' | 'sample' | 'big' | 'go';
 
 interface TestFixtures {
   seed: SeedKind;
+  /** config.yaml text added to the seeded home before the app starts (`{home}` becomes its path), or null. */
+  configYaml: string | null;
   home: string;
   /** The browser-mode server of this test (null in the electron project). */
   studio: StudioProcess | null;
@@ -28,6 +30,7 @@ interface WorkerFixtures {
 /** The e2e test function with the studio fixtures. */
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   seed: ['sample', { option: true }],
+  configYaml: [null, { option: true }],
 
   launchBrowser: [
     async ({ playwright }, use) => {
@@ -38,7 +41,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker' },
   ],
 
-  home: async ({ seed }, use, testInfo) => {
+  home: async ({ seed, configYaml }, use, testInfo) => {
     // Skip before seeding: the electron project is off unless FOXCTL_E2E_ELECTRON=1.
     if (testInfo.project.name === 'electron') {
       const skip = electronSkipReason();
@@ -49,6 +52,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     fs.mkdirSync(home);
     // An empty home is just a directory: the studio creates what it needs.
     if (seed !== 'empty') execFileSync(process.execPath, ['out/e2e/seed-home.mjs', home, seed], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (configYaml) fs.appendFileSync(path.join(home, 'config.yaml'), `\n${configYaml.replaceAll('{home}', home)}\n`);
     await use(home);
     fs.rmSync(root, { recursive: true, force: true });
   },
