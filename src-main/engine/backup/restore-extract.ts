@@ -1,0 +1,117 @@
+// The extract phase of a restore: from a backup to checked temp files next to their
+// destinations, every byte verified before the install phase may touch the home. An archive's
+// entries are hashed against its manifest; a snapshot's files are re-assembled from blobs that
+// are each re-hashed, and the whole file checked against its SHA-256 (writeStoredFile).
+import fs from 'node:fs';
+import { FoxError, isFoxError, throwIfAborted } from '../errors.js';
+import { assertScanUsable, scanArchive } from './archive-reader.js';
+import { destinationOf, storeOfEntry } from './entry-paths.js';
+import { fileSink } from './file-sink.js';
+import { parseComponents } from './manifest.js';
+import { BlobReader } from './repo/blob-reader.js';
+import { writeStoredFile } from './repo/file-blobs.js';
+import { loadIndex } from './repo/index-file.js';
+import type { RepoPaths } from './repo/layout.js';
+import { snapshotAsManifest } from './repo/snapshot-as-manifest.js';
+import type { Snapshot } from './repo/snapshot-file.js';
+import type { StagedRestore } from './restore-install.js';
+import { NOT_ADDED_REASON, planRestore, selectedStores } from './restore-plan.js';
+import { stageTemp, type RestoreRun } from './restore-run.js';
+import { COMPONENTS, type Component } from './types.js';
+import { compareWithManifest } from './verify.js';
+
+/**
+ * One pass over the archive: the manifest is its last entry, so the plan is unknown while the
+ * files stream by; every candidate whose destination does not exist or will be replaced is
+ * extracted, and the plan decided after. Any selected entry that does not match the manifest
+ * (or any unsafe entry) is CORRUPT before anything is installed.
+ */
+export async function extractArchive(run: RestoreRun, file: string): Promise<StagedRestore> {
+  const { opts, target, sink, name } = run;
+  const config = run.host.config;
+  const components = parseComponents(opts.components);
+  const stores = selectedStores(opts);
+  const mayExtract = (p: string): string | undefined => {
+    if (opts.dryRun) return undefined;
+    // Filters known from the path alone, so `--store MEMORY` does not extract the whole archive.
+    const owner = storeOfEntry(p);
+    if (stores && (owner === undefined || !stores.includes(owner.store))) return undefined;
+    // storage/ holds databases and (as cas.db, in our archives) CAS content; Go files cas.db under databases.
+    const first = p.split('/')[0]!;
+    const possible: string[] = first === 'storage' ? (owner?.store === 'CAS' ? ['databases', 'cas'] : ['databases']) : (COMPONENTS as readonly string[]).includes(first) ? [first] : [...COMPONENTS];
+    if (components && !possible.some((c) => components.includes(c as Component))) return undefined;
+    const dest = destinationOf(config, p, target);
+    if (fs.existsSync(dest) && !opts.force) return undefined;
+    return dest;
+  };
+  const scan = await scanArchive(file, {
+    signal: sink.signal,
+    onProgress: (read, total, entry) => sink.progress?.(read, total, entry),
+    sinkFor: async (p) => {
+      let dest: string | undefined;
+      try {
+        dest = mayExtract(p);
+      } catch {
+        return undefined;
+      }
+      if (dest === undefined) return undefined;
+      return fileSink(stageTemp(run, p, dest), { sync: opts.durable !== false });
+    },
+  });
+  const manifest = assertScanUsable(scan, file);
+  const plan = planRestore(config, manifest, opts, target);
+  const wanted = new Set(plan.map((f) => f.path));
+  const compared = compareWithManifest(scan, manifest);
+  const checks = compared.filter((c) => c.status !== 'ok' && c.status !== 'not_added' && (c.status === 'unsafe' || wanted.has(c.path)));
+  if (checks.length > 0) {
+    const c = checks[0]!;
+    throw new FoxError('CORRUPT', `${file}: ${c.path}: ${c.status.replace('_', ' ')}: ${c.detail ?? ''}; nothing was restored${checks.length > 1 ? ` (${checks.length} bad files; run "foxctl backup verify ${name}")` : ''}`, { subject: c.path });
+  }
+  // A file a Go create could not add is not in the archive: nothing to restore, and said so.
+  const notAdded = new Set(compared.filter((c) => c.status === 'not_added').map((c) => c.path));
+  for (const f of plan) {
+    if (!notAdded.has(f.path)) continue;
+    f.action = 'would-skip';
+    f.reason = NOT_ADDED_REASON;
+  }
+  return { plan, total: scan.archiveSize };
+}
+
+/**
+ * The snapshot's plan first (its file list is known up front), then each planned file
+ * re-assembled into its temp, one at a time in the snapshot's order. A blob that does not match
+ * its id, a missing pack or a file that comes out different is CORRUPT naming the file, before
+ * anything is installed. Progress is in bytes of the files being restored.
+ */
+export async function extractSnapshot(run: RestoreRun, repo: RepoPaths, snap: Snapshot): Promise<StagedRestore> {
+  const { opts, target, sink, name } = run;
+  const plan = planRestore(run.host.config, snapshotAsManifest(snap), opts, target);
+  const todo = plan.filter((f) => f.action !== 'would-skip');
+  const total = todo.reduce((a, f) => a + f.size, 0);
+  if (opts.dryRun || todo.length === 0) return { plan, total };
+  const entries = new Map(snap.files.map((f) => [f.path, f]));
+  const reader = new BlobReader(repo, await loadIndex(repo));
+  let done = 0;
+  try {
+    for (const f of todo) {
+      throwIfAborted(sink.signal, 'backup restore');
+      sink.progress?.(done, total, f.path);
+      const entry = entries.get(f.path);
+      if (!entry) throw new FoxError('CORRUPT', `snapshot ${name}: ${f.path} is planned but not in the snapshot`, { subject: f.path });
+      const tmp = stageTemp(run, f.path, f.destination);
+      try {
+        await writeStoredFile(reader, entry, tmp, sink.signal ? { signal: sink.signal } : {});
+      } catch (err) {
+        if (isFoxError(err, 'CORRUPT') || isFoxError(err, 'NOT_FOUND')) {
+          throw new FoxError('CORRUPT', `snapshot ${name}: ${f.path}: ${err.message.replace(tmp, 'its restored copy')}; nothing was restored (run "foxctl backup verify ${name}")`, { subject: f.path, cause: err });
+        }
+        throw err;
+      }
+      done += f.size;
+    }
+  } finally {
+    await reader.close();
+  }
+  sink.progress?.(total, total, 'checking');
+  return { plan, total };
+}
