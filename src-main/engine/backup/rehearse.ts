@@ -5,7 +5,8 @@ import { throwIfAborted } from '../errors.js';
 import type { ProgressSink } from './create.js';
 import { destinationOf } from './entry-paths.js';
 import { makeStagingDir } from './fs-util.js';
-import { restoreArchive, type RestoreHost } from './restore.js';
+import type { BackupSource } from './backup-source.js';
+import { restoreBackup, type RestoreHost } from './restore.js';
 import type { RehearseDiff, RehearseResult } from './types.js';
 import { integrityOf } from './verify.js';
 
@@ -25,17 +26,23 @@ function tableCounts(file: string): Map<string, number> | undefined {
   }
 }
 
+/** Rehearses the restore of an archive (see rehearseBackup). */
+export async function rehearseArchive(host: RestoreHost, name: string, file: string, sink: ProgressSink): Promise<RehearseResult> {
+  return rehearseBackup(host, { kind: 'tar', name, path: file }, sink);
+}
+
 /**
- * Rehearses a restore: restores the whole backup into a throwaway home (checksums verified on
+ * Rehearses a restore: restores the whole backup (archive or snapshot) into a throwaway home (checksums verified on
  * the way), runs `PRAGMA integrity_check` on every database, and compares each table's row
  * count with the live store. Differences are reported, not failures: the live stores have
  * usually moved on since the backup. The throwaway home is removed afterwards.
  */
-export async function rehearseArchive(host: RestoreHost, name: string, file: string, sink: ProgressSink): Promise<RehearseResult> {
+export async function rehearseBackup(host: RestoreHost, source: BackupSource, sink: ProgressSink): Promise<RehearseResult> {
+  const name = source.name;
   const started = Date.now();
   const temp = makeStagingDir(os.tmpdir(), 'rehearse');
   try {
-    const restored = await restoreArchive(host, name, file, { target: temp, force: true, durable: false, checkDatabases: false }, sink);
+    const restored = await restoreBackup(host, source, { target: temp, force: true, durable: false, checkDatabases: false }, sink);
     const result: RehearseResult = { name, ok: true, restored_files: restored.created + restored.replaced, databases: [], differences: [], duration_ms: 0 };
     for (const f of restored.files) {
       if (!f.path.endsWith('.db') || f.action !== 'created') continue;

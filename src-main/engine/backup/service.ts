@@ -7,8 +7,9 @@ import { deleteBackup, listBackups, pruneBackups, readManifest, summarize } from
 import { createBackup, prepareCreate, type ProgressSink } from './create.js';
 import { assertScanUsable } from './archive-reader.js';
 import { resolveArchive } from './names.js';
-import { rehearseArchive } from './rehearse.js';
-import { planRestore, restoreArchive } from './restore.js';
+import { resolveBackupSource } from './backup-source.js';
+import { rehearseBackup } from './rehearse.js';
+import { planRestore, restoreBackup } from './restore.js';
 import type {
   BackupInfo,
   BackupSummary,
@@ -88,19 +89,15 @@ export class BackupService {
 
   /** Restores (or with dryRun, plans) a backup; see restoreArchive for the safety steps. */
   restore(name: string, opts: RestoreOptions = {}): JobHandle<RestoreResult> {
-    const archive = resolveArchive(this.host.config, name);
-    const title = `backup restore ${archive.name}${opts.dryRun ? ' (dry run)' : ''}`;
-    return this.host.jobs.start({ kind: 'backup.restore', title, unit: 'bytes', signal: opts.signal }, (ctx) =>
-      restoreArchive(this.restoreHost(), archive.name, archive.path, opts, sinkOf(ctx)),
-    );
+    const source = resolveBackupSource(this.host.config, name);
+    const title = `backup restore ${source.name}${opts.dryRun ? ' (dry run)' : ''}`;
+    return this.host.jobs.start({ kind: 'backup.restore', title, unit: 'bytes', signal: opts.signal }, (ctx) => restoreBackup(this.restoreHost(), source, opts, sinkOf(ctx)));
   }
 
   /** Restores into a throwaway home, checks integrity and compares row counts with the live stores. */
   rehearse(name: string, opts: OpOptions = {}): JobHandle<RehearseResult> {
-    const archive = resolveArchive(this.host.config, name);
-    return this.host.jobs.start({ kind: 'backup.rehearse', title: `backup rehearse ${archive.name}`, unit: 'bytes', signal: opts.signal }, (ctx) =>
-      rehearseArchive(this.restoreHost(), archive.name, archive.path, sinkOf(ctx)),
-    );
+    const source = resolveBackupSource(this.host.config, name);
+    return this.host.jobs.start({ kind: 'backup.rehearse', title: `backup rehearse ${source.name}`, unit: 'bytes', signal: opts.signal }, (ctx) => rehearseBackup(this.restoreHost(), source, sinkOf(ctx)));
   }
 
   /** Deletes one backup. */
