@@ -108,6 +108,7 @@ export class Engine {
     await this.jobs.shutdown();
     await this._cas?.close();
     await this._inspect?.close();
+    this._backups?.close();
     this.stores.closeAll();
   }
 }

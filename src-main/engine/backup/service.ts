@@ -1,5 +1,6 @@
 import type { FoxConfig } from '../config/resolve.js';
 import type { StoreConnections } from '../db/connections.js';
+import type { DbInspector } from '../db/inspect/inspector.js';
 import { throwIfAborted, toFoxError, type OpOptions } from '../errors.js';
 import type { JobHandle, JobManager } from '../jobs/manager.js';
 import type { JobContext } from '../jobs/types.js';
@@ -8,6 +9,7 @@ import { createBackup, prepareCreate, type ProgressSink } from './create.js';
 import { assertScanUsable } from './archive-reader.js';
 import { resolveArchive } from './names.js';
 import { resolveBackupSource } from './backup-source.js';
+import { BackupBrowser, type BrowseBackup, type BrowseRows, type BrowseTables } from './browse.js';
 import { rehearseBackup } from './rehearse.js';
 import { planRestore, restoreBackup } from './restore.js';
 import type {
@@ -30,6 +32,8 @@ export interface BackupHost {
   config: FoxConfig;
   stores: StoreConnections;
   jobs: JobManager;
+  /** Read-only inspection: browse reads a backup's tables and rows through it. */
+  inspect: DbInspector;
 }
 
 function sinkOf(ctx: JobContext): ProgressSink {
@@ -42,7 +46,33 @@ function sinkOf(ctx: JobContext): ProgressSink {
  * Every result is a plain JSON-able object.
  */
 export class BackupService {
+  private browser?: BackupBrowser;
+
   constructor(private readonly host: BackupHost) {}
+
+  private browsing(): BackupBrowser {
+    return (this.browser ??= new BackupBrowser(this.host.config, () => this.host.inspect));
+  }
+
+  /** The databases a backup (archive or snapshot) holds, without restoring anything. */
+  async browse(name: string, opts: OpOptions = {}): Promise<BrowseBackup> {
+    return this.browsing().stores(name, opts);
+  }
+
+  /** The tables of one store of a backup (its database materialized and checked once per session). */
+  async browseTables(name: string, store: string, opts: OpOptions = {}): Promise<BrowseTables> {
+    return this.browsing().tables(name, store, opts);
+  }
+
+  /** A page of one table of one store of a backup, read-only. */
+  async browseRows(name: string, store: string, table: string, opts: OpOptions & { limit?: number; offset?: number } = {}): Promise<BrowseRows> {
+    return this.browsing().rows(name, store, table, opts);
+  }
+
+  /** Removes what browse materialized (engine close). */
+  close(): void {
+    this.browser?.close();
+  }
 
   /** Starts a backup; options are checked (name, components, existing name) before the job starts. */
   create(opts: CreateBackupOptions = {}): JobHandle<CreateBackupResult> {
