@@ -8,6 +8,7 @@ import { parseDuration } from '../../engine/util/duration.js';
 import { BackupScheduler, type ScheduleSettings } from '../../api/backup-schedule.js';
 import { action, intOption } from '../context.js';
 import { EXIT_CODES, formatBytes, formatTable } from '../output.js';
+import { registerBackupBrowse } from './backup-browse.js';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 const list = (v: unknown): string[] | undefined => (Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? [v] : undefined);
@@ -239,6 +240,8 @@ export function registerBackupCommands(program: Command): void {
         };
       }),
     );
+
+  registerBackupBrowse(backup);
 
   for (const kind of ['push', 'pull'] as const) {
     backup

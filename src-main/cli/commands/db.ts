@@ -30,7 +30,7 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /** A cell as people read it in a table: NULL, numbers, BLOB sizes, long text cut. */
-function humanCell(v: QueryCell): string {
+export function humanCell(v: QueryCell): string {
   if (v === null) return 'NULL';
   if (typeof v === 'object') return `<blob ${formatBytes(v.$blob)}>`;
   const s = String(v).replace(/\s+/g, ' ');
