@@ -11,6 +11,7 @@ import { createCasPlaceHandlers } from './cas-place-handlers.js';
 import { createEventsHandlers } from './events-handlers.js';
 import { createBackupHandlers } from './backup-handlers.js';
 import { createBackupRemoteHandlers } from './backup-remote-handlers.js';
+import { createBackupBrowseHandlers } from './backup-browse-handlers.js';
 import { createSettingsHandlers } from './settings-handlers.js';
 import { createInspectHandlers } from './inspect-handlers.js';
 import { createDbMigrateHandlers } from './db-handlers.js';
@@ -66,6 +67,7 @@ export function createHandlers(engine: Engine, host: HostInfo): Handlers {
     'backups.list': async (_input, { signal }) => engine.backups.list({ signal }),
     ...createBackupHandlers(engine),
     ...createBackupRemoteHandlers(engine),
+    ...createBackupBrowseHandlers(engine),
     'cas.stats': async (_input, { signal }) => engine.cas.stats({ signal }),
     ...createSettingsHandlers(engine),
     ...createCasHandlers(engine, host),

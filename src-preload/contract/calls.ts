@@ -2,6 +2,7 @@
 // and both sides are typed from.
 import { type z } from 'zod';
 import { backupCalls } from './backup';
+import { backupBrowseCalls } from './backup-browse';
 import { backupRemoteCalls } from './backup-remote';
 import { casCalls } from './cas';
 import { eventsCalls } from './events';
@@ -19,6 +20,7 @@ export const CALLS = {
   ...eventsCalls(),
   ...backupCalls(),
   ...backupRemoteCalls(),
+  ...backupBrowseCalls(),
   ...casCalls(),
 } as const;
 

@@ -8,6 +8,7 @@ export * from './stores';
 export * from './events';
 export * from './backup';
 export * from './backup-remote';
+export * from './backup-browse';
 export * from './overview';
 export * from './cas';
 export * from './settings';
