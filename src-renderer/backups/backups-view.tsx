@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { Backup, CallOutput, Job } from '../../src-preload/contract';
 import { BackupJob, CliEquivalent } from './backup-job';
+import { BrowsePanel } from './browse';
 import { OptionsPanel } from './options';
 import { PrunePanel } from './prune';
 import { RehearseResults, VerifyResults } from './results';
@@ -94,7 +95,7 @@ function Details({ name }: { name: string }): ReactNode {
   );
 }
 
-function BackupRow({ b, verify, onRestore }: { b: Backup; verify: Job | undefined; onRestore: () => void }): ReactNode {
+function BackupRow({ b, verify, onRestore, onBrowse }: { b: Backup; verify: Job | undefined; onRestore: () => void; onBrowse: () => void }): ReactNode {
   const verifyBackup = useStudio((s) => s.verifyBackup);
   const push = useStudio((s) => s.pushBackup);
   const rehearse = useStudio((s) => s.rehearseBackup);
@@ -144,6 +145,9 @@ function BackupRow({ b, verify, onRestore }: { b: Backup; verify: Job | undefine
           </button>
           <button type="button" className="btn btn-quiet" onClick={onRestore} disabled={!!b.problem}>
             Restore…
+          </button>
+          <button type="button" className="btn btn-quiet" onClick={onBrowse} disabled={!!b.problem} data-testid="browse-open">
+            Browse
           </button>
           <button type="button" className="btn btn-quiet" onClick={() => void push(b.name)} disabled={!!b.problem} aria-label={`Push ${b.name} to the backup bucket`}>
             Push
@@ -196,6 +200,13 @@ export function BackupsView(): ReactNode {
   const [showSchedule, setShowSchedule] = useState(false);
   const loadSchedule = useStudio((s) => s.loadBackupSchedule);
   const [restoring, setRestoring] = useState<{ backup: Backup; stores?: string[] } | null>(null);
+  const [browsing, setBrowsing] = useState<string | null>(null);
+  // Closing the Browse panel gives focus back to the row's Browse button.
+  const closeBrowse = (): void => {
+    const name = browsing;
+    setBrowsing(null);
+    if (name) requestAnimationFrame(() => document.querySelector<HTMLButtonElement>(`tr[data-backup="${CSS.escape(name)}"] [data-testid="browse-open"]`)?.focus());
+  };
   // A restore asked for from the Overview opens the wizard on that backup, the store chosen.
   const ask = useStudio((s) => s.restoreAsk);
   const askRestore = useStudio((s) => s.askRestore);
@@ -261,6 +272,7 @@ export function BackupsView(): ReactNode {
       {showOptions ? <OptionsPanel onStart={(opts) => void start(opts)} /> : null}
       {showSchedule ? <SchedulePanel onClose={() => setShowSchedule(false)} /> : null}
       {showPrune ? <PrunePanel onClose={() => setShowPrune(false)} /> : null}
+      {browsing ? <BrowsePanel key={browsing} name={browsing} onClose={closeBrowse} /> : null}
       {restoring ? <RestoreWizard key={restoring.backup.file} backup={restoring.backup} initialStores={restoring.stores} onClose={() => setRestoring(null)} /> : null}
       {shown.filter((a) => a.kind !== 'restore').map((a) => (
         <ActionPanel key={a.jobId} action={a} />
@@ -291,7 +303,7 @@ export function BackupsView(): ReactNode {
                 </thead>
                 <tbody>
                   {list.map((b) => (
-                    <BackupRow key={b.file} b={b} verify={lastVerify(sorted, b.name)} onRestore={() => setRestoring({ backup: b })} />
+                    <BackupRow key={b.file} b={b} verify={lastVerify(sorted, b.name)} onRestore={() => setRestoring({ backup: b })} onBrowse={() => setBrowsing(b.name)} />
                   ))}
                 </tbody>
               </table>
