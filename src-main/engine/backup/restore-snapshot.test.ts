@@ -9,7 +9,8 @@ import { openSqlite } from '../db/sqlite.js';
 import type { Engine } from '../engine.js';
 import { isFoxError } from '../errors.js';
 import { tempHome, type TempHome } from '../../test/temp-home.js';
-import { snapshotRepoRoot } from './backup-source.js';
+import { resolveBackupSource, snapshotRepoRoot } from './backup-source.js';
+import { restoreBackup } from './restore.js';
 import { createSnapshotFromPlan } from './repo/create-snapshot.js';
 import { loadIndex } from './repo/index-file.js';
 import { packPath, repoPaths } from './repo/layout.js';
@@ -112,7 +113,7 @@ describe('restore of a snapshot', () => {
     expect(r.databases.map((d) => d.path)).toEqual(expect.arrayContaining(['storage/memory.db', 'storage/knowledge.db', 'observability/events.db']));
     expect(r.databases.every((d) => d.integrity === 'ok')).toBe(true);
     expect(r.differences).toEqual([{ store: 'KNOWLEDGE', path: 'storage/knowledge.db', table: 'accounts', backup_rows: 5, live_rows: 6 }]);
-  });
+  }, 90_000);
 
   it('names both places when a name is neither an archive nor a snapshot', async () => {
     const th = tempHome();
@@ -183,6 +184,34 @@ describe('restore of a snapshot', () => {
     expect(res.replaced).toBe(1);
     // The sqlite3 process's next read, on its open connection, sees the restored rows.
     expect(await holder.query('SELECT sum(balance) FROM accounts;')).toBe('2000');
+  });
+});
+
+describe('cancel of a snapshot restore', () => {
+  it('a cancel while files are re-assembled removes the temps and leaves the home as it was', async () => {
+    const th = tempHome();
+    const { storage } = seedHome(th);
+    await snapshotHome(th, 'snap');
+    spend(path.join(storage, 'memory.db'), 5);
+    const before = homeHashes(th);
+    const controller = new AbortController();
+    const config = th.config();
+    let at = '';
+    const run = restoreBackup({ config, closeFile: () => false }, resolveBackupSource(config, 'snap'), { force: true }, {
+      signal: controller.signal,
+      // Abort as the first file starts: its temp exists, its blobs are not all read.
+      progress: (_d, _t, message) => {
+        if (at === '' && message) {
+          at = message;
+          controller.abort();
+        }
+      },
+    });
+    await expect(run).rejects.toMatchObject({ code: 'CANCELED' });
+    expect(at).not.toBe('');
+    expect(homeHashes(th)).toEqual(before);
+    expect((fs.readdirSync(th.home, { recursive: true }) as string[]).filter((n) => /\.tmp$|\.restore\.lock/.test(n))).toEqual([]);
+    expect(safetyBackups(th)).toEqual([]);
   });
 });
 
