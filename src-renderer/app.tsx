@@ -3,6 +3,7 @@ import { Sidebar } from './shared/sidebar';
 import { useStudio } from './store';
 import { isFinal } from './jobs/jobs-slice';
 import { watchNightlyFailures } from './backups/nightly-notify';
+import { startUrlSync } from './url-sync';
 // The views in the order their styles had in the one stylesheet (each view imports its area's CSS).
 import { StoresView } from './stores/stores-view';
 import { CasView } from './cas/cas-view';
@@ -21,6 +22,7 @@ export function App(): ReactNode {
   useEffect(() => {
     const s = useStudio.getState();
     const stopConnection = s.watchConnection();
+    const stopUrl = startUrlSync();
     const stopJobs = s.watchJobs();
     const stopSyncer = s.watchSyncer();
     const stopNightly = watchNightlyFailures();
@@ -33,6 +35,7 @@ export function App(): ReactNode {
     });
     return () => {
       stopConnection();
+      stopUrl();
       stopJobs();
       stopSyncer();
       stopNightly();

@@ -2,6 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { CallOutput, EventFilterInput, EventRecord, EventSourceInfo, RejectRecordOutput, SyncerStatus, TraceTreeOutput } from '../../src-preload/contract';
 import { call, onEvent } from '../shared/bridge';
 import type { StudioState } from '../store';
+import type { EventSort } from './url-state';
 
 /** Time range presets of the filter bar (durations back from now, as the CLI's --since takes them). */
 export const TIME_PRESETS = ['15m', '1h', '24h', '7d', 'all'] as const;
@@ -33,6 +34,8 @@ export interface EventsSlice {
 
   evFilter: EventFilterInput;
   evPreset: TimePreset;
+  /** Newest first (-time, the default) or oldest first (time). */
+  evSort: EventSort;
   /** Another events.db opened read-only, or null for the home's. */
   evSource: EventSourceInfo | null;
   evRows: EventRecord[] | null;
@@ -54,7 +57,7 @@ export interface EventsSlice {
   /** Loads the syncer, the home's total and (first time) the table. */
   initEvents(): Promise<void>;
   /** Applies a filter (replacing the current one) and reloads table, count, histogram and facets. */
-  loadEvents(filter?: EventFilterInput, preset?: TimePreset): Promise<void>;
+  loadEvents(filter?: EventFilterInput, preset?: TimePreset, sort?: EventSort): Promise<void>;
   loadMoreEvents(): Promise<void>;
   selectEvent(e: EventRecord | null): void;
   openTrace(traceId: string): Promise<void>;
@@ -98,7 +101,8 @@ export const createEventsSlice: StateCreator<StudioState, [], [], EventsSlice> =
   /** New rows at the top of the current filter, merged in front of what is shown (live tail). */
   const refreshTop = async (): Promise<void> => {
     const { evFilter: f, evRows: rows } = get();
-    if (!rows) return;
+    // New rows go on top only when the top is the newest.
+    if (!rows || get().evSort !== '-time') return;
     try {
       const page = await call('events.query', { filter: f, limit: PAGE, ...sourceArg() });
       if (get().evFilter !== f) return;
@@ -150,6 +154,7 @@ export const createEventsSlice: StateCreator<StudioState, [], [], EventsSlice> =
 
     evFilter: { since: '24h' },
     evPreset: '24h',
+    evSort: '-time',
     evSource: null,
     evRows: null,
     evCursor: null,
@@ -171,16 +176,17 @@ export const createEventsSlice: StateCreator<StudioState, [], [], EventsSlice> =
       if (total) set({ evHomeTotal: total.count });
       if (get().evRows === null || get().evSource === null) await get().loadEvents();
     },
-    loadEvents: async (filter, preset) => {
+    loadEvents: async (filter, preset, sort) => {
       const f = cleanFilter(filter ?? get().evFilter);
+      const order = (sort ?? get().evSort) === 'time' ? 'asc' : 'desc';
       inflight?.abort();
       const ctrl = new AbortController();
       inflight = ctrl;
       const { signal } = ctrl;
-      set({ evFilter: f, evPreset: preset ?? get().evPreset, evCount: null, evFresh: {} });
+      set({ evFilter: f, evPreset: preset ?? get().evPreset, evSort: sort ?? get().evSort, evCount: null, evFresh: {} });
       const src = sourceArg();
       // The page first: the server answers in order, so the table never waits for facets.
-      const pageP = get().track('events.query', () => quiet(signal, call('events.query', { filter: f, limit: PAGE, ...src }, { signal })));
+      const pageP = get().track('events.query', () => quiet(signal, call('events.query', { filter: f, limit: PAGE, order, ...src }, { signal })));
       const countP = get().track('events.count', () => quiet(signal, call('events.count', { filter: f, ...src }, { signal })));
       const histP = get().track('events.histogram', () => quiet(signal, call('events.histogram', { filter: f, buckets: 60, ...src }, { signal })));
       const page = await pageP;
@@ -201,7 +207,8 @@ export const createEventsSlice: StateCreator<StudioState, [], [], EventsSlice> =
     loadMoreEvents: async () => {
       const { evCursor: cursor, evFilter: f } = get();
       if (!cursor || get().requests['events.more']?.loading) return;
-      const page = await get().track('events.more', () => call('events.query', { filter: f, limit: PAGE, cursor, ...sourceArg() }));
+      const order = get().evSort === 'time' ? 'asc' : 'desc';
+      const page = await get().track('events.more', () => call('events.query', { filter: f, limit: PAGE, cursor, order, ...sourceArg() }));
       if (page && get().evFilter === f && get().evCursor === cursor) set((s) => ({ evRows: [...(s.evRows ?? []), ...page.rows], evCursor: page.next_cursor }));
     },
     selectEvent: (e) => set({ evSelected: e }),
