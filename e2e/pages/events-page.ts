@@ -1,6 +1,13 @@
 import { expect, type Locator } from '@playwright/test';
 import type { AppPage } from './app-page.js';
 
+/** An RFC 3339 time as a datetime-local value: local time, to the second. */
+export function localInput(rfc3339: string): string {
+  const d = new Date(rfc3339);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
 /** The Events view: filters, histogram, table, facets, detail drawer with the trace, live tail, syncer, other files. */
 export class EventsPage {
   readonly root: Locator;
@@ -61,11 +68,11 @@ export class EventsPage {
     return this.filters().getByRole('group', { name: 'Time range' }).getByRole('button', { name: label, exact: true });
   }
 
-  /** Sets a custom range and applies it. */
+  /** Sets a custom range (RFC 3339 times, entered as the local date-times the inputs take) and applies it. */
   async customRange(since: string, until: string): Promise<void> {
     await this.preset('Custom').click();
-    await this.filters().getByLabel('From').fill(since);
-    await this.filters().getByLabel('To').fill(until);
+    await this.filters().getByLabel('From').fill(localInput(since));
+    await this.filters().getByLabel('To').fill(localInput(until));
     await this.filters().getByRole('button', { name: 'Apply' }).click();
   }
 

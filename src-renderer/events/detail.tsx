@@ -22,12 +22,28 @@ function findSpan(nodes: TraceNodeOutput[], span: string): EventRecord | null {
   return null;
 }
 
-function value(field: keyof EventRecord, e: EventRecord): ReactNode {
+/** Fields whose value filters the table when clicked (the filter's own names). */
+const FILTERABLE = ['status', 'operation', 'command', 'session_id', 'agent_id', 'workspace_id', 'trace_id'] as const;
+
+/** One of FILTERABLE. */
+type FilterableField = (typeof FILTERABLE)[number];
+
+function isFilterable(f: keyof EventRecord): f is FilterableField {
+  return (FILTERABLE as readonly string[]).includes(f);
+}
+
+function value(field: keyof EventRecord, e: EventRecord, filterBy: (field: FilterableField, value: string) => void): ReactNode {
   const v = e[field];
-  if (v === null || v === undefined) return <span className="muted">—</span>;
+  if (v === null || v === undefined || v === '') return <span className="muted">—</span>;
+  if (isFilterable(field)) {
+    return (
+      <button type="button" className="events-filter-value" title={`show only events with ${field} = ${String(v)}`} data-testid={`events-filter-by-${field}`} onClick={() => filterBy(field, String(v))}>
+        {field === 'status' ? <span className={`events-status events-status-${String(v)}`}>{String(v)}</span> : String(v)}
+      </button>
+    );
+  }
   if (field === 'ts') return <span title={exactTime(e.ts)}>{e.ts}</span>;
   if (field === 'duration_ms') return typeof v === 'number' && v >= 1000 ? `${formatMs(v)} (${v} ms)` : formatMs(typeof v === 'number' ? v : null);
-  if (field === 'status') return <span className={`events-status events-status-${String(v)}`}>{String(v)}</span>;
   return String(v);
 }
 
@@ -42,7 +58,13 @@ export function EventsDetail({ event }: { event: EventRecord }): ReactNode {
   const closeTrace = useStudio((s) => s.closeTrace);
   const traceReq = useStudio((s) => s.requests['events.trace'] ?? IDLE);
   const clear = useStudio((s) => s.clearError);
+  const load = useStudio((s) => s.loadEvents);
   const [copied, setCopied] = useState(false);
+  // Like Datasette: a value narrows the current filter to it (and the URL, so Back undoes it).
+  const filterBy = (field: FilterableField, v: string): void => {
+    const { evFilter, evPreset } = useStudio.getState();
+    void load({ ...evFilter, [field]: v }, evPreset);
+  };
   const showingTrace = trace !== null && trace.trace_id === event.trace_id;
   const close = (): void => {
     closeTrace();
@@ -105,7 +127,7 @@ export function EventsDetail({ event }: { event: EventRecord }): ReactNode {
           {FIELDS.map((f) => (
             <div key={f}>
               <dt>{f}</dt>
-              <dd className={f.endsWith('_id') || f === 'ts' ? 'mono' : undefined}>{value(f, event)}</dd>
+              <dd className={f.endsWith('_id') || f === 'ts' ? 'mono' : undefined}>{value(f, event, filterBy)}</dd>
             </div>
           ))}
         </dl>

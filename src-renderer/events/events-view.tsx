@@ -78,6 +78,9 @@ export function EventsView(): ReactNode {
   const clear = useStudio((s) => s.clearError);
   const failure = useTableError();
   const countFailed = useStudio((s) => (s.requests['events.count'] ?? IDLE).error !== null);
+  // On a short window (a 1024x700 laptop) the filters and the chart start folded, so the table has the room.
+  const [filtersOpen, setFiltersOpen] = useState(() => window.innerHeight >= 820);
+  const [chartOpen, setChartOpen] = useState(() => window.innerHeight >= 820);
   useEffect(() => {
     void init();
   }, [init]);
@@ -132,13 +135,23 @@ export function EventsView(): ReactNode {
         </EmptyState>
       ) : (
         <>
-          <Card className="events-filter-card">
-            <EventsFilters />
-            <CliLine />
+          <Card className={`events-filter-card${filtersOpen ? '' : ' events-folded'}`}>
+            <div className="events-fold-row">
+              <button type="button" className="btn btn-quiet events-fold" aria-expanded={filtersOpen} aria-controls="events-filter-body" onClick={() => setFiltersOpen(!filtersOpen)} data-testid="events-toggle-filters">
+                {filtersOpen ? '▾ Filters' : '▸ Filters'}
+              </button>
+              {filtersOpen ? null : <CliLine />}
+            </div>
+            {filtersOpen ? (
+              <div id="events-filter-body">
+                <EventsFilters />
+                <CliLine />
+              </div>
+            ) : null}
           </Card>
           {failure ? <ErrorNotice error={failure.error} onDismiss={() => clear(failure.key)} /> : null}
           <Card
-            className="events-hist-card"
+            className={`events-hist-card${failure ? ' events-stale' : ''}`}
             title={
               <span data-testid="events-count" data-count={count ?? ''}>
                 {count !== null ? `${formatCount(count)} ${count === 1 ? 'event' : 'events'}` : countFailed ? 'Count unavailable' : 'Counting…'}
@@ -146,14 +159,19 @@ export function EventsView(): ReactNode {
               </span>
             }
             aside={
-              preset === 'custom' ? (
-                <button type="button" className="btn btn-quiet" onClick={() => void (source ? load({ ...filter, since: undefined, until: undefined }, 'all') : load({ ...filter, since: '24h', until: undefined }, '24h'))}>
-                  Reset zoom
+              <span className="events-hist-actions">
+                {preset === 'custom' ? (
+                  <button type="button" className="btn btn-quiet" onClick={() => void (source ? load({ ...filter, since: undefined, until: undefined }, 'all') : load({ ...filter, since: '24h', until: undefined }, '24h'))}>
+                    Reset zoom
+                  </button>
+                ) : null}
+                <button type="button" className="btn btn-quiet events-fold" aria-expanded={chartOpen} onClick={() => setChartOpen(!chartOpen)} data-testid="events-toggle-chart">
+                  {chartOpen ? 'Hide chart' : 'Show chart'}
                 </button>
-              ) : undefined
+              </span>
             }
           >
-            {hist ? <EventsHistogram buckets={hist} onZoom={(since, until) => void load({ ...filter, since, until }, 'custom')} /> : <div className="events-hist-placeholder" />}
+            {chartOpen ? hist ? <EventsHistogram buckets={hist} onZoom={(since, until) => void load({ ...filter, since, until }, 'custom')} /> : <div className="events-hist-placeholder" /> : null}
           </Card>
           {live ? (
             <p className="small muted events-live-note" data-testid="events-live-note">
@@ -161,7 +179,7 @@ export function EventsView(): ReactNode {
             </p>
           ) : null}
           <div className="events-layout">
-            <Card className="events-table-card">
+            <Card className={`events-table-card${failure ? ' events-stale' : ''}`}>
               {rows ? (
                 <>
                   <EventsTable rows={rows} pending={live ? pending : []} />

@@ -1,15 +1,16 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { EventFilterInput } from '../../src-preload/contract';
+import { Icon } from '../shared/icons';
 import { useStudio } from '../store';
 import { TIME_PRESETS, type TimePreset } from './events-slice';
 
-/** The text fields of the filter bar: label, filter field, placeholder. */
+/** The text fields of the filter bar: label, filter field, placeholder (a hint, never a value-like example). */
 const FIELDS: [string, 'operation' | 'command' | 'session_id' | 'agent_id' | 'workspace_id', string][] = [
-  ['Operation', 'operation', 'llm.call'],
-  ['Command', 'command', 'cas put'],
-  ['Session', 'session_id', 'sess-0042'],
-  ['Agent', 'agent_id', 'agent-coder-1'],
-  ['Workspace', 'workspace_id', 'ws-studio-1'],
+  ['Operation', 'operation', 'any'],
+  ['Command', 'command', 'any'],
+  ['Session', 'session_id', 'any'],
+  ['Agent', 'agent_id', 'any'],
+  ['Workspace', 'workspace_id', 'any'],
 ];
 
 const PRESET_LABELS: Record<(typeof TIME_PRESETS)[number], string> = { '15m': '15 min', '1h': '1 hour', '24h': '24 hours', '7d': '7 days', all: 'All time' };
@@ -17,6 +18,23 @@ const PRESET_LABELS: Record<(typeof TIME_PRESETS)[number], string> = { '15m': '1
 /** One value of a filter field as text (a list is comma-joined). */
 function text(v: string | string[] | undefined): string {
   return v === undefined ? '' : Array.isArray(v) ? v.join(', ') : v;
+}
+
+/** A time bound as a datetime-local value (local time, to the second); '' when it is not a point in time (a duration such as 3h). */
+export function toLocalInput(v: string | number | undefined): string {
+  if (v === undefined || (typeof v === 'string' && !/^\d{4}-\d{2}-\d{2}/.test(v))) return '';
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) return '';
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** A datetime-local value (YYYY-MM-DDTHH:MM[:SS], local time) as the RFC 3339 UTC time the engine and CLI take. */
+export function fromLocalInput(v: string): string | undefined {
+  const s = v.trim();
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s)) return s === '' ? undefined : s;
+  const d = new Date(s);
+  return Number.isNaN(d.getTime()) ? s : d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** "a, b" -> ["a", "b"]; one value stays a string; nothing is undefined. */
@@ -37,7 +55,7 @@ export function EventsFilters(): ReactNode {
   const [draft, setDraft] = useState<Record<string, string>>({});
   const [custom, setCustom] = useState(preset === 'custom');
   useEffect(() => {
-    const d: Record<string, string> = { since: preset === 'custom' ? text(filter.since as string | undefined) : '', until: preset === 'custom' ? text(filter.until as string | undefined) : '', text: filter.text ?? '' };
+    const d: Record<string, string> = { since: preset === 'custom' ? toLocalInput(filter.since) : '', until: preset === 'custom' ? toLocalInput(filter.until) : '', text: filter.text ?? '' };
     for (const [, field] of FIELDS) d[field] = text(filter[field]);
     setDraft(d);
     setCustom(preset === 'custom');
@@ -48,8 +66,8 @@ export function EventsFilters(): ReactNode {
     for (const [, field] of FIELDS) f[field] = parseList(draft[field] ?? '');
     f.text = (draft.text ?? '').trim() || undefined;
     if (nextPreset === 'custom') {
-      f.since = (draft.since ?? '').trim() || undefined;
-      f.until = (draft.until ?? '').trim() || undefined;
+      f.since = fromLocalInput(draft.since ?? '');
+      f.until = fromLocalInput(draft.until ?? '');
     }
     return { ...f, ...patch };
   };
@@ -63,6 +81,47 @@ export function EventsFilters(): ReactNode {
       <input className="input" aria-label={label} placeholder={placeholder} value={draft[name] ?? ''} onChange={(e) => setDraft({ ...draft, [name]: e.target.value })} />
     </label>
   );
+  // Typed by hand as YYYY-MM-DDTHH:MM[:SS] (local time), or picked with the browser's own
+  // date-time picker: Chromium's datetime-local takes typed digits only in the locale's order.
+  const timeField = (name: 'since' | 'until', label: string, hint: string): ReactNode => {
+    const v = draft[name] ?? '';
+    const bad = v.trim() !== '' && fromLocalInput(v) === v.trim();
+    return (
+      <div className="events-field events-field-time">
+        <span>{label}</span>
+        <div className="events-time">
+          <input
+            className="input mono"
+            aria-label={label}
+            aria-invalid={bad}
+            placeholder="YYYY-MM-DDTHH:MM"
+            title={hint}
+            value={v}
+            onChange={(e) => setDraft({ ...draft, [name]: e.target.value })}
+          />
+          <input
+            type="datetime-local"
+            step={1}
+            className="events-time-picker"
+            tabIndex={-1}
+            aria-hidden="true"
+            value={/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v) ? v : ''}
+            onChange={(e) => setDraft({ ...draft, [name]: e.target.value })}
+            data-testid={`events-${name}-picker`}
+          />
+          <button
+            type="button"
+            className="btn btn-quiet events-time-open"
+            aria-label={name === 'since' ? 'Open the date-time picker for the start' : 'Open the date-time picker for the end'}
+            onClick={(e) => (e.currentTarget.previousElementSibling as HTMLInputElement | null)?.showPicker?.()}
+          >
+            <Icon name="calendar" size={16} />
+          </button>
+        </div>
+        {bad ? <span className="events-time-bad error-text">use YYYY-MM-DDTHH:MM</span> : null}
+      </div>
+    );
+  };
   return (
     <form
       className="events-filters"
@@ -85,8 +144,8 @@ export function EventsFilters(): ReactNode {
         </div>
         {custom ? (
           <>
-            {field('since', 'From', '2026-11-26T09:00:00Z or 3h', 'events-field-time')}
-            {field('until', 'To', '2026-11-26T12:00:00Z (empty: now)', 'events-field-time')}
+            {timeField('since', 'From', 'local time; empty: from the first event')}
+            {timeField('until', 'To', 'local time; empty: until now')}
           </>
         ) : null}
         {field('text', 'Search', 'words in name, message, error (word* for a prefix)', 'events-field-text')}

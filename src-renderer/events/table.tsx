@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import type { EventRecord } from '../../src-preload/contract';
 import { exactTime } from '../shared/format';
 import { useStudio } from '../store';
@@ -7,8 +7,26 @@ import type { PendingEvent } from './events-slice';
 
 /** Height of one row in px (fixed, so the virtualizer needs no measuring). */
 const ROW = 34;
-/** Height of the scroll area (px). */
-const HEIGHT = 520;
+/** The scroll area never gets shorter than this many rows, however short the window. */
+const MIN_ROWS = 10;
+
+/** The scroll area's height: down to the window's bottom edge (so the page itself need not scroll), at least MIN_ROWS rows. */
+function useFitHeight(el: HTMLElement | null): number {
+  const [height, setHeight] = useState(520);
+  useLayoutEffect(() => {
+    if (!el) return;
+    const fit = (): void => setHeight(Math.max(MIN_ROWS * ROW, Math.floor(window.innerHeight - el.getBoundingClientRect().top - 24)));
+    fit();
+    window.addEventListener('resize', fit);
+    const ro = new ResizeObserver(fit);
+    ro.observe(document.body);
+    return () => {
+      window.removeEventListener('resize', fit);
+      ro.disconnect();
+    };
+  }, [el]);
+  return height;
+}
 
 /** A table line: a row of events.db, or an NDJSON event the syncer has not copied yet. */
 type Item = { kind: 'row'; r: EventRecord } | { kind: 'pending'; p: PendingEvent };
@@ -99,7 +117,11 @@ export function EventsTable({ rows, pending }: { rows: EventRecord[]; pending: P
   const select = useStudio((s) => s.selectEvent);
   const fresh = useStudio((s) => s.evFresh);
   const loadingMore = useStudio((s) => s.requests['events.more']?.loading ?? false);
+  const sort = useStudio((s) => s.evSort);
+  const load = useStudio((s) => s.loadEvents);
   const scroller = useRef<HTMLDivElement>(null);
+  const [scrollEl, setScrollEl] = useState<HTMLDivElement | null>(null);
+  const height = useFitHeight(scrollEl);
   // Pending events newest first, above the synced rows; one already synced is shown once.
   const synced = new Set(rows.slice(0, 400).map((r) => r.span_id));
   const items: Item[] = [
@@ -115,7 +137,17 @@ export function EventsTable({ rows, pending }: { rows: EventRecord[]; pending: P
   return (
     <div role="table" aria-label="Events" aria-rowcount={items.length} className="events-table">
       <div role="row" className="events-row events-row-head">
-        <span role="columnheader">Time</span>
+        <span role="columnheader" aria-sort={sort === 'time' ? 'ascending' : 'descending'}>
+          <button
+            type="button"
+            className="events-sort"
+            data-testid="events-sort-time"
+            title={sort === 'time' ? 'oldest first: click for newest first' : 'newest first: click for oldest first'}
+            onClick={() => void load(undefined, undefined, sort === 'time' ? '-time' : 'time')}
+          >
+            Time {sort === 'time' ? '↑' : '↓'}
+          </button>
+        </span>
         <span role="columnheader">Status</span>
         <span role="columnheader" className="num">
           Duration
@@ -129,7 +161,15 @@ export function EventsTable({ rows, pending }: { rows: EventRecord[]; pending: P
           No event matches these filters.
         </p>
       ) : (
-        <div ref={scroller} className="events-scroll" data-testid="events-list" style={{ height: Math.min(items.length * ROW, HEIGHT) }}>
+        <div
+          ref={(el) => {
+            scroller.current = el;
+            setScrollEl(el);
+          }}
+          className="events-scroll"
+          data-testid="events-list"
+          style={{ height: Math.min(items.length * ROW, height) }}
+        >
           <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
             {vitems.map((v) => {
               const item = items[v.index]!;

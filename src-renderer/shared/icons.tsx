@@ -57,6 +57,12 @@ const paths: Record<string, ReactElement> = {
     </>
   ),
   check: <path d="m5 12.5 4.5 4.5L19 7.5" />,
+  calendar: (
+    <>
+      <rect x="3.5" y="5" width="17" height="15" rx="2" />
+      <path d="M3.5 10h17M8 3v4M16 3v4" />
+    </>
+  ),
 };
 
 /** One icon of the set, decorative (hidden from screen readers). */
