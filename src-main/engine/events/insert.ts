@@ -2,6 +2,7 @@ import type { SqliteDb } from '../db/sqlite.js';
 import { prepareFtsWriter, rowText } from './fts-index.js';
 import { INSERT_COLUMNS, type EventRow } from './model.js';
 import { COMPARED_COLUMNS, differingColumns, type StoredEvent } from './same-event.js';
+import { timeOrder } from './time-order.js';
 
 /** Told of a row whose span_id is stored with other content: its index in the batch and the columns that differ. */
 export type ConflictListener = (index: number, columns: string[]) => void;
@@ -18,6 +19,8 @@ export type RowInserter = (rows: readonly EventRow[], onConflict?: ConflictListe
  * row's text goes into the FTS5 index here rather than by trigger (see schema v2). The caller owns
  * the transaction (the syncer writes its offset in the same one), so the ids it gets are contiguous.
  * The first row stored under a span_id stays; a later different one is the caller's to record.
+ * A batch goes in in time order (time-order.ts), which keeps rows that arrive out of order cheap;
+ * `onConflict` still gets the row's index in `rows`.
  */
 export function prepareInserter(db: SqliteDb): RowInserter {
   const stmt = db.prepare(
@@ -29,7 +32,9 @@ export function prepareInserter(db: SqliteDb): RowInserter {
     let added = 0;
     let first = 0;
     let last = 0;
-    for (let i = 0; i < rows.length; i++) {
+    const order = timeOrder(rows);
+    for (let k = 0; k < rows.length; k++) {
+      const i = order === null ? k : order[k]!;
       const r = rows[i]!;
       const res = stmt.run(r);
       if (res.changes === 0) {

@@ -9,7 +9,7 @@ const line = (i: number): string =>
   `${JSON.stringify({ ts: `2026-11-27T03:${String(i % 60).padStart(2, '0')}:00.000000001Z`, trace_id: 't', span_id: `bl-${i}`, operation: 'op.test', status: 'ok', duration_ms: 1, data: { pad } })}\n`;
 
 describe('events syncer, large backlog', () => {
-  it('drains a backlog over 8 MiB in 2000-row transactions, then commits every batch again', { timeout: 120_000 }, async () => {
+  it('drains a backlog over 8 MiB in large transactions with a wider page cache, then commits every batch again', { timeout: 120_000 }, async () => {
     const home = tempHome();
     const engine = openEngine({ env: home.env({ FOXCTL_EVENTS_SYNC_BATCH: '10' }) });
     const file = engine.events.streamPath();
@@ -20,7 +20,14 @@ describe('events syncer, large backlog', () => {
     const size = Buffer.byteLength(text);
     const lineBytes = Buffer.byteLength(line(0));
     const progress: number[] = [];
-    const r = await engine.events.syncer.syncNow({ onProgress: (d) => progress.push(d) });
+    const caches: number[] = [];
+    const db = engine.stores.get('EVENTS');
+    const r = await engine.events.syncer.syncNow({
+      onProgress: (d) => {
+        progress.push(d);
+        caches.push(db.pragma('cache_size', { simple: true }) as number);
+      },
+    });
     expect(r).toMatchObject({ inserted: n, duplicates: 0, rejected: 0 });
     expect(await engine.events.count()).toBe(n);
     // One progress report per commit: the first commit took 2000 rows while over 8 MiB remained...
@@ -31,6 +38,9 @@ describe('events syncer, large backlog', () => {
     // Every 100-row-sized commit would have made ~600 reports; far fewer here.
     expect(progress.length).toBeLessThan(n / 10);
     expect(progress.at(-1)).toBe(size);
+    // The backlog drained with a 256 MiB page cache; the pass gave the events connection's usual 32 MiB back at its end.
+    expect(caches[0]).toBe(-(256 << 10));
+    expect(db.pragma('cache_size', { simple: true })).toBe(-32768);
     await engine.close();
   });
 });

@@ -5,7 +5,7 @@ import { canceled, FoxError, toFoxError, type OpOptions } from '../errors.js';
 import { nowRfc3339 } from '../util/time.js';
 import { catchUpFts } from './fts-index.js';
 import { prepareInserter, type RowInserter } from './insert.js';
-import { Raced, syncFile } from './sync-file.js';
+import { BACKLOG_BYTES, BACKLOG_CACHE_KIB, Raced, syncFile } from './sync-file.js';
 import { SyncStateStore } from './sync-state.js';
 import { computeSyncStatus, type SyncStatus } from './sync-status.js';
 import { onceMoreAfterIoErrorAsync } from '../db/sqlite-holders.js';
@@ -175,6 +175,7 @@ export class EventSyncer {
     const result: SyncResult = { files: 0, inserted: 0, duplicates: 0, rejected: 0, bytes: 0, resets: [], duration_ms: 0, stopped: false };
     this.passes++;
     let firstError: FoxError | null = null;
+    let restoreCache: (() => void) | null = null;
     try {
       const store = this.store();
       // Rows other tools inserted since the last pass become searchable first.
@@ -185,6 +186,7 @@ export class EventSyncer {
         const st = statOrNull(path.join(this.opts.dir, f));
         total += st ? Math.max(0, st.size - (store.get(f)?.offset ?? 0)) : 0;
       }
+      if (total > BACKLOG_BYTES) restoreCache = widenCache(store.db);
       let doneBefore = 0;
       for (const file of files) {
         if (signal?.aborted) break;
@@ -222,6 +224,7 @@ export class EventSyncer {
       if (fe.code !== 'CANCELED') this.lastError = { code: fe.code, message: fe.message };
       throw fe;
     } finally {
+      restoreCache?.();
       result.duration_ms = Date.now() - t0;
       this.passes--;
       this.progress = null;
@@ -231,6 +234,24 @@ export class EventSyncer {
     }
   }
 
+}
+
+/**
+ * Gives the connection the cache a backlog drain needs (BACKLOG_CACHE_KIB) and returns what puts
+ * it back: the cache is memory of the app's main process, only worth holding while a large
+ * backlog is inserted, so the pages beyond the usual size are freed at the end of the pass.
+ */
+function widenCache(db: SqliteDb): () => void {
+  const before = db.pragma('cache_size', { simple: true }) as number;
+  const usual = before < 0 ? -before : (before * (db.pragma('page_size', { simple: true }) as number)) / 1024;
+  if (usual >= BACKLOG_CACHE_KIB) return () => undefined;
+  db.pragma(`cache_size = -${BACKLOG_CACHE_KIB}`);
+  return () => {
+    // A connection replaced after an I/O error (and closed) has no cache left to give back.
+    if (!db.open) return;
+    db.pragma(`cache_size = ${before}`);
+    db.pragma('shrink_memory');
+  };
 }
 
 function statOrNull(p: string): fs.Stats | null {
