@@ -12,6 +12,12 @@ describe('event model', () => {
     expect(normalizeTs('2026-11-27T05:09:27.5+02:00')).toBe('2026-11-27T03:09:27.500000000Z');
     expect(normalizeTs('2026-11-27T00:30:00-01:00')).toBe('2026-11-27T01:30:00.000000000Z');
     for (const bad of ['2026-11-27', 'yesterday', '2026-13-01T00:00:00Z', '2026-11-27T03:09:27', '']) expect(normalizeTs(bad)).toBeNull();
+    // The normalised form comes back as it is, with the same range checks as every other form.
+    expect(normalizeTs('2026-11-27T03:09:27.123456789Z')).toBe('2026-11-27T03:09:27.123456789Z');
+    for (const bad of ['2026-13-01T00:00:00.000000000Z', '2026-11-32T00:00:00.000000000Z', '2026-11-27T24:00:00.000000000Z', '2026-11-27T03:60:00.000000000Z', '2026-11-27T03:09:61.000000000Z']) {
+      expect(normalizeTs(bad)).toBeNull();
+    }
+    expect(normalizeTs('2026-11-27 03:09:27.123456789z')).toBe('2026-11-27T03:09:27.123456789Z');
     // Go trims trailing zeros: "27Z" sorts after "27.5Z" as text; normalised they sort by time.
     expect(normalizeTs('2026-11-27T03:09:27Z')! < normalizeTs('2026-11-27T03:09:27.5Z')!).toBe(true);
   });
@@ -51,6 +57,16 @@ describe('event model', () => {
       expect((err as Error).message).toMatch(re);
     }
     expect(checkEvent({ operation: 'x', trace_id: 't', ts: '2026-01-01T00:00:00Z' })).toBe('missing span_id');
+  });
+
+  it('appends name and message to data after its own keys, as JSON.stringify of the merged object', () => {
+    const base = { ts: '2026-11-27T03:09:27.000000000Z', trace_id: 't', span_id: 's', operation: 'o', status: 'ok' as const, duration_ms: 0 };
+    expect(eventToRow({ ...base })[20]).toBeNull();
+    expect(eventToRow({ ...base, name: 'n' })[20]).toBe('{"name":"n"}');
+    expect(eventToRow({ ...base, message: 'm "q"', data: {} })[20]).toBe('{"message":"m \\"q\\""}');
+    expect(eventToRow({ ...base, name: 'n', message: 'm', data: { a: [1, { b: 2 }] } })[20]).toBe('{"a":[1,{"b":2}],"name":"n","message":"m"}');
+    // A name already in data stays as it is.
+    expect(eventToRow({ ...base, name: 'n', message: 'm', data: { name: 'kept' } })[20]).toBe('{"name":"kept","message":"m"}');
   });
 
   it('maps data fields to columns as the Go writer does (command from name) and keeps name and message in data', () => {

@@ -50,6 +50,8 @@ export interface FoxEvent {
 export type EventInput = Partial<FoxEvent> & { operation: string };
 
 const TS_RE = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9})\d*)?([Zz]|[+-]\d{2}:\d{2})$/;
+/** The normalised form itself, with normalizeTs's range checks: what our writer puts in every line. */
+const CANONICAL_TS_RE = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)\.\d{9}Z$/;
 const MAX_ID = 128;
 const STRING_FIELDS = ['parent_id', 'name', 'message', 'error_type', 'error_code', 'error_message'] as const;
 
@@ -59,6 +61,8 @@ const STRING_FIELDS = ['parent_id', 'name', 'message', 'error_type', 'error_code
  * writer trims trailing zeros, which breaks that). Returns null when it is not RFC 3339.
  */
 export function normalizeTs(ts: string): string | null {
+  // The syncer's hot path: a ts already in the normalised form is returned as it is.
+  if (ts.length === 30 && CANONICAL_TS_RE.test(ts)) return ts;
   const m = TS_RE.exec(ts);
   if (!m) return null;
   const frac = (m[7] ?? '').padEnd(9, '0');
@@ -176,17 +180,27 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v
  */
 export function eventToRow(ev: FoxEvent): EventRow {
   const d: EventData = ev.data ?? {};
-  let data: EventData | undefined = ev.data;
-  if (ev.name !== undefined || ev.message !== undefined) {
-    data = { ...d };
-    if (ev.name !== undefined && data.name === undefined) data.name = ev.name;
-    if (ev.message !== undefined && data.message === undefined) data.message = ev.message;
-  }
   const retriable = d.retriable === true ? 1 : d.retriable === false ? 0 : null;
   return [
     ev.span_id, ev.trace_id, ev.parent_id ?? null, ev.ts, str(d.service) ?? '', str(d.version), str(d.component),
     ev.operation, ev.name ?? null, str(d.subtype), str(d.session_id), str(d.agent_id), str(d.workspace_id), str(d.job_id),
     ev.status, Math.round(ev.duration_ms), ev.error_type ?? null, ev.error_code ?? null, ev.error_message ?? null, retriable,
-    data === undefined ? null : JSON.stringify(data),
+    dataText(ev),
   ];
+}
+
+/**
+ * The `data` column: the event's data with its `name` and `message` appended where data has none,
+ * as JSON.stringify of `{ ...data, name, message }` would write it, without copying the object
+ * (the syncer does this for every line).
+ */
+function dataText(ev: FoxEvent): string | null {
+  const d = ev.data;
+  const name = ev.name !== undefined && d?.name === undefined ? ev.name : undefined;
+  const message = ev.message !== undefined && d?.message === undefined ? ev.message : undefined;
+  if (name === undefined && message === undefined) return d === undefined ? null : JSON.stringify(d);
+  let out = d === undefined ? '{' : JSON.stringify(d).slice(0, -1);
+  if (name !== undefined) out += `${out.length > 1 ? ',' : ''}"name":${JSON.stringify(name)}`;
+  if (message !== undefined) out += `${out.length > 1 ? ',' : ''}"message":${JSON.stringify(message)}`;
+  return `${out}}`;
 }
