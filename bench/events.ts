@@ -3,6 +3,8 @@
 // FOXCTL_BENCH_EVENTS=N sets the scale (default 1,000,000 events; e.g. 100000 for a quick run).
 // Last, the drain of the same lines in time order and shuffled, with a Python sqlite3 anchor and
 // bare better-sqlite3 inserts (bench/helpers/drain.ts; FOXCTL_BENCH_EVENTS_ORDER=N sets its scale).
+// Options: `--lines N` sets the drain-order scale (`npm run bench -- events --lines 1000000`);
+// `--drain-only` runs that drain alone; `--in-order` leaves out its shuffled half.
 import fs from 'node:fs';
 import path from 'node:path';
 import { applyMigrations } from '../src-main/engine/db/migrate.js';
@@ -17,6 +19,19 @@ import { benchDrainOrder } from './helpers/drain.js';
 import { figure, report, scratch, timed } from './lib.js';
 
 const N = Number(process.env.FOXCTL_BENCH_EVENTS ?? 1_000_000);
+const argv = process.argv.slice(2);
+/** The value of `--lines N` or `--lines=N`, if given. */
+function linesOption(): number | undefined {
+  const i = argv.findIndex((a) => a === '--lines' || a.startsWith('--lines='));
+  if (i < 0) return undefined;
+  const raw = argv[i]!.includes('=') ? argv[i]!.slice('--lines='.length) : argv[i + 1];
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--lines needs a whole number of lines (got ${raw})`);
+  return n;
+}
+const LINES = linesOption();
+const DRAIN_ONLY = argv.includes('--drain-only');
+const IN_ORDER_ONLY = argv.includes('--in-order');
 
 /** CPU seconds (user + system) this process spends in `fn`: on a machine shared with other work,
  *  wall time measures the neighbours too; events per CPU-second is what one idle core would do. */
@@ -32,9 +47,21 @@ const s = scratch('events');
 const env = { HOME: s.dir, FOXCTL_HOME: path.join(s.dir, '.foxctl'), FOXCTL_EVENTS_SYNC_BATCH: '100' };
 const engine = openEngine({ env });
 const svc = engine.events;
-process.stdout.write(`scale: ${N.toLocaleString('en-US')} events; transactions of 100 rows; scratch ${s.dir}\n`);
+if (!DRAIN_ONLY) process.stdout.write(`scale: ${N.toLocaleString('en-US')} events; transactions of 100 rows; scratch ${s.dir}\n`);
 
 try {
+  if (!DRAIN_ONLY) await emitAndQuery();
+  // 4. Time order against shuffled lines (--lines N or FOXCTL_BENCH_EVENTS_ORDER=N sets its scale, default N).
+  const orderN = LINES ?? Number(process.env.FOXCTL_BENCH_EVENTS_ORDER ?? N);
+  process.stdout.write(`drain order: ${orderN.toLocaleString('en-US')} lines, in time order${IN_ORDER_ONLY ? '' : ' and shuffled'}\n`);
+  await benchDrainOrder(s.dir, { ...SEED, count: orderN }, { inOrderOnly: IN_ORDER_ONLY });
+} finally {
+  await engine.close();
+  s.cleanup();
+}
+
+/** Sections 1-3: the emit rate, the backlog drain against its anchor, query latency over the result. */
+async function emitAndQuery(): Promise<void> {
   // 1. Emit rate, single process: events built beforehand, timed from emitMany to bytes on disk.
   const emitCount = Math.min(N, 200_000);
   const batch: FoxEvent[] = [];
@@ -150,12 +177,4 @@ try {
     process.stdout.write(`${name.padEnd(44)} ${(t.seconds * 1000).toFixed(1)} ms (one run)\n`);
   }
   process.stdout.write(`${'query p95 worst of the five shapes: goal <= 10 ms'.padEnd(44)} ${worst.toFixed(2)} ms ${worst <= 10 ? 'MET' : 'NOT MET'}\n`);
-
-  // 4. Time order against shuffled lines (FOXCTL_BENCH_EVENTS_ORDER=N sets its scale, default N).
-  const orderN = Number(process.env.FOXCTL_BENCH_EVENTS_ORDER ?? N);
-  process.stdout.write(`drain order: ${orderN.toLocaleString('en-US')} lines, in time order and shuffled\n`);
-  await benchDrainOrder(s.dir, { ...SEED, count: orderN });
-} finally {
-  await engine.close();
-  s.cleanup();
 }
