@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { describeProblem } from '../../engine/backup/problems.js';
 import { writerOf } from '../../engine/backup/manifest.js';
-import type { BackupSummary, CreateBackupResult, RestoreResult, VerifyResult } from '../../engine/backup/types.js';
+import type { BackupFormat, BackupSummary, CreateBackupResult, RestoreResult, VerifyResult } from '../../engine/backup/types.js';
+import type { SnapshotVerifyResult } from '../../engine/backup/verify-snapshot.js';
 import type { FoxConfig } from '../../engine/config/resolve.js';
 import { FoxError } from '../../engine/errors.js';
 import { parseDuration } from '../../engine/util/duration.js';
@@ -30,11 +31,23 @@ function noteOf(b: BackupSummary): string {
   return b.go_format ? 'Go format' : '';
 }
 
+/** SIZE is what a backup alone costs on disk: an archive's bytes, or what a snapshot added (of what it holds). */
+function sizeOf(b: BackupSummary): string {
+  return b.format === 'snapshot' ? `+${formatBytes(b.added_bytes)} of ${formatBytes(b.referenced_bytes)}` : formatBytes(b.size);
+}
+
 function summaryTable(rows: BackupSummary[]): string {
   return formatTable(
-    ['NAME', 'CREATED (UTC)', 'SIZE', 'COMPONENTS', 'STORES', 'STATE', 'NOTE'],
-    rows.map((b) => [b.name, when(b.created_at), formatBytes(b.size), b.components.join(','), b.stores.join(','), stateOf(b), noteOf(b)]),
+    ['NAME', 'FORMAT', 'CREATED (UTC)', 'SIZE', 'COMPONENTS', 'STORES', 'STATE', 'NOTE'],
+    rows.map((b) => [b.name, b.format, when(b.created_at), sizeOf(b), b.components.join(','), b.stores.join(','), stateOf(b), noteOf(b)]),
   );
+}
+
+/** The formats of --format, checked here so a typo is a usage error before the engine opens. */
+function formatOption(v: unknown): BackupFormat | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'tar' || v === 'snapshot') return v;
+  throw new FoxError('INVALID_INPUT', `--format must be snapshot or tar (got "${String(v)}")`);
 }
 
 /** Exit status of a create that completed with problems: CORRUPT's when anything is damaged, UNAVAILABLE's for locked stores only. */
@@ -88,6 +101,9 @@ function verifyText(v: VerifyResult): string {
   const lines = v.problems.map((p) => `${p.status.padEnd(18)} ${p.path}${p.detail ? `: ${p.detail}` : ''}`);
   for (const p of v.archive_problems) lines.push(`archive            ${p}`);
   for (const w of v.warnings ?? []) lines.push(`warning: ${w.path}: ${w.detail ?? w.status}`);
+  for (const b of (v as Partial<SnapshotVerifyResult>).bad_blobs ?? []) {
+    lines.push(`bad blob ${b.blob}${b.pack ? ` in pack ${b.pack}` : ''}, used by ${b.used_by.map((u) => `${u.snapshot}:${u.path}`).join(', ') || 'no snapshot'}`);
+  }
   const mbps = v.duration_ms > 0 ? ` at ${formatBytes((v.bytes / v.duration_ms) * 1000)}/s` : '';
   lines.push(
     v.ok
@@ -99,12 +115,13 @@ function verifyText(v: VerifyResult): string {
 
 /** `foxctl backup create|list|info|verify|restore|rehearse|delete|prune`. */
 export function registerBackupCommands(program: Command): void {
-  const backup = program.command('backup').description('consistent backups of the home (Go foxctl archive format)');
+  const backup = program.command('backup').description('consistent backups of the home: Go foxctl archives (tar) or snapshots in a deduplicated repository');
 
   backup
     .command('create')
-    .description('back up stores (snapshotted while they are in use), CAS and files into backups/backup_<name>.tar.gz')
+    .description('back up stores (snapshotted while they are in use), CAS and files: into backups/backup_<name>.tar.gz (--format tar) or the snapshot repository backups/repository (--format snapshot)')
     .option('-n, --name <name>', 'backup name (default: local time YYYY-MM-DD_HHMMSS)')
+    .option('--format <format>', 'tar: one Go-format archive the Go foxctl reads (default); snapshot: only what changed since the last snapshot is stored')
     .option('-o, --output <path>', 'write the archive here (a directory or a .tar.gz file)')
     .option('-c, --components <components...>', 'components: databases, cas, memory, sessions, jobs, observability (default: all)')
     .option('-e, --exclude <components...>', 'components to leave out')
@@ -113,7 +130,9 @@ export function registerBackupCommands(program: Command): void {
     .option('--strict', 'write no archive when a check finds a problem (exit CORRUPT, or UNAVAILABLE when stores are only locked)')
     .action(
       action('foxctl.backup.create', async (ctx) => {
+        const format = formatOption(ctx.opts.format);
         const job = ctx.engine().backups.create({
+          ...(format ? { format } : {}),
           name: typeof ctx.opts.name === 'string' ? ctx.opts.name : undefined,
           output: typeof ctx.opts.output === 'string' ? ctx.opts.output : undefined,
           components: list(ctx.opts.components),
@@ -130,8 +149,10 @@ export function registerBackupCommands(program: Command): void {
           exitCode: problemsExitCode(r),
           human: () =>
             [
-              r.status === 'ok' ? `created backup ${r.name}: ${r.path}` : `COMPLETED WITH PROBLEMS: backup ${r.name}: ${r.path}`,
-              `${r.files} files, ${formatBytes(r.total_size)} -> ${formatBytes(r.compressed_size)}; ${r.database_count} databases (${r.stores.join(', ') || 'none'})`,
+              r.status === 'ok' ? `created ${r.format === 'snapshot' ? 'snapshot' : 'backup'} ${r.name}: ${r.path}` : `COMPLETED WITH PROBLEMS: ${r.format === 'snapshot' ? 'snapshot' : 'backup'} ${r.name}: ${r.path}`,
+              r.format === 'snapshot'
+                ? `${r.files} files, ${formatBytes(r.referenced_bytes)}: added ${formatBytes(r.added_bytes)} (${r.snapshot_stats?.unchanged_files ?? 0} files unchanged); ${r.database_count} databases (${r.stores.join(', ') || 'none'})`
+                : `${r.files} files, ${formatBytes(r.total_size)} -> ${formatBytes(r.compressed_size)}; ${r.database_count} databases (${r.stores.join(', ') || 'none'})`,
               ...r.skipped_stores.map((s) => `skipped ${s.store}: ${s.reason}`),
               ...r.warnings.map((w) => `warning: ${w}`),
               ...r.problems.map((p) => `problem: ${describeProblem(p)}`),
@@ -182,8 +203,8 @@ export function registerBackupCommands(program: Command): void {
 
   backup
     .command('verify')
-    .argument('<name>', 'backup name, archive file name or path')
-    .description("check every file's sha256 and every database's integrity, without touching live files")
+    .argument('<name>', 'backup name, archive file name or path (snapshot:NAME for a snapshot whose name an archive shares)')
+    .description("check every file's sha256 and every database's integrity, without touching live files (a snapshot: every blob it uses re-hashed)")
     .action(
       action('foxctl.backup.verify', async (ctx, name: string) => {
         const v = await ctx.waitJob(ctx.engine().backups.verify(name, { signal: ctx.signal }));
@@ -266,33 +287,61 @@ export function registerBackupCommands(program: Command): void {
 
   backup
     .command('delete')
-    .argument('<name>', 'backup name, archive file name or path')
-    .description('delete one backup')
+    .argument('<name>', 'backup name, archive file name or path (snapshot:NAME for a snapshot whose name an archive shares)')
+    .description('delete one backup (a snapshot: its file only; backup prune frees the blobs no snapshot uses)')
     .action(
       action('foxctl.backup.delete', async (ctx, name: string) => {
         const r = await ctx.engine().backups.delete(name, { signal: ctx.signal });
-        return { data: r, human: `deleted backup ${r.name} (${r.path}, ${formatBytes(r.size)})` };
+        return {
+          data: r,
+          human: r.format === 'snapshot' ? `deleted snapshot ${r.name} (${r.path}); its blobs are freed by the next backup prune` : `deleted backup ${r.name} (${r.path}, ${formatBytes(r.size)})`,
+        };
+      }),
+    );
+
+  backup
+    .command('export')
+    .argument('<name>', 'snapshot name')
+    .description('write a snapshot as one Go-format archive (the Go foxctl reads it from ~/.foxctl/backups)')
+    .option('--out <file>', 'the .tar.gz to write, or a directory ending in / (default: ./backup_<name>.tar.gz)')
+    .action(
+      action('foxctl.backup.export', async (ctx, name: string) => {
+        const r = await ctx.waitJob(ctx.engine().backups.export(name, { ...(typeof ctx.opts.out === 'string' ? { out: ctx.opts.out } : {}), signal: ctx.signal }));
+        return { data: r, human: `exported snapshot ${r.name} to ${r.path} (${r.files} files, ${formatBytes(r.total_size)} -> ${formatBytes(r.size)})` };
       }),
     );
 
   backup
     .command('prune')
-    .description('delete old backups: keep the newest N clean ones and/or those younger than a duration (the newest clean one always stays)')
+    .description('delete old backups and snapshots: keep the newest N clean ones, per day/week/month, and/or those younger than a duration (the newest clean one always stays); then free the repository blobs no snapshot uses')
     .option('--keep-last <n>', 'keep the newest N clean backups (and any not-clean one newer than the Nth)')
+    .option('--keep-latest <n>', 'the same as --keep-last (Kopia\'s name)')
+    .option('--keep-daily <n>', 'keep the newest clean backup of each of the last N days that have one')
+    .option('--keep-weekly <n>', 'keep the newest clean backup of each of the last N ISO weeks that have one')
+    .option('--keep-monthly <n>', 'keep the newest clean backup of each of the last N months that have one')
     .option('--older-than <duration>', 'delete backups older than this (e.g. 168h, 30d)')
-    .option('--dry-run', 'list what would be deleted, delete nothing')
+    .option('--dry-run', 'list what would be deleted and the bytes it would free, delete nothing')
     .action(
       action('foxctl.backup.prune', async (ctx) => {
-        const keepLast = intOption(ctx.opts.keepLast, '--keep-last');
         const olderThanMs = ctx.opts.olderThan === undefined ? undefined : parseDuration(String(ctx.opts.olderThan), '--older-than');
-        if (keepLast === undefined && olderThanMs === undefined) throw new FoxError('INVALID_INPUT', 'prune needs --keep-last N and/or --older-than DURATION');
-        const r = await ctx.engine().backups.prune({ keepLast, olderThanMs, dryRun: ctx.opts.dryRun === true, signal: ctx.signal });
+        const counts = {
+          keepLast: intOption(ctx.opts.keepLast, '--keep-last'),
+          keepLatest: intOption(ctx.opts.keepLatest, '--keep-latest'),
+          keepDaily: intOption(ctx.opts.keepDaily, '--keep-daily'),
+          keepWeekly: intOption(ctx.opts.keepWeekly, '--keep-weekly'),
+          keepMonthly: intOption(ctx.opts.keepMonthly, '--keep-monthly'),
+        };
+        const r = await ctx.engine().backups.prune({ ...counts, olderThanMs, dryRun: ctx.opts.dryRun === true, signal: ctx.signal });
         return {
           data: r,
           human: () =>
             [
               r.deleted.length === 0 ? 'nothing to prune' : `${r.dry_run ? 'would delete' : 'deleted'}:\n${summaryTable(r.deleted)}`,
               `${r.dry_run ? 'would free' : 'freed'} ${formatBytes(r.bytes_freed)}; kept ${r.kept.length}`,
+              ...(r.repository
+                ? [`snapshot repository: ${r.dry_run ? 'would delete' : 'deleted'} ${r.repository.deleted_packs} packs (${r.repository.repacked_packs} repacked) and ${r.repository.orphans} left by interrupted backups, ${formatBytes(r.repository.freed_bytes)}; ${formatBytes(r.repository.kept_bytes)} in use`]
+                : []),
+              ...r.notes,
               ...(r.not_counted.length > 0 ? [`kept but not counted (not clean: problems, damaged, unchecked or failed verify): ${r.not_counted.join(', ')}`] : []),
               ...(r.protected ? [`kept ${r.protected}: the newest clean backup is never pruned`] : []),
             ].join('\n'),

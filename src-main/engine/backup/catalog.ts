@@ -1,16 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FoxConfig } from '../config/resolve.js';
-import { FoxError, throwIfAborted, toFoxError } from '../errors.js';
+import { FoxError, isFoxError, throwIfAborted, toFoxError } from '../errors.js';
 import { parseRfc3339 } from '../util/time.js';
 import { scanArchive } from './archive-reader.js';
 import { safeEntryPath, storeOfEntry } from './entry-paths.js';
 import { fsyncDir } from './fs-util.js';
 import { isGoManifest } from './manifest.js';
 import { nameOfArchive, resolveArchive } from './names.js';
-import { planRetention } from './retention.js';
+import { COUNT_RULES, planRetention, type CountRule, type RetentionRules } from './retention.js';
+import { repoPaths } from './repo/layout.js';
+import { pruneRepo } from './repo/prune-repo.js';
+import { snapshotRepoRoot } from './resolve-backup.js';
 import type { BackupSummary, Manifest, PruneOptions, PruneResult } from './types.js';
 import { CACHE_DIR, forgetVerify, readVerify } from './verify-record.js';
+import { listSnapshots } from './snapshot-catalog.js';
 
 /** A cached manifest, valid while the archive's size, mtime and inode are unchanged. */
 interface CacheRecord {
@@ -82,10 +86,13 @@ export function summarize(archive: string, manifest: Manifest | undefined, probl
   }
   const out: BackupSummary = {
     name: nameOfArchive(archive),
+    format: 'tar',
     file: path.basename(archive),
     path: archive,
     created_at: manifest?.created_at ?? st.mtime.toISOString(),
     size: st.size,
+    added_bytes: st.size,
+    referenced_bytes: manifest?.stats.total_size ?? 0,
     components: manifest?.components ?? [],
     stores: [...stores].sort(),
     skipped_stores: (manifest?.skipped_stores ?? []).map((sk) => sk.store).sort(),
@@ -104,10 +111,17 @@ export function summarize(archive: string, manifest: Manifest | undefined, probl
 }
 
 /**
- * Every archive in the backups dir, newest first. A damaged archive is listed with its problem
- * (and its file time) rather than hidden, so a broken backup is noticed before it is needed.
+ * Every archive in the backups dir and every snapshot of its repository, newest first. A damaged
+ * archive or snapshot file is listed with its problem (and its file time) rather than hidden, so
+ * a broken backup is noticed before it is needed.
  */
 export async function listBackups(config: FoxConfig, signal?: AbortSignal): Promise<BackupSummary[]> {
+  const all = [...(await listArchives(config, signal)), ...(await listSnapshots(config, signal))];
+  return all.sort((a, b) => parseRfc3339(b.created_at) - parseRfc3339(a.created_at) || (a.name < b.name ? 1 : a.name > b.name ? -1 : a.format < b.format ? 1 : -1));
+}
+
+/** Every archive in the backups dir, in no particular order. */
+async function listArchives(config: FoxConfig, signal?: AbortSignal): Promise<BackupSummary[]> {
   let names: string[];
   try {
     names = fs.readdirSync(config.backupsDir);
@@ -124,7 +138,7 @@ export async function listBackups(config: FoxConfig, signal?: AbortSignal): Prom
     const { manifest, problems } = await readManifest(p, signal);
     out.push(summarize(p, manifest, problems));
   }
-  return out.sort((a, b) => parseRfc3339(b.created_at) - parseRfc3339(a.created_at) || (a.name < b.name ? 1 : -1));
+  return out;
 }
 
 /** Deletes one backup archive (and its cached manifest). */
@@ -142,22 +156,58 @@ export function deleteBackup(config: FoxConfig, nameOrPath: string): { name: str
   return { name, path: file, size };
 }
 
+/** The count rules with their CLI flags, for messages. */
+const RULE_FLAGS: Record<CountRule, string> = { keepLast: '--keep-last', keepDaily: '--keep-daily', keepWeekly: '--keep-weekly', keepMonthly: '--keep-monthly' };
+
+/** Checks prune's rules (at least one, whole numbers, a positive age) and returns them for planRetention. */
+export function retentionRulesOf(opts: PruneOptions): RetentionRules {
+  const rules: RetentionRules = {};
+  const keepLast = opts.keepLast ?? opts.keepLatest;
+  if (opts.keepLast !== undefined && opts.keepLatest !== undefined && opts.keepLast !== opts.keepLatest) {
+    throw new FoxError('INVALID_INPUT', `--keep-last and --keep-latest are the same rule (got ${opts.keepLast} and ${opts.keepLatest})`);
+  }
+  const given: Record<CountRule, number | undefined> = { keepLast, keepDaily: opts.keepDaily, keepWeekly: opts.keepWeekly, keepMonthly: opts.keepMonthly };
+  for (const rule of COUNT_RULES) {
+    const n = given[rule];
+    if (n === undefined) continue;
+    if (!Number.isInteger(n) || n < 0) throw new FoxError('INVALID_INPUT', `${RULE_FLAGS[rule]} must be a whole number (got ${n})`);
+    rules[rule] = n;
+  }
+  if (opts.olderThanMs !== undefined) {
+    if (!(opts.olderThanMs >= 0)) throw new FoxError('INVALID_INPUT', '--older-than must be a positive duration');
+    rules.olderThanMs = opts.olderThanMs;
+  }
+  if (Object.keys(rules).length === 0) throw new FoxError('INVALID_INPUT', 'prune needs --keep-last N and/or --older-than DURATION (or --keep-daily/--keep-weekly/--keep-monthly N)');
+  return rules;
+}
+
 /**
- * Deletes old backups by the rules of planRetention: only clean backups count toward keepLast,
- * and the newest clean backup is never deleted. Dry run lists without deleting.
+ * Deletes old backups, archives and snapshots alike, by the rules of planRetention: only clean
+ * backups fill the rules' places, and the newest clean backup is never deleted. The snapshots
+ * to go are removed by a repository prune (two-phase, exclusive lock, so refused with CONFLICT
+ * while a backup is writing to it) which then frees every pack no remaining snapshot uses;
+ * archives are deleted after it. Dry run lists, with the bytes that would be freed, and deletes
+ * nothing.
  */
 export async function pruneBackups(config: FoxConfig, opts: PruneOptions): Promise<PruneResult> {
-  if (opts.keepLast === undefined && opts.olderThanMs === undefined) {
-    throw new FoxError('INVALID_INPUT', 'prune needs --keep-last N and/or --older-than DURATION');
-  }
-  if (opts.keepLast !== undefined && (!Number.isInteger(opts.keepLast) || opts.keepLast < 0)) {
-    throw new FoxError('INVALID_INPUT', `--keep-last must be a whole number (got ${opts.keepLast})`);
-  }
-  if (opts.olderThanMs !== undefined && !(opts.olderThanMs >= 0)) throw new FoxError('INVALID_INPUT', '--older-than must be a positive duration');
+  const rules = retentionRulesOf(opts);
   const all = await listBackups(config, opts.signal);
-  const plan = planRetention(all, { ...(opts.keepLast !== undefined ? { keepLast: opts.keepLast } : {}), ...(opts.olderThanMs !== undefined ? { olderThanMs: opts.olderThanMs } : {}) });
-  const result: PruneResult = { dry_run: opts.dryRun === true, ...plan, bytes_freed: 0 };
+  const plan = planRetention(all, rules);
+  const result: PruneResult = { dry_run: opts.dryRun === true, ...plan, bytes_freed: 0, repository: null, notes: [] };
+  const goneSnapshots = plan.deleted.filter((b) => b.format === 'snapshot').map((b) => b.name);
+  if (fs.existsSync(path.join(snapshotRepoRoot(config), 'config.json'))) {
+    try {
+      const r = await pruneRepo(repoPaths(snapshotRepoRoot(config)), goneSnapshots, { dryRun: opts.dryRun === true, ...(opts.signal ? { signal: opts.signal } : {}) });
+      result.repository = { deleted_snapshots: r.deletedSnapshots, deleted_packs: r.deletedPacks, repacked_packs: r.repackedPacks, orphans: r.orphans, freed_bytes: r.freedBytes, kept_bytes: r.keptBytes };
+      result.bytes_freed += r.freedBytes;
+    } catch (err) {
+      // With no snapshot to delete, a running backup only postpones freeing space: the archives still go.
+      if (goneSnapshots.length > 0 || !isFoxError(err, 'CONFLICT')) throw err;
+      result.notes.push(`the snapshot repository was not pruned: ${err.message}`);
+    }
+  }
   for (const b of result.deleted) {
+    if (b.format !== 'tar') continue;
     throwIfAborted(opts.signal, 'backup prune');
     if (!opts.dryRun) deleteBackup(config, b.path);
     result.bytes_freed += b.size;

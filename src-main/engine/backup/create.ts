@@ -11,10 +11,12 @@ import { makeStagingDir, removeLeftovers } from './fs-util.js';
 import { MANIFEST_VERSION, parseComponents } from './manifest.js';
 import { archiveFileName, defaultName, validateName } from './names.js';
 import { SnapshotWorker } from './snapshot.js';
+import { createSnapshotBackup } from './create-snapshot-backup.js';
 import { casFileProblems, sortProblems, strictError } from './problems.js';
 import { dumpRemoteStore } from './remote-dump.js';
+import { findSnapshot, snapshotRepoRoot } from './resolve-backup.js';
 import { collectSources, type Source, type SourcePlan } from './sources.js';
-import { COMPONENTS, type BackupProblem, type CheckMode, type CreateBackupOptions, type CreateBackupResult, type Manifest } from './types.js';
+import { BACKUP_FORMATS, COMPONENTS, type BackupFormat, type BackupProblem, type CheckMode, type CreateBackupOptions, type CreateBackupResult, type Manifest } from './types.js';
 
 /** What we write as the manifest's `agentctl_version` (the Go field naming the writer). */
 export const WRITER_VERSION = 'foxctl-studio 0.1.0';
@@ -183,7 +185,10 @@ export async function createFromPlan(config: FoxConfig, plan: SourcePlan, name: 
     writeManifestCache(out, manifest, []);
     return {
       name,
+      format: 'tar',
       path: out,
+      added_bytes: compressedSize,
+      referenced_bytes: manifest.stats.total_size,
       created_at: createdAt,
       components: plan.components,
       files: manifest.stats.total_files,
@@ -216,8 +221,19 @@ function fixedOutput(output: string | undefined): string | undefined {
   return p;
 }
 
-/** Checks create's options and resolves name, components and output path (before any I/O). */
-export function prepareCreate(config: FoxConfig, opts: CreateBackupOptions): { name: string; out: string; components: (typeof COMPONENTS)[number][] } {
+/** Whether a backup of this name exists in either form (an archive at `out`, or a snapshot). */
+function taken(config: FoxConfig, name: string, out: string): string | undefined {
+  if (fs.existsSync(out)) return out;
+  return findSnapshot(config, name)?.path;
+}
+
+/** Checks create's options and resolves name, format, components and output path (before any I/O). */
+export function prepareCreate(config: FoxConfig, opts: CreateBackupOptions): { name: string; out: string; format: BackupFormat; components: (typeof COMPONENTS)[number][] } {
+  const format = opts.format ?? 'tar';
+  if (!BACKUP_FORMATS.includes(format)) throw new FoxError('INVALID_INPUT', `format must be ${BACKUP_FORMATS.join(' or ')} (got ${JSON.stringify(opts.format)})`);
+  if (format === 'snapshot' && opts.output !== undefined && opts.output.trim() !== '') {
+    throw new FoxError('INVALID_INPUT', `--output writes an archive; a snapshot goes into ${snapshotRepoRoot(config)} (use --format tar with --output, or backup export NAME --out FILE)`);
+  }
   const wanted = parseComponents(opts.components) ?? [...COMPONENTS];
   const excluded = parseComponents(opts.exclude) ?? [];
   const components = wanted.filter((c) => !excluded.includes(c));
@@ -227,22 +243,25 @@ export function prepareCreate(config: FoxConfig, opts: CreateBackupOptions): { n
   const out = outputPath(config, name, opts.output);
   const fixed = fixedOutput(opts.output);
   if (fixed !== undefined || opts.name !== undefined) {
-    if (fs.existsSync(out)) {
-      const msg = fixed !== undefined ? `${out} already exists; backups are never overwritten: choose another --output file, or a directory` : `a backup named "${name}" already exists at ${out}; choose another name or delete it first`;
+    const there = fixed !== undefined ? (fs.existsSync(out) ? out : undefined) : taken(config, name, out);
+    if (there !== undefined) {
+      const msg = fixed !== undefined ? `${out} already exists; backups are never overwritten: choose another --output file, or a directory` : `a backup named "${name}" already exists at ${there}; choose another name or delete it first`;
       throw new FoxError('CONFLICT', msg, { subject: fixed ?? `backup ${name}` });
     }
-    return { name, out, components };
+    return { name, out, format, components };
   }
   // Two default-named backups within one second get a suffix instead of failing.
   let unique = name;
-  for (let i = 2; fs.existsSync(outputPath(config, unique, opts.output)); i++) unique = `${name}_${i}`;
-  return { name: unique, out: outputPath(config, unique, opts.output), components };
+  for (let i = 2; taken(config, unique, outputPath(config, unique, opts.output)) !== undefined; i++) unique = `${name}_${i}`;
+  return { name: unique, out: outputPath(config, unique, opts.output), format, components };
 }
 
 /** Creates a backup: the job body behind BackupService.create. */
 export async function createBackup(config: FoxConfig, opts: CreateBackupOptions, sink: ProgressSink): Promise<CreateBackupResult> {
-  const { name, out, components } = prepareCreate(config, opts);
-  removeLeftovers(path.dirname(out));
+  const { name, out, format, components } = prepareCreate(config, opts);
+  removeLeftovers(format === 'snapshot' ? config.backupsDir : path.dirname(out));
   const plan = collectSources(config, components, opts.includeLocalOnly === true);
-  return createFromPlan(config, plan, name, out, sink, { ...(opts.check ? { check: opts.check } : {}), ...(opts.strict ? { strict: true } : {}), unreadable: 'problem' });
+  const checks: CheckOptions = { ...(opts.check ? { check: opts.check } : {}), ...(opts.strict ? { strict: true } : {}), unreadable: 'problem' };
+  if (format === 'snapshot') return createSnapshotBackup(config, plan, name, sink, checks);
+  return createFromPlan(config, plan, name, out, sink, checks);
 }

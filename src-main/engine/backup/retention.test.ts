@@ -20,7 +20,7 @@ const NOW = Date.parse('2026-06-30T12:00:00Z');
 function b(name: string, daysAgo: number, status: BackupSummary['status'] = 'ok', verified: BackupSummary['verified'] = null): BackupSummary {
   const clean = verified?.ok !== false && (status === 'ok' || (status === 'unchecked' && verified?.ok === true));
   return {
-    name, file: `backup_${name}.tar.gz`, path: `/b/backup_${name}.tar.gz`, created_at: new Date(NOW - daysAgo * DAY).toISOString(), size: 10, components: ['databases'],
+    name, format: 'tar', file: `backup_${name}.tar.gz`, path: `/b/backup_${name}.tar.gz`, created_at: new Date(NOW - daysAgo * DAY).toISOString(), size: 10, added_bytes: 10, referenced_bytes: 10, components: ['databases'],
     stores: [], skipped_stores: [], files: 1, total_size: 10, go_format: false, status, problems: [], verified, clean, ...(status === 'damaged' ? { problem: 'truncated' } : {}),
   };
 }
@@ -58,6 +58,44 @@ describe('planRetention', () => {
     expect(names(plan.kept)).toEqual(['go2', 'go1']);
     expect(plan.not_counted).toEqual(['go2']);
     expect(names(plan.deleted)).toEqual(['go0']);
+  });
+});
+
+/** A clean (or not) backup at a local time, for the calendar rules (they bucket by local day). */
+function at(name: string, y: number, mo: number, d: number, h = 12, status: BackupSummary['status'] = 'ok'): BackupSummary {
+  return { ...b(name, 0, status), created_at: new Date(y, mo - 1, d, h).toISOString() };
+}
+
+describe('planRetention calendar rules (Kopia keep-daily/weekly/monthly)', () => {
+  it('keeps the newest clean backup of each of the last N days, weeks and months that have one', () => {
+    // Newest first: two on 2026-06-30, one a day back to 06-26, then one each in earlier weeks/months.
+    const list = [
+      at('d30b', 2026, 6, 30, 18), at('d30a', 2026, 6, 30, 9), at('d29', 2026, 6, 29), at('d28', 2026, 6, 28), at('d27', 2026, 6, 27), at('d26', 2026, 6, 26),
+      at('w-jun17', 2026, 6, 17), at('w-jun10', 2026, 6, 10), at('m-may', 2026, 5, 20), at('m-apr', 2026, 4, 20), at('m-mar', 2026, 3, 20),
+    ];
+    const NOWL = new Date(2026, 5, 30, 20).getTime();
+    expect(names(planRetention(list, { keepDaily: 3 }, NOWL).kept)).toEqual(['d30b', 'd29', 'd28']);
+    // ISO weeks: 06-29 (Mon) and 06-30 are W27; 06-26..06-28 are W26; 06-17 W25; 06-10 W24.
+    expect(names(planRetention(list, { keepWeekly: 3 }, NOWL).kept)).toEqual(['d30b', 'd28', 'w-jun17']);
+    expect(names(planRetention(list, { keepMonthly: 3 }, NOWL).kept)).toEqual(['d30b', 'm-may', 'm-apr']);
+    // Rules add up: a backup any rule keeps stays.
+    expect(names(planRetention(list, { keepLast: 2, keepDaily: 2, keepMonthly: 4 }, NOWL).kept)).toEqual(['d30b', 'd30a', 'd29', 'm-may', 'm-apr', 'm-mar']);
+  });
+
+  it('a backup with problems never stands for its day: the clean one of that day is kept, the bad one only while places are open', () => {
+    const list = [at('bad30', 2026, 6, 30, 18, 'completed_with_problems'), at('ok30', 2026, 6, 30, 9), at('bad29', 2026, 6, 29, 18, 'damaged'), at('ok29', 2026, 6, 29, 9), at('ok28', 2026, 6, 28)];
+    const plan = planRetention(list, { keepDaily: 2 }, new Date(2026, 5, 30, 20).getTime());
+    expect(names(plan.kept)).toEqual(['bad30', 'ok30', 'bad29', 'ok29']);
+    expect(plan.not_counted).toEqual(['bad30', 'bad29']);
+    expect(names(plan.deleted)).toEqual(['ok28']);
+    // keep-daily 0 keeps nothing by rule: only the newest clean backup survives.
+    expect(planRetention(list, { keepDaily: 0 }, new Date(2026, 5, 30, 20).getTime())).toMatchObject({ protected: 'ok30', kept: [{ name: 'ok30' }] });
+  });
+
+  it('an archive and a snapshot of the same name are two backups', () => {
+    const tar = b('same', 1);
+    const snap: BackupSummary = { ...b('same', 0), format: 'snapshot' };
+    expect(planRetention([snap, tar], { keepLast: 2 }, NOW).kept).toHaveLength(2);
   });
 });
 

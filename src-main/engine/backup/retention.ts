@@ -1,42 +1,88 @@
 import { parseRfc3339 } from '../util/time.js';
 import type { BackupSummary } from './types.js';
 
-/** The rules of a prune: keep the newest N clean backups and/or those younger than a duration. */
+/**
+ * The rules of a prune (Kopia's, plus an age): keep the newest N clean backups (keepLast, also
+ * spelt --keep-latest), the newest clean backup of each of the last N days / ISO weeks / months
+ * that have one (local time), and/or those younger than a duration. A backup any rule keeps stays.
+ */
 export interface RetentionRules {
   keepLast?: number;
+  keepDaily?: number;
+  keepWeekly?: number;
+  keepMonthly?: number;
   olderThanMs?: number;
+}
+
+/** The count rules, each with the period a clean backup fills (keepLast: every backup is its own). */
+export const COUNT_RULES = ['keepLast', 'keepDaily', 'keepWeekly', 'keepMonthly'] as const;
+
+/** One of COUNT_RULES. */
+export type CountRule = (typeof COUNT_RULES)[number];
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/** The ISO 8601 week of a local date (`2026-W27`): weeks start on Monday, week 1 holds the first Thursday. */
+function isoWeek(d: Date): string {
+  const t = new Date(d.getFullYear(), d.getMonth(), d.getDate());
+  t.setDate(t.getDate() + 3 - ((t.getDay() + 6) % 7)); // The Thursday of its week decides the year.
+  const jan4 = new Date(t.getFullYear(), 0, 4);
+  const week = 1 + Math.round((t.getTime() - jan4.getTime()) / 86_400_000 / 7 - (3 - ((jan4.getDay() + 6) % 7)) / 7);
+  return `${t.getFullYear()}-W${pad(week)}`;
+}
+
+/** The period of a backup under one rule. */
+function periodOf(rule: CountRule, b: BackupSummary): string {
+  const d = new Date(parseRfc3339(b.created_at));
+  switch (rule) {
+    case 'keepLast':
+      return `${b.format}:${b.name}`;
+    case 'keepDaily':
+      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+    case 'keepWeekly':
+      return isoWeek(d);
+    case 'keepMonthly':
+      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}`;
+  }
 }
 
 /** What the rules keep and delete. */
 export interface RetentionPlan {
   kept: BackupSummary[];
   deleted: BackupSummary[];
-  /** Kept backups that are not clean, so they did not use up one of the keepLast places (names). */
+  /** Kept backups that are not clean, so they did not use up one of the rules' places (names). */
   not_counted: string[];
   /** The newest clean backup, when the rules alone would have deleted it, else null. */
   protected: string | null;
 }
 
 /**
- * Decides which backups a prune keeps (`backups` newest first). Only clean backups count toward
- * keepLast: one with problems, damaged, unchecked or failed by a verify never takes the place of
- * a clean one. Such a backup is kept while it is newer than the keepLast-th clean backup (it may
- * still hold the freshest copy of the stores that were fine) and deleted once that many clean
- * backups are newer than it. A backup younger than olderThanMs is kept whatever it is. The
- * newest clean backup is never deleted, whatever the rules say (with no clean backup at all, the
- * newest readable one stands in for it).
+ * Decides which backups a prune keeps (`backups` newest first, archives and snapshots alike).
+ * Only clean backups fill a rule's places: one with problems, damaged, unchecked or failed by a
+ * verify never takes the place of a clean one. Such a backup is kept while a count rule still
+ * has open places above it (it may hold the freshest copy of the stores that were fine) and
+ * deleted once every rule's places are filled by newer clean backups. A backup younger than
+ * olderThanMs is kept whatever it is. The newest clean backup is never deleted, whatever the
+ * rules say (with no clean backup at all, the newest readable one stands in for it).
  */
 export function planRetention(backups: BackupSummary[], rules: RetentionRules, now: number = Date.now()): RetentionPlan {
   const guard = backups.find((b) => b.clean) ?? backups.find((b) => b.status !== 'damaged');
   const plan: RetentionPlan = { kept: [], deleted: [], not_counted: [], protected: null };
-  let counted = 0;
+  const filled = new Map<CountRule, Set<string>>(COUNT_RULES.filter((r) => rules[r] !== undefined).map((r) => [r, new Set<string>()]));
   for (const b of backups) {
     const keptByAge = rules.olderThanMs !== undefined && now - parseRfc3339(b.created_at) < rules.olderThanMs;
     let keptByCount = false;
-    if (rules.keepLast !== undefined) {
-      // A clean backup takes a place; any other is kept while places are still open above it.
-      keptByCount = counted < rules.keepLast;
-      if (b.clean) counted++;
+    for (const [rule, periods] of filled) {
+      const places = rules[rule]!;
+      if (periods.size >= places) continue;
+      if (!b.clean) {
+        keptByCount = true; // Places still open above it.
+        continue;
+      }
+      const period = periodOf(rule, b);
+      if (periods.has(period)) continue; // A newer clean backup already stands for this period.
+      periods.add(period);
+      keptByCount = true;
     }
     if (keptByCount || keptByAge) {
       plan.kept.push(b);

@@ -1,7 +1,8 @@
+import fs from 'node:fs';
 import type { FoxConfig } from '../config/resolve.js';
 import type { StoreConnections } from '../db/connections.js';
 import type { DbInspector } from '../db/inspect/inspector.js';
-import { throwIfAborted, toFoxError, type OpOptions } from '../errors.js';
+import { FoxError, throwIfAborted, toFoxError, type OpOptions } from '../errors.js';
 import type { JobHandle, JobManager } from '../jobs/manager.js';
 import type { JobContext } from '../jobs/types.js';
 import { deleteBackup, listBackups, pruneBackups, readManifest, summarize } from './catalog.js';
@@ -13,6 +14,7 @@ import { BackupBrowser, type BrowseBackup, type BrowseRows, type BrowseTables } 
 import { rehearseBackup } from './rehearse.js';
 import { planRestore, restoreBackup } from './restore.js';
 import type {
+  BackupFormat,
   BackupInfo,
   BackupSummary,
   CreateBackupOptions,
@@ -25,7 +27,15 @@ import type {
   VerifyResult,
 } from './types.js';
 import { verifyArchive } from './verify.js';
-import { recordVerify } from './verify-record.js';
+import { recordVerify, snapshotRecordFile } from './verify-record.js';
+import { exportSnapshot } from './repo/export-snapshot.js';
+import { verifySnapshot } from './verify-snapshot.js';
+import type { RepoPaths } from './repo/layout.js';
+import { readSnapshot } from './repo/snapshot-file.js';
+import { repoStats, type RepoStats } from './repo-stats.js';
+import { resolveBackup, SNAPSHOT_PREFIX } from './resolve-backup.js';
+import { deleteSnapshot, snapshotManifest, summarizeSnapshot } from './snapshot-catalog.js';
+import { exportTarget, type ExportOptions, type ExportResult } from './export.js';
 
 /** What the backup service needs of the engine. */
 export interface BackupHost {
@@ -88,9 +98,15 @@ export class BackupService {
     return listBackups(this.host.config, opts.signal);
   }
 
-  /** A backup's manifest and what a restore (without force) would do with each file. */
+  /** A backup's manifest (for a snapshot, its equivalent) and what a restore (without force) would do with each file. */
   async info(name: string, opts: OpOptions = {}): Promise<BackupInfo> {
-    const archive = resolveArchive(this.host.config, name);
+    const found = resolveBackup(this.host.config, name);
+    if (found.format === 'snapshot') {
+      const snap = await readSnapshot(found.repo, found.name);
+      const manifest = snapshotManifest(snap);
+      return { ...summarizeSnapshot(this.host.config, found.path, snap), manifest, restore_plan: planRestore(this.host.config, manifest, {}, undefined) };
+    }
+    const archive = found;
     const { manifest, problems } = await readManifest(archive.path, opts.signal);
     const usable = assertScanUsable({ entries: [], manifest, problems, archiveSize: 0 }, archive.path);
     return { ...summarize(archive.path, manifest, problems), manifest: usable, restore_plan: planRestore(this.host.config, usable, {}, undefined) };
@@ -102,7 +118,9 @@ export class BackupService {
    * backup that failed).
    */
   verify(name: string, opts: OpOptions = {}): JobHandle<VerifyResult> {
-    const archive = resolveArchive(this.host.config, name);
+    const found = resolveBackup(this.host.config, name);
+    if (found.format === 'snapshot') return this.verifySnapshot(found, opts);
+    const archive = found;
     return this.host.jobs.start({ kind: 'backup.verify', title: `backup verify ${archive.name}`, unit: 'bytes', signal: opts.signal }, async (ctx) => {
       const v = await verifyArchive(archive.name, archive.path, sinkOf(ctx));
       const first = v.archive_problems[0] ?? (v.problems[0] ? `${v.problems[0].path}: ${v.problems[0].status}` : null);
@@ -130,10 +148,42 @@ export class BackupService {
     return this.host.jobs.start({ kind: 'backup.rehearse', title: `backup rehearse ${source.name}`, unit: 'bytes', signal: opts.signal }, (ctx) => rehearseBackup(this.restoreHost(), source, sinkOf(ctx)));
   }
 
-  /** Deletes one backup. */
-  async delete(name: string, opts: OpOptions = {}): Promise<{ name: string; path: string; size: number }> {
+  /** Deletes one backup (a snapshot's file only: prune frees the blobs no snapshot uses). */
+  async delete(name: string, opts: OpOptions = {}): Promise<{ name: string; format: BackupFormat; path: string; size: number }> {
     throwIfAborted(opts.signal, 'backup delete');
-    return deleteBackup(this.host.config, name);
+    const found = resolveBackup(this.host.config, name);
+    if (found.format === 'snapshot') return { format: 'snapshot', ...(await deleteSnapshot(this.host.config, found.name)) };
+    return { format: 'tar', ...deleteBackup(this.host.config, found.path) };
+  }
+
+  /** Writes a snapshot as one Go-format archive (`--out`, default `backup_<name>.tar.gz` in the working directory). */
+  export(name: string, opts: ExportOptions = {}): JobHandle<ExportResult> {
+    const found = resolveBackup(this.host.config, name.startsWith(SNAPSHOT_PREFIX) ? name : `${SNAPSHOT_PREFIX}${name}`);
+    if (found.format !== 'snapshot') throw new FoxError('INVALID_INPUT', `${name} is an archive already`);
+    const out = exportTarget(found.name, opts.out);
+    if (fs.existsSync(out)) throw new FoxError('CONFLICT', `${out} already exists; an export never overwrites a file`, { subject: out });
+    return this.host.jobs.start({ kind: 'backup.export', title: `backup export ${found.name}`, unit: 'bytes', signal: opts.signal }, async (ctx) => {
+      const r = await exportSnapshot(found.repo, found.name, out, sinkOf(ctx));
+      return { name: found.name, path: out, size: fs.statSync(out).size, files: r.manifest.stats.total_files, total_size: r.manifest.stats.total_size };
+    });
+  }
+
+  /** The snapshot repository's size on disk against the sum of the homes its snapshots hold. */
+  async repoStats(opts: OpOptions = {}): Promise<RepoStats> {
+    return repoStats(this.host.config, opts.signal);
+  }
+
+  private verifySnapshot(found: { name: string; path: string; repo: RepoPaths }, opts: OpOptions): JobHandle<VerifyResult> {
+    return this.host.jobs.start({ kind: 'backup.verify', title: `backup verify ${found.name}`, unit: 'bytes', signal: opts.signal }, async (ctx) => {
+      const v = await verifySnapshot(found.repo, found.name, sinkOf(ctx));
+      const first = v.archive_problems[0] ?? (v.problems[0] ? `${v.problems[0].path}: ${v.problems[0].status}` : null);
+      try {
+        recordVerify(found.path, { ok: v.ok, problems: v.problems.length + v.archive_problems.length, first }, new Date(), snapshotRecordFile(this.host.config.backupsDir, found.name));
+      } catch (err) {
+        if (!v.ok) throw toFoxError(err, `recording the failed verify of ${found.name}`);
+      }
+      return v;
+    });
   }
 
   /** Deletes backups beyond the newest keepLast and/or older than olderThanMs (dryRun lists them). */

@@ -76,8 +76,20 @@ export interface BackupProblem {
   detail: string;
 }
 
+/**
+ * How a backup is stored: `tar`, one Go-format `backup_<name>.tar.gz` (the Go foxctl reads it);
+ * `snapshot`, a snapshot in the deduplicated repository `<backups>/repository` (only new pages
+ * and chunks are stored).
+ */
+export type BackupFormat = 'tar' | 'snapshot';
+
+/** The formats create accepts, for checking input. */
+export const BACKUP_FORMATS: readonly BackupFormat[] = ['tar', 'snapshot'];
+
 /** Options of create. */
 export interface CreateBackupOptions extends OpOptions {
+  /** `tar` (default) or `snapshot`. */
+  format?: BackupFormat;
   /** Backup name (default: local time `YYYY-MM-DD_HHMMSS`). */
   name?: string;
   /** Components to include (default: all). */
@@ -97,7 +109,13 @@ export interface CreateBackupOptions extends OpOptions {
 /** What create returns. */
 export interface CreateBackupResult {
   name: string;
+  format: BackupFormat;
+  /** The archive, or the snapshot file in the repository. */
   path: string;
+  /** Compressed bytes this backup added to disk (a whole archive; a snapshot's new packs only). */
+  added_bytes: number;
+  /** Uncompressed bytes of every file the backup holds (new or shared with earlier snapshots). */
+  referenced_bytes: number;
   created_at: string;
   components: Component[];
   files: number;
@@ -113,16 +131,24 @@ export interface CreateBackupResult {
   problems: BackupProblem[];
   check: CheckMode;
   duration_ms: number;
+  /** A snapshot's own figures: new blobs, files named again unread, bytes shared with earlier snapshots. */
+  snapshot_stats?: { files: number; bytes: number; new_blobs: number; new_bytes: number; new_stored_bytes: number; reused_bytes: number; unchanged_files: number };
 }
 
 /** One backup as listed. */
 export interface BackupSummary {
   name: string;
-  /** Archive file name (`backup_<name>.tar.gz`). */
+  format: BackupFormat;
+  /** Archive file name (`backup_<name>.tar.gz`), or the snapshot's file in the repository (`snapshots/<name>.json`). */
   file: string;
   path: string;
   created_at: string;
+  /** Bytes on disk it alone accounts for: the archive's size, or the compressed bytes a snapshot added. */
   size: number;
+  /** Compressed bytes it added (equal to size). */
+  added_bytes: number;
+  /** Uncompressed bytes of every file it holds (for a snapshot, shared with others or not). */
+  referenced_bytes: number;
   components: Component[];
   stores: string[];
   /** Stores with data that the class policy left out (names; empty for Go archives). */
@@ -254,9 +280,14 @@ export interface RehearseResult {
   duration_ms: number;
 }
 
-/** Options of prune: keep the newest N and/or delete older than D (a backup is kept if any rule keeps it). */
+/** Options of prune: keep the newest N, per day/week/month, and/or younger than D (a backup is kept if any rule keeps it). */
 export interface PruneOptions extends OpOptions {
   keepLast?: number;
+  /** Kopia's name for keepLast (the same rule). */
+  keepLatest?: number;
+  keepDaily?: number;
+  keepWeekly?: number;
+  keepMonthly?: number;
   olderThanMs?: number;
   dryRun?: boolean;
 }
@@ -270,5 +301,10 @@ export interface PruneResult {
   not_counted: string[];
   /** The newest clean backup when the rules alone would have deleted it (it never is), else null. */
   protected: string | null;
+  /** Archive bytes deleted plus the repository's packs freed (dry run: would be). */
   bytes_freed: number;
+  /** What the snapshot repository's prune did, or null when there is no repository (or it was not pruned: see notes). */
+  repository: { deleted_snapshots: string[]; deleted_packs: number; repacked_packs: number; orphans: number; freed_bytes: number; kept_bytes: number } | null;
+  /** Things a user should know (the repository was busy). */
+  notes: string[];
 }

@@ -27,10 +27,9 @@ function recordFile(archive: string): string {
  * counting a backup that failed. Written crash-safe (temp, fsync, rename, fsync dir): a torn
  * record must never read as a pass. A failure to write is thrown: the caller decides.
  */
-export function recordVerify(archive: string, outcome: { ok: boolean; problems: number; first: string | null }, at: Date = new Date()): void {
+export function recordVerify(archive: string, outcome: { ok: boolean; problems: number; first: string | null }, at: Date = new Date(), file: string = recordFile(archive)): void {
   const st = fs.statSync(archive);
   const rec: VerifyRecord = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, at: at.toISOString(), ...outcome };
-  const file = recordFile(archive);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = fs.openSync(tmp, 'w', 0o600);
@@ -45,9 +44,9 @@ export function recordVerify(archive: string, outcome: { ok: boolean; problems: 
 }
 
 /** The last verify of this very archive file, or null (never verified, or the file changed since). */
-export function readVerify(archive: string, st: fs.Stats): { at: string; ok: boolean } | null {
+export function readVerify(archive: string, st: fs.Stats, file: string = recordFile(archive)): { at: string; ok: boolean } | null {
   try {
-    const rec = JSON.parse(fs.readFileSync(recordFile(archive), 'utf8')) as VerifyRecord;
+    const rec = JSON.parse(fs.readFileSync(file, 'utf8')) as VerifyRecord;
     if (rec.size !== st.size || rec.mtimeMs !== st.mtimeMs || rec.ino !== st.ino || typeof rec.ok !== 'boolean' || typeof rec.at !== 'string') return null;
     return { at: rec.at, ok: rec.ok };
   } catch {
@@ -56,6 +55,14 @@ export function readVerify(archive: string, st: fs.Stats): { at: string; ok: boo
 }
 
 /** Removes the verify record of a deleted archive. */
-export function forgetVerify(archive: string): void {
-  fs.rmSync(recordFile(archive), { force: true });
+export function forgetVerify(archive: string, file: string = recordFile(archive)): void {
+  fs.rmSync(file, { force: true });
+}
+
+/**
+ * Where the verify record of a snapshot lives: beside the archives' records, not inside the
+ * repository (whose files are all the format's own, pushed as they are).
+ */
+export function snapshotRecordFile(backupsDir: string, name: string): string {
+  return path.join(backupsDir, CACHE_DIR, `snapshot_${name}.verify.json`);
 }

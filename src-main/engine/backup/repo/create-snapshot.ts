@@ -62,7 +62,7 @@ export async function createSnapshotFromPlan(config: FoxConfig, plan: SourcePlan
     return await writeSnapshotOf(
       repo,
       sourcesOf,
-      { name, tool: { name: 'foxctl-storage-studio', version: WRITER_VERSION.split(' ')[1] ?? '' }, home: config.home, status: 'ok', problems: [], components: plan.components },
+      { name, tool: { name: 'foxctl-storage-studio', version: WRITER_VERSION.split(' ')[1] ?? '' }, home: config.home, status: 'ok', problems: [], components: plan.components, skipped_stores: plan.skipped, check: mode },
       {
         ...(signal ? { signal } : {}),
         onBytes: (n) => sink.progress?.((done += n), total),

@@ -31,6 +31,10 @@ export interface Snapshot {
   status: 'ok' | 'problems';
   problems: { kind: string; store?: string; path?: string; detail: string }[];
   components: string[];
+  /** Stores the class policy left out, as an archive's manifest names them (absent in older snapshots). */
+  skipped_stores?: { store: string; class: string; file: string; reason: string }[];
+  /** How create checked each staged database: quick_check or integrity_check (absent in older snapshots). */
+  check?: 'quick' | 'full';
   files: SnapshotEntry[];
   stats: { files: number; bytes: number; new_blobs: number; new_bytes: number; new_stored_bytes: number; reused_bytes: number; /** Files named again unread (unchanged since the last snapshot). */ unchanged_files: number };
 }

@@ -44,7 +44,7 @@ export interface WriteSnapshotOptions extends OpOptions {
 }
 
 /** What the snapshot says of itself besides its files. */
-export type SnapshotMeta = Pick<Snapshot, 'name' | 'tool' | 'home' | 'status' | 'problems' | 'components'>;
+export type SnapshotMeta = Pick<Snapshot, 'name' | 'tool' | 'home' | 'status' | 'problems' | 'components'> & Partial<Pick<Snapshot, 'skipped_stores' | 'check'>>;
 
 /**
  * Writes one snapshot: every source's new blobs into packs, then one index file of those packs,
