@@ -3,10 +3,10 @@
 
 /** What a Backups view action did, with the options that change its command line. */
 export type BackupAction =
-  | { action: 'create'; name?: string; components?: string[]; includeLocalOnly?: boolean; check?: 'quick' | 'full'; strict?: boolean }
+  | { action: 'create'; name?: string; format?: 'tar' | 'snapshot'; components?: string[]; includeLocalOnly?: boolean; check?: 'quick' | 'full'; strict?: boolean }
   | { action: 'info' | 'verify' | 'rehearse' | 'delete'; name: string }
   | { action: 'restore'; name: string; components?: string[]; stores?: string[]; force?: boolean; forceInUse?: boolean; dryRun?: boolean }
-  | { action: 'prune'; keepLast?: number; olderThan?: string; dryRun?: boolean };
+  | { action: 'prune'; keepLast?: number; keepDaily?: number; keepWeekly?: number; keepMonthly?: number; olderThan?: string; dryRun?: boolean };
 
 /** Quotes a shell word only when it needs it (POSIX single quotes, `'` escaped). */
 export function shellWord(word: string): string {
@@ -20,6 +20,7 @@ export function backupCliEquivalent(a: BackupAction): string {
   switch (a.action) {
     case 'create':
       if (a.name) words.push('--name', a.name);
+      if (a.format) words.push('--format', a.format);
       if (a.components && a.components.length > 0) words.push('--components', ...a.components);
       if (a.includeLocalOnly) words.push('--local-only');
       if (a.check === 'full') words.push('--integrity');
@@ -35,6 +36,9 @@ export function backupCliEquivalent(a: BackupAction): string {
       break;
     case 'prune':
       if (a.keepLast !== undefined) words.push('--keep-last', String(a.keepLast));
+      if (a.keepDaily !== undefined) words.push('--keep-daily', String(a.keepDaily));
+      if (a.keepWeekly !== undefined) words.push('--keep-weekly', String(a.keepWeekly));
+      if (a.keepMonthly !== undefined) words.push('--keep-monthly', String(a.keepMonthly));
       if (a.olderThan !== undefined) words.push('--older-than', a.olderThan);
       if (a.dryRun) words.push('--dry-run');
       break;

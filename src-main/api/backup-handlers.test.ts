@@ -91,6 +91,38 @@ describe('backups.* handlers', () => {
     }
   }, 60_000);
 
+  it('snapshots through the contract: format, added vs referenced bytes, repoStats, calendar prune', async () => {
+    const th = tempHome();
+    seedHome(th);
+    const engine = openEngine({ env: th.env() });
+    const api = new ApiDispatcher(createHandlers(engine, { mode: 'browser', version: 'test' }));
+    try {
+      expect(value<{ exists: boolean; size: number }>(await api.invoke('backups.repoStats', {}, origin))).toMatchObject({ exists: false, size: 0 });
+      const created = value<{ jobId: string; cli: string }>(await api.invoke('backups.create', { name: 's1', format: 'snapshot' }, origin));
+      expect(created.cli).toBe('foxctl backup create --name s1 --format snapshot');
+      expect((await settled(engine, created.jobId)).state).toBe('ok');
+      const again = value<{ jobId: string }>(await api.invoke('backups.create', { name: 's2', format: 'snapshot' }, origin));
+      expect((await settled(engine, again.jobId)).state).toBe('ok');
+      const list = value<{ name: string; format: string; added_bytes: number; referenced_bytes: number }[]>(await api.invoke('backups.list', {}, origin));
+      expect(list.map((b) => [b.name, b.format])).toEqual([
+        ['s2', 'snapshot'],
+        ['s1', 'snapshot'],
+      ]);
+      expect(list[0]!.added_bytes).toBeLessThan(list[1]!.added_bytes);
+      const stats = value<{ exists: boolean; snapshots: number; size: number; referenced_bytes: number }>(await api.invoke('backups.repoStats', {}, origin));
+      expect(stats).toMatchObject({ exists: true, snapshots: 2, referenced_bytes: list[0]!.referenced_bytes + list[1]!.referenced_bytes });
+      // Two snapshots of one home cost less than one uncompressed copy.
+      expect(stats.size).toBeLessThan(list[0]!.referenced_bytes);
+      const preview = value<{ deleted: { name: string }[]; repository: { deleted_snapshots: string[] } | null; cli: string }>(
+        await api.invoke('backups.prune', { keepDaily: 1, dryRun: true }, origin),
+      );
+      expect(preview).toMatchObject({ deleted: [{ name: 's1' }], repository: { deleted_snapshots: ['s1'] }, cli: 'foxctl backup prune --keep-daily 1 --dry-run' });
+      expect(value<{ format: string }>(await api.invoke('backups.delete', { name: 's1' }, origin)).format).toBe('snapshot');
+    } finally {
+      await engine.close();
+    }
+  }, 60_000);
+
   it('refuses bad input by name with INVALID_INPUT, and a missing backup with NOT_FOUND', async () => {
     const engine = openEngine({ env: tempHome().env() });
     const api = new ApiDispatcher(createHandlers(engine, { mode: 'browser', version: 'test' }));

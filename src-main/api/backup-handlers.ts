@@ -15,6 +15,7 @@ export type BackupCallName =
   | 'backups.rehearse'
   | 'backups.delete'
   | 'backups.prune'
+  | 'backups.repoStats'
   | 'backups.schedule'
   | 'backups.setSchedule'
   | 'backups.runSchedule';
@@ -44,9 +45,10 @@ export function createBackupHandlers(engine: Engine): Pick<Handlers, BackupCallN
     'backups.delete': async (input, { signal }) => ({ ...(await engine.backups.delete(input.name, { signal })), cli: backupCliEquivalent({ action: 'delete', name: input.name }) }),
     'backups.prune': async (input, { signal }) => {
       const olderThanMs = input.olderThan === undefined ? undefined : parseDuration(input.olderThan, 'olderThan');
-      const r = await engine.backups.prune({ keepLast: input.keepLast, olderThanMs, dryRun: input.dryRun, signal });
+      const r = await engine.backups.prune({ keepLast: input.keepLast, keepDaily: input.keepDaily, keepWeekly: input.keepWeekly, keepMonthly: input.keepMonthly, olderThanMs, dryRun: input.dryRun, signal });
       return { ...r, cli: backupCliEquivalent({ action: 'prune', ...input }) };
     },
+    'backups.repoStats': async (_input, { signal }) => engine.backups.repoStats({ signal }),
     'backups.schedule': async () => schedulerFor(engine).status(),
     'backups.setSchedule': async (input) => schedulerFor(engine).update(input),
     'backups.runSchedule': async () => {

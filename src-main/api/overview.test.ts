@@ -32,6 +32,9 @@ const store = (name: string, cls: Store['class'], exists: boolean): Store => ({
 
 const backup = (name: string, created: string, stores: string[], problem?: string): Backup => ({
   name,
+  format: 'tar',
+  added_bytes: 10,
+  referenced_bytes: 10,
   file: `backup_${name}.tar.gz`,
   path: `/b/backup_${name}.tar.gz`,
   created_at: created,

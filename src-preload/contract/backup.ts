@@ -15,13 +15,21 @@ export const backupProblemSchema = z.object({
 /** One thing backup create found wrong. */
 export type BackupProblem = z.infer<typeof backupProblemSchema>;
 
-/** One backup archive as listed. */
+/** How a backup is stored: a Go-format archive, or a snapshot in the deduplicated repository. */
+export const backupFormat = z.enum(['tar', 'snapshot']);
+
+/** One backup (archive or snapshot) as listed. */
 export const backupSchema = z.object({
   name: z.string(),
+  format: backupFormat,
   file: z.string(),
   path: z.string(),
   created_at: timestamp,
+  /** Bytes on disk it alone accounts for: an archive's size, what a snapshot added. */
   size: count,
+  added_bytes: count,
+  /** Uncompressed bytes of every file it holds (a snapshot shares most of them with others). */
+  referenced_bytes: count,
   components: z.array(z.string()),
   stores: z.array(z.string()),
   /** Stores with data that the class policy left out. */
@@ -114,8 +122,19 @@ export const pruneResultSchema = z.object({
   /** The newest clean backup when the rules alone would have deleted it (it never is). */
   protected: z.string().nullable(),
   bytes_freed: count,
+  /** What the snapshot repository's prune freed (null without a repository, or when it was busy: see notes). */
+  repository: z
+    .object({ deleted_snapshots: z.array(z.string()), deleted_packs: count, repacked_packs: count, orphans: count, freed_bytes: count, kept_bytes: count })
+    .nullable(),
+  notes: z.array(z.string()),
   cli: cliLine,
 });
+
+/** The snapshot repository's size against the sum of the homes its snapshots hold. */
+export const repoStatsSchema = z.object({ root: z.string(), exists: z.boolean(), snapshots: count, packs: count, size: count, referenced_bytes: count });
+
+/** The snapshot repository's size against what it holds. */
+export type RepoStats = z.infer<typeof repoStatsSchema>;
 
 /** What prune deleted and kept. */
 export type PruneResult = z.infer<typeof pruneResultSchema>;
@@ -177,6 +196,8 @@ export function backupCalls() {
       z
         .object({
           name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'a backup name is letters, digits, . _ - (up to 100)').optional(),
+          /** tar (the Go archive) or snapshot (the deduplicated repository). */
+          format: backupFormat.optional(),
           components: z.array(z.string().min(1)).max(16).optional(),
           includeLocalOnly: z.boolean().optional(),
           /** quick_check (default) or integrity_check of every snapshot. */
@@ -217,16 +238,20 @@ export function backupCalls() {
       'restores a backup as a job (a safety backup of replaced files first); dryRun waits and returns the plan',
     ),
     'backups.rehearse': call(z.object({ name: backupName }).strict(), z.object({ jobId: z.string(), cli: cliLine }), 'restores into a throwaway home and checks it, as a job'),
-    'backups.delete': call(z.object({ name: backupName }).strict(), z.object({ name: z.string(), path: z.string(), size: count, cli: cliLine }), 'deletes one backup'),
+    'backups.delete': call(z.object({ name: backupName }).strict(), z.object({ name: z.string(), format: backupFormat, path: z.string(), size: count, cli: cliLine }), 'deletes one backup (a snapshot: its file; prune frees its blobs)'),
+    'backups.repoStats': call(none, repoStatsSchema, "the snapshot repository's size against the sum of the homes it holds"),
     'backups.prune': call(
       z
         .object({
           keepLast: z.number().int().min(0).max(10_000).optional(),
+          keepDaily: z.number().int().min(0).max(10_000).optional(),
+          keepWeekly: z.number().int().min(0).max(10_000).optional(),
+          keepMonthly: z.number().int().min(0).max(10_000).optional(),
           olderThan: z.string().regex(/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h|d))+$/, 'a duration like 168h or 30d').optional(),
           dryRun: z.boolean().optional(),
         })
         .strict()
-        .refine((p) => p.keepLast !== undefined || p.olderThan !== undefined, 'prune needs keepLast and/or olderThan'),
+        .refine((p) => p.keepLast !== undefined || p.keepDaily !== undefined || p.keepWeekly !== undefined || p.keepMonthly !== undefined || p.olderThan !== undefined, 'prune needs keepLast, keepDaily, keepWeekly, keepMonthly and/or olderThan'),
       pruneResultSchema,
       'deletes backups beyond the newest keepLast and/or older than olderThan (dryRun previews)',
     ),

@@ -4,7 +4,7 @@ import { backupHealth } from './health';
 
 const now = Date.parse('2026-11-27T12:00:00Z');
 const newest = (created: string, extra: Partial<Backup> = {}): Backup => ({
-  name: 'n', file: 'f', path: '/p', created_at: created, size: 1, components: [], stores: [], skipped_stores: [], files: 1, total_size: 1, go_format: false,
+  name: 'n', format: 'tar', file: 'f', path: '/p', created_at: created, size: 1, added_bytes: 1, referenced_bytes: 1, components: [], stores: [], skipped_stores: [], files: 1, total_size: 1, go_format: false,
   status: 'ok', problems: [], verified: null, clean: true, ...extra,
 });
 const summary = (created: string, missing: string[] = [], extra: Partial<Backup> = {}): BackupSummary => ({ count: 1, newest: newest(created, extra), lastClean: null, missingCritical: missing });
