@@ -33,6 +33,41 @@ function notesIn(home: string): number {
 test.describe('the Backups view', () => {
   test.setTimeout(90_000);
 
+  test('snapshots show what they added against what they hold, and the repository against the homes it holds', async ({ app }) => {
+    const backups = await new BackupsPage(app).open();
+    await expect(backups.row('seeded').getByTestId('backup-format-badge')).toHaveText('Archive');
+    await backups.root.getByTestId('backup-options').click();
+    for (const [i, name] of ['snap-1', 'snap-2'].entries()) {
+      await backups.root.getByTestId('backup-name').fill(name);
+      await backups.root.getByTestId('backup-format').selectOption('snapshot');
+      await backups.root.getByTestId('backup-with-options').focus();
+      await app.page.keyboard.press('Enter');
+      await expect(backups.action('create').getByTestId('cli-equivalent')).toContainText(`foxctl backup create --name ${name} --format snapshot`);
+      await expect(backups.action('create').getByTestId('backup-job-done')).toBeVisible({ timeout: 30_000 });
+      await expect(backups.rows()).toHaveCount(2 + i, { timeout: 15_000 });
+    }
+    const bytes = async (row: string, id: string): Promise<number> => Number(await backups.row(row).getByTestId(id).getAttribute('data-bytes'));
+    for (const name of ['snap-1', 'snap-2']) {
+      await expect(backups.row(name).getByTestId('backup-format-badge')).toHaveText('Snapshot');
+      await expect(backups.row(name).getByTestId('backup-added')).toHaveText(/^\+\d/);
+      await expect(backups.row(name).getByTestId('backup-referenced')).toHaveText(/^of \d/);
+    }
+    // The second snapshot of an unchanged home adds a small part of what the first did.
+    expect(await bytes('snap-2', 'backup-added')).toBeLessThan((await bytes('snap-1', 'backup-added')) / 4);
+    expect(await bytes('snap-2', 'backup-referenced')).toBe(await bytes('snap-1', 'backup-referenced'));
+    const summary = backups.root.getByTestId('repo-summary');
+    await expect(summary).toContainText('2 snapshots');
+    const repoSize = Number(await summary.getByTestId('repo-size').getAttribute('data-bytes'));
+    const held = Number(await summary.getByTestId('repo-referenced').getAttribute('data-bytes'));
+    expect(held).toBe(2 * (await bytes('snap-1', 'backup-referenced')));
+    expect(repoSize).toBeGreaterThan(0);
+    expect(repoSize).toBeLessThan(held);
+    await expect(backups.action('create').getByTestId('create-result')).toContainText('Created snapshot snap-2: added');
+    await backups.root.getByTestId('backup-options').click();
+    await summary.scrollIntoViewIfNeeded();
+    await screenshotSizes(app, 'backups-snapshots');
+  });
+
   test('back up now lists the new backup, which verifies and test-restores', async ({ app }) => {
     const backups = await new BackupsPage(app).open();
     await expect(backups.row('seeded')).toBeVisible();

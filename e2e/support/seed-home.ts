@@ -42,7 +42,7 @@ try {
       Array.from({ length: 40 }, (_, i) => ({ operation: i % 7 === 0 ? 'cas.put' : 'agent.step', status: i % 9 === 0 ? 'error' : 'ok', message: `seeded event ${i}` })),
     );
     await engine.events.syncer.syncNow();
-    await engine.backups.create({ name: 'seeded' }).done;
+    await engine.backups.create({ name: 'seeded', format: 'tar' }).done;
     // Written after the backup: the Overview must say the newest backup lacks it.
     const companion = engine.stores.get('COMPANION');
     companion.exec('CREATE TABLE IF NOT EXISTS e2e_turns (id INTEGER PRIMARY KEY, text TEXT)');

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { Backup, BackupSchedule, CallArgs, CallOutput } from '../../src-preload/contract';
+import type { Backup, BackupSchedule, CallArgs, CallOutput, RepoStats } from '../../src-preload/contract';
 import { call } from '../shared/bridge';
 import { isFinal } from '../jobs/jobs-slice';
 import type { StudioState } from '../store';
@@ -16,6 +16,8 @@ export interface BackupActionRef {
 /** The Backups view's data: the archives, newest first, and the actions started from the view. */
 export interface BackupsSlice {
   backups: Backup[] | null;
+  /** The snapshot repository's size against the homes it holds (null until loaded). */
+  repoStats: RepoStats | null;
   /** Actions started from the view, newest last (their jobs live in the jobs slice). */
   backupActions: BackupActionRef[];
   loadBackups(): Promise<void>;
@@ -50,6 +52,7 @@ export const createBackupsSlice: StateCreator<StudioState, [], [], BackupsSlice>
   };
   return {
     backups: null,
+    repoStats: null,
     backupActions: [],
     backupSchedule: null,
     remoteBackups: null,
@@ -93,6 +96,9 @@ export const createBackupsSlice: StateCreator<StudioState, [], [], BackupsSlice>
     loadBackups: async () => {
       const backups = await get().track('backups', () => call('backups.list', {}));
       if (backups) set({ backups });
+      // Sized after the list, so the figure matches the snapshots it shows.
+      const repoStats = await get().track('backups.repoStats', () => call('backups.repoStats', {}));
+      if (repoStats) set({ repoStats });
     },
     startBackup: async (opts) => {
       const r = await get().track('backups.create', () => call('backups.create', opts));

@@ -9,6 +9,7 @@ import { RestoreWizard } from './restore-wizard';
 import { SchedulePanel, ScheduleSummary } from './schedule';
 import { BackupStatusBadge, CreateResult, ProblemList, TransferResult } from './status';
 import { BucketPanel } from './bucket';
+import { FormatBadge, RepoSummary, SizeCell } from './repo-figures';
 import { Command, EmptyState } from '../shared/empty-state';
 import { ErrorNotice } from '../shared/error-notice';
 import { Loadable } from '../shared/loadable';
@@ -109,7 +110,7 @@ function BackupRow({ b, verify, onRestore, onBrowse }: { b: Backup; verify: Job 
   const bad = b.status === 'damaged' || b.status === 'completed_with_problems' || b.verified?.ok === false;
   return (
     <>
-      <tr data-backup={b.name} data-status={b.status} data-clean={b.clean} className={bad ? 'row-bad' : undefined}>
+      <tr data-backup={b.name} data-format={b.format} data-status={b.status} data-clean={b.clean} className={bad ? 'row-bad' : undefined}>
         <th scope="row">
           <div className="mono">{b.name}</div>
           {b.go_format ? <span className="tag">Go foxctl</span> : null} <BackupStatusBadge b={b} />
@@ -121,6 +122,9 @@ function BackupRow({ b, verify, onRestore, onBrowse }: { b: Backup; verify: Job 
             </div>
           ) : null}
         </th>
+        <td>
+          <FormatBadge b={b} />
+        </td>
         <td title={exactTime(b.created_at)}>{timeAgo(b.created_at)}</td>
         <td className="muted">
           {b.stores.length} stores · {b.files} files
@@ -132,7 +136,9 @@ function BackupRow({ b, verify, onRestore, onBrowse }: { b: Backup; verify: Job 
           ) : null}
           <div className="small">{b.components.join(', ')}</div>
         </td>
-        <td className="num">{formatBytes(b.size)}</td>
+        <td className="num">
+          <SizeCell b={b} />
+        </td>
         <td>
           <VerifiedState job={verify} recorded={b.verified} />
         </td>
@@ -168,14 +174,14 @@ function BackupRow({ b, verify, onRestore, onBrowse }: { b: Backup; verify: Job 
       </tr>
       {failed.map((k) => (
         <tr key={k}>
-          <td colSpan={6}>
+          <td colSpan={7}>
             <ErrorNotice error={requests[k]!.error!} onDismiss={() => clear(k)} />
           </td>
         </tr>
       ))}
       {open ? (
         <tr>
-          <td colSpan={6}>
+          <td colSpan={7}>
             <Details name={b.name} />
           </td>
         </tr>
@@ -216,6 +222,7 @@ export function BackupsView(): ReactNode {
     setRestoring({ backup: b, stores: [ask.store] });
     askRestore(null);
   }, [ask, backups, askRestore]);
+  const repoStats = useStudio((s) => s.repoStats);
   useEffect(() => {
     void load();
     void loadJobs();
@@ -243,7 +250,7 @@ export function BackupsView(): ReactNode {
     <Page
       id="backups"
       title="Backups"
-      subtitle="Archives of your stores, CAS and events, in the Go foxctl's format."
+      subtitle="Backups of your stores, CAS and events: snapshots in a deduplicated repository, or archives in the Go foxctl's format."
       actions={
         <>
           <RefreshButton onRefresh={() => void load()} busy={loading} />
@@ -288,10 +295,12 @@ export function BackupsView(): ReactNode {
             </EmptyState>
           ) : (
             <Card title={`${list.length} backup${list.length === 1 ? '' : 's'}`}>
+              <RepoSummary stats={repoStats} />
               <table className="table" data-testid="backups-table">
                 <thead>
                   <tr>
                     <th scope="col">Name</th>
+                    <th scope="col">Format</th>
                     <th scope="col">Created</th>
                     <th scope="col">Contents</th>
                     <th scope="col" className="num">

@@ -4,19 +4,30 @@ import { Card } from '../shared/page';
 
 const COMPONENTS = ['databases', 'cas', 'memory', 'sessions', 'jobs', 'observability'] as const;
 
-/** Backup options: name, components, local-only stores, the full check and strict mode. */
+/** Backup options: name, format, components, local-only stores, the full check and strict mode. */
 export function OptionsPanel({ onStart }: { onStart: (opts: CallArgs<'backups.create'>) => void }): ReactNode {
   const [name, setName] = useState('');
   const [components, setComponents] = useState<string[]>([...COMPONENTS]);
   const [localOnly, setLocalOnly] = useState(false);
   const [full, setFull] = useState(false);
   const [strict, setStrict] = useState(false);
+  const [format, setFormat] = useState<'' | 'tar' | 'snapshot'>('');
   const all = components.length === COMPONENTS.length;
   return (
     <Card title="Backup options">
       <p>
         <label>
           Name <input value={name} placeholder="default: local time" onChange={(e) => setName(e.target.value)} aria-label="Backup name" data-testid="backup-name" />
+        </label>
+      </p>
+      <p>
+        <label>
+          Format{' '}
+          <select value={format} onChange={(e) => setFormat(e.target.value as typeof format)} aria-label="Backup format" data-testid="backup-format">
+            <option value="">Default</option>
+            <option value="snapshot">Snapshot: incremental, stores only what changed</option>
+            <option value="tar">Archive: one full .tar.gz the Go foxctl reads</option>
+          </select>
         </label>
       </p>
       <fieldset className="facts" aria-label="Components">
@@ -48,7 +59,7 @@ export function OptionsPanel({ onStart }: { onStart: (opts: CallArgs<'backups.cr
         disabled={components.length === 0}
         data-testid="backup-with-options"
         onClick={() =>
-          onStart({ ...(name.trim() ? { name: name.trim() } : {}), ...(all ? {} : { components }), ...(localOnly ? { includeLocalOnly: true } : {}), ...(full ? { check: 'full' } : {}), ...(strict ? { strict: true } : {}) })
+          onStart({ ...(name.trim() ? { name: name.trim() } : {}), ...(format ? { format } : {}), ...(all ? {} : { components }), ...(localOnly ? { includeLocalOnly: true } : {}), ...(full ? { check: 'full' } : {}), ...(strict ? { strict: true } : {}) })
         }
       >
         Back up with these options

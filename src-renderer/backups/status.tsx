@@ -43,12 +43,12 @@ export function ProblemList({ problems, testId = 'backup-problems' }: { problems
 
 /** What a finished create says: ok, or red with what its checks found and what that means. */
 export function CreateResult({ result }: { result: unknown }): ReactNode {
-  const r = (result ?? {}) as { name?: string; status?: string; check?: string; problems?: BackupProblem[] };
+  const r = (result ?? {}) as { name?: string; format?: string; status?: string; check?: string; problems?: BackupProblem[]; added_bytes?: number; referenced_bytes?: number };
   const check = r.check === 'full' ? 'integrity_check' : 'quick_check';
   if (r.status !== 'completed_with_problems') {
     return (
       <p data-testid="create-result" data-status="ok">
-        Created backup {r.name}. Every store passed {check}.
+        {r.format === 'snapshot' ? `Created snapshot ${r.name}: added ${formatBytes(r.added_bytes ?? 0)} for ${formatBytes(r.referenced_bytes ?? 0)} held.` : `Created backup ${r.name}.`} Every store passed {check}.
       </p>
     );
   }
