@@ -26,7 +26,7 @@ describe('foxctl backup', () => {
     expect(created.stdout).toMatch(/skipped OPENCODE: external/);
     const listed = foxctl(env, 'backup', 'list');
     expect(listed.status).toBe(0);
-    expect(listed.stdout).toMatch(/^NAME\s+CREATED \(UTC\)\s+SIZE/);
+    expect(listed.stdout).toMatch(/^NAME\s+FORMAT\s+CREATED \(UTC\)\s+SIZE/);
     expect(listed.stdout).toMatch(/nightly .*MEMORY/);
     const json = foxctl(env, '--json', 'backup', 'list');
     const envelope = JSON.parse(json.stdout) as { status: string; command: string; data: { backups: { name: string }[] } };
