@@ -246,10 +246,14 @@ export class BackupScheduler {
   private async prune(): Promise<string[]> {
     const scheduled = (await this.engine.backups.list()).filter((b) => isScheduledName(b.name)).sort((a, b) => b.name.localeCompare(a.name));
     const gone: string[] = [];
+    let snapshots = 0;
     for (const b of planRetention(scheduled, { keepLast: this.settings.keep }).deleted) {
-      await this.engine.backups.delete(b.name);
+      await this.engine.backups.delete(b.format === 'snapshot' ? `snapshot:${b.name}` : b.path);
       gone.push(b.name);
+      if (b.format === 'snapshot') snapshots++;
     }
+    // A deleted snapshot's blobs stay until a repository prune: free what no snapshot uses now.
+    if (snapshots > 0) await this.engine.backups.freeUnused();
     return gone;
   }
 

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { FoxConfig } from '../config/resolve.js';
 import type { StoreConnections } from '../db/connections.js';
 import type { DbInspector } from '../db/inspect/inspector.js';
-import { FoxError, throwIfAborted, toFoxError, type OpOptions } from '../errors.js';
+import { FoxError, isFoxError, throwIfAborted, toFoxError, type OpOptions } from '../errors.js';
 import type { JobHandle, JobManager } from '../jobs/manager.js';
 import type { JobContext } from '../jobs/types.js';
 import { deleteBackup, listBackups, pruneBackups, readManifest, summarize } from './catalog.js';
@@ -33,7 +34,9 @@ import { verifySnapshot } from './verify-snapshot.js';
 import type { RepoPaths } from './repo/layout.js';
 import { readSnapshot } from './repo/snapshot-file.js';
 import { repoStats, type RepoStats } from './repo-stats.js';
-import { resolveBackup, SNAPSHOT_PREFIX } from './resolve-backup.js';
+import { resolveBackup, SNAPSHOT_PREFIX, snapshotRepoRoot } from './resolve-backup.js';
+import { repoPaths } from './repo/layout.js';
+import { pruneRepo } from './repo/prune-repo.js';
 import { deleteSnapshot, snapshotManifest, summarizeSnapshot } from './snapshot-catalog.js';
 import { exportTarget, type ExportOptions, type ExportResult } from './export.js';
 
@@ -166,6 +169,23 @@ export class BackupService {
       const r = await exportSnapshot(found.repo, found.name, out, sinkOf(ctx));
       return { name: found.name, path: out, size: fs.statSync(out).size, files: r.manifest.stats.total_files, total_size: r.manifest.stats.total_size };
     });
+  }
+
+  /**
+   * Frees the repository packs no snapshot uses any more (after snapshots were deleted one by one,
+   * as the nightly retention does), by the two-phase prune. Null when there is no repository or a
+   * backup holds it (the next call frees them).
+   */
+  async freeUnused(opts: OpOptions = {}): Promise<{ freed_bytes: number; deleted_packs: number } | null> {
+    const root = snapshotRepoRoot(this.host.config);
+    if (!fs.existsSync(path.join(root, 'config.json'))) return null;
+    try {
+      const r = await pruneRepo(repoPaths(root), [], opts.signal ? { signal: opts.signal } : {});
+      return { freed_bytes: r.freedBytes, deleted_packs: r.deletedPacks };
+    } catch (err) {
+      if (isFoxError(err, 'CONFLICT')) return null;
+      throw err;
+    }
   }
 
   /** The snapshot repository's size on disk against the sum of the homes its snapshots hold. */
