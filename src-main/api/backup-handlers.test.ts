@@ -31,8 +31,8 @@ describe('backups.* handlers', () => {
     const engine = openEngine({ env: th.env() });
     const api = new ApiDispatcher(createHandlers(engine, { mode: 'browser', version: 'test' }));
     try {
-      const created = value<{ jobId: string; cli: string }>(await api.invoke('backups.create', { name: 'b1', components: ['databases', 'memory'] }, origin));
-      expect(created.cli).toBe('foxctl backup create --name b1 --components databases memory');
+      const created = value<{ jobId: string; cli: string }>(await api.invoke('backups.create', { name: 'b1', format: 'tar', components: ['databases', 'memory'] }, origin));
+      expect(created.cli).toBe('foxctl backup create --name b1 --format tar --components databases memory');
       expect((await settled(engine, created.jobId)).state).toBe('ok');
 
       const info = value<{ name: string; stores: string[]; restore_plan: { path: string; action: string }[]; cli: string }>(await api.invoke('backups.info', { name: 'b1' }, origin));

@@ -19,10 +19,11 @@ describe('foxctl backup', () => {
     const th = tempHome();
     seedHome(th);
     const env = th.env();
+    // The spec's example, verbatim: a snapshot now (the default); --format tar writes the Go archive.
     const created = foxctl(env, 'backup', 'create', '--name', 'nightly');
     expect(created.stderr).toBe('');
     expect(created.status).toBe(0);
-    expect(created.stdout).toMatch(/created backup nightly: .*backup_nightly\.tar\.gz/);
+    expect(created.stdout).toMatch(/created snapshot nightly: .*repository\/snapshots\/nightly\.json/);
     expect(created.stdout).toMatch(/skipped OPENCODE: external/);
     const listed = foxctl(env, 'backup', 'list');
     expect(listed.status).toBe(0);
@@ -38,7 +39,7 @@ describe('foxctl backup', () => {
     const th = tempHome();
     seedHome(th);
     const env = th.env();
-    expect(foxctl(env, 'backup', 'create', '-n', 'b', '-c', 'databases', 'memory', '-e', 'memory').status).toBe(0);
+    expect(foxctl(env, 'backup', 'create', '--format', 'tar', '-n', 'b', '-c', 'databases', 'memory', '-e', 'memory').status).toBe(0);
     const verified = foxctl(env, 'backup', 'verify', 'b');
     expect(verified.stdout).toMatch(/^ok: \d+ files match their checksums, 2 databases pass integrity_check/m);
     expect(verified.status).toBe(0);
@@ -63,15 +64,15 @@ describe('foxctl backup', () => {
     seedHome(th);
     makeDamagedDb(path.join(th.home, 'storage', 'trajectory.db'));
     const env = th.env();
-    const human = foxctl(env, 'backup', 'create', '-n', 'hurt', '-c', 'databases');
+    const human = foxctl(env, 'backup', 'create', '--format', 'tar', '-n', 'hurt', '-c', 'databases');
     expect(human.status).toBe(EXIT_CODES.CORRUPT);
     expect(human.stdout).toMatch(/^COMPLETED WITH PROBLEMS: backup hurt: .*backup_hurt\.tar\.gz$/m);
     expect(human.stdout).toMatch(/^problem: store TRAJECTORY \(storage\/trajectory\.db\): PRAGMA quick_check: /m);
-    const json = foxctl(env, '--json', 'backup', 'create', '-n', 'hurt2', '-c', 'databases', '--integrity');
+    const json = foxctl(env, '--json', 'backup', 'create', '--format', 'tar', '-n', 'hurt2', '-c', 'databases', '--integrity');
     expect(json.status).toBe(EXIT_CODES.CORRUPT);
     const envelope = JSON.parse(json.stdout) as { status: string; data: { status: string; check: string; problems: { store: string; detail: string }[] } };
     expect(envelope.data).toMatchObject({ status: 'completed_with_problems', check: 'full', problems: [{ store: 'TRAJECTORY', detail: expect.stringMatching(/^PRAGMA integrity_check: /) }] });
-    const strict = foxctl(env, 'backup', 'create', '-n', 'strict', '-c', 'databases', '--strict');
+    const strict = foxctl(env, 'backup', 'create', '--format', 'tar', '-n', 'strict', '-c', 'databases', '--strict');
     expect(strict.status).toBe(EXIT_CODES.CORRUPT);
     expect(strict.stderr).toMatch(/CORRUPT: backup strict was not written \(--strict\): 1 problem: store TRAJECTORY/);
     expect(fs.existsSync(path.join(th.home, 'backups', 'backup_strict.tar.gz'))).toBe(false);
@@ -81,7 +82,7 @@ describe('foxctl backup', () => {
     const existing = path.join(th.home, 'backups', 'backup_hurt.tar.gz');
     const before = fs.readFileSync(existing);
     const t0 = Date.now();
-    const conflict = foxctl(env, 'backup', 'create', '-o', existing);
+    const conflict = foxctl(env, 'backup', 'create', '--format', 'tar', '-o', existing);
     expect(conflict.status).toBe(EXIT_CODES.CONFLICT);
     expect(conflict.stderr).toMatch(new RegExp(`CONFLICT: ${existing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} already exists; backups are never overwritten`));
     expect(Date.now() - t0).toBeLessThan(20_000);

@@ -119,9 +119,9 @@ export function registerBackupCommands(program: Command): void {
 
   backup
     .command('create')
-    .description('back up stores (snapshotted while they are in use), CAS and files: into backups/backup_<name>.tar.gz (--format tar) or the snapshot repository backups/repository (--format snapshot)')
+    .description('back up stores (snapshotted while they are in use), CAS and files: into the snapshot repository backups/repository (default) or backups/backup_<name>.tar.gz (--format tar)')
     .option('-n, --name <name>', 'backup name (default: local time YYYY-MM-DD_HHMMSS)')
-    .option('--format <format>', 'tar: one Go-format archive the Go foxctl reads (default); snapshot: only what changed since the last snapshot is stored')
+    .option('--format <format>', 'snapshot (default): only what changed since the last snapshot is stored; tar: one Go-format archive the Go foxctl reads')
     .option('-o, --output <path>', 'write the archive here (a directory or a .tar.gz file)')
     .option('-c, --components <components...>', 'components: databases, cas, memory, sessions, jobs, observability (default: all)')
     .option('-e, --exclude <components...>', 'components to leave out')

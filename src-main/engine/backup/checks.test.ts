@@ -32,7 +32,7 @@ describe('backup create checks what it archives', () => {
     seedHome(th);
     makeDamagedDb(path.join(th.home, 'storage', 'trajectory.db'));
     engine = engineOf(th);
-    const res = await engine.backups.create({ name: 'hurt' }).done;
+    const res = await engine.backups.create({ format: 'tar', name: 'hurt' }).done;
     expect(res.status).toBe('completed_with_problems');
     expect(res.check).toBe('quick');
     expect(res.problems).toHaveLength(1);
@@ -44,7 +44,7 @@ describe('backup create checks what it archives', () => {
     const [listed] = await engine.backups.list();
     expect(listed).toMatchObject({ name: 'hurt', status: 'completed_with_problems', problems: res.problems, clean: false, verified: null });
     // The full check finds it as well.
-    const full = await engine.backups.create({ name: 'hurt-full', check: 'full' }).done;
+    const full = await engine.backups.create({ format: 'tar', name: 'hurt-full', check: 'full' }).done;
     expect(full.problems.map((p) => [p.store, p.detail.split(':')[0]])).toEqual([['TRAJECTORY', 'PRAGMA integrity_check']]);
   });
 
@@ -52,11 +52,11 @@ describe('backup create checks what it archives', () => {
     const th = tempHome();
     seedHome(th);
     engine = engineOf(th);
-    const ok = await engine.backups.create({ name: 'fine', strict: true }).done;
+    const ok = await engine.backups.create({ format: 'tar', name: 'fine', strict: true }).done;
     expect(ok).toMatchObject({ status: 'ok', problems: [] });
     expect((await engine.backups.list())[0]).toMatchObject({ status: 'ok', clean: true });
     makeDamagedDb(path.join(th.home, 'storage', 'trajectory.db'));
-    await expect(engine.backups.create({ name: 'strict', strict: true }).done).rejects.toMatchObject({
+    await expect(engine.backups.create({ format: 'tar', name: 'strict', strict: true }).done).rejects.toMatchObject({
       code: 'CORRUPT',
       message: expect.stringMatching(/backup strict was not written \(--strict\): 1 problem: store TRAJECTORY \(storage\/trajectory\.db\): PRAGMA quick_check/),
     });
@@ -68,7 +68,7 @@ describe('backup create checks what it archives', () => {
     const { cas, digest } = seedHome(th);
     engine = engineOf(th);
     fs.writeFileSync(path.join(cas, 'sha256', digest), '{"hello":"w0rld"}\n');
-    const res = await engine.backups.create({ name: 'cas', components: ['cas'] }).done;
+    const res = await engine.backups.create({ format: 'tar', name: 'cas', components: ['cas'] }).done;
     expect(res.status).toBe('completed_with_problems');
     expect(res.problems).toEqual([
       { kind: 'cas_object', path: `cas/sha256/${digest}`, digest: `sha256:${digest}`, detail: `its bytes hash to sha256:${sha(Buffer.from('{"hello":"w0rld"}\n'))}` },
@@ -98,7 +98,7 @@ describe('backup create checks what it archives', () => {
     db.prepare('INSERT INTO studio_cas_chunks (blob_id, seq, data) VALUES (?, 1, ?)').run(blobId, c2);
     db.close();
     engine = engineOf(th);
-    const res = await engine.backups.create({ name: 'sqlcas', components: ['cas'] }).done;
+    const res = await engine.backups.create({ format: 'tar', name: 'sqlcas', components: ['cas'] }).done;
     expect(res.stores).toContain('CAS');
     expect(res.status).toBe('completed_with_problems');
     const byDigest = Object.fromEntries(res.problems.map((p) => [p.digest, p]));
@@ -114,7 +114,7 @@ describe('backup create checks what it archives', () => {
     try {
       engine = engineOf(th);
       const t0 = Date.now();
-      const res = await engine.backups.create({ name: 'locked', components: ['databases'] }).done;
+      const res = await engine.backups.create({ format: 'tar', name: 'locked', components: ['databases'] }).done;
       const took = Date.now() - t0;
       expect(res.status).toBe('completed_with_problems');
       expect(res.problems).toEqual([
@@ -131,7 +131,7 @@ describe('backup create checks what it archives', () => {
       expect(res.stores).toEqual(['KNOWLEDGE']);
       expect((await readEntries(res.path)).map((e) => e.header.name)).not.toContain('storage/memory.db');
       // --strict: UNAVAILABLE (nothing is damaged), no archive, no staging dir.
-      await expect(engine.backups.create({ name: 'locked-strict', components: ['databases'], strict: true }).done).rejects.toMatchObject({
+      await expect(engine.backups.create({ format: 'tar', name: 'locked-strict', components: ['databases'], strict: true }).done).rejects.toMatchObject({
         code: 'UNAVAILABLE',
         message: expect.stringMatching(/not written \(--strict\): 1 problem: store MEMORY \(storage\/memory\.db\): UNAVAILABLE: store MEMORY is locked by another process/),
       });
@@ -157,11 +157,11 @@ describe('backup create checks what it archives', () => {
     engine = engineOf(th);
     const file = path.join(th.home, '..', 'exists.tar.gz');
     fs.writeFileSync(file, 'not mine');
-    expect(() => engine!.backups.create({ output: file })).toThrow(expect.objectContaining({ code: 'CONFLICT', message: expect.stringContaining(`${path.resolve(file)} already exists`) }));
-    expect(() => engine!.backups.create({ name: 'x', output: file })).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
+    expect(() => engine!.backups.create({ format: 'tar', output: file })).toThrow(expect.objectContaining({ code: 'CONFLICT', message: expect.stringContaining(`${path.resolve(file)} already exists`) }));
+    expect(() => engine!.backups.create({ format: 'tar', name: 'x', output: file })).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
     expect(fs.readFileSync(file, 'utf8')).toBe('not mine');
     // A new file name still works, and a directory still gets default names that never collide.
-    const made = await engine.backups.create({ output: path.join(th.home, '..', 'new.tar.gz'), components: ['jobs'] }).done;
+    const made = await engine.backups.create({ format: 'tar', output: path.join(th.home, '..', 'new.tar.gz'), components: ['jobs'] }).done;
     expect(made.path).toBe(path.resolve(th.home, '..', 'new.tar.gz'));
   });
 });

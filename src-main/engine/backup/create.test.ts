@@ -19,7 +19,7 @@ describe('backup create', () => {
     const th = tempHome();
     const { digest } = seedHome(th);
     engine = engineOf(th);
-    const res = await engine.backups.create({ name: 'nightly' }).done;
+    const res = await engine.backups.create({ format: 'tar', name: 'nightly' }).done;
     expect(res.path).toBe(path.join(th.home, 'backups', 'backup_nightly.tar.gz'));
     const entries = await readEntries(res.path);
     const names = entries.map((e) => e.header.name);
@@ -76,7 +76,7 @@ describe('backup create', () => {
       writer.prepare("INSERT INTO accounts (id, balance, note) VALUES (1000, 5, 'only in wal')").run();
       expect(fs.statSync(`${file}-wal`).size).toBeGreaterThan(0);
       engine = engineOf(th);
-      const res = await engine.backups.create({ name: 'wal', components: ['databases'] }).done;
+      const res = await engine.backups.create({ format: 'tar', name: 'wal', components: ['databases'] }).done;
       const target = path.join(th.home, '..', 'restored');
       await engine.backups.restore('wal', { target }).done;
       expect(accountsOf(path.join(target, 'storage', 'memory.db'))).toEqual({ sum: 2005, count: 21 });
@@ -90,7 +90,7 @@ describe('backup create', () => {
     const th = tempHome();
     seedHome(th);
     engine = engineOf(th);
-    const res = await engine.backups.create({ name: 'all', includeLocalOnly: true, components: ['databases'] }).done;
+    const res = await engine.backups.create({ format: 'tar', name: 'all', includeLocalOnly: true, components: ['databases'] }).done;
     expect(res.stores.sort()).toEqual(['CACHE', 'JOBS', 'KNOWLEDGE', 'MEMORY', 'REPOINDEX']);
     expect(res.skipped_stores.map((s) => s.store)).toEqual(['OPENCODE']);
   });
@@ -99,10 +99,10 @@ describe('backup create', () => {
     const th = tempHome();
     seedHome(th);
     engine = engineOf(th);
-    const res = await engine.backups.create({ name: 'nocas', exclude: ['cas', 'observability'] }).done;
+    const res = await engine.backups.create({ format: 'tar', name: 'nocas', exclude: ['cas', 'observability'] }).done;
     expect(res.components).toEqual(['databases', 'memory', 'sessions', 'jobs']);
-    expect(() => engine!.backups.create({ components: ['databases', 'photos'] })).toThrow(/unknown component "photos"; valid components: databases, cas/);
-    expect(() => engine!.backups.create({ components: ['cas'], exclude: ['cas'] })).toThrow(/no components left/);
+    expect(() => engine!.backups.create({ format: 'tar', components: ['databases', 'photos'] })).toThrow(/unknown component "photos"; valid components: databases, cas/);
+    expect(() => engine!.backups.create({ format: 'tar', components: ['cas'], exclude: ['cas'] })).toThrow(/no components left/);
   });
 
   it('validates names and never overwrites an existing backup', async () => {
@@ -112,25 +112,25 @@ describe('backup create', () => {
     for (const bad of ['../x', 'a/b', 'a\\b', '', '..', '.hidden', 'x'.repeat(200)]) {
       let err: unknown;
       try {
-        engine.backups.create({ name: bad });
+        engine.backups.create({ format: 'tar', name: bad });
       } catch (e) {
         err = e;
       }
       expect(isFoxError(err, 'INVALID_INPUT'), `name ${JSON.stringify(bad)}`).toBe(true);
     }
-    const first = await engine.backups.create({ name: 'same' }).done;
+    const first = await engine.backups.create({ format: 'tar', name: 'same' }).done;
     const before = fs.readFileSync(first.path);
-    expect(() => engine!.backups.create({ name: 'same' })).toThrow(/already exists/);
+    expect(() => engine!.backups.create({ format: 'tar', name: 'same' })).toThrow(/already exists/);
     expect(fs.readFileSync(first.path).equals(before)).toBe(true);
     // Two jobs racing for one name: exactly one archive, the other job fails with CONFLICT.
-    const racers = [engine.backups.create({ name: 'race' }), engine.backups.create({ name: 'race' })];
+    const racers = [engine.backups.create({ format: 'tar', name: 'race' }), engine.backups.create({ format: 'tar', name: 'race' })];
     const settled = await Promise.allSettled(racers.map((r) => r.done));
     expect(settled.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect(settled.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'CONFLICT' } });
     expect(fs.readdirSync(path.join(th.home, 'backups')).filter((n) => n.startsWith('.backup_'))).toEqual([]);
     // Default names are local time and never collide.
-    const a = await engine.backups.create({ components: ['memory'] }).done;
-    const b = await engine.backups.create({ components: ['memory'] }).done;
+    const a = await engine.backups.create({ format: 'tar', components: ['memory'] }).done;
+    const b = await engine.backups.create({ format: 'tar', components: ['memory'] }).done;
     expect(a.name).toMatch(/^\d{4}-\d{2}-\d{2}_\d{6}(_\d+)?$/);
     expect(b.name).not.toBe(a.name);
   });
@@ -141,13 +141,13 @@ describe('backup create', () => {
     engine = engineOf(th);
     const outDir = path.join(th.home, '..', 'elsewhere');
     fs.mkdirSync(outDir);
-    const res = await engine.backups.create({ name: 'out', output: outDir, components: ['jobs'] }).done;
+    const res = await engine.backups.create({ format: 'tar', name: 'out', output: outDir, components: ['jobs'] }).done;
     expect(res.path).toBe(path.join(outDir, 'backup_out.tar.gz'));
-    expect(() => engine!.backups.create({ name: 'x', output: path.join(outDir, 'file.zip') })).toThrow(/must be a directory or a file name ending in .tar.gz/);
+    expect(() => engine!.backups.create({ format: 'tar', name: 'x', output: path.join(outDir, 'file.zip') })).toThrow(/must be a directory or a file name ending in .tar.gz/);
     const empty = tempHome();
     const e2 = engineOf(empty);
     try {
-      await expect(e2.backups.create({ name: 'empty' }).done).rejects.toThrow(/nothing to back up/);
+      await expect(e2.backups.create({ format: 'tar', name: 'empty' }).done).rejects.toThrow(/nothing to back up/);
     } finally {
       await e2.close();
     }
@@ -163,11 +163,11 @@ describe('backup create', () => {
     const unsubscribe = engine.jobs.subscribe((j) => {
       if (j.kind === 'backup.create' && j.progress.total) seen.push(j.progress.total);
     });
-    const ok = await engine.backups.create({ name: 'progress', components: ['jobs'] }).done;
+    const ok = await engine.backups.create({ format: 'tar', name: 'progress', components: ['jobs'] }).done;
     unsubscribe();
     expect(seen.length).toBeGreaterThan(0);
     expect(ok.total_size).toBeGreaterThan(64 << 20);
-    const job = engine.backups.create({ name: 'canceled', components: ['jobs'] });
+    const job = engine.backups.create({ format: 'tar', name: 'canceled', components: ['jobs'] });
     setTimeout(() => job.cancel(), 30);
     await expect(job.done).rejects.toMatchObject({ code: 'CANCELED' });
     const left = fs.readdirSync(path.join(th.home, 'backups')).filter((n) => n !== '.manifests');
@@ -181,7 +181,7 @@ describe('backup create', () => {
     // Several 4 MiB blocks, so the archive really is many gzip members.
     fs.writeFileSync(path.join(th.home, 'jobs', 'big.txt'), 'some log line of a job\n'.repeat(1 << 20));
     engine = engineOf(th);
-    const res = await engine.backups.create({ name: 'interop' }).done;
+    const res = await engine.backups.create({ format: 'tar', name: 'interop' }).done;
     expect(spawnSync('gzip', ['-t', res.path]).status).toBe(0);
     const out = path.join(th.home, '..', 'tar-x');
     fs.mkdirSync(out);

@@ -229,7 +229,7 @@ function taken(config: FoxConfig, name: string, out: string): string | undefined
 
 /** Checks create's options and resolves name, format, components and output path (before any I/O). */
 export function prepareCreate(config: FoxConfig, opts: CreateBackupOptions): { name: string; out: string; format: BackupFormat; components: (typeof COMPONENTS)[number][] } {
-  const format = opts.format ?? 'tar';
+  const format = opts.format ?? 'snapshot';
   if (!BACKUP_FORMATS.includes(format)) throw new FoxError('INVALID_INPUT', `format must be ${BACKUP_FORMATS.join(' or ')} (got ${JSON.stringify(opts.format)})`);
   if (format === 'snapshot' && opts.output !== undefined && opts.output.trim() !== '') {
     throw new FoxError('INVALID_INPUT', `--output writes an archive; a snapshot goes into ${snapshotRepoRoot(config)} (use --format tar with --output, or backup export NAME --out FILE)`);

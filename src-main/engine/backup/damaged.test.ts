@@ -18,7 +18,7 @@ async function setup(): Promise<{ archive: string; storage: string; liveHash: st
   const th = tempHome();
   const { storage } = seedHome(th);
   engine = engineOf(th);
-  const res = await engine.backups.create({ name: 'b' }).done;
+  const res = await engine.backups.create({ format: 'tar', name: 'b' }).done;
   fs.writeFileSync(path.join(th.home, 'sessions', 'sessions-note.txt'), 'changed since the backup\n');
   return { archive: res.path, storage, liveHash: sha256File(path.join(storage, 'memory.db')), home: th.home };
 }

@@ -62,7 +62,7 @@ describe('backup faults', () => {
     engine = engineOf(th);
     const names: string[] = [];
     for (let i = 0; i < 20; i++) {
-      const res = await engine.backups.create({ name: `race-${i}`, components: ['databases'] }).done;
+      const res = await engine.backups.create({ format: 'tar', name: `race-${i}`, components: ['databases'] }).done;
       names.push(res.name);
     }
     fs.writeFileSync(stop, '');
@@ -110,7 +110,7 @@ describe('backup faults', () => {
     const leftovers = fs.readdirSync(backups).filter((n) => n.startsWith('.') && n !== '.manifests');
     expect(leftovers.length).toBeGreaterThanOrEqual(1);
     engine = engineOf(th);
-    const res = await engine.backups.create({ name: 'killed', components: ['jobs', 'databases'] }).done;
+    const res = await engine.backups.create({ format: 'tar', name: 'killed', components: ['jobs', 'databases'] }).done;
     expect(fs.existsSync(res.path)).toBe(true);
     expect(fs.readdirSync(backups).filter((n) => n.startsWith('.') && n !== '.manifests')).toEqual([]);
     const v = await engine.backups.verify('killed').done;

@@ -81,7 +81,7 @@ describe.skipIf(server.skip)('backup of a store on PostgreSQL', () => {
     await seedMemory(th, env, 250);
     staleLocalMemory(th);
     engine = engineOf(th, env);
-    const res = await engine.backups.create({ name: 'pg', components: ['databases'] }).done;
+    const res = await engine.backups.create({ format: 'tar', name: 'pg', components: ['databases'] }).done;
     expect(res.status, JSON.stringify(res.problems)).toBe('ok');
     expect(res.warnings.join('\n')).toMatch(/store MEMORY uses the postgres driver: backed up from the server; the local file storage\/memory\.db/);
     const manifest = await manifestOf(res.path);
@@ -111,7 +111,7 @@ describe.skipIf(server.skip)('backup of a store on PostgreSQL', () => {
         [NOW],
       );
       engine = engineOf(th, env);
-      const job = engine.backups.create({ name: 'cut', components: ['databases'] });
+      const job = engine.backups.create({ format: 'tar', name: 'cut', components: ['databases'] });
       let killed = 0;
       for (let i = 0; i < 400 && killed === 0; i++) {
         const r = await admin.query("SELECT pg_terminate_backend(pid) AS k FROM pg_stat_activity WHERE query LIKE 'FETCH FORWARD%' AND pid <> pg_backend_pid()");
@@ -138,7 +138,7 @@ describe.skipIf(server.skip)('backup of a store on PostgreSQL', () => {
     staleLocalMemory(th);
     engine = engineOf(th, { FOXCTL_MEMORY_DB_DRIVER: 'postgres', FOXCTL_MEMORY_POSTGRES_DSN: 'postgres://fox:secret-pw@127.0.0.1:9/none' });
     const t0 = Date.now();
-    const res = await engine.backups.create({ name: 'down', components: ['databases'] }).done;
+    const res = await engine.backups.create({ format: 'tar', name: 'down', components: ['databases'] }).done;
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(res.status).toBe('completed_with_problems');
     const p = res.problems.find((x) => x.store === 'MEMORY');
@@ -162,7 +162,7 @@ describe('backup of stores on libSQL and with an unknown driver', () => {
     });
     await d.close();
     engine = engineOf(th, env);
-    const res = await engine.backups.create({ name: 'turso', components: ['databases'] }).done;
+    const res = await engine.backups.create({ format: 'tar', name: 'turso', components: ['databases'] }).done;
     expect(res.status, JSON.stringify(res.problems)).toBe('ok');
     expect(await queryEntry(res.path, 'storage/knowledge.db', 'SELECT count(*), max(id), sum(unicode(body)) > 0 FROM facts')).toBe('1500|1500|1');
     expect(await queryEntry(res.path, 'storage/knowledge.db', "SELECT count(*) FROM sqlite_master WHERE name = 'facts_body'")).toBe('1');
@@ -173,7 +173,7 @@ describe('backup of stores on libSQL and with an unknown driver', () => {
     staleLocalMemory(th);
     execFileSync('sqlite3', [path.join(th.home, 'storage', 'tasks.db'), 'CREATE TABLE t (x); INSERT INTO t VALUES (1);']);
     engine = engineOf(th, { FOXCTL_MEMORY_DB_DRIVER: 'mysql' });
-    const res = await engine.backups.create({ name: 'bad', components: ['databases'] }).done;
+    const res = await engine.backups.create({ format: 'tar', name: 'bad', components: ['databases'] }).done;
     expect(res.status).toBe('completed_with_problems');
     const p = res.problems.find((x) => x.store === 'MEMORY');
     expect(p?.detail).toMatch(/unknown database driver "mysql" for store MEMORY \(from \$FOXCTL_MEMORY_DB_DRIVER\)/);

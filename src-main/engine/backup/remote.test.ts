@@ -36,7 +36,7 @@ describe('backup push / pull / list --remote', () => {
     const th = tempHome();
     seedHome(th);
     const e = open(th, { FOXCTL_BACKUP_S3_PREFIX: 'team-a/backups' });
-    const made = await e.backups.create({ name: 'nightly' }).done;
+    const made = await e.backups.create({ format: 'tar', name: 'nightly' }).done;
     const bytes = fs.readFileSync(made.path);
     const progress: number[] = [];
     const pushed = await startBackupPush(e, 'nightly', { overrides, onProgress: (d) => progress.push(d) }).done;
@@ -64,7 +64,7 @@ describe('backup push / pull / list --remote', () => {
     const th = tempHome();
     seedHome(th);
     const e = open(th, { FOXCTL_BACKUP_S3_PREFIX: 'tamper/' });
-    const made = await e.backups.create({ name: 'weekly' }).done;
+    const made = await e.backups.create({ format: 'tar', name: 'weekly' }).done;
     const pushed = await startBackupPush(e, 'weekly', { overrides }).done;
     const bad = fs.readFileSync(made.path);
     bad[Math.floor(bad.length / 2)]! ^= 1;

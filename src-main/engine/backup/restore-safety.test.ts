@@ -132,7 +132,7 @@ describe('restore refuses what is broken and what is in use', () => {
     const th = tempHome();
     const { storage } = seedHome(th);
     engine = engineOf(th);
-    await engine.backups.create({ name: 'b', components: ['databases'] }).done;
+    await engine.backups.create({ format: 'tar', name: 'b', components: ['databases'] }).done;
     const db = new Database(path.join(storage, 'memory.db'));
     db.prepare('UPDATE accounts SET balance = 1').run();
     db.close();
@@ -155,7 +155,7 @@ describe('restore refuses what is broken and what is in use', () => {
     const { storage } = seedHome(th);
     const live = path.join(storage, 'memory.db');
     engine = engineOf(th);
-    await engine.backups.create({ name: 'b', components: ['databases'] }).done;
+    await engine.backups.create({ format: 'tar', name: 'b', components: ['databases'] }).done;
     const writer = pythonWriter(live);
     await writer.ready;
     await writer.insert('before-restore');
@@ -196,7 +196,7 @@ describe('restore refuses what is broken and what is in use', () => {
     const th = tempHome();
     seedHome(th);
     engine = engineOf(th);
-    await engine.backups.create({ name: 'b', components: ['databases'] }).done;
+    await engine.backups.create({ format: 'tar', name: 'b', components: ['databases'] }).done;
     const first = engine.backups.restore('b', { force: true });
     const second = await refusal(engine.backups.restore('b', { force: true }).done);
     expect(second.code).toBe('CONFLICT');

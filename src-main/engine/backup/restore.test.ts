@@ -26,7 +26,7 @@ describe('backup restore', () => {
     const th = tempHome();
     const { storage } = seedHome(th);
     engine = engineOf(th);
-    await engine.backups.create({ name: 'b' }).done;
+    await engine.backups.create({ format: 'tar', name: 'b' }).done;
     fs.rmSync(path.join(storage, 'knowledge.db'));
     const before = sha256File(path.join(storage, 'memory.db'));
     const plain = await engine.backups.restore('b', { dryRun: true }).done;
@@ -49,7 +49,7 @@ describe('backup restore', () => {
     const { storage } = seedHome(th);
     const file = path.join(storage, 'memory.db');
     engine = engineOf(th);
-    await engine.backups.create({ name: 'good' }).done;
+    await engine.backups.create({ format: 'tar', name: 'good' }).done;
     spend(file, 50);
     // The engine holds the store open (migrations applied on first use), as the app would.
     const live = engine.stores.get('MEMORY');
@@ -78,7 +78,7 @@ describe('backup restore', () => {
     const { storage } = seedHome(th);
     const file = path.join(storage, 'memory.db');
     engine = engineOf(th);
-    await engine.backups.create({ name: 'b', components: ['databases'] }).done;
+    await engine.backups.create({ format: 'tar', name: 'b', components: ['databases'] }).done;
     // A -wal from another database with committed frames, left beside memory.db.
     const other = path.join(th.home, '..', 'other.db');
     makeAccountsDb(other, 3);
@@ -101,7 +101,7 @@ describe('backup restore', () => {
     const th = tempHome();
     const { digest } = seedHome(th);
     engine = engineOf(th);
-    await engine.backups.create({ name: 'b' }).done;
+    await engine.backups.create({ format: 'tar', name: 'b' }).done;
     const target = path.join(th.home, '..', 'target');
     const res = await engine.backups.restore('b', { target, components: ['cas', 'sessions'] }).done;
     expect(res.target).toBe(target);
@@ -121,7 +121,7 @@ describe('backup restore', () => {
     const ext = path.join(th.home, '..', 'ext-storage');
     fs.cpSync(path.join(th.home, 'storage'), ext, { recursive: true });
     engine = engineOf(th, { FOXCTL_STORAGE_ROOT: ext });
-    const made = await engine.backups.create({ name: 'ext', components: ['databases'] }).done;
+    const made = await engine.backups.create({ format: 'tar', name: 'ext', components: ['databases'] }).done;
     const entries = await readEntries(made.path);
     expect(entries.map((e) => e.header.name)).toContain('storage/memory.db');
     fs.rmSync(path.join(ext, 'memory.db'));
@@ -136,7 +136,7 @@ describe('backup restore cancel', () => {
     const { storage } = seedHome(th);
     fs.writeFileSync(path.join(th.home, 'jobs', 'big.bin'), randomBytes(8 << 20));
     engine = engineOf(th);
-    await engine.backups.create({ name: 'c' }).done;
+    await engine.backups.create({ format: 'tar', name: 'c' }).done;
     spend(path.join(storage, 'memory.db'), 1);
     const before = sha256File(path.join(storage, 'memory.db'));
     const controller = new AbortController();
@@ -165,7 +165,7 @@ describe('backup list, delete, prune', () => {
     const th = tempHome();
     seedHome(th);
     engine = engineOf(th);
-    for (const n of ['one', 'two', 'three']) await engine.backups.create({ name: n, components: ['memory'] }).done;
+    for (const n of ['one', 'two', 'three']) await engine.backups.create({ format: 'tar', name: n, components: ['memory'] }).done;
     const list = await engine.backups.list();
     expect(list.map((b) => b.name)).toEqual(['three', 'two', 'one']);
     expect(list[0]).toMatchObject({ file: 'backup_three.tar.gz', components: ['memory'], go_format: false });
@@ -194,7 +194,7 @@ describe('backup rehearse', () => {
     const th = tempHome();
     const { storage } = seedHome(th);
     engine = engineOf(th);
-    await engine.backups.create({ name: 'r' }).done;
+    await engine.backups.create({ format: 'tar', name: 'r' }).done;
     const db = openSqlite(path.join(storage, 'knowledge.db'));
     db.prepare("INSERT INTO accounts (id, balance) VALUES (99, 1)").run();
     db.close();

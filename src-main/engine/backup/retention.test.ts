@@ -105,12 +105,12 @@ describe('backup prune with real archives', () => {
     seedHome(th);
     engine = engineOf(th);
     const opts = { components: ['databases'] };
-    await engine.backups.create({ name: 'clean-old', ...opts }).done;
-    await engine.backups.create({ name: 'clean', ...opts }).done;
+    await engine.backups.create({ format: 'tar', name: 'clean-old', ...opts }).done;
+    await engine.backups.create({ format: 'tar', name: 'clean', ...opts }).done;
     const traj = path.join(th.home, 'storage', 'trajectory.db');
     makeDamagedDb(traj);
-    await engine.backups.create({ name: 'hurt1', ...opts }).done;
-    await engine.backups.create({ name: 'hurt2', ...opts }).done;
+    await engine.backups.create({ format: 'tar', name: 'hurt1', ...opts }).done;
+    await engine.backups.create({ format: 'tar', name: 'hurt2', ...opts }).done;
     const dry = await engine.backups.prune({ keepLast: 1, dryRun: true });
     expect(names(dry.kept)).toEqual(['hurt2', 'hurt1', 'clean']);
     expect(dry.not_counted).toEqual(['hurt2', 'hurt1']);
@@ -118,7 +118,7 @@ describe('backup prune with real archives', () => {
 
     // The store is repaired; the newest backup is clean, then a verify finds its archive damaged.
     fs.rmSync(traj);
-    const fresh = await engine.backups.create({ name: 'fresh', ...opts }).done;
+    const fresh = await engine.backups.create({ format: 'tar', name: 'fresh', ...opts }).done;
     expect(fresh.status).toBe('ok');
     const entries = await readEntries(fresh.path);
     const mem = entries.find((e) => e.header.name === 'storage/memory.db')!;

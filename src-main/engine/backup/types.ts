@@ -88,7 +88,7 @@ export const BACKUP_FORMATS: readonly BackupFormat[] = ['tar', 'snapshot'];
 
 /** Options of create. */
 export interface CreateBackupOptions extends OpOptions {
-  /** `tar` (default) or `snapshot`. */
+  /** `snapshot` (default: only what changed is stored) or `tar` (the Go foxctl's archive). */
   format?: BackupFormat;
   /** Backup name (default: local time `YYYY-MM-DD_HHMMSS`). */
   name?: string;
