@@ -9,7 +9,6 @@ import type { JobContext } from '../jobs/types.js';
 import { deleteBackup, listBackups, pruneBackups, readManifest, summarize } from './catalog.js';
 import { createBackup, prepareCreate, type ProgressSink } from './create.js';
 import { assertScanUsable } from './archive-reader.js';
-import { resolveArchive } from './names.js';
 import { resolveBackupSource } from './backup-source.js';
 import { BackupBrowser, type BrowseBackup, type BrowseRows, type BrowseTables } from './browse.js';
 import { rehearseBackup } from './rehearse.js';
