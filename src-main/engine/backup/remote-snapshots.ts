@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { FoxConfig } from '../config/resolve.js';
 import type { S3Settings } from '../cas/s3-config.js';
 import type { OpOptions } from '../errors.js';
@@ -7,19 +6,13 @@ import { ensureDir } from '../util/ensure-dir.js';
 import { openRepo, publishFile, repoPaths } from './repo/layout.js';
 import { RemoteRepo } from './repo/remote-repo.js';
 import { snapshotPath } from './repo/snapshot-file.js';
+import { findSnapshot, snapshotRepoRoot } from './resolve-backup.js';
 
-/** Where a home's snapshot repository lives: `<paths.backups>/repository` (docs/snapshot-repository.md). */
-export function snapshotRepoRoot(config: FoxConfig): string {
-  return path.join(config.backupsDir, 'repository');
-}
+export { snapshotRepoRoot };
 
 /** Whether the home's repository holds a snapshot of that name (a plain stat, no repository lock). */
 export function hasLocalSnapshot(config: FoxConfig, name: string): boolean {
-  try {
-    return fs.existsSync(snapshotPath(repoPaths(snapshotRepoRoot(config)), name));
-  } catch {
-    return false; // Not a snapshot name (a path, a .tar.gz file name): an archive, if anything.
-  }
+  return findSnapshot(config, name) !== undefined;
 }
 
 /** What pushing or pulling one snapshot moved: packs the other side lacked, and their bytes. */

@@ -29,6 +29,16 @@ export function findSnapshot(config: FoxConfig, name: string): { name: string; p
   return fs.existsSync(file) ? { name, path: file, repo } : undefined;
 }
 
+/** The snapshot file a bare name would be (undefined when the text cannot name a snapshot). */
+function snapshotFileOf(config: FoxConfig, raw: string): string | undefined {
+  if (raw.includes('/') || raw.includes(path.sep) || raw.endsWith('.tar.gz')) return undefined;
+  try {
+    return snapshotPath(repoPaths(snapshotRepoRoot(config)), raw);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Finds a backup from what a user typed: a path or `*.tar.gz` is an archive (resolveArchive); a
  * bare name is an archive or a snapshot of that name. When both exist the name is ambiguous and
@@ -48,6 +58,9 @@ export function resolveBackup(config: FoxConfig, nameOrPath: string): ResolvedBa
     archive = resolveArchive(config, raw);
   } catch (err) {
     if (snap && isFoxError(err, 'NOT_FOUND')) return { format: 'snapshot', ...snap };
+    // Neither form: the message names the snapshot file looked for too.
+    const looked = snap === undefined && isFoxError(err, 'NOT_FOUND') ? snapshotFileOf(config, raw) : undefined;
+    if (looked && isFoxError(err)) throw new FoxError('NOT_FOUND', err.message.replace(/\); run/, `, ${looked}); run`), { subject: `backup ${raw}` });
     throw err;
   }
   if (snap) {
