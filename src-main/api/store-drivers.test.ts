@@ -77,7 +77,12 @@ describe('store drivers in the Settings view (settings.storeDrivers / settings.s
       expect(m).toMatchObject({ driver: 'postgres', source: 'file', from: 'stores.memory.driver', saved: 'postgres', error: null, warning: null });
       expect(m.location).toContain(':****@');
       // stores.list and the engine's drivers use it now.
-      expect(await listed('MEMORY')).toMatchObject({ driver: 'postgres', schema: 'memory', error: null });
+      // The list asks the server for the store's size: the made-up password is refused, said
+      // on the store's row with the secret masked.
+      const onServer = await listed('MEMORY');
+      expect(onServer).toMatchObject({ driver: 'postgres', schema: 'memory' });
+      expect(onServer.error).toMatch(/store MEMORY .*refused the credentials/);
+      expect(onServer.error).not.toContain('pw-Secret-42');
       expect(() => engine.stores.get('MEMORY')).toThrow(/uses the postgres driver/);
       // Other stores keep the default driver.
       expect(await listed('TASKS')).toMatchObject({ driver: 'sqlite' });

@@ -33,7 +33,7 @@ describe('backup browse', () => {
     const th = tempHome();
     const { storage } = seedHome(th);
     engine = engineOf(th);
-    await engine.backups.create({ name: 'arch', components: ['databases'] }).done;
+    await engine.backups.create({ name: 'arch', components: ['databases'], format: 'tar' }).done;
     await snapshotHome(th, 'snap');
     // The live store moves on; browse shows the backup's rows, not these.
     const live = path.join(storage, 'memory.db');

@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createClient, type Client, type InValue, type ResultSet, type Transaction } from '@libsql/client';
 import { FoxError, throwIfAborted, toFoxError } from '../../errors.js';
 import type { StoreDef } from '../../registry/stores.js';
 import type { Migration } from '../migrate.js';
+import { localFileOfUrl } from './file-url.js';
 import { Mutex, sharedMutex } from './mutex.js';
 import { countSqlitePlaceholders } from './placeholders.js';
 import { scrubSecrets, urlSecrets, type TursoStoreSettings } from './settings.js';
@@ -20,11 +20,7 @@ const NETWORK_RE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|EAI
 const LOCAL_OPEN_RE = /Unable to open connection to local database .*: (\d+)/;
 const READ_RE = /^\s*(select|with|values|explain)\b|^\s*pragma\s+[a-z_.]+\s*(\(|;|$)/i;
 
-/** The file of a `file:` URL as libSQL reads it (relative to the working directory unless absolute). */
-export function localFileOfUrl(url: string): string {
-  const rest = url.slice('file:'.length).replace(/\?.*$/, '');
-  return rest.startsWith('//') ? fileURLToPath(`file:${rest}`) : decodeURIComponent(rest);
-}
+export { localFileOfUrl } from './file-url.js';
 
 /**
  * The turso driver: @libsql/client over a `file:` database, a remote libSQL server (token

@@ -6,7 +6,7 @@ import { lookupStore, type StoreDef } from '../../registry/stores.js';
 import { storeDriverName } from '../connections.js';
 import { openStoreDriver } from '../drivers/open.js';
 import { libsqlStoreSettings, tursoStoreSettings } from '../drivers/settings.js';
-import { localFileOfUrl } from '../drivers/turso.js';
+import { localFileOfUrl } from '../drivers/file-url.js';
 import { LibsqlInspection } from './libsql-inspection.js';
 import { PostgresInspection } from './postgres-inspection.js';
 import type { StoreInspection } from './store-inspection.js';
