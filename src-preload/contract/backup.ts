@@ -63,6 +63,8 @@ export const restoreFileSchema = z.object({
   reason: z.string().optional(),
   /** Who else has this live database open ("sqlite3 (pid 4711)"): the restore refuses it unless forced. */
   in_use: z.string().optional(),
+  /** The store lives on a server (postgres, turso, libsql): written back through that driver. */
+  through: z.string().optional(),
 });
 
 /** What a restore (or its dry run) did with each file, and the safety backup it took. */

@@ -133,6 +133,44 @@ describe.skipIf(server.skip)('backup of a store on PostgreSQL', () => {
     }
   });
 
+  it('restore writes the backup copy back to the server, with a dry run and a safety copy of what it replaced', { timeout: 90_000 }, async () => {
+    const th = tempHome();
+    const own = await createTestDatabase(server.dsn as string, 'remote_back');
+    const env = { FOXCTL_MEMORY_DB_DRIVER: 'postgres', FOXCTL_MEMORY_POSTGRES_DSN: own };
+    try {
+      await seedMemory(th, env, 40);
+      engine = engineOf(th, env);
+      for (const format of ['tar', 'snapshot'] as const) {
+        const name = `back-${format}`;
+        const made = await engine.backups.create({ name, components: ['databases'], format }).done;
+        expect(made.status, JSON.stringify(made.problems)).toBe('ok');
+        // After the backup the server loses rows and gains one.
+        const d = await openStoreDriver(th.config(env), 'MEMORY');
+        try {
+          await d.run("DELETE FROM named_memory WHERE id IN ('m1', 'm2', 'm3')");
+          await d.run("UPDATE named_memory SET access_count = 999 WHERE id = 'm4'");
+          const plan = await engine.backups.restore(name, { stores: ['MEMORY'], dryRun: true }).done;
+          const f = plan.files.find((x) => x.store === 'MEMORY')!;
+          expect(f).toMatchObject({ through: 'postgres', action: 'would-skip' });
+          expect(f.reason).toMatch(/store MEMORY is on postgres \(pass --force/);
+          const done = await engine.backups.restore(name, { stores: ['MEMORY'], force: true }).done;
+          expect(done.files.find((x) => x.store === 'MEMORY')?.action).toBe('replaced');
+          const rows = await d.query<{ n: unknown; s: unknown }>('SELECT count(*) AS n, sum(access_count) AS s FROM named_memory');
+          expect({ n: Number(rows[0]!.n), s: Number(rows[0]!.s) }).toEqual({ n: 40, s: (39 * 40) / 2 });
+          // The safety backup holds the server's state from just before: 37 rows, m4 at 999.
+          expect(done.safety_backup).not.toBeNull();
+          expect(await queryEntry(done.safety_backup!.path, 'storage/memory.db', "SELECT count(*), max(access_count) FROM named_memory")).toBe('37|999');
+        } finally {
+          await d.close();
+        }
+      }
+    } finally {
+      await engine?.close();
+      engine = undefined;
+      await dropTestDatabase(server.dsn as string, own);
+    }
+  });
+
   it('a server that cannot be reached: the backup finishes with a problem naming the store within 10 s', async () => {
     const th = tempHome();
     staleLocalMemory(th);

@@ -10,7 +10,9 @@ import { fsyncDir } from './fs-util.js';
 import { archiveFileName, defaultName } from './names.js';
 import { checkRestoredDatabase, inUseBy, removeSideFiles, writeThroughSqlite } from './restore-db.js';
 import type { RestoreRun } from './restore-run.js';
+import { restoreRemoteStore } from './restore-remote.js';
 import type { Source } from './sources.js';
+import type { DbDriverName } from '../db/connections.js';
 import type { RestoreFile, RestoreResult } from './types.js';
 
 /** What an extract phase hands the install phase. */
@@ -26,6 +28,8 @@ function safetySources(files: RestoreFile[]): Source[] {
   return files
     .filter((f) => f.action === 'would-replace')
     .map((f): Source => {
+      // A store on a server is copied through its driver, as a backup takes it.
+      if (f.through) return { kind: 'sqlite', src: `${f.through} store ${f.store}`, entryPath: f.path, component: f.component, store: f.store!, size: 0, mtime: new Date(), remote: { driver: f.through as DbDriverName } };
       const st = fs.statSync(f.destination);
       const isDb = f.destination.endsWith('.db');
       return { kind: isDb ? 'sqlite' : 'file', src: f.destination, entryPath: f.path, component: f.component, ...(f.store ? { store: f.store } : {}), size: st.size, mtime: st.mtime };
@@ -57,7 +61,7 @@ export async function installStaged(run: RestoreRun, staged: StagedRestore): Pro
   const { plan, total } = staged;
   const config = host.config;
   const result: RestoreResult = { name, dry_run: opts.dryRun === true, target: target ?? null, files: plan, created: 0, replaced: 0, skipped: 0, bytes: 0, safety_backup: null, closed_connections: [] };
-  const liveDbs = plan.filter((f) => f.action === 'would-replace' && isDb(f) && run.isLive(f.destination));
+  const liveDbs = plan.filter((f) => f.action === 'would-replace' && isDb(f) && !f.through && run.isLive(f.destination));
   if (opts.dryRun) {
     // Only what can be seen without touching the file (no exclusive-lock probe in a dry run).
     for (const f of liveDbs) {
@@ -113,6 +117,17 @@ export async function installStaged(run: RestoreRun, staged: StagedRestore): Pro
     if (host.closeFile(f.destination) && !result.closed_connections.includes(f.destination)) result.closed_connections.push(f.destination);
     const replaced = f.action === 'would-replace';
     run.changed = true;
+    if (f.through && f.store) {
+      // Each table is the backup's or still its own (one server transaction per table); the safety backup holds the rest.
+      sink.progress?.(total, total, `writing store ${f.store} back to ${f.through}`);
+      await restoreRemoteStore(config, f.store, tmp);
+      fs.rmSync(tmp, { force: true });
+      temps.delete(f.path);
+      f.action = 'replaced';
+      result.replaced++;
+      result.bytes += f.size;
+      continue;
+    }
     const written = replaced && isDb(f) && (await writeThroughSqlite(tmp, f.destination, f.store ? `store ${f.store}` : f.destination));
     if (written) {
       fs.rmSync(tmp, { force: true });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { FoxConfig } from '../config/resolve.js';
-import { FoxError } from '../errors.js';
+import { storeDriverName } from '../db/connections.js';
+import { FoxError, isFoxError } from '../errors.js';
 import { lookupStore, normalizeStoreName } from '../registry/stores.js';
 import { destinationOf, safeEntryPath, storeOfEntry } from './entry-paths.js';
 import { isGoManifest, parseComponents } from './manifest.js';
@@ -22,6 +23,34 @@ function storeOf(f: Manifest['files'][number]): string | undefined {
 /** The store names of `--store` options (comma lists allowed), canonical; undefined when none given. */
 export function selectedStores(opts: RestoreOptions): string[] | undefined {
   return opts.stores?.flatMap((s) => s.split(',')).filter((s) => s.trim() !== '').map((s) => lookupStore(s).name);
+}
+
+/**
+ * Whether a store's driver decides its file's fate: on a remote driver it is replaced there (with
+ * force) and noted as `through`; a driver name that is not valid skips it with the reason, since
+ * which copy is the store's cannot be told. False for a store in a local SQLite file.
+ */
+function remoteDriverOf(config: FoxConfig, store: string, rec: RestoreFile, force: boolean): boolean {
+  let def;
+  try {
+    def = lookupStore(store);
+  } catch {
+    return false; // Not a registered store: a plain file of the home.
+  }
+  if (def.keyed || def.location.kind !== 'storage' || def.name === 'CAS') return false;
+  try {
+    const driver = storeDriverName(config, def);
+    if (driver === 'sqlite') return false;
+    rec.through = driver;
+    // The store's data is on its server now: that is what a restore replaces.
+    rec.action = force ? 'would-replace' : 'would-skip';
+    if (!force) rec.reason = `store ${store} is on ${driver} (pass --force to replace its tables there)`;
+  } catch (err) {
+    if (!isFoxError(err, 'INVALID_INPUT')) throw err;
+    rec.action = 'would-skip';
+    rec.reason = `${err.message}; not restored`;
+  }
+  return true;
 }
 
 /**
@@ -50,6 +79,8 @@ export function planRestore(config: FoxConfig, manifest: Manifest, opts: Restore
     } else if (store !== undefined && target === undefined && lookupStore(store).readOnly) {
       rec.action = 'would-skip';
       rec.reason = `store ${store} belongs to another tool and is never written`;
+    } else if (store !== undefined && target === undefined && f.path.endsWith('.db') && remoteDriverOf(config, store, rec, opts.force === true)) {
+      // Decided by the store's driver.
     } else if (fs.existsSync(destination)) {
       rec.action = opts.force ? 'would-replace' : 'would-skip';
       if (!opts.force) rec.reason = 'exists (pass --force to replace it)';

@@ -190,6 +190,8 @@ export interface RestoreFile {
   reason?: string;
   /** Who else has this live database open (a dry run says so before the restore refuses it). */
   in_use?: string;
+  /** The store lives on a server (postgres, turso, libsql): the restore writes it back through that driver, not to `destination`. */
+  through?: string;
 }
 
 /** What info returns: the manifest and what a restore (without force) would do. */
