@@ -161,7 +161,9 @@ test.describe('a home with a damaged store', () => {
 
     const overview = await new OverviewPage(app).open();
     await expect(overview.backupAge()).toHaveAttribute('data-bad', 'true');
-    await expect(overview.root.locator('.card-bad')).toHaveCount(1);
+    // Red twice: the attention panel at the top names the backup, and the backup card.
+    await expect(overview.root.locator('.card-bad')).toHaveCount(2);
+    await expect(overview.root.getByTestId('attention').locator(`[data-id="backup:${name}"]`)).toContainText('finished with problems');
     await expect(overview.root.getByTestId('backup-problems-overview')).toContainText('Store TRAJECTORY: PRAGMA quick_check:');
     await expect(overview.root.getByTestId('backup-problems-overview')).toContainText('Last clean backup: seeded');
     await screenshotSizes(app, 'overview-backup-problems');
@@ -181,8 +183,12 @@ test.describe('a backup started from the Backups view', () => {
     await expect(running).toBeVisible();
     await running.getByRole('button', { name: /^Cancel/ }).click();
     await expect(backups.action('create').getByTestId('backup-job-failed')).toHaveAttribute('data-state', 'canceled', { timeout: 20_000 });
-    expect(fs.readdirSync(backupsDir).sort()).toEqual(before);
-    await expect(backups.rows()).toHaveCount(before.filter((f) => f.endsWith('.tar.gz')).length);
+    // No archive and no snapshot: packs a canceled snapshot wrote stay unreferenced until a prune.
+    const archives = (dir: string[]): string[] => dir.filter((f) => f.endsWith('.tar.gz'));
+    expect(archives(fs.readdirSync(backupsDir)).sort()).toEqual(archives(before));
+    const snapshots = path.join(backupsDir, 'repository', 'snapshots');
+    expect(fs.existsSync(snapshots) ? fs.readdirSync(snapshots) : []).toEqual([]);
+    await expect(backups.rows()).toHaveCount(archives(before).length);
   });
 
   test('schedules a nightly backup: saved in config.yaml, next run shown, run now lists it', async ({ app }) => {

@@ -68,8 +68,12 @@ test.describe('a backup', () => {
 
     await expect(jobs.finished(jobId)).toHaveAttribute('data-state', 'canceled', { timeout: 20_000 });
     await expect(jobs.running(jobId)).toHaveCount(0);
-    // Nothing half-written: the backups dir holds exactly what it held before.
-    expect(fs.readdirSync(backupsDir).sort()).toEqual(before);
+    // Nothing half-written: the backups dir holds what it held before (no staging dir, no
+    // archive) but the snapshot repository, which holds no snapshot: the packs written before the
+    // cancel stay unreferenced until a prune.
+    expect(fs.readdirSync(backupsDir).filter((f) => f !== 'repository').sort()).toEqual(before.filter((f) => f !== 'repository'));
+    const snapshots = path.join(backupsDir, 'repository', 'snapshots');
+    expect(fs.existsSync(snapshots) ? fs.readdirSync(snapshots) : []).toEqual([]);
     const listed = await app.call('backups.list', {});
     expect((listed.value as { name: string }[]).map((b) => b.name)).not.toContain('to-cancel');
   });
