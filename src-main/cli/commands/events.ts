@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { FoxError } from '../../engine/errors.js';
+import { once } from 'node:events';
+import { EXPORT_FORMATS, parseExportFormat } from '../../engine/events/export.js';
 import type { EventFilter } from '../../engine/events/filter.js';
 import type { EventInput, PersistMode } from '../../engine/events/model.js';
 import type { EventRecord } from '../../engine/events/queries.js';
@@ -47,8 +49,15 @@ function filterFrom(o: Record<string, unknown>): EventFilter {
   return f;
 }
 
+/** The --sort option: time or duration. */
+function sortOption(v: unknown): 'time' | 'duration' {
+  if (v === undefined || v === 'time') return 'time';
+  if (v === 'duration') return 'duration';
+  throw new FoxError('INVALID_INPUT', `--sort takes time or duration (got ${String(v)})`);
+}
+
 /** The query API to use: the home's events.db, or a file given with --db (read-only, closed after). */
-async function withSource<T>(ctx: ActionContext, fn: (src: Pick<ReturnType<ActionContext['engine']>['events'], 'query' | 'count' | 'facets' | 'histogram' | 'trace'>) => Promise<T>): Promise<T> {
+async function withSource<T>(ctx: ActionContext, fn: (src: Pick<ReturnType<ActionContext['engine']>['events'], 'query' | 'count' | 'facets' | 'histogram' | 'trace' | 'export'>) => Promise<T>): Promise<T> {
   const db = ctx.opts.db;
   if (typeof db !== 'string') return fn(ctx.engine().events);
   const ro = ctx.engine().events.openReadonly(db);
@@ -192,6 +201,7 @@ export function registerEventsCommands(program: Command): void {
     .option('--limit <n>', 'rows per page (1-1000)', '50')
     .option('--cursor <cursor>', 'the next_cursor of a previous page')
     .option('--asc', 'oldest first')
+    .option('--sort <key>', 'time (default) or duration (longest first; with --asc shortest first)')
     .option('--all-streams', 'read every events/*.ndjson* file instead of events.db, rotations and .gz included (as the Go query does)')
     .action(
       action('foxctl.events.query', async (ctx) => {
@@ -207,12 +217,53 @@ export function registerEventsCommands(program: Command): void {
               (page.rows.length === 0 ? 'no lines match' : [formatTable(['FILE', ...EVENT_HEADERS], page.rows.map((r) => [`${r.file}:${r.line}`, ...eventLine({ ...r, operation: r.operation ?? '', status: r.status ?? 'ok', message: r.message ?? undefined })])), page.next_cursor ? `\nmore: --all-streams --cursor ${page.next_cursor}` : ''].join('\n').trimEnd()) + bad,
           };
         }
-        const page = await withSource(ctx, (src) => src.query(filterFrom(ctx.opts), { limit, cursor, order: ctx.opts.asc ? 'asc' : 'desc', signal: ctx.signal }));
+        const page = await withSource(ctx, (src) => src.query(filterFrom(ctx.opts), { limit, cursor, order: ctx.opts.asc ? 'asc' : 'desc', sort: sortOption(ctx.opts.sort), signal: ctx.signal }));
         return {
           data: page,
           human: () =>
             page.rows.length === 0 ? 'no events match' : [formatTable(EVENT_HEADERS, page.rows.map(eventLine)), page.next_cursor ? `\nmore: --cursor ${page.next_cursor}` : ''].join('\n').trimEnd(),
         };
+      }),
+    );
+
+  filterOptions(events.command('export'))
+    .description(`write every event matching the filters (all pages) as ${EXPORT_FORMATS.join(', ')}: to stdout, or to a file with --output (written whole or not at all)`)
+    .option('--format <format>', `${EXPORT_FORMATS.join(', ')}`, 'ndjson')
+    .option('-o, --output <file>', 'write to this file (a temp file renamed once complete; progress on stderr) instead of stdout')
+    .option('--asc', 'oldest first')
+    .option('--sort <key>', 'time (default) or duration')
+    .action(
+      action('foxctl.events.export', async (ctx) => {
+        const format = parseExportFormat(ctx.opts.format);
+        const filter = filterFrom(ctx.opts);
+        const order = ctx.opts.asc ? 'asc' : 'desc';
+        const sort = sortOption(ctx.opts.sort);
+        const output = ctx.opts.output;
+        if (typeof output === 'string') {
+          const events = ctx.engine().events;
+          const db = ctx.opts.db;
+          const source = typeof db === 'string' ? events.openReadonly(db) : undefined;
+          try {
+            const r = await ctx.waitJob(events.exportJob(filter, format, output, { order, sort, signal: ctx.signal, ...(source ? { source } : {}) }));
+            return { data: r, human: `exported ${r.rows} event(s) to ${r.path} (${formatBytes(r.size_bytes)})` };
+          } finally {
+            source?.close();
+          }
+        }
+        if (ctx.json) throw new FoxError('INVALID_INPUT', '--json prints an envelope on stdout, where the rows would go: give --output FILE');
+        // Rows straight to stdout, waiting for the reader (a pipe into head ends the export quietly).
+        let closed = false;
+        process.stdout.once('error', () => (closed = true));
+        const write = async (text: string): Promise<void> => {
+          if (closed) throw new FoxError('CANCELED', 'stdout was closed');
+          if (!process.stdout.write(text)) await once(process.stdout, 'drain', { signal: ctx.signal });
+        };
+        try {
+          await withSource(ctx, (src) => src.export(filter, format, write, { order, sort, signal: ctx.signal }));
+        } catch (err) {
+          if (!closed) throw err;
+        }
+        return { data: null, human: '' };
       }),
     );
 

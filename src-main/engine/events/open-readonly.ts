@@ -1,5 +1,7 @@
 import { openSqlite, type SqliteDb } from '../db/sqlite.js';
 import { FoxError } from '../errors.js';
+import { exportEvents, type ExportFormat, type ExportOptions } from './export.js';
+import type { EventFilter } from './filter.js';
 import { EventQueries } from './queries.js';
 import { listRejects, type RejectPage } from './rejects.js';
 
@@ -15,6 +17,8 @@ export interface ReadonlyEvents extends Pick<EventQueries, 'query' | 'count' | '
   /** Free text uses the FTS5 index (false: a LIKE scan, for files without our index). */
   fts: boolean;
   rejects(opts?: { limit?: number; cursor?: string | null }): Promise<RejectPage>;
+  /** Every event matching the filter, written page by page from one read snapshot (export.ts). */
+  export(filter: EventFilter, format: ExportFormat, write: (text: string) => Promise<void> | void, opts?: ExportOptions): Promise<{ rows: number }>;
   close(): void;
 }
 
@@ -45,6 +49,9 @@ export function openEventsReadonly(file: string): ReadonlyEvents {
       return db;
     };
     const q = new EventQueries(get, { table, fts }, `events database ${file}`);
+    // Exports running on this connection share one read transaction: every page of each comes
+    // from the same snapshot, so rows a writer adds meanwhile neither appear nor shift a page.
+    let exporting = 0;
     return {
       file,
       table,
@@ -55,6 +62,14 @@ export function openEventsReadonly(file: string): ReadonlyEvents {
       facets: (f, o) => q.facets(f, o),
       trace: (t, o) => q.trace(t, o),
       rejects: async (o) => (hasRejects ? listRejects(get(), o) : { rows: [], next_cursor: null }),
+      export: async (f, format, write, o) => {
+        if (exporting++ === 0 && !get().inTransaction) db.exec('BEGIN');
+        try {
+          return await exportEvents(q, f, format, write, o);
+        } finally {
+          if (--exporting === 0 && !closed && db.inTransaction) db.exec('COMMIT');
+        }
+      },
       close: () => {
         if (!closed) db.close();
         closed = true;

@@ -49,7 +49,16 @@ export interface QueryOptions extends OpOptions {
   cursor?: string | null;
   /** Newest first (default) or oldest first. With `text`, by ingest order (id): see textPage. */
   order?: 'asc' | 'desc';
+  /**
+   * What the rows are ordered by: their time (default) or their duration (longest first with
+   * order "desc"; events without one last). No index serves a duration order: each page sorts
+   * the filter's matches (a top-N pass, no full sort), so on a million rows a page costs a scan.
+   */
+  sort?: 'time' | 'duration';
 }
+
+/** The sort key of the duration order: events without a duration sort below every real one. */
+const DURATION_KEY = 'coalesce(duration_ms, -1)';
 
 /** One bucket of a histogram: [start, end) with its count and error count. */
 export interface HistogramBucket {
@@ -133,6 +142,9 @@ export class EventQueries {
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new FoxError('INVALID_INPUT', `limit must be a whole number from 1 to 1000 (got ${limit})`);
       const order = opts.order ?? 'desc';
       if (order !== 'asc' && order !== 'desc') throw new FoxError('INVALID_INPUT', `order must be "asc" or "desc" (got ${String(order)})`);
+      const sort = opts.sort ?? 'time';
+      if (sort !== 'time' && sort !== 'duration') throw new FoxError('INVALID_INPUT', `sort must be "time" or "duration" (got ${String(sort)})`);
+      if (sort === 'duration') return this.durationPage(db, filter, limit, order, opts.cursor ?? null);
       if (filter.text && this.target.fts) return this.textPage(db, filter, limit, order, opts.cursor ?? null);
       const key = opts.cursor ? decodeCursor(opts.cursor, order) : null;
       let f = filter;
@@ -159,6 +171,34 @@ export class EventQueries {
       const last = rows[rows.length - 1];
       return { rows: rows.map(withData), next_cursor: more && last ? encodeCursor({ ts: last.ts, id: last.id }, order) : null };
     });
+  }
+
+  /**
+   * A page in duration order, ties by id; the cursor is on (duration, id). Free text narrows
+   * through the FTS index (buildWhere's `id IN (...)`) like any other filter.
+   */
+  private durationPage(db: SqliteDb, filter: EventFilter, limit: number, order: 'asc' | 'desc', cursor: string | null): EventPage {
+    const kind = `duration-${order}`;
+    let sqlKey = '';
+    const params: unknown[] = [];
+    if (cursor) {
+      const key = decodeCursor(cursor, kind);
+      const d = Number(key.ts);
+      if (key.ts === '' || !Number.isFinite(d)) throw new FoxError('INVALID_INPUT', 'invalid events cursor: it is not a cursor returned by a duration-sorted query', { subject: 'events query' });
+      const [lt, gt] = order === 'desc' ? ['<', '<'] : ['>', '>'];
+      sqlKey = ` AND (${DURATION_KEY} ${lt} ? OR (${DURATION_KEY} = ? AND id ${gt} ?))`;
+      params.push(d, d, key.id);
+    }
+    const w = buildWhere(filter, this.target);
+    const dir = order === 'desc' ? 'DESC' : 'ASC';
+    const sql = `SELECT ${COLUMNS}, ${DURATION_KEY} AS sort_key FROM ${this.target.table} WHERE ${w.sql}${sqlKey} ORDER BY ${DURATION_KEY} ${dir}, id ${dir} LIMIT ?`;
+    const rows = this.stmt(db, sql).all(...w.params, ...params, limit + 1) as (EventRecord & { sort_key?: number })[];
+    const more = rows.length > limit;
+    if (more) rows.length = limit;
+    const last = rows[rows.length - 1];
+    const next = more && last ? encodeCursor({ ts: String(last.sort_key), id: last.id }, kind) : null;
+    for (const r of rows) delete r.sort_key;
+    return { rows: rows.map(withData), next_cursor: next };
   }
 
   /**

@@ -1,8 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { FoxConfig } from '../config/resolve.js';
 import type { SqliteDb } from '../db/sqlite.js';
-import { toFoxError, throwIfAborted, type OpOptions } from '../errors.js';
+import { FoxError, toFoxError, throwIfAborted, type OpOptions } from '../errors.js';
 import type { JobHandle, JobManager } from '../jobs/manager.js';
 import { EventEmitter, type EmitOptions, type EventListener } from './emitter.js';
+import type { ExportFormat, ExportOptions } from './export.js';
 import { catchUpFts } from './fts-index.js';
 import type { EventFilter } from './filter.js';
 import type { EventInput, FoxEvent } from './model.js';
@@ -142,6 +145,62 @@ export class EventsService {
   async prune(opts: PruneOptions): Promise<PruneResult> {
     const db = this.db();
     return pruneEvents(db, new SyncStateStore(db), this.config, opts);
+  }
+
+  /**
+   * Writes every event of events.db matching the filter (all pages, the viewer's order) in one
+   * of the export formats, from one read snapshot on a read-only connection of its own: the
+   * syncer goes on writing meanwhile, and what it adds is not half in the export.
+   */
+  async export(filter: EventFilter, format: ExportFormat, write: (text: string) => Promise<void> | void, opts: ExportOptions = {}): Promise<{ rows: number }> {
+    await this.searchable(filter);
+    const ro = openEventsReadonly(this.db().name);
+    try {
+      return await ro.export(filter, format, write, opts);
+    } finally {
+      ro.close();
+    }
+  }
+
+  /**
+   * Exports to a file as a job (progress in rows against the filter's count, cancellable). The
+   * rows go to a temp file beside `dest`, flushed and renamed over it only once complete: a
+   * cancelled or failed export leaves no file, and never a truncated one under the chosen name.
+   * `source` reads an events.db opened with openReadonly instead of the home's.
+   */
+  exportJob(filter: EventFilter, format: ExportFormat, dest: string, opts: OpOptions & { order?: 'asc' | 'desc'; sort?: 'time' | 'duration'; source?: ReadonlyEvents; onRows?: (rows: number) => void } = {}): JobHandle<{ rows: number; path: string; size_bytes: number }> {
+    const target = path.resolve(dest);
+    return this.jobs.start({ kind: 'events.export', title: `events export to ${path.basename(target)}`, unit: 'rows', signal: opts.signal }, async (ctx) => {
+      const dir = path.dirname(target);
+      if (!fs.existsSync(dir)) throw new FoxError('NOT_FOUND', `cannot export to ${target}: the folder ${dir} does not exist`, { subject: target });
+      const total = await (opts.source ?? this).count(filter, { signal: ctx.signal });
+      ctx.progress(0, total);
+      const tmp = path.join(dir, `.${path.basename(target)}.export-${process.pid}-${Math.random().toString(36).slice(2, 8)}.tmp`);
+      const fh = await fs.promises.open(tmp, 'wx', 0o644);
+      let done = false;
+      try {
+        let bytes = 0;
+        const write = async (text: string): Promise<void> => {
+          const buf = Buffer.from(text, 'utf8');
+          bytes += buf.length;
+          await fh.write(buf);
+        };
+        const run = { order: opts.order ?? 'desc', sort: opts.sort ?? 'time', signal: ctx.signal, onProgress: (n: number) => {
+            ctx.progress(n, Math.max(total, n));
+            opts.onRows?.(n);
+          } } as const;
+        const r = opts.source ? await opts.source.export(filter, format, write, run) : await this.export(filter, format, write, run);
+        await fh.sync();
+        await fh.close();
+        done = true;
+        await fs.promises.rename(tmp, target);
+        return { rows: r.rows, path: target, size_bytes: bytes };
+      } catch (err) {
+        if (!done) await fh.close().catch(() => undefined);
+        await fs.promises.rm(tmp, { force: true });
+        throw toFoxError(err, target);
+      }
+    });
   }
 
   /** The same query API over any events.db file, read-only (foxcular_events or wide_events). */
