@@ -117,6 +117,48 @@ test.describe('Events view like Datasette', () => {
     await app.screenshotBothThemes('events-stale');
   });
 
+  test('sorts by duration and exports every matching event as CSV, by keyboard alone', async ({ app }) => {
+    test.setTimeout(120_000);
+    const page = app.page;
+    const events = await new EventsPage(app).open();
+    await events.settled();
+    await expect(events.count()).toHaveAttribute('data-count', '40');
+
+    // Duration, longest first: the header button by keyboard.
+    await events.root.getByTestId('events-sort-duration').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => params(page.url()).get('sort')).toBe('-duration');
+    await expect(events.root.getByRole('columnheader', { name: /Duration/ })).toHaveAttribute('aria-sort', 'descending');
+    await expect(events.root.getByRole('columnheader', { name: /Time/ })).toHaveAttribute('aria-sort', 'none');
+    const durations = async (): Promise<number[]> => events.rows().evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-duration') || -1)));
+    await expect.poll(async () => { const d = await durations(); return d.length > 5 && d.every((x, i) => i === 0 || d[i - 1]! >= x); }).toBe(true);
+    await expect(events.cli()).toHaveText('foxctl events query --since 24h --sort duration');
+    // Enter again: shortest first.
+    await page.keyboard.press('Enter');
+    await expect.poll(() => params(page.url()).get('sort')).toBe('duration');
+    await expect.poll(async () => { const d = await durations(); return d.length > 5 && d.every((x, i) => i === 0 || d[i - 1]! <= x); }).toBe(true);
+
+    // Export: the format by keyboard, then the button; the download holds every matching row.
+    await events.status('error');
+    await expect(events.count()).toHaveAttribute('data-count', '5');
+    const format = events.root.getByLabel('Export format');
+    await format.focus();
+    await format.selectOption('csv');
+    await page.keyboard.press('Tab');
+    await expect(events.root.getByTestId('events-export')).toBeFocused();
+    const downloading = page.waitForEvent('download');
+    await page.keyboard.press('Enter');
+    const download = await downloading;
+    expect(download.suggestedFilename()).toMatch(/^foxctl-events-.*\.csv$/);
+    const text = await (await download.createReadStream()).toArray().then((b) => Buffer.concat(b as Buffer[]).toString('utf8'));
+    const lines = text.trimEnd().split('\r\n');
+    expect(lines[0]).toMatch(/^id,span_id,trace_id,/);
+    expect(lines).toHaveLength(6);
+    expect(lines.slice(1).every((l) => l.split(',')[15] === 'error')).toBe(true);
+    await expect(events.root.getByTestId('events-export-status')).toContainText('Download of foxctl-events-');
+    await app.screenshotBothThemes('events-export');
+  });
+
   test('at 1024x700 the filters and chart fold and at least ten rows show without scrolling', async ({ app }) => {
     test.setTimeout(120_000);
     const page = app.page;

@@ -70,7 +70,7 @@ export function createCasHandlers(engine: Engine, host?: Pick<HostInfo, 'mode' |
       if (host?.mode === 'electron') throw new FoxError('UNSUPPORTED', 'the desktop app saves with a file dialog (cas.saveAs)');
       await engine.cas.head(input.digest, { signal });
       const name = safeFileName(input.name) ?? `${input.digest.slice(7, 19)}.bin`;
-      return { url: `${HTTP.download}${downloadTicketsFor(engine).issue({ digest: input.digest, name })}` };
+      return { url: `${HTTP.download}${downloadTicketsFor(engine).issue({ kind: 'cas', digest: input.digest, name })}` };
     },
   };
 }

@@ -1,12 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engine/engine.js';
 
-/** What a ticket lets its holder download, once. */
-export interface DownloadGrant {
-  digest: string;
-  /** The file name the browser saves it under. */
-  name: string;
-}
+/** What a ticket lets its holder download, once: a CAS object, or an export of events. */
+export type DownloadGrant =
+  | {
+      kind: 'cas';
+      digest: string;
+      /** The file name the browser saves it under. */
+      name: string;
+    }
+  | {
+      kind: 'events';
+      /** Writes the export to the response, page by page; resolves when it is complete. */
+      run: (write: (text: string) => Promise<void>, signal: AbortSignal) => Promise<unknown>;
+      name: string;
+      type: string;
+    };
 
 /** How long a ticket may wait for its download to start. */
 const TICKET_TTL_MS = 60_000;
@@ -17,7 +26,7 @@ const TICKET_TTL_MS = 60_000;
  * one minute) and the download URL carries it instead.
  */
 export class DownloadTickets {
-  private readonly grants = new Map<string, DownloadGrant & { expires: number }>();
+  private readonly grants = new Map<string, { grant: DownloadGrant; expires: number }>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -25,7 +34,7 @@ export class DownloadTickets {
   issue(grant: DownloadGrant): string {
     this.sweep();
     const ticket = randomBytes(32).toString('base64url');
-    this.grants.set(ticket, { ...grant, expires: this.now() + TICKET_TTL_MS });
+    this.grants.set(ticket, { grant, expires: this.now() + TICKET_TTL_MS });
     return ticket;
   }
 
@@ -34,7 +43,7 @@ export class DownloadTickets {
     const g = this.grants.get(ticket);
     this.grants.delete(ticket);
     if (!g || g.expires < this.now()) return null;
-    return { digest: g.digest, name: g.name };
+    return g.grant;
   }
 
   private sweep(): void {

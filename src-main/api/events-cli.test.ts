@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { EventFilterInput } from '../../src-preload/contract.js';
 import { eventsCliArgs, eventsCliCommand, shellQuote } from '../../src-renderer/events/cli.js';
@@ -66,6 +67,33 @@ describe("the Events view's copyable CLI command", () => {
         expect(run.status).toBe(0);
         expect((JSON.parse(run.stdout) as { data: { count: number } }).data.count).toBe(want);
       }
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('lists, run by the real CLI, the rows the view shows in its sort, and exports what the view exports', async () => {
+    const home = tempHome();
+    const engine = openEngine({ env: home.env() });
+    bulkInsertSeed(engine.stores.get('EVENTS'), { count: 1500, endMs: Date.parse('2026-11-27T00:00:00Z'), spanMs: 86_400_000, seed: 5 });
+    try {
+      const f: EventFilterInput = { status: 'ok' };
+      for (const sort of ['-time', 'time', '-duration', 'duration'] as const) {
+        const want = await engine.events.query(f, { limit: 50, order: sort.startsWith('-') ? 'desc' : 'asc', sort: sort.endsWith('duration') ? 'duration' : 'time' });
+        const run = await runCliInProcess(home.home, ['--json', ...eventsCliArgs(f, { sort }), '--limit', '50']);
+        expect(run.stderr, sort).toBe('');
+        expect((JSON.parse(run.stdout) as { data: { rows: { id: number }[] } }).data.rows.map((r) => r.id), sort).toEqual(want.rows.map((r) => r.id));
+      }
+      const line = eventsCliCommand(f, { verb: 'export', format: 'csv', sort: '-duration' });
+      expect(line).toBe('foxctl events export --format csv --status ok --sort duration --output events.csv');
+      const args = eventsCliArgs(f, { verb: 'export', format: 'json', sort: '-duration' });
+      const out = `${home.home}/../export.json`;
+      args[args.length - 1] = out;
+      const run = await runCliInProcess(home.home, ['--json', ...args]);
+      expect(run.status).toBe(0);
+      const rows = JSON.parse(fs.readFileSync(out, 'utf8')) as { id: number }[];
+      expect(rows.slice(0, 1000).map((r) => r.id)).toEqual((await engine.events.query(f, { limit: 1000, sort: 'duration' })).rows.map((r) => r.id));
+      expect(rows.length).toBe(await engine.events.count(f));
     } finally {
       await engine.close();
     }

@@ -1,20 +1,31 @@
-import type { CallName } from '../../src-preload/contract.js';
+import { HTTP, type CallName } from '../../src-preload/contract.js';
 import type { Engine } from '../engine/engine.js';
 import { assertSqliteFile } from '../engine/db/sqlite.js';
 import { FoxError, isFoxError } from '../engine/errors.js';
 import type { ReadonlyEvents } from '../engine/events/open-readonly.js';
+import { exportMediaType, type ExportFormat } from '../engine/events/export.js';
 import { readPendingEvents } from '../engine/events/pending.js';
 import { eventsDir } from '../engine/events/streams.js';
-import type { Handler } from './handlers.js';
+import { downloadTicketsFor } from './download-tickets.js';
+import type { Handler, HostInfo } from './handlers.js';
 
 /** The Events view's calls. */
-type EventsCall = 'events.query' | 'events.count' | 'events.histogram' | 'events.facets' | 'events.trace' | 'events.rejects' | 'events.pending' | 'events.streamEvents' | 'events.open' | 'events.close';
+type EventsCall =
+  | 'events.query' | 'events.count' | 'events.histogram' | 'events.facets' | 'events.trace' | 'events.rejects' | 'events.pending'
+  | 'events.streamEvents' | 'events.open' | 'events.close' | 'events.exportLink' | 'events.saveExport';
+
+/** The name an export is offered under: `foxctl-events-2026-12-02T07-31-05.csv` (local time of the studio). */
+export function exportFileName(format: ExportFormat, now = new Date()): string {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  const stamp = `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}T${p(now.getHours())}-${p(now.getMinutes())}-${p(now.getSeconds())}`;
+  return `foxctl-events-${stamp}.${exportMediaType(format).ext}`;
+}
 
 /** Other events.db files open at once; opening one more closes the least recently used. */
 const MAX_SOURCES = 4;
 
 /** The query API both the home's events.db and an opened file offer. */
-type Source = Pick<ReadonlyEvents, 'query' | 'count' | 'histogram' | 'facets' | 'trace'> & { rejects: ReadonlyEvents['rejects'] };
+type Source = Pick<ReadonlyEvents, 'query' | 'count' | 'histogram' | 'facets' | 'trace' | 'export'> & { rejects: ReadonlyEvents['rejects'] };
 
 /**
  * Refuses what is not a readable SQLite file with a message naming the file and the reason. The
@@ -39,7 +50,7 @@ function checkSqliteFile(file: string): void {
  * so a process writing to that file is not disturbed), the syncer's rejects, and the NDJSON
  * events not yet synced, which the live tail shows as such.
  */
-export function createEventsHandlers(engine: Engine): { [N in EventsCall & CallName]: Handler<N> } {
+export function createEventsHandlers(engine: Engine, host?: Pick<HostInfo, 'mode' | 'pickSavePath'>): { [N in EventsCall & CallName]: Handler<N> } {
   const sources = new Map<string, ReadonlyEvents>();
   let counter = 0;
   const home: Source = {
@@ -49,6 +60,7 @@ export function createEventsHandlers(engine: Engine): { [N in EventsCall & CallN
     facets: (f, o) => engine.events.facets(f, o),
     trace: (t, o) => engine.events.trace(t, o),
     rejects: (o) => engine.events.rejects(o),
+    export: (f, k, w, o) => engine.events.export(f, k, w, o),
   };
   const source = (id: string | undefined): Source => {
     if (id === undefined) return home;
@@ -60,7 +72,8 @@ export function createEventsHandlers(engine: Engine): { [N in EventsCall & CallN
     return s;
   };
   return {
-    'events.query': async (input, { signal }) => source(input.source).query(input.filter ?? {}, { limit: input.limit ?? 100, cursor: input.cursor ?? null, order: input.order ?? 'desc', signal }),
+    'events.query': async (input, { signal }) =>
+      source(input.source).query(input.filter ?? {}, { limit: input.limit ?? 100, cursor: input.cursor ?? null, order: input.order ?? 'desc', sort: input.sort ?? 'time', signal }),
     'events.count': async (input, { signal }) => ({ count: await source(input.source).count(input.filter ?? {}, { signal }) }),
     'events.histogram': async (input, { signal }) => source(input.source).histogram(input.filter ?? {}, { buckets: input.buckets ?? 60, signal }),
     'events.facets': async (input, { signal }) => source(input.source).facets(input.filter ?? {}, { ...(input.fields ? { fields: input.fields } : {}), top: input.top ?? 10, signal }),
@@ -90,6 +103,33 @@ export function createEventsHandlers(engine: Engine): { [N in EventsCall & CallN
         ro.close();
         throw err;
       }
+    },
+    'events.exportLink': async (input) => {
+      if (host?.mode === 'electron') throw new FoxError('UNSUPPORTED', 'the desktop app saves an export with a file dialog (events.saveExport)');
+      const src = source(input.source);
+      const filter = input.filter ?? {};
+      // Checked now, so a bad filter is an error in the view rather than a failed download.
+      await src.count(filter);
+      const name = exportFileName(input.format);
+      const opts = { order: input.order ?? 'desc', sort: input.sort ?? 'time' } as const;
+      const ticket = downloadTicketsFor(engine).issue({
+        kind: 'events',
+        name,
+        type: exportMediaType(input.format).type,
+        run: (write, signal) => src.export(filter, input.format, write, { ...opts, signal }),
+      });
+      return { url: `${HTTP.download}${ticket}`, name };
+    },
+    'events.saveExport': async (input) => {
+      if (host?.mode !== 'electron') throw new FoxError('UNSUPPORTED', 'browser mode exports through a download (events.exportLink), not a path on this machine');
+      const opened = input.source === undefined ? undefined : (source(input.source) as ReadonlyEvents);
+      const filter = input.filter ?? {};
+      await (opened ?? engine.events).count(filter);
+      // The path comes from the user's own dialog in main, never from the renderer.
+      const dest = (await host.pickSavePath?.(exportFileName(input.format))) ?? null;
+      if (dest === null) return { saved: false, jobId: null, path: null };
+      const job = engine.events.exportJob(filter, input.format, dest, { order: input.order ?? 'desc', sort: input.sort ?? 'time', ...(opened ? { source: opened } : {}) });
+      return { saved: true, jobId: job.id, path: dest };
     },
     'events.close': async (input) => {
       const s = sources.get(input.source);

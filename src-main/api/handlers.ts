@@ -63,7 +63,7 @@ export function createHandlers(engine: Engine, host: HostInfo): Handlers {
     'jobs.cancel': async (input) => ({ canceled: engine.jobs.cancel(input.id, 'canceled from Storage Studio') }),
     'syncer.status': async () => syncerStatus(engine),
     'syncer.syncNow': async () => ({ jobId: engine.events.syncJob().id }),
-    ...createEventsHandlers(engine),
+    ...createEventsHandlers(engine, host),
     'backups.list': async (_input, { signal }) => engine.backups.list({ signal }),
     ...createBackupHandlers(engine),
     ...createBackupRemoteHandlers(engine),

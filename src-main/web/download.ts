@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { downloadTicketsFor } from '../api/download-tickets.js';
+import { downloadTicketsFor, type DownloadGrant } from '../api/download-tickets.js';
 import type { Studio } from '../api/studio.js';
 import { toFoxError } from '../engine/errors.js';
 
@@ -8,6 +8,24 @@ import { toFoxError } from '../engine/errors.js';
 function contentDisposition(name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+/**
+ * An events export as a download: no Content-Length (the size is known only at the end), chunked
+ * pages written as the browser takes them. A failure part-way resets the connection, so the
+ * browser marks the download failed instead of keeping a file that looks complete.
+ */
+async function streamExport(res: ServerResponse, grant: Extract<DownloadGrant, { kind: 'events' }>, signal: AbortSignal): Promise<void> {
+  res.writeHead(200, { 'content-type': grant.type, 'content-disposition': contentDisposition(grant.name), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.flushHeaders();
+  try {
+    await grant.run(async (text) => {
+      if (!res.write(text)) await once(res, 'drain', { signal });
+    }, signal);
+    res.end();
+  } catch {
+    res.destroy();
+  }
 }
 
 /**
@@ -28,6 +46,7 @@ export async function handleDownload(_req: IncomingMessage, res: ServerResponse,
   res.on('close', () => {
     if (!res.writableFinished) controller.abort(new Error('the download was interrupted'));
   });
+  if (grant.kind === 'events') return streamExport(res, grant, controller.signal);
   let head;
   try {
     head = await studio.engine.cas.head(grant.digest, { signal: controller.signal });

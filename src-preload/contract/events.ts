@@ -85,6 +85,14 @@ export type EventFilterInput = z.infer<typeof eventFilterSchema>;
 /** A source of events: the home's events.db (omitted) or an id from events.open. */
 const eventSource = z.string().regex(/^src-[0-9a-z]{1,32}$/, 'a source is an id returned by events.open').optional();
 
+/** What rows are ordered by. */
+const eventSort = z.enum(['time', 'duration']);
+
+/** An export of the Events view's current filter. */
+const exportInput = z
+  .object({ filter: eventFilterSchema.optional(), format: z.enum(['ndjson', 'csv', 'json']), order: z.enum(['asc', 'desc']).optional(), sort: eventSort.optional(), source: eventSource })
+  .strict();
+
 /** A span of a trace with its children (recursive). */
 export interface TraceNodeOutput {
   event: EventRecord;
@@ -169,9 +177,19 @@ export function eventsCalls() {
     'syncer.status': call(none, syncerStatusSchema, "the events syncer's status"),
     'syncer.syncNow': call(none, z.object({ jobId: z.string() }), 'runs one sync pass now, as a job'),
     'events.query': call(
-      z.object({ filter: eventFilterSchema.optional(), limit: z.number().int().min(1).max(1000).optional(), cursor: z.string().min(1).max(400).optional(), order: z.enum(['asc', 'desc']).optional(), source: eventSource }).strict(),
+      z.object({ filter: eventFilterSchema.optional(), limit: z.number().int().min(1).max(1000).optional(), cursor: z.string().min(1).max(400).optional(), order: z.enum(['asc', 'desc']).optional(), sort: eventSort.optional(), source: eventSource }).strict(),
       z.object({ rows: z.array(eventRecordSchema), next_cursor: z.string().nullable() }),
-      'a page of events (keyset: pass next_cursor for the next), newest first unless order is asc',
+      'a page of events (keyset: pass next_cursor for the next), newest first unless order is asc; sort by time (default) or duration',
+    ),
+    'events.exportLink': call(
+      exportInput,
+      z.object({ url: z.string(), name: z.string() }),
+      'browser mode: a one-time URL that streams every event of the filter (all pages, one read snapshot) as NDJSON, CSV or JSON; a failure cuts the download short',
+    ),
+    'events.saveExport': call(
+      exportInput,
+      z.object({ saved: z.boolean(), jobId: z.string().nullable(), path: z.string().nullable() }),
+      'Electron: exports the filter to a file the user picks in a save dialog, as a job (progress in rows, cancellable; temp file renamed once complete); browser mode uses events.exportLink',
     ),
     'events.count': call(z.object({ filter: eventFilterSchema.optional(), source: eventSource }).strict(), z.object({ count: count }), 'how many events match the filter'),
     'events.histogram': call(

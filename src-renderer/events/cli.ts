@@ -1,6 +1,7 @@
 // The current filter of the Events view as a `foxctl events ...` command that really runs:
 // the option names are those of src-main/cli/commands/events.ts (a test runs what this builds).
 import type { EventFilterInput } from '../../src-preload/contract';
+import type { EventSort } from './sorts';
 
 /** Filter fields and the CLI option each one maps to (repeatable options take lists). */
 const OPTIONS: [keyof EventFilterInput, string][] = [
@@ -13,6 +14,17 @@ const OPTIONS: [keyof EventFilterInput, string][] = [
   ['trace_id', '--trace'],
 ];
 
+/** What the command line says besides the filter. */
+export interface CliOptions {
+  verb?: 'query' | 'count' | 'facets' | 'histogram' | 'export';
+  db?: string | null;
+  allStreams?: boolean;
+  /** The table's sort (query and export). */
+  sort?: EventSort;
+  /** The export's format (verb export). */
+  format?: 'ndjson' | 'csv' | 'json';
+}
+
 /** Quotes one word for a POSIX shell, only when it needs it. */
 export function shellQuote(word: string): string {
   if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(word)) return word;
@@ -20,8 +32,9 @@ export function shellQuote(word: string): string {
 }
 
 /** The arguments after `foxctl` that query what the filter shows (`count` to count it instead). */
-export function eventsCliArgs(filter: EventFilterInput, opts: { verb?: 'query' | 'count' | 'facets' | 'histogram'; db?: string | null; allStreams?: boolean } = {}): string[] {
+export function eventsCliArgs(filter: EventFilterInput, opts: CliOptions = {}): string[] {
   const args = ['events', opts.verb ?? 'query'];
+  if (opts.verb === 'export') args.push('--format', opts.format ?? 'ndjson');
   if (filter.since !== undefined) args.push('--since', String(filter.since));
   if (filter.until !== undefined) args.push('--until', String(filter.until));
   for (const [field, option] of OPTIONS) {
@@ -33,10 +46,16 @@ export function eventsCliArgs(filter: EventFilterInput, opts: { verb?: 'query' |
   if (filter.text) args.push('--text', filter.text);
   if (opts.db) args.push('--db', opts.db);
   if (opts.allStreams) args.push('--all-streams');
+  // Order matters to what query and export print; count, facets and histogram ignore it.
+  if ((opts.verb ?? 'query') === 'query' || opts.verb === 'export') {
+    if (opts.sort && !opts.sort.startsWith('-')) args.push('--asc');
+    if (opts.sort?.endsWith('duration')) args.push('--sort', 'duration');
+  }
+  if (opts.verb === 'export') args.push('--output', `events.${opts.format ?? 'ndjson'}`);
   return args;
 }
 
 /** The whole command line, quoted for a shell. */
-export function eventsCliCommand(filter: EventFilterInput, opts: { verb?: 'query' | 'count' | 'facets' | 'histogram'; db?: string | null; allStreams?: boolean } = {}): string {
+export function eventsCliCommand(filter: EventFilterInput, opts: CliOptions = {}): string {
   return ['foxctl', ...eventsCliArgs(filter, opts)].map(shellQuote).join(' ');
 }

@@ -2,7 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { CallOutput, EventFilterInput, EventRecord, EventSourceInfo, RejectRecordOutput, SyncerStatus, TraceTreeOutput } from '../../src-preload/contract';
 import { call, onEvent } from '../shared/bridge';
 import type { StudioState } from '../store';
-import type { EventSort } from './url-state';
+import { sortQuery, type EventSort } from './url-state';
 
 /** Time range presets of the filter bar (durations back from now, as the CLI's --since takes them). */
 export const TIME_PRESETS = ['15m', '1h', '24h', '7d', 'all'] as const;
@@ -66,7 +66,15 @@ export interface EventsSlice {
   openEventsFile(path: string): Promise<boolean>;
   closeEventsFile(): Promise<void>;
   loadRejects(): Promise<void>;
+  /** The last export: a download started (browser) or a file being written by a job (desktop). */
+  evExport: { format: ExportFormat; download: boolean; jobId: string | null; path: string | null } | null;
+  /** Exports every event of the current filter and sort in a format. */
+  exportEvents(format: ExportFormat): Promise<void>;
 }
+
+/** The formats the table exports to. */
+export const EXPORT_FORMATS = ['ndjson', 'csv', 'json'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Rows per page of the table: a screenful several times over, small enough to validate and parse fast. */
 const PAGE = 100;
@@ -169,6 +177,7 @@ export const createEventsSlice: StateCreator<StudioState, [], [], EventsSlice> =
     evFresh: {},
     evRejects: null,
     evHomeTotal: null,
+    evExport: null,
 
     initEvents: async () => {
       void get().loadSyncer();
@@ -178,7 +187,7 @@ export const createEventsSlice: StateCreator<StudioState, [], [], EventsSlice> =
     },
     loadEvents: async (filter, preset, sort) => {
       const f = cleanFilter(filter ?? get().evFilter);
-      const order = (sort ?? get().evSort) === 'time' ? 'asc' : 'desc';
+      const order = sortQuery(sort ?? get().evSort);
       inflight?.abort();
       const ctrl = new AbortController();
       inflight = ctrl;
@@ -186,7 +195,7 @@ export const createEventsSlice: StateCreator<StudioState, [], [], EventsSlice> =
       set({ evFilter: f, evPreset: preset ?? get().evPreset, evSort: sort ?? get().evSort, evCount: null, evFresh: {} });
       const src = sourceArg();
       // The page first: the server answers in order, so the table never waits for facets.
-      const pageP = get().track('events.query', () => quiet(signal, call('events.query', { filter: f, limit: PAGE, order, ...src }, { signal })));
+      const pageP = get().track('events.query', () => quiet(signal, call('events.query', { filter: f, limit: PAGE, ...order, ...src }, { signal })));
       const countP = get().track('events.count', () => quiet(signal, call('events.count', { filter: f, ...src }, { signal })));
       const histP = get().track('events.histogram', () => quiet(signal, call('events.histogram', { filter: f, buckets: 60, ...src }, { signal })));
       const page = await pageP;
@@ -207,9 +216,30 @@ export const createEventsSlice: StateCreator<StudioState, [], [], EventsSlice> =
     loadMoreEvents: async () => {
       const { evCursor: cursor, evFilter: f } = get();
       if (!cursor || get().requests['events.more']?.loading) return;
-      const order = get().evSort === 'time' ? 'asc' : 'desc';
-      const page = await get().track('events.more', () => call('events.query', { filter: f, limit: PAGE, cursor, order, ...sourceArg() }));
+      const order = sortQuery(get().evSort);
+      const page = await get().track('events.more', () => call('events.query', { filter: f, limit: PAGE, cursor, ...order, ...sourceArg() }));
       if (page && get().evFilter === f && get().evCursor === cursor) set((s) => ({ evRows: [...(s.evRows ?? []), ...page.rows], evCursor: page.next_cursor }));
+    },
+    exportEvents: async (format) => {
+      const args = { filter: get().evFilter, format, ...sortQuery(get().evSort), ...sourceArg() };
+      set({ evExport: null });
+      if (get().info?.mode === 'electron') {
+        // Main asks where in its own save dialog and writes the file as a job (progress, cancel).
+        const r = await get().track('events.export', () => call('events.saveExport', args));
+        if (r?.saved) set({ evExport: { format, download: false, jobId: r.jobId, path: r.path } });
+        return;
+      }
+      // Browser mode: a one-time link whose route streams every page; the browser shows the download.
+      const link = await get().track('events.export', () => call('events.exportLink', args));
+      if (!link) return;
+      const a = document.createElement('a');
+      a.href = link.url;
+      a.download = link.name;
+      a.rel = 'noopener';
+      document.body.append(a);
+      a.click();
+      a.remove();
+      set({ evExport: { format, download: true, jobId: null, path: link.name } });
     },
     selectEvent: (e) => set({ evSelected: e }),
     openTrace: async (traceId) => {

@@ -2,7 +2,9 @@ import { useEffect, useState, type ReactNode } from 'react';
 import type { BridgeError } from '../../src-preload/contract';
 import { Command, EmptyState } from '../shared/empty-state';
 import { ErrorNotice } from '../shared/error-notice';
+import { JobCancelButton, JobProgressFigures } from '../shared/job-progress';
 import { eventsCliCommand } from './cli';
+import { EXPORT_FORMATS, type ExportFormat } from './events-slice';
 import { EventsDetail } from './detail';
 import { EventsFacets } from './facets';
 import { EventsFilters } from './filters';
@@ -22,8 +24,9 @@ import './events.css';
 function CliLine(): ReactNode {
   const filter = useStudio((s) => s.evFilter);
   const source = useStudio((s) => s.evSource);
+  const sort = useStudio((s) => s.evSort);
   const [copied, setCopied] = useState(false);
-  const cli = eventsCliCommand(filter, { db: source?.file ?? null });
+  const cli = eventsCliCommand(filter, { db: source?.file ?? null, sort });
   return (
     <div className="events-cli">
       <code className="command mono" data-testid="events-cli">
@@ -39,6 +42,61 @@ function CliLine(): ReactNode {
       >
         {copied ? 'Copied' : 'Copy'}
       </button>
+    </div>
+  );
+}
+
+const FORMAT_LABELS: Record<ExportFormat, string> = { ndjson: 'NDJSON', csv: 'CSV', json: 'JSON' };
+
+/**
+ * Export of every event the filter matches (all pages, not only those loaded), in the table's
+ * sort: a download in browser mode, a save dialog and a job with progress in the desktop app.
+ */
+function ExportControl({ count }: { count: number | null }): ReactNode {
+  const run = useStudio((s) => s.exportEvents);
+  const req = useStudio((s) => s.requests['events.export'] ?? IDLE);
+  const [format, setFormat] = useState<ExportFormat>('csv');
+  return (
+    <div className="events-export" role="group" aria-label="Export">
+      <select aria-label="Export format" className="input" value={format} onChange={(e) => setFormat(e.target.value as ExportFormat)} data-testid="events-export-format">
+        {EXPORT_FORMATS.map((f) => (
+          <option key={f} value={f}>
+            {FORMAT_LABELS[f]}
+          </option>
+        ))}
+      </select>
+      <button
+        type="button"
+        className="btn"
+        disabled={req.loading || count === 0}
+        title={count === 0 ? 'nothing matches the filter' : `every event the filter matches${count !== null ? ` (${formatCount(count)})` : ''}, all pages`}
+        onClick={() => void run(format)}
+        data-testid="events-export"
+      >
+        {req.loading ? 'Exporting…' : 'Export'}
+      </button>
+    </div>
+  );
+}
+
+/** What became of the last export: the download started, or the desktop job's progress. */
+function ExportStatus(): ReactNode {
+  const exp = useStudio((s) => s.evExport);
+  const job = useStudio((s) => (s.evExport?.jobId ? s.jobs[s.evExport.jobId] : undefined));
+  const error = useStudio((s) => s.requests['events.export']?.error ?? null);
+  const clear = useStudio((s) => s.clearError);
+  if (error) return <ErrorNotice error={error} onDismiss={() => clear('events.export')} />;
+  if (!exp) return null;
+  let text: ReactNode;
+  if (exp.download) text = <>Download of {exp.path} started: your browser shows its progress.</>;
+  else if (!job || job.state === 'running' || job.state === 'queued')
+    text = job ? <JobProgressFigures job={job} /> : <>Exporting to {exp.path}…</>;
+  else if (job.state === 'ok') text = <>Exported {formatCount(job.progress.done)} events to <span className="mono">{exp.path}</span>.</>;
+  else text = <>Export to <span className="mono">{exp.path}</span> {job.state === 'canceled' ? 'canceled' : `failed: ${job.error?.message ?? 'unknown error'}`}; no file was left.</>;
+  return (
+    <div className="events-export-status small" role="status" data-testid="events-export-status">
+      {text}
+      {job && (job.state === 'running' || job.state === 'queued') ? <JobCancelButton job={job} /> : null}
     </div>
   );
 }
@@ -150,6 +208,7 @@ export function EventsView(): ReactNode {
             ) : null}
           </Card>
           {failure ? <ErrorNotice error={failure.error} onDismiss={() => clear(failure.key)} /> : null}
+          <ExportStatus />
           <Card
             className={`events-hist-card${failure ? ' events-stale' : ''}`}
             title={
@@ -160,6 +219,7 @@ export function EventsView(): ReactNode {
             }
             aside={
               <span className="events-hist-actions">
+                <ExportControl count={count} />
                 {preset === 'custom' ? (
                   <button type="button" className="btn btn-quiet" onClick={() => void (source ? load({ ...filter, since: undefined, until: undefined }, 'all') : load({ ...filter, since: '24h', until: undefined }, '24h'))}>
                     Reset zoom

@@ -74,6 +74,7 @@ function Line({ item, selected, fresh, onSelect }: { item: Item; selected: boole
       data-testid={pending ? 'events-pending-row' : 'events-row'}
       data-span={e.span_id}
       data-status={e.status}
+      data-duration={e.duration_ms ?? ''}
       tabIndex={pending ? -1 : 0}
       onClick={pending ? undefined : onSelect}
       onKeyDown={(k) => !pending && (k.key === 'Enter' || k.key === ' ') && (k.preventDefault(), onSelect())}
@@ -137,20 +138,28 @@ export function EventsTable({ rows, pending }: { rows: EventRecord[]; pending: P
   return (
     <div role="table" aria-label="Events" aria-rowcount={items.length} className="events-table">
       <div role="row" className="events-row events-row-head">
-        <span role="columnheader" aria-sort={sort === 'time' ? 'ascending' : 'descending'}>
+        <span role="columnheader" aria-sort={sort === 'time' ? 'ascending' : sort === '-time' ? 'descending' : 'none'}>
           <button
             type="button"
             className="events-sort"
             data-testid="events-sort-time"
-            title={sort === 'time' ? 'oldest first: click for newest first' : 'newest first: click for oldest first'}
-            onClick={() => void load(undefined, undefined, sort === 'time' ? '-time' : 'time')}
+            title={sort === '-time' ? 'newest first: click for oldest first' : sort === 'time' ? 'oldest first: click for newest first' : 'sort by time, newest first'}
+            onClick={() => void load(undefined, undefined, sort === '-time' ? 'time' : '-time')}
           >
-            Time {sort === 'time' ? '↑' : '↓'}
+            Time {sort === 'time' ? '↑' : sort === '-time' ? '↓' : ''}
           </button>
         </span>
         <span role="columnheader">Status</span>
-        <span role="columnheader" className="num">
-          Duration
+        <span role="columnheader" className="num" aria-sort={sort === 'duration' ? 'ascending' : sort === '-duration' ? 'descending' : 'none'}>
+          <button
+            type="button"
+            className="events-sort"
+            data-testid="events-sort-duration"
+            title={sort === '-duration' ? 'longest first: click for shortest first' : sort === 'duration' ? 'shortest first: click for longest first' : 'sort by duration, longest first'}
+            onClick={() => void load(undefined, undefined, sort === '-duration' ? 'duration' : '-duration')}
+          >
+            Duration {sort === 'duration' ? '↑' : sort === '-duration' ? '↓' : ''}
+          </button>
         </span>
         <span role="columnheader">Operation</span>
         <span role="columnheader">Command</span>

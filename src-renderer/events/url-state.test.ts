@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventsFromParams, eventsToParams, presetOf } from './url-state';
+import { eventsFromParams, eventsToParams, presetOf, sortQuery } from './url-state';
 
 describe('the Events view in the URL', () => {
   it('writes a bookmark for "errors in the last hour" and reads the same view back', () => {
@@ -27,5 +27,13 @@ describe('the Events view in the URL', () => {
 
   it('drops an unknown sort and a duration that is not a number, not the rest of the bookmark', () => {
     expect(eventsFromParams(new URLSearchParams('sort=sideways&min_duration_ms=abc&status=ok'))).toEqual({ filter: { status: 'ok' }, preset: 'all', sort: '-time' });
+  });
+
+  it('keeps a duration sort and says what events.query takes for each sort', () => {
+    for (const sort of ['-time', 'time', '-duration', 'duration'] as const) {
+      expect(eventsFromParams(eventsToParams({ filter: {}, preset: 'all', sort })).sort).toBe(sort);
+    }
+    expect(sortQuery('-duration')).toEqual({ order: 'desc', sort: 'duration' });
+    expect(sortQuery('time')).toEqual({ order: 'asc', sort: 'time' });
   });
 });

@@ -4,11 +4,9 @@ import { TIME_PRESETS, type TimePreset } from './events-slice';
 /** Filter fields that may hold several values (repeated in the query string: `status=ok&status=error`). */
 const LIST_FIELDS = ['operation', 'status', 'command', 'service', 'component', 'session_id', 'agent_id', 'workspace_id', 'trace_id'] as const;
 
-/** Sort orders of the table, as the URL spells them. */
-export const EVENT_SORTS = ['-time', 'time'] as const;
+import { EVENT_SORTS, type EventSort } from './sorts';
 
-/** One of EVENT_SORTS: "-" is descending (newest first). */
-export type EventSort = (typeof EVENT_SORTS)[number];
+export { EVENT_SORTS, sortQuery, type EventSort } from './sorts';
 
 /** What the Events view's URL holds: the filter, the preset it came from, and the sort. */
 export interface EventsUrlState {
