@@ -57,11 +57,12 @@ test.describe('CAS view', () => {
     const download = app.page.waitForEvent('download');
     await cas.detail().getByTestId('cas-save-as').click();
     const saved = await download;
-    expect(saved.suggestedFilename()).toBe(`${jsonDigest.slice(7, 19)}.json`);
+    // Saved under the name it was dropped with.
+    expect(saved.suggestedFilename()).toBe('config.json');
     expect(await saved.failure()).toBeNull();
     expect(fs.readFileSync(await saved.path(), 'utf8')).toBe('{"theme":"dark","retries":3}');
     await expect(cas.detail().getByTestId('cas-saved')).toBeVisible();
-    await expect(cas.detail().getByTestId('cli-equivalent')).toContainText(`foxctl cas get ${jsonDigest} -o ${jsonDigest.slice(7, 19)}.json`);
+    await expect(cas.detail().getByTestId('cli-equivalent')).toContainText(`foxctl cas get ${jsonDigest} -o config.json`);
     await app.screenshotBothThemes('cas-detail');
 
     // gc dry run of any age: the text object would go, the pinned one is kept.
@@ -171,7 +172,7 @@ test.describe('CAS view', () => {
     await cas.verify().getByRole('button', { name: 'Verify all' }).click();
     await expect(cas.verify().getByTestId('cas-verify-ok')).toContainText('All 4 objects match their digests', { timeout: 20_000 });
     expect(fs.existsSync(path.join(dir, lost))).toBe(true);
-    expect(JSON.parse(fs.readFileSync(path.join(dir, `${lost}.json`), 'utf8'))).toMatchObject({ kind: 'text/plain', tags: ['report'] });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, `${lost}.json`), 'utf8'))).toMatchObject({ kind: 'text/plain', tags: ['name:report.txt', 'report'] });
   });
 
   test('drop a folder: every file of its nested folders is stored', async ({ app }) => {
@@ -191,8 +192,16 @@ test.describe('CAS view', () => {
     }
     await expect(cas.rows()).toHaveCount(5);
     await cas.root.getByTestId('cli-equivalent').first().locator('summary').click();
-    await expect(cas.root.getByTestId('cli-equivalent').first()).toContainText('foxctl cas put project/src/deep/data.json');
+    await expect(cas.root.getByTestId('cli-equivalent').first()).toContainText('foxctl cas put --name project/src/deep/data.json project/src/deep/data.json');
+    // Names survive: each object is listed under its path, the shared content under both.
+    await expect(cas.root.getByTestId('cas-name').filter({ hasText: 'project/src/deep/data.json' })).toBeVisible();
+    await expect(cas.root.getByTestId('cas-name').filter({ hasText: 'project/readme.md' })).toContainText('+1');
     await app.screenshotBothThemes('cas-folder-drop');
+    const search = cas.root.getByLabel('Search by name or digest prefix');
+    await search.fill('UTIL');
+    await search.press('Enter');
+    await expect(cas.rows()).toHaveCount(1);
+    await expect(cas.rows().first()).toContainText('project/src/util.ts');
   });
 
   test('add a folder with the picker: Chromium reads a real directory tree, every file is stored', async ({ app }) => {

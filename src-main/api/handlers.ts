@@ -76,8 +76,8 @@ export function createHandlers(engine: Engine, host: HostInfo): Handlers {
       // A page in a browser hands over bytes, never a path on this machine to read.
       if (host.mode !== 'electron') throw new FoxError('UNSUPPORTED', 'browser mode uploads the file itself (streamed), not a path: use the upload');
       await assertRegularFile(input.path);
-      const { path: file, ...opts } = input;
-      return { jobId: engine.cas.startPut({ path: file }, { ...opts, title: `cas put ${basename(file)}` }).id };
+      const { path: file, name, ...opts } = input;
+      return { jobId: engine.cas.startPut({ path: file }, { ...opts, name: name ?? basename(file), title: `cas put ${name ?? basename(file)}` }).id };
     },
   };
 }

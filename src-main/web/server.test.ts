@@ -189,7 +189,7 @@ describe('browser mode server', () => {
     expect(up.status).toBe(200);
     const jobId = up.headers['x-foxctl-job'] as string;
     expect(jobId).toMatch(/^[0-9A-Z]{26}$/);
-    expect(JSON.parse(up.body)).toMatchObject({ ok: true, value: { digest, size_bytes: data.length, existed: false, tags: ['a', 'b'], kind: 'application/x-test' } });
+    expect(JSON.parse(up.body)).toMatchObject({ ok: true, value: { digest, size_bytes: data.length, existed: false, tags: ['a', 'b', 'name:blob.bin'], kind: 'application/x-test' } });
     expect(studio.engine.jobs.get(jobId)).toMatchObject({ state: 'ok', title: 'cas put blob.bin' });
     const again = await request(server.port, { path: '/api/upload/cas.put', method: 'POST', body: data, headers: auth });
     expect(JSON.parse(again.body)).toMatchObject({ ok: true, value: { digest, existed: true } });

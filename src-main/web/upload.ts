@@ -35,11 +35,17 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, st
   const body = new PassThrough({ highWaterMark: 1 << 20 });
   req.pipe(body);
   req.on('error', (err) => body.destroy(err));
-  const job = studio.engine.cas.startPut(body, {
-    ...opts,
-    size: size ?? (Number.isInteger(length) && length >= 0 ? length : undefined),
-    title: `cas put ${fileName ?? 'upload'}`,
-  });
+  let job;
+  try {
+    job = studio.engine.cas.startPut(body, {
+      ...opts,
+      ...(fileName ? { name: fileName } : {}),
+      size: size ?? (Number.isInteger(length) && length >= 0 ? length : undefined),
+      title: `cas put ${fileName ?? 'upload'}`,
+    });
+  } catch (err) {
+    return refuse(err);
+  }
   res.on('close', () => {
     if (!res.writableFinished) job.cancel('the upload was interrupted');
   });

@@ -126,6 +126,8 @@ export const casPutOptions = {
   kind: z.string().min(1).max(200).optional(),
   tags: z.array(z.string().min(1).max(100)).max(50).optional(),
   pin: z.boolean().optional(),
+  /** The name (or path inside a dropped folder) kept as a `name:` tag; default the file's own name. */
+  name: z.string().min(1).max(1000).optional(),
 };
 
 /** The calls of the CAS view, spread into CALLS. */
@@ -149,6 +151,8 @@ export function casCalls() {
           pinned: z.boolean().optional(),
           /** A digest prefix (with or without `sha256:`), lower-case hex. */
           digestPrefix: z.string().max(71).regex(/^(sha256:)?[0-9a-f]{0,64}$/, 'a digest prefix is lower-case hex digits, optionally after sha256:').optional(),
+          /** A digest prefix or part of a name the object was put under, case-insensitive. */
+          search: z.string().min(1).max(256).optional(),
           sort: z.enum(CAS_SORTS).optional(),
           limit: z.number().int().min(1).max(5000).optional(),
           cursor: z.string().min(1).max(1000).optional(),

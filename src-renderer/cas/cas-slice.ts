@@ -2,6 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { CallArgs, CallOutput, CasGcDryRun, CasObject, CasPreview } from '../../src-preload/contract';
 import { call, putFile } from '../shared/bridge';
 import { casCliEquivalent } from './cli';
+import { casNames } from './names';
 import { asBridgeError } from '../shared/requests-slice';
 import type { StudioState } from '../store';
 
@@ -71,7 +72,7 @@ export const createCasSlice: StateCreator<StudioState, [], [], CasSlice> = (set,
   const patchUpload = (key: string, patch: Partial<CasUpload>): void =>
     set((s) => ({ casUploads: s.casUploads.map((u) => (u.key === key ? { ...u, ...patch } : u)) }));
 
-  const upload = async (key: string, file: File, signal: AbortSignal): Promise<void> => {
+  const upload = async (key: string, file: File, name: string, signal: AbortSignal): Promise<void> => {
     try {
       let last = 0;
       const onProgress = (sent: number): void => {
@@ -81,7 +82,7 @@ export const createCasSlice: StateCreator<StudioState, [], [], CasSlice> = (set,
         last = now;
         patchUpload(key, { sent });
       };
-      const { jobId, done } = await putFile(file, { signal, onProgress });
+      const { jobId, done } = await putFile(file, { name, signal, onProgress });
       patchUpload(key, { jobId });
       // Browser mode: the upload's response carries the result; Electron: the job's end does.
       const result = done ? await done : await waitJobResult(get, jobId);
@@ -166,7 +167,7 @@ export const createCasSlice: StateCreator<StudioState, [], [], CasSlice> = (set,
       fresh.forEach((u, i) => {
         const c = new AbortController();
         controllers.set(u.key, c);
-        void upload(u.key, files[i] as File, c.signal);
+        void upload(u.key, files[i] as File, u.name, c.signal);
       });
     },
     cancelCasUpload: (key) => {
@@ -241,7 +242,10 @@ const EXTENSIONS: Record<string, string> = {
 };
 
 /** A file name for Save as…: the short digest with the kind's extension. */
-export function suggestedFileName(o: Pick<CasObject, 'digest' | 'kind'>): string {
+export function suggestedFileName(o: Pick<CasObject, 'digest' | 'kind'> & { tags?: readonly string[] }): string {
+  // The name it was put under, without its folders (a save dialog or download takes a file name).
+  const named = casNames(o.tags ?? [])[0]?.split('/').pop();
+  if (named) return named;
   return `${o.digest.slice(7, 19)}.${EXTENSIONS[o.kind.split(';')[0]?.trim() ?? ''] ?? 'bin'}`;
 }
 

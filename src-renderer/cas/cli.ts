@@ -23,7 +23,9 @@ export function casCliEquivalent(a: CasAction): string {
   switch (a.action) {
     case 'put': {
       const tags = (a.tags ?? []).flatMap((t) => ['--tag', t]);
-      const shown = a.files.slice(0, 20).map((f) => line('put', ...tags, f));
+      // A file inside a dropped folder keeps its path as its name; the CLI names a FILE by its
+      // own name unless told, so those lines say --name.
+      const shown = a.files.slice(0, 20).map((f) => line('put', ...tags, ...(f.includes('/') ? ['--name', f] : []), f));
       if (a.files.length > shown.length) shown.push(`# ... and ${a.files.length - shown.length} more files`);
       return shown.join('\n');
     }

@@ -5,6 +5,7 @@ import { exactTime, formatBytes, timeAgo } from '../shared/format';
 import { useStudio } from '../store';
 import type { CasFilter } from './cas-slice';
 import { ArtifactKindCell, isArtifact } from './artifact';
+import { casNames, NAME_TAG } from './names';
 
 /** Height of one row in px (fixed, so the virtualizer needs no measuring). */
 const ROW = 44;
@@ -26,6 +27,7 @@ export function shortDigest(digest: string): string {
 }
 
 function Row({ o, selected, corrupt, onSelect }: { o: CasObject; selected: boolean; corrupt: boolean; onSelect: () => void }): ReactNode {
+  const names = casNames(o.tags);
   return (
     <div
       role="row"
@@ -37,8 +39,18 @@ function Row({ o, selected, corrupt, onSelect }: { o: CasObject; selected: boole
       onClick={onSelect}
       onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), onSelect())}
     >
-      <span role="cell" className="mono" title={o.digest}>
-        {shortDigest(o.digest)}
+      <span role="cell" className={names.length > 0 ? 'cas-name-cell' : 'mono'} title={names.length > 0 ? `${names.join('\n')}\n${o.digest}` : o.digest}>
+        {names.length > 0 ? (
+          <>
+            <span className="cas-name" data-testid="cas-name">
+              {names[0]}
+              {names.length > 1 ? <span className="muted small"> +{names.length - 1}</span> : null}
+            </span>
+            <span className="mono small muted">{shortDigest(o.digest)}</span>
+          </>
+        ) : (
+          shortDigest(o.digest)
+        )}
         <button
           type="button"
           className="link small cas-copy"
@@ -62,7 +74,7 @@ function Row({ o, selected, corrupt, onSelect }: { o: CasObject; selected: boole
             {o.kind}
           </span>
           <span role="cell" className="cas-tags">
-            {o.tags.map((t) => (
+            {o.tags.filter((t) => !t.startsWith(NAME_TAG)).map((t) => (
               <span key={t} className="tag">
                 {t}
               </span>
@@ -80,11 +92,11 @@ function Row({ o, selected, corrupt, onSelect }: { o: CasObject; selected: boole
 
 /** Filters of the list: kind, tag, pinned, digest prefix and sort; applied on Enter or change. */
 function Filters({ filter, onChange }: { filter: CasFilter; onChange: (f: CasFilter) => void }): ReactNode {
-  const [prefix, setPrefix] = useState(filter.digestPrefix ?? '');
+  const [search, setSearch] = useState(filter.search ?? filter.digestPrefix ?? '');
   const [kind, setKind] = useState(filter.kind ?? '');
   const [tag, setTag] = useState(filter.tag ?? '');
   const apply = (patch: Partial<CasFilter> = {}): void => {
-    const f: CasFilter = { ...filter, digestPrefix: prefix.trim().toLowerCase() || undefined, kind: kind.trim() || undefined, tag: tag.trim() || undefined, ...patch };
+    const f: CasFilter = { ...filter, digestPrefix: undefined, search: search.trim() || undefined, kind: kind.trim() || undefined, tag: tag.trim() || undefined, ...patch };
     onChange(Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) as CasFilter);
   };
   return (
@@ -95,7 +107,7 @@ function Filters({ filter, onChange }: { filter: CasFilter; onChange: (f: CasFil
         apply();
       }}
     >
-      <input aria-label="Search by digest prefix" placeholder="Digest prefix (sha256:ab12…)" value={prefix} onChange={(e) => setPrefix(e.target.value)} className="input mono" />
+      <input aria-label="Search by name or digest prefix" placeholder="Name or digest prefix" value={search} onChange={(e) => setSearch(e.target.value)} className="input" />
       <input aria-label="Filter by kind" placeholder="Kind" value={kind} onChange={(e) => setKind(e.target.value)} className="input" />
       <input aria-label="Filter by tag" placeholder="Tag" value={tag} onChange={(e) => setTag(e.target.value)} className="input" />
       <select
@@ -143,7 +155,7 @@ export function CasObjectList({ objects, corrupt }: { objects: CasObject[]; corr
       <Filters filter={filter} onChange={(f) => void load(f)} />
       <div role="table" aria-label="CAS objects" aria-rowcount={objects.length} className="cas-table">
         <div role="row" className="cas-row cas-row-head">
-          <span role="columnheader">Digest</span>
+          <span role="columnheader">Name · digest</span>
           <span role="columnheader" className="num">
             Size
           </span>

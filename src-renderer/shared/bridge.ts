@@ -91,6 +91,8 @@ export function onEvent<E extends EventName>(channel: E, listener: (payload: Eve
 
 /** Options of putFile: what the CAS records with the object. */
 export interface PutFileOptions {
+  /** The name kept with the object: its path inside a dropped folder (default the file's name). */
+  name?: string;
   kind?: string;
   tags?: string[];
   pin?: boolean;
@@ -109,7 +111,7 @@ export async function putFile(file: File, opts: PutFileOptions = {}): Promise<{ 
   const { signal, onProgress, ...rest } = opts;
   if (window.foxctl) return call('cas.putPath', { path: window.foxctl.pathForFile(file), ...rest }, { signal });
   if (!t.uploadToCas) throw new BridgeCallError('UNSUPPORTED', 'this transport cannot upload files');
-  const query: Record<string, string> = { name: file.name, size: String(file.size) };
+  const query: Record<string, string> = { name: rest.name ?? file.name, size: String(file.size) };
   if (rest.kind ?? file.type) query.kind = rest.kind ?? file.type;
   if (rest.tags?.length) query.tags = rest.tags.join(',');
   if (rest.pin !== undefined) query.pin = String(rest.pin);

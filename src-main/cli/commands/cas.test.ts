@@ -96,7 +96,7 @@ describe('foxctl cas (child process: stdin and stdout as users have them)', () =
     fs.writeFileSync(src, '73 h old');
     const before = goFileReadMeta(dir, old).created_at;
     expect((await inProcess(h.home, ['cas', 'put', '--tag', 'again', src])).stdout.trim()).toBe(old);
-    expect(goFileReadMeta(dir, old)).toMatchObject({ created_at: before, tags: ['again'] });
+    expect(goFileReadMeta(dir, old)).toMatchObject({ created_at: before, tags: ['again', 'name:again.bin'] });
     expect((await inProcess(h.home, ['cas', 'head', old])).stdout).toMatch(/^last put +\d{4}-\d\d-\d\dT/m);
     expect(JSON.parse((await inProcess(h.home, ['--json', 'cas', 'gc', '--dry-run'])).stdout)).toMatchObject({ data: { objects_deleted: 0, skipped_fresh: 2 } });
   }, 120_000);
@@ -231,7 +231,7 @@ describe('foxctl cas (in process)', () => {
     fs.writeFileSync(file, 'second object');
     const put = await inProcess(h.home, ['--json', 'cas', 'put', '--kind', 'text/plain', '--tag', 'a', '--tag', 'b', '--pin', file]);
     const env1 = JSON.parse(put.stdout) as { status: string; data: { digest: string }; meta: { cas_digest: string } };
-    expect(env1).toMatchObject({ status: 'ok', command: 'foxctl.cas.put', data: { kind: 'text/plain', tags: ['a', 'b'], pinned: true, existed: false } });
+    expect(env1).toMatchObject({ status: 'ok', command: 'foxctl.cas.put', data: { kind: 'text/plain', tags: ['a', 'b', 'name:in.bin'], pinned: true, existed: false } });
     expect(env1.meta.cas_digest).toBe(env1.data.digest);
     const rm = await inProcess(h.home, ['cas', 'rm', env1.data.digest]);
     expect(rm.status).toBe(EXIT_CODES.PINNED);

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { DEFAULT_GC_OLDER_THAN } from '../../engine/cas/gc.js';
 import { startCasMigrate } from '../../engine/cas/migrate.js';
+import { NAME_TAG_PREFIX, namesOf } from '../../engine/cas/names.js';
 import type { CasInput, RmResult } from '../../engine/cas/service.js';
 import { addCasTags } from '../../engine/cas/tag.js';
 import { VERIFY_PROBLEMS, type VerifyResult } from '../../engine/cas/verify.js';
@@ -33,8 +34,8 @@ function objectLines(o: CasObject): string {
   return rows.map(([k, v]) => `${k.padEnd(9)}${v}`).join('\n');
 }
 
-async function put(ctx: ActionContext, file: string | undefined) {
-  const opts = { kind: ctx.opts.kind as string | undefined, tags: (ctx.opts.tag as string[] | undefined) ?? [], pin: ctx.opts.pin === true, signal: ctx.signal };
+async function put(ctx: ActionContext, file: string | undefined, name?: string) {
+  const opts = { kind: ctx.opts.kind as string | undefined, tags: (ctx.opts.tag as string[] | undefined) ?? [], pin: ctx.opts.pin === true, signal: ctx.signal, ...(name !== undefined ? { name } : {}) };
   const cas = ctx.engine().cas;
   let input: CasInput;
   let big = true;
@@ -46,7 +47,41 @@ async function put(ctx: ActionContext, file: string | undefined) {
     const { size } = await import('node:fs').then((fs) => fs.promises.stat(file).catch(() => ({ size: 0 })));
     big = size >= JOB_THRESHOLD;
   }
-  return big ? ctx.waitJob(cas.startPut(input, { ...opts, title: `cas put ${file ?? 'stdin'}` })) : cas.put(input, opts);
+  return big ? ctx.waitJob(cas.startPut(input, { ...opts, title: `cas put ${name ?? file ?? 'stdin'}` })) : cas.put(input, opts);
+}
+
+/**
+ * The files `cas put` stores and the name each keeps: a FILE by its own name, every regular file
+ * under a DIR (with -r) by its path from the folder's name down (`photos/2024/a.jpg`), in name
+ * order. Symlinks and other special files inside a folder are left out, and said so.
+ */
+async function putTargets(args: string[], recursive: boolean): Promise<{ targets: { file: string; name: string }[]; skipped: string[] }> {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const targets: { file: string; name: string }[] = [];
+  const skipped: string[] = [];
+  const walk = (dir: string, name: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) walk(full, `${name}/${e.name}`);
+      else if (e.isFile()) targets.push({ file: full, name: `${name}/${e.name}` });
+      else skipped.push(full);
+    }
+  };
+  for (const arg of args) {
+    let st;
+    try {
+      st = fs.statSync(arg);
+    } catch {
+      throw new FoxError('NOT_FOUND', `${arg} does not exist`, { subject: arg });
+    }
+    if (st.isDirectory()) {
+      if (!recursive) throw new FoxError('INVALID_INPUT', `${arg} is a folder: pass -r to store every file under it`, { subject: arg });
+      walk(arg, path.basename(path.resolve(arg)));
+    } else if (st.isFile()) targets.push({ file: arg, name: path.basename(arg) });
+    else throw new FoxError('INVALID_INPUT', `${arg} is not a regular file`, { subject: arg });
+  }
+  return { targets, skipped };
 }
 
 /** `foxctl cas ...`: the content-addressed store (put, get, list, pin, rm, gc, verify, stats). */
@@ -55,15 +90,39 @@ export function registerCasCommands(program: Command): void {
 
   cas
     .command('put')
-    .description('store a file or stdin; prints its digest (existing content is deduplicated and its tags merged)')
-    .argument('[file]', 'the file to store; - or nothing for stdin')
+    .description('store files, every file under a folder (-r), or stdin; prints the digest (and with several files, the name kept for each); existing content is deduplicated and its tags merged')
+    .argument('[files...]', 'the files (or folders, with -r) to store; - or nothing for stdin')
     .option('--kind <kind>', 'media type of the content (default application/octet-stream)')
     .option('--tag <tag>', 'a tag (repeat for several)', collect)
     .option('--pin', 'pin it so that gc and rm keep it')
+    .option('-r, --recursive', 'store every regular file under each folder, named by its path from the folder down')
+    .option('--name <name>', 'the name kept with one file or stdin (default: the file\'s own name; stdin has none)')
     .action(
-      action('foxctl.cas.put', async (ctx, file: string | undefined) => {
-        const r = await put(ctx, file);
-        return { data: r, human: r.digest, meta: { cas_digest: r.digest } };
+      action('foxctl.cas.put', async (ctx, files: string[]) => {
+        const name = ctx.opts.name as string | undefined;
+        const onePlain = files.length === 0 || (files.length === 1 && files[0] === '-');
+        if (onePlain) {
+          const r = await put(ctx, undefined, name);
+          return { data: r, human: r.digest, meta: { cas_digest: r.digest } };
+        }
+        if (files.includes('-')) throw new FoxError('INVALID_INPUT', 'stdin (-) goes alone: it cannot be put with files');
+        const { targets, skipped } = await putTargets(files, ctx.opts.recursive === true);
+        if (name !== undefined && targets.length !== 1) throw new FoxError('INVALID_INPUT', `--name names one file; ${targets.length} files were given`);
+        if (targets.length === 1 && ctx.opts.recursive !== true) {
+          const t = targets[0]!;
+          const r = await put(ctx, t.file, name ?? t.name);
+          return { data: r, human: r.digest, meta: { cas_digest: r.digest } };
+        }
+        const results: (Awaited<ReturnType<typeof put>> & { name: string; file: string })[] = [];
+        for (const t of targets) {
+          const r = await put(ctx, t.file, t.name);
+          results.push({ ...r, name: t.name, file: t.file });
+        }
+        return {
+          data: { objects: results, skipped },
+          human: () => results.map((r) => `${r.digest}  ${r.name}`).join('\n') || 'no files',
+          errors: skipped.map((f) => `skipped ${f}: not a regular file (symlinks and special files are not followed)`),
+        };
       }),
     );
 
@@ -104,6 +163,7 @@ export function registerCasCommands(program: Command): void {
     .description('objects, newest first')
     .option('--kind <kind>', 'only this kind')
     .option('--tag <tag>', 'only objects with this tag')
+    .option('--search <text>', 'only objects whose digest starts with TEXT or one of whose names contains it (case-insensitive)')
     .option('--pinned', 'only pinned objects')
     .option('--unpinned', 'only unpinned objects')
     .option('--created-before <time>', 'only objects created before this RFC 3339 time')
@@ -119,6 +179,7 @@ export function registerCasCommands(program: Command): void {
           {
             kind: o.kind as string | undefined,
             tag: o.tag as string | undefined,
+            search: o.search as string | undefined,
             pinned: o.pinned ? true : o.unpinned ? false : undefined,
             createdBefore: o.createdBefore as string | undefined,
             createdAfter: o.createdAfter as string | undefined,
@@ -133,8 +194,12 @@ export function registerCasCommands(program: Command): void {
           human: () => {
             if (page.items.length === 0) return 'no objects';
             const table = formatTable(
-              ['DIGEST', 'SIZE', 'KIND', 'PINNED', 'CREATED', 'TAGS'],
-              page.items.map((i) => [i.digest, formatBytes(i.size_bytes), i.kind, i.pinned ? 'yes' : '', i.created_at.slice(0, 19).replace('T', ' '), i.tags.join(',')]),
+              ['DIGEST', 'SIZE', 'KIND', 'PINNED', 'CREATED', 'NAME', 'TAGS'],
+              page.items.map((i) => {
+                const names = namesOf(i.tags);
+                const name = names.length === 0 ? '' : names.length === 1 ? names[0]! : `${names[0]} (+${names.length - 1})`;
+                return [i.digest, formatBytes(i.size_bytes), i.kind, i.pinned ? 'yes' : '', i.created_at.slice(0, 19).replace('T', ' '), name, i.tags.filter((t) => !t.startsWith(NAME_TAG_PREFIX)).join(',')];
+              }),
             );
             return page.next_cursor ? `${table}\n(more: --cursor ${page.next_cursor})` : table;
           },

@@ -1,5 +1,6 @@
 import { FoxError } from '../errors.js';
 import { parseRfc3339 } from '../util/time.js';
+import { matchesSearch } from './names.js';
 import type { CasObject } from './types.js';
 
 /** Sort orders of list: by creation time, size or digest; `-` for descending. */
@@ -13,6 +14,8 @@ export interface ListQuery {
   kind?: string | undefined;
   tag?: string | undefined;
   pinned?: boolean | undefined;
+  /** A digest prefix or part of a name the object was put under (names.ts), case-insensitive. */
+  search?: string | undefined;
   /** Objects created strictly before this time (RFC 3339 text or a Date). */
   createdBefore?: string | Date | undefined;
   /** Objects created at or after this time. */
@@ -96,6 +99,7 @@ export function applyListQuery(all: readonly CasObject[], q: ListQuery): ListPag
       if (q.kind !== undefined && o.kind !== q.kind) return false;
       if (q.tag !== undefined && !o.tags.includes(q.tag)) return false;
       if (q.pinned !== undefined && o.pinned !== q.pinned) return false;
+      if (q.search !== undefined && !matchesSearch(o, q.search)) return false;
       if (before !== undefined || after !== undefined) {
         const ms = parseRfc3339(o.created_at);
         if (before !== undefined && !(ms < before)) return false;

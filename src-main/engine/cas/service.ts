@@ -4,6 +4,7 @@ import { artifactize, type Artifactized } from './artifact.js';
 import { collectGarbage, type GcOptions, type GcResult } from './gc.js';
 import type { CasStore, GetResult, PutOptions, PutResult, PutSource, ReadOptions } from './guarded-store.js';
 import type { ListPage, ListQuery } from './list-query.js';
+import { withNameTag } from './names.js';
 import { openFileSource } from './source.js';
 import type { CasObject, CasStats } from './types.js';
 import { verifyStore, type VerifyOptions, type VerifyResult } from './verify.js';
@@ -44,8 +45,9 @@ export class CasService {
     return this.store.backend.name;
   }
 
-  /** Stores bytes, a stream or a file; see PutResult. */
-  async put(input: CasInput, opts: PutOptions = {}): Promise<PutResult> {
+  /** Stores bytes, a stream or a file; see PutResult. `name` is kept as a `name:` tag (names.ts). */
+  async put(input: CasInput, options: PutOptions & { name?: string | undefined } = {}): Promise<PutResult> {
+    const opts = withNameTag(options);
     if (isPath(input)) {
       const { reader } = await openFileSource(input.path);
       try {
@@ -58,7 +60,8 @@ export class CasService {
   }
 
   /** put as a job with progress in bytes (total known for files and when `size` is given). */
-  startPut(input: CasInput, opts: PutOptions & JobOptions & { size?: number } = {}): JobHandle<PutResult> {
+  startPut(input: CasInput, options: PutOptions & JobOptions & { size?: number; name?: string | undefined } = {}): JobHandle<PutResult> {
+    const opts = withNameTag(options);
     const title = opts.title ?? (isPath(input) ? `cas put ${input.path}` : 'cas put');
     return this.jobs.start({ kind: 'cas.put', title, unit: 'bytes', signal: opts.signal }, async (ctx) => {
       let total: number | null = opts.size ?? null;
