@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../engine.js';
 import { isFoxError } from '../errors.js';
@@ -174,6 +175,35 @@ describe('backup create', () => {
     expect(left).toEqual(['backup_progress.tar.gz']);
     expect(engine.jobs.get(job.id).state).toBe('canceled');
   });
+
+  for (const format of ['tar', 'snapshot'] as const) {
+    it(`reports progress against the home's size, not twice it (${format})`, async () => {
+      // The Backups view showed "903 MB of 1.7 GB" for an 878 MB home: the archive counted every
+      // database twice, once as its snapshot was taken and again as it was archived.
+      const th = tempHome();
+      seedHome(th);
+      const big = path.join(th.home, 'storage', 'memory.db');
+      const db = new Database(big);
+      db.exec('CREATE TABLE IF NOT EXISTS filler(b BLOB)');
+      const ins = db.prepare('INSERT INTO filler VALUES (randomblob(65536))');
+      for (let i = 0; i < 64; i++) ins.run();
+      db.close();
+      engine = engineOf(th);
+      const seen: { done: number; total: number | null }[] = [];
+      const unsubscribe = engine.jobs.subscribe((j) => {
+        if (j.kind === 'backup.create') seen.push({ done: j.progress.done, total: j.progress.total });
+      });
+      const res = await engine.backups.create({ format, name: `sized-${format}` }).done;
+      unsubscribe();
+      const home = res.total_size;
+      const totals = seen.map((s) => s.total ?? 0);
+      expect(Math.max(...totals)).toBeGreaterThan(0);
+      // Every total reported is the home's size (within a WAL checkpoint's difference), never twice it.
+      for (const t of totals.filter((x) => x > 0)) expect(t).toBeLessThanOrEqual(home * 1.1);
+      for (const s of seen) expect(s.done).toBeLessThanOrEqual((s.total ?? Infinity) + 1);
+      expect(seen.at(-1)!.done).toBe(seen.at(-1)!.total);
+    });
+  }
 
   it('writes gzip members that tar -xzf and gzip -t read as one archive', async () => {
     const th = tempHome();
