@@ -123,6 +123,34 @@ describe('backups.* handlers', () => {
     }
   }, 60_000);
 
+  it('names snapshot:NAME when an archive has the same name, and a dry run counts rows now and in the backup', async () => {
+    const th = tempHome();
+    const { storage } = seedHome(th);
+    const engine = openEngine({ env: th.env() });
+    const api = new ApiDispatcher(createHandlers(engine, { mode: 'browser', version: 'test' }));
+    try {
+      const created = value<{ jobId: string }>(await api.invoke('backups.create', { name: 'both', format: 'snapshot' }, origin));
+      expect((await settled(engine, created.jobId)).state).toBe('ok');
+      // An export beside the snapshot: "both" now names two backups.
+      await engine.backups.export('both', { out: `${path.join(th.home, 'backups')}/` }).done;
+      expect(await api.invoke('backups.info', { name: 'both' }, origin)).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+      expect(value<{ format: string }>(await api.invoke('backups.info', { name: 'snapshot:both' }, origin)).format).toBe('snapshot');
+      const memory = path.join(storage, 'memory.db');
+      engine.stores.closeFile(memory);
+      const db = openSqlite(memory);
+      db.exec('DELETE FROM accounts WHERE id > 5');
+      db.close();
+      const dry = value<{ plan: { files: { path: string; action: string; rows?: { now: number | null; backup: number | null } }[] } }>(
+        await api.invoke('backups.restore', { name: 'snapshot:both', stores: ['MEMORY'], force: true, dryRun: true, countRows: true }, origin),
+      );
+      const rows = dry.plan.files.find((f) => f.path === 'storage/memory.db')?.rows;
+      expect(rows?.backup).not.toBeNull();
+      expect(rows!.backup! - rows!.now!).toBe(15);
+    } finally {
+      await engine.close();
+    }
+  }, 60_000);
+
   it('refuses bad input by name with INVALID_INPUT, and a missing backup with NOT_FOUND', async () => {
     const engine = openEngine({ env: tempHome().env() });
     const api = new ApiDispatcher(createHandlers(engine, { mode: 'browser', version: 'test' }));

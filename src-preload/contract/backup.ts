@@ -50,7 +50,10 @@ export const backupSchema = z.object({
 /** One backup archive as listed. */
 export type Backup = z.infer<typeof backupSchema>;
 
-const backupName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a backup name is 1-128 letters, digits, . _ - (no path)').refine((n) => !n.includes('..'), 'a backup name has no ".."');
+// `snapshot:NAME` picks the snapshot when an archive has the same name (as `backup_NAME.tar.gz` picks the archive).
+const backupName = z
+  .string()
+  .regex(/^(?:snapshot:)?[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a backup name is 1-128 letters, digits, . _ - (no path), optionally after snapshot:').refine((n) => !n.includes('..'), 'a backup name has no ".."');
 const backupComponent = z.enum(['databases', 'cas', 'memory', 'sessions', 'jobs', 'observability']);
 /** One file of a restore plan or result (would-* in a dry run). */
 export const restoreFileSchema = z.object({
@@ -65,6 +68,8 @@ export const restoreFileSchema = z.object({
   in_use: z.string().optional(),
   /** The store lives on a server (postgres, turso, libsql): written back through that driver. */
   through: z.string().optional(),
+  /** A dry run with countRows: every table's rows together, now (null: no live copy, or on a server) and in the backup. */
+  rows: z.object({ now: count.nullable(), backup: count.nullable() }).optional(),
 });
 
 /** What a restore (or its dry run) did with each file, and the safety backup it took. */
@@ -234,6 +239,8 @@ export function backupCalls() {
           /** Also replace stores another process has open (it goes on with the restored data). */
           forceInUse: z.boolean().optional(),
           dryRun: z.boolean().optional(),
+          /** With dryRun: count each database's rows now and in the backup. */
+          countRows: z.boolean().optional(),
         })
         .strict(),
       z.object({ jobId: z.string(), cli: cliLine, plan: restoreResultSchema.nullable() }),

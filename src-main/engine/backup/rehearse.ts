@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import { openSqlite, quoteIdent } from '../db/sqlite.js';
 import { throwIfAborted } from '../errors.js';
 import type { ProgressSink } from './create.js';
 import { destinationOf } from './entry-paths.js';
@@ -9,22 +8,7 @@ import type { BackupSource } from './backup-source.js';
 import { restoreBackup, type RestoreHost } from './restore.js';
 import type { RehearseDiff, RehearseResult } from './types.js';
 import { integrityOf } from './verify.js';
-
-/** Row count of every user table of a database; undefined when the file is absent or unreadable. */
-function tableCounts(file: string): Map<string, number> | undefined {
-  if (!fs.existsSync(file)) return undefined;
-  try {
-    const db = openSqlite(file, { readonly: true, subject: file });
-    try {
-      const names = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-      return new Map(names.map((n) => [n, (db.prepare(`SELECT count(*) AS c FROM ${quoteIdent(n)}`).get() as { c: number }).c]));
-    } finally {
-      db.close();
-    }
-  } catch {
-    return undefined;
-  }
-}
+import { tableCounts } from './table-counts.js';
 
 /** Rehearses the restore of an archive (see rehearseBackup). */
 export async function rehearseArchive(host: RestoreHost, name: string, file: string, sink: ProgressSink): Promise<RehearseResult> {

@@ -3,6 +3,8 @@
 // entries are hashed against its manifest; a snapshot's files are re-assembled from blobs that
 // are each re-hashed, and the whole file checked against its SHA-256 (writeStoredFile).
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { FoxError, isFoxError, throwIfAborted } from '../errors.js';
 import { assertScanUsable, scanArchive } from './archive-reader.js';
 import { destinationOf, storeOfEntry } from './entry-paths.js';
@@ -17,7 +19,8 @@ import type { Snapshot } from './repo/snapshot-file.js';
 import type { StagedRestore } from './restore-install.js';
 import { NOT_ADDED_REASON, planRestore, selectedStores } from './restore-plan.js';
 import { stageTemp, type RestoreRun } from './restore-run.js';
-import { COMPONENTS, type Component } from './types.js';
+import { totalRows } from './table-counts.js';
+import { COMPONENTS, type Component, type RestoreFile } from './types.js';
 import { compareWithManifest } from './verify.js';
 
 /**
@@ -27,19 +30,60 @@ import { compareWithManifest } from './verify.js';
  * (or any unsafe entry) is CORRUPT before anything is installed.
  */
 export async function extractArchive(run: RestoreRun, file: string): Promise<StagedRestore> {
+  const rows = isCountingDryRun(run) ? new RowCopies() : undefined;
+  try {
+    return await extractArchiveInto(run, file, rows);
+  } finally {
+    rows?.remove();
+  }
+}
+
+/** Whether this run is a dry run that counts rows. */
+function isCountingDryRun(run: RestoreRun): boolean {
+  return run.opts.dryRun === true && run.opts.countRows === true;
+}
+
+/** Private copies of a backup's databases, for a dry run's row counts (never in the home). */
+class RowCopies {
+  private dir: string | undefined;
+  readonly files = new Map<string, string>();
+  /** A new temp file for entry `p`'s copy. */
+  fileFor(p: string): string {
+    this.dir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'foxctl-restore-rows-'));
+    const f = path.join(this.dir, `${this.files.size}.db`);
+    this.files.set(p, f);
+    return f;
+  }
+  remove(): void {
+    if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Sets `rows` on every database of the plan: its rows now (the live or --target copy) and in the backup copy. */
+function countPlanRows(plan: RestoreFile[], copyOf: (p: string) => string | undefined): void {
+  for (const f of plan) {
+    if (!f.path.endsWith('.db') || f.reason === NOT_ADDED_REASON) continue;
+    const copy = copyOf(f.path);
+    f.rows = { now: f.through ? null : totalRows(f.destination), backup: copy === undefined ? null : totalRows(copy) };
+  }
+}
+
+async function extractArchiveInto(run: RestoreRun, file: string, rows: RowCopies | undefined): Promise<StagedRestore> {
   const { opts, target, sink, name } = run;
   const config = run.host.config;
   const components = parseComponents(opts.components);
   const stores = selectedStores(opts);
-  const mayExtract = (p: string): string | undefined => {
-    if (opts.dryRun) return undefined;
-    // Filters known from the path alone, so `--store MEMORY` does not extract the whole archive.
+  // Filters known from the path alone, so `--store MEMORY` does not extract the whole archive.
+  const selected = (p: string): boolean => {
     const owner = storeOfEntry(p);
-    if (stores && (owner === undefined || !stores.includes(owner.store))) return undefined;
+    if (stores && (owner === undefined || !stores.includes(owner.store))) return false;
     // storage/ holds databases and (as cas.db, in our archives) CAS content; Go files cas.db under databases.
     const first = p.split('/')[0]!;
     const possible: string[] = first === 'storage' ? (owner?.store === 'CAS' ? ['databases', 'cas'] : ['databases']) : (COMPONENTS as readonly string[]).includes(first) ? [first] : [...COMPONENTS];
-    if (components && !possible.some((c) => components.includes(c as Component))) return undefined;
+    return !components || possible.some((c) => components.includes(c as Component));
+  };
+  const mayExtract = (p: string): string | undefined => {
+    if (opts.dryRun || !selected(p)) return undefined;
     const dest = destinationOf(config, p, target);
     if (fs.existsSync(dest) && !opts.force) return undefined;
     return dest;
@@ -50,6 +94,8 @@ export async function extractArchive(run: RestoreRun, file: string): Promise<Sta
     sinkFor: async (p) => {
       let dest: string | undefined;
       try {
+        // A dry run's row counts read a private copy of each selected database.
+        if (rows && p.endsWith('.db') && selected(p)) return fileSink(rows.fileFor(p), { sync: false });
         dest = mayExtract(p);
       } catch {
         return undefined;
@@ -74,6 +120,7 @@ export async function extractArchive(run: RestoreRun, file: string): Promise<Sta
     f.action = 'would-skip';
     f.reason = NOT_ADDED_REASON;
   }
+  if (rows) countPlanRows(plan, (p) => rows.files.get(p));
   return { plan, total: scan.archiveSize };
 }
 
@@ -88,8 +135,9 @@ export async function extractSnapshot(run: RestoreRun, repo: RepoPaths, snap: Sn
   const plan = planRestore(run.host.config, snapshotAsManifest(snap), opts, target);
   const todo = plan.filter((f) => f.action !== 'would-skip');
   const total = todo.reduce((a, f) => a + f.size, 0);
-  if (opts.dryRun || todo.length === 0) return { plan, total };
   const entries = new Map(snap.files.map((f) => [f.path, f]));
+  if (opts.dryRun && opts.countRows) await countSnapshotRows(run, repo, plan, entries);
+  if (opts.dryRun || todo.length === 0) return { plan, total };
   const reader = new BlobReader(repo, await loadIndex(repo));
   let done = 0;
   try {
@@ -114,4 +162,31 @@ export async function extractSnapshot(run: RestoreRun, repo: RepoPaths, snap: Sn
   }
   sink.progress?.(total, total, 'checking');
   return { plan, total };
+}
+
+/** A dry run's row counts of a snapshot: each planned database re-assembled (blobs re-hashed) into a private temp, counted, removed. */
+async function countSnapshotRows(run: RestoreRun, repo: RepoPaths, plan: RestoreFile[], entries: Map<string, Snapshot['files'][number]>): Promise<void> {
+  const dbs = plan.filter((f) => f.path.endsWith('.db') && entries.has(f.path));
+  if (dbs.length === 0) return;
+  const rows = new RowCopies();
+  const reader = new BlobReader(repo, await loadIndex(repo));
+  try {
+    for (const [i, f] of dbs.entries()) {
+      throwIfAborted(run.sink.signal, 'backup restore');
+      run.sink.progress?.(i, dbs.length, `counting rows of ${f.path}`);
+      const tmp = rows.fileFor(f.path);
+      try {
+        await writeStoredFile(reader, entries.get(f.path)!, tmp, run.sink.signal ? { signal: run.sink.signal } : {});
+      } catch (err) {
+        if (isFoxError(err, 'CORRUPT') || isFoxError(err, 'NOT_FOUND')) {
+          throw new FoxError('CORRUPT', `snapshot ${run.name}: ${f.path}: ${err.message.replace(tmp, 'its copy')}; nothing was restored (run "foxctl backup verify ${run.name}")`, { subject: f.path, cause: err });
+        }
+        throw err;
+      }
+    }
+    countPlanRows(plan, (p) => rows.files.get(p));
+  } finally {
+    await reader.close();
+    rows.remove();
+  }
 }

@@ -44,6 +44,36 @@ describe('backup restore', () => {
     expect(info.restore_plan.find((f) => f.path === 'storage/knowledge.db')?.action).toBe('would-create');
   });
 
+  for (const format of ['tar', 'snapshot'] as const) {
+    it(`dry run with countRows: each store's rows now against rows in the backup, nothing left behind (${format})`, async () => {
+      const th = tempHome();
+      const { storage } = seedHome(th);
+      engine = engineOf(th);
+      await engine.backups.create({ format, name: 'b' }).done;
+      const inBackup = accountsOf(path.join(storage, 'memory.db')).count;
+      const db = openSqlite(path.join(storage, 'memory.db'));
+      db.prepare('DELETE FROM accounts WHERE id <= 5').run();
+      db.close();
+      fs.rmSync(path.join(storage, 'knowledge.db'));
+      const tmpBefore = fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('foxctl-restore-rows-')).length;
+      const plan = await engine.backups.restore('b', { dryRun: true, force: true, stores: ['MEMORY', 'KNOWLEDGE'], countRows: true }).done;
+      const rows = (p: string) => plan.files.find((f) => f.path === p)?.rows;
+      const memory = rows('storage/memory.db')!;
+      expect(memory.backup).not.toBeNull();
+      expect(memory.now).toBe(memory.backup! - 5);
+      expect(memory.backup! - memory.now!).toBe(inBackup - accountsOf(path.join(storage, 'memory.db')).count);
+      // No live copy: nothing now, the backup's rows.
+      expect(rows('storage/knowledge.db')).toEqual({ now: null, backup: expect.any(Number) });
+      expect(rows('storage/knowledge.db')!.backup).toBeGreaterThanOrEqual(5);
+      // A dry run still changes nothing, and its copies are gone.
+      expect(fs.existsSync(path.join(storage, 'knowledge.db'))).toBe(false);
+      expect(fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('foxctl-restore-rows-')).length).toBe(tmpBefore);
+      // Without countRows a dry run reads no rows.
+      const plain = await engine.backups.restore('b', { dryRun: true, stores: ['MEMORY'] }).done;
+      expect(plain.files[0]!.rows).toBeUndefined();
+    });
+  }
+
   it('replaces with --force after a safety backup, closing the engine connection to the store', async () => {
     const th = tempHome();
     const { storage } = seedHome(th);

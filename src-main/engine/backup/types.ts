@@ -192,6 +192,11 @@ export interface RestoreFile {
   in_use?: string;
   /** The store lives on a server (postgres, turso, libsql): the restore writes it back through that driver, not to `destination`. */
   through?: string;
+  /**
+   * A dry run with `countRows`: the rows of every table of this database together, now (null: no
+   * live copy, or on a server) and in the backup (null: it could not be read).
+   */
+  rows?: { now: number | null; backup: number | null };
 }
 
 /** What info returns: the manifest and what a restore (without force) would do. */
@@ -213,6 +218,8 @@ export interface RestoreOptions extends OpOptions {
   target?: string;
   /** Replace live databases that another process has open (it then goes on with the restored data). */
   forceInUse?: boolean;
+  /** With dryRun: count each database's rows now and in the backup (its copy checked and read from a temp file). */
+  countRows?: boolean;
 }
 
 /** What restore returns. */
