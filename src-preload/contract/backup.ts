@@ -128,6 +128,8 @@ export const pruneResultSchema = z.object({
   not_counted: z.array(z.string()),
   /** The newest clean backup when the rules alone would have deleted it (it never is). */
   protected: z.string().nullable(),
+  /** Safety backups of restores (pre-restore-…) kept apart from the rules: only olderThan deletes them (names). */
+  safety: z.array(z.string()),
   bytes_freed: count,
   /** What the snapshot repository's prune freed (null without a repository, or when it was busy: see notes). */
   repository: z

@@ -344,6 +344,7 @@ export function registerBackupCommands(program: Command): void {
               ...r.notes,
               ...(r.not_counted.length > 0 ? [`kept but not counted (not clean: problems, damaged, unchecked or failed verify): ${r.not_counted.join(', ')}`] : []),
               ...(r.protected ? [`kept ${r.protected}: the newest clean backup is never pruned`] : []),
+              ...(r.safety.length > 0 ? [`kept apart (safety backups of restores; only --older-than deletes them): ${r.safety.join(', ')}`] : []),
             ].join('\n'),
         };
       }),

@@ -36,6 +36,19 @@ describe('planRetention', () => {
     expect(plan.protected).toBeNull();
   });
 
+  it('keeps safety backups apart: they fill no place, the rules never delete them, only an age rule does', () => {
+    const list = [b('pre-restore-20260630-110000', 0), b('c2', 1), b('pre-restore-20260620-110000', 10), b('c1', 12), b('c0', 14)];
+    const plan = planRetention(list, { keepLast: 2 }, NOW);
+    // The newest safety copy neither takes c2's or c1's place nor stands in as the newest clean backup.
+    expect(names(plan.kept)).toEqual(['pre-restore-20260630-110000', 'c2', 'pre-restore-20260620-110000', 'c1']);
+    expect(names(plan.deleted)).toEqual(['c0']);
+    expect(plan.safety).toEqual(['pre-restore-20260630-110000', 'pre-restore-20260620-110000']);
+    // An age rule is the only one that removes them.
+    const aged = planRetention(list, { keepLast: 2, olderThanMs: 5 * DAY }, NOW);
+    expect(names(aged.deleted)).toEqual(['pre-restore-20260620-110000', 'c0']);
+    expect(aged.safety).toEqual(['pre-restore-20260630-110000']);
+  });
+
   it('all newer backups have problems: the older clean one survives keep-last 1', () => {
     const list = [b('p3', 0, 'completed_with_problems'), b('dmg', 1, 'damaged'), b('vfail', 2, 'ok', { at: '2026-06-29T00:00:00Z', ok: false }), b('clean', 3), b('older', 4)];
     const plan = planRetention(list, { keepLast: 1 }, NOW);

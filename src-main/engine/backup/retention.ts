@@ -54,6 +54,13 @@ export interface RetentionPlan {
   not_counted: string[];
   /** The newest clean backup, when the rules alone would have deleted it, else null. */
   protected: string | null;
+  /** Safety backups a restore took (`pre-restore-…`) that are kept apart from the rules (names). */
+  safety: string[];
+}
+
+/** Whether a backup is the safety copy a restore took of what it replaced. */
+export function isSafetyBackup(name: string): boolean {
+  return name.startsWith('pre-restore-');
 }
 
 /**
@@ -66,11 +73,22 @@ export interface RetentionPlan {
  * rules say (with no clean backup at all, the newest readable one stands in for it).
  */
 export function planRetention(backups: BackupSummary[], rules: RetentionRules, now: number = Date.now()): RetentionPlan {
-  const guard = backups.find((b) => b.clean) ?? backups.find((b) => b.status !== 'damaged');
-  const plan: RetentionPlan = { kept: [], deleted: [], not_counted: [], protected: null };
+  // A restore's safety copy is the undo of that restore, not a backup of the home: it takes no
+  // rule's place (the newest one would push out a real backup) and no rule but age deletes it.
+  const regular = backups.filter((b) => !isSafetyBackup(b.name));
+  const guard = regular.find((b) => b.clean) ?? regular.find((b) => b.status !== 'damaged');
+  const plan: RetentionPlan = { kept: [], deleted: [], not_counted: [], protected: null, safety: [] };
   const filled = new Map<CountRule, Set<string>>(COUNT_RULES.filter((r) => rules[r] !== undefined).map((r) => [r, new Set<string>()]));
   for (const b of backups) {
     const keptByAge = rules.olderThanMs !== undefined && now - parseRfc3339(b.created_at) < rules.olderThanMs;
+    if (isSafetyBackup(b.name)) {
+      if (rules.olderThanMs !== undefined && !keptByAge) plan.deleted.push(b);
+      else {
+        plan.kept.push(b);
+        plan.safety.push(b.name);
+      }
+      continue;
+    }
     let keptByCount = false;
     for (const [rule, periods] of filled) {
       const places = rules[rule]!;

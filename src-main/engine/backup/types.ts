@@ -310,6 +310,8 @@ export interface PruneResult {
   not_counted: string[];
   /** The newest clean backup when the rules alone would have deleted it (it never is), else null. */
   protected: string | null;
+  /** Safety backups of restores (`pre-restore-…`), kept apart from the rules: only an age rule deletes them (names). */
+  safety: string[];
   /** Archive bytes deleted plus the repository's packs freed (dry run: would be). */
   bytes_freed: number;
   /** What the snapshot repository's prune did, or null when there is no repository (or it was not pruned: see notes). */
