@@ -13,8 +13,12 @@ test.describe('Browse a backup', () => {
     live.prepare('INSERT INTO e2e_notes VALUES (?, ?, ?)').run('live-only', 'written after the backup', new Date().toISOString());
     live.close();
     const backups = await new BackupsPage(app).open();
-    const open = backups.row('seeded').getByTestId('browse-open');
+    // Browse is in the row's menu: Enter opens it on its first item, ArrowDown moves to Browse.
+    const open = backups.rowMenu('seeded');
     await open.focus();
+    await app.page.keyboard.press('Enter');
+    await app.page.keyboard.press('ArrowDown');
+    await expect(backups.row('seeded').getByTestId('browse-open')).toBeFocused();
     await app.page.keyboard.press('Enter');
     const panel = backups.root.getByTestId('backup-browse');
     await expect(panel).toBeVisible();

@@ -43,15 +43,21 @@ test.describe('Backups: push and pull with a bucket', () => {
     test.setTimeout(120_000);
     const backups = await new BackupsPage(app).open();
     await expect(backups.bucket().getByTestId('bucket-empty')).toBeVisible();
-    // Keyboard: Push is a button with a name, reached and pressed without the mouse.
-    await backups.rowButton('seeded', 'Push seeded to the backup bucket').focus();
+    // Keyboard: Push is an item of the row's menu, reached and chosen without the mouse.
+    await backups.rowMenu('seeded').focus();
     await app.page.keyboard.press('Enter');
+    await expect(backups.row('seeded').getByRole('menuitem', { name: 'Test restore' })).toBeFocused();
+    await app.page.keyboard.press('ArrowDown');
+    await app.page.keyboard.press('ArrowDown');
+    await expect(backups.row('seeded').getByRole('menuitem', { name: 'Push to the bucket' })).toBeFocused();
+    await app.page.keyboard.press('Enter');
+    await expect(backups.rowMenu('seeded')).toBeFocused();
     await expect(backups.action('push').getByTestId('transfer-result')).toContainText('Pushed seeded', { timeout: 60_000 });
     await expect(backups.remoteRow('seeded')).toContainText('In this home');
     await expect(backups.remoteRow('seeded')).toHaveAttribute('data-format', 'tar');
 
-    await backups.rowButton('seeded', 'Delete').click();
-    await backups.row('seeded').getByTestId('confirm-delete').click();
+    await backups.rowMenuItem('seeded', 'Delete…');
+    await backups.dialog().getByTestId('confirm-delete').click();
     await expect(backups.row('seeded')).toHaveCount(0);
     await backups.remoteRow('seeded').getByRole('button', { name: 'Pull seeded into this home' }).click();
     await expect(backups.action('pull').getByTestId('transfer-result')).toContainText('Pulled seeded', { timeout: 60_000 });

@@ -36,12 +36,17 @@ test.describe('the Backups view', () => {
   test('snapshots show what they added against what they hold, and the repository against the homes it holds', async ({ app }) => {
     const backups = await new BackupsPage(app).open();
     await expect(backups.row('seeded').getByTestId('backup-format-badge')).toHaveText('Archive');
-    await backups.root.getByTestId('backup-options').click();
     for (const [i, name] of ['snap-1', 'snap-2'].entries()) {
+      await backups.root.getByTestId('backup-options').click();
+      await expect(backups.dialog()).toHaveAttribute('aria-modal', 'true');
+      await expect(backups.root.getByTestId('backup-name')).toBeFocused();
       await backups.root.getByTestId('backup-name').fill(name);
       await backups.root.getByTestId('backup-format').selectOption('snapshot');
       await backups.root.getByTestId('backup-with-options').focus();
       await app.page.keyboard.press('Enter');
+      // The dialog closes as the backup starts, and gives focus back to Options….
+      await expect(backups.dialog()).toHaveCount(0);
+      await expect(backups.root.getByTestId('backup-options')).toBeFocused();
       await expect(backups.action('create').getByTestId('cli-equivalent')).toContainText(`foxctl backup create --name ${name} --format snapshot`);
       await expect(backups.action('create').getByTestId('backup-job-done')).toBeVisible({ timeout: 30_000 });
       await expect(backups.rows()).toHaveCount(2 + i, { timeout: 15_000 });
@@ -63,7 +68,30 @@ test.describe('the Backups view', () => {
     expect(repoSize).toBeGreaterThan(0);
     expect(repoSize).toBeLessThan(held);
     await expect(backups.action('create').getByTestId('create-result')).toContainText('Created snapshot snap-2: added');
-    await backups.root.getByTestId('backup-options').click();
+    // A small laptop: every row's actions on one line, inside the table's card (not clipped).
+    await app.page.setViewportSize({ width: 1024, height: 700 });
+    const card = await backups.root.getByTestId('backups-table').locator('xpath=ancestor::section[contains(@class,"card")]').boundingBox();
+    for (const name of ['snap-1', 'snap-2', 'seeded']) {
+      const boxes = await Promise.all([backups.rowButton(name, 'Verify'), backups.rowButton(name, 'Restore…'), backups.rowMenu(name)].map((l) => l.boundingBox()));
+      expect(new Set(boxes.map((b) => Math.round(b!.y))).size, `${name}: actions on one line`).toBe(1);
+      expect(boxes[2]!.x + boxes[2]!.width, `${name}: the menu button inside the card`).toBeLessThanOrEqual(card!.x + card!.width);
+      expect(boxes[0]!.height).toBeLessThan(40);
+    }
+    // The menu: a menu button, arrow keys move, Escape closes it with focus back on the button.
+    await backups.rowMenu('snap-2').focus();
+    await expect(backups.rowMenu('snap-2')).toHaveAttribute('aria-haspopup', 'menu');
+    await app.page.keyboard.press('ArrowDown');
+    await expect(backups.row('snap-2').getByRole('menu')).toBeVisible();
+    await expect(backups.row('snap-2').getByRole('menuitem', { name: 'Test restore' })).toBeFocused();
+    await app.page.keyboard.press('ArrowDown');
+    await expect(backups.row('snap-2').getByRole('menuitem', { name: 'Browse' })).toBeFocused();
+    await app.page.keyboard.press('End');
+    await expect(backups.row('snap-2').getByRole('menuitem', { name: 'Delete…' })).toBeFocused();
+    await app.page.screenshot({ path: path.join(ARTIFACTS, `${app.mode}-backups-row-menu-1024x700.png`), animations: 'disabled' });
+    await app.page.keyboard.press('Escape');
+    await expect(backups.row('snap-2').getByRole('menu')).toHaveCount(0);
+    await expect(backups.rowMenu('snap-2')).toBeFocused();
+    await app.page.setViewportSize({ width: 1280, height: 860 });
     await summary.scrollIntoViewIfNeeded();
     await screenshotSizes(app, 'backups-snapshots');
   });
@@ -74,32 +102,54 @@ test.describe('the Backups view', () => {
     await expect(backups.root.getByTestId('backup-policy')).toContainText('local-only');
     await backups.root.getByTestId('backup-options').click();
     await app.screenshotBothThemes('backups-options');
+    await app.page.keyboard.press('Escape');
+    await expect(backups.dialog()).toHaveCount(0);
     await backups.backUpNow().click();
+    // Focus stays on the button; the live region says it started, then how it ended.
+    await expect(backups.backUpNow()).toBeFocused();
+    const live = backups.live();
+    await expect(live).toHaveAttribute('role', 'status');
+    await expect(live).toHaveAttribute('aria-live', 'polite');
     const created = backups.action('create');
     await expect(created.getByTestId('backup-job-done')).toBeVisible({ timeout: 30_000 });
     await expect(created.getByTestId('cli-equivalent')).toContainText('foxctl backup create');
     await expect(backups.rows()).toHaveCount(2, { timeout: 15_000 });
     const name = (await backups.rows().first().getAttribute('data-backup'))!;
     expect(name).not.toBe('seeded');
+    await expect(live).toHaveText(`Backup ${name} created.`);
 
     await backups.rowButton(name, 'Verify').click();
+    await expect(backups.dialog()).toHaveAttribute('data-testid', 'verify-dialog');
     await expect(backups.action('verify').getByTestId('verify-results')).toHaveAttribute('data-ok', 'true', { timeout: 30_000 });
     await expect(backups.row(name).getByTestId('verified-state')).toHaveText('Verified', { timeout: 15_000 });
+    await expect(backups.live()).toHaveText(`Verify of ${name}: verified, every file matches.`);
     await app.screenshotBothThemes('backups-verified');
+    await app.page.keyboard.press('Escape');
+    await expect(backups.rowButton(name, 'Verify')).toBeFocused();
 
-    await backups.rowButton(name, 'Test restore').click();
+    await backups.rowMenuItem(name, 'Test restore');
     await expect(backups.action('rehearse').getByTestId('rehearse-results')).toHaveAttribute('data-ok', 'true', { timeout: 30_000 });
+    await expect(backups.live()).toHaveText(`Test restore of ${name} passed.`);
     await app.screenshotBothThemes('backups-rehearsed');
+    await backups.dialog().getByTestId('dialog-close').click();
+    await expect(backups.rowMenu(name)).toBeFocused();
 
     await backups.root.getByRole('button', { name: 'Prune…' }).click();
-    await backups.prune().getByLabel('Keep last').fill('1');
+    // Kopia's rules with their defaults shown.
+    await expect(backups.prune().getByTestId('prune-keep-daily')).toHaveValue('7');
+    await expect(backups.prune().getByTestId('prune-keep-weekly')).toHaveValue('4');
+    await expect(backups.prune().getByTestId('prune-keep-monthly')).toHaveValue('12');
+    await backups.prune().getByLabel('Keep latest').fill('1');
     await backups.prune().getByTestId('prune-preview').click();
     await expect(backups.prune().getByTestId('prune-result')).toContainText('Would delete 1 backup', { timeout: 15_000 });
-    await expect(backups.prune()).toContainText('seeded');
+    await expect(backups.prune().getByTestId('prune-deleted')).toContainText('seeded');
     await app.screenshotBothThemes('backups-prune');
+    await app.page.keyboard.press('Escape');
+    await expect(backups.root.getByRole('button', { name: 'Prune…' })).toBeFocused();
+    expect(fs.existsSync(path.join(app.home, 'backups', 'backup_seeded.tar.gz'))).toBe(true);
 
-    await backups.rowButton('seeded', 'Delete').click();
-    await backups.row('seeded').getByTestId('confirm-delete').click();
+    await backups.rowMenuItem('seeded', 'Delete…');
+    await backups.dialog().getByTestId('confirm-delete').click();
     await expect(backups.row('seeded')).toHaveCount(0, { timeout: 15_000 });
     await expect(backups.rows()).toHaveCount(1);
     expect(fs.existsSync(path.join(app.home, 'backups', 'backup_seeded.tar.gz'))).toBe(false);
@@ -118,15 +168,38 @@ test.describe('the Backups view', () => {
     const wizard = backups.wizard();
     await wizard.getByRole('group', { name: 'Stores' }).getByLabel('MEMORY', { exact: true }).check();
     await wizard.getByTestId('restore-dry-run').click();
+    // A chosen store is replaced by default, with the rows it has now against the backup's.
+    await expect(wizard.locator('tr[data-file="storage/memory.db"]')).toHaveAttribute('data-action', 'replace');
+    const rows = wizard.getByTestId('restore-rows').locator('tr[data-store="MEMORY"]');
+    const rowsNow = Number(await rows.getAttribute('data-rows-now'));
+    const rowsBackup = Number(await rows.getAttribute('data-rows-backup'));
+    expect(rowsBackup - rowsNow).toBe(before - notesIn(app.home));
+    await expect(rows).toContainText(`+${before - notesIn(app.home)}`);
+    await expect(wizard.getByTestId('restore-confirm')).toHaveText('Replace MEMORY');
+    await wizard.getByTestId('restore-force').uncheck();
     await expect(wizard.locator('tr[data-file="storage/memory.db"]')).toHaveAttribute('data-action', 'skip');
+    // No CLI wording in the reason.
+    await expect(wizard.getByTestId('restore-files')).not.toContainText('--force');
     await wizard.getByTestId('restore-force').check();
     await expect(wizard.locator('tr[data-file="storage/memory.db"]')).toHaveAttribute('data-action', 'replace');
     await expect(wizard.getByTestId('cli-equivalent')).toContainText('foxctl backup restore seeded --store MEMORY --force');
     await app.screenshotBothThemes('backups-restore-plan');
+    await screenshotSizes(app, 'backups-restore-plan');
     await wizard.getByTestId('restore-confirm').click();
     await expect(wizard.getByTestId('safety-backup')).toBeVisible({ timeout: 30_000 });
     await app.screenshotBothThemes('backups-restore-done');
     expect(notesIn(app.home)).toBe(before);
+    const safety = (await wizard.getByTestId('safety-backup').locator('.mono').textContent())!;
+    await app.page.keyboard.press('Escape');
+    // The safety copy is badged in the list and kept apart by prune: keep-latest 1 does not count it.
+    await expect(backups.row(safety).getByTestId('safety-badge')).toHaveText('Safety copy', { timeout: 15_000 });
+    await backups.root.getByTestId('prune-open').click();
+    await backups.prune().getByLabel('Keep latest').fill('1');
+    await backups.prune().getByTestId('prune-preview').click();
+    await expect(backups.prune().getByTestId('prune-safety').locator(`li[data-name="${safety}"]`)).toHaveAttribute('data-action', 'keep');
+    await expect(backups.prune().getByTestId('prune-result')).toContainText('Nothing to prune.');
+    await screenshotSizes(app, 'backups-prune-safety');
+    await app.screenshotBothThemes('backups-prune-safety');
   });
 });
 
@@ -153,7 +226,10 @@ test.describe('a home with a damaged store', () => {
     await expect(backups.row('seeded')).toHaveAttribute('data-clean', 'true');
     await expect(backups.row('seeded').getByTestId('backup-status')).toHaveCount(0);
     // Keyboard only: Details opens from the keyboard and lists the problems.
-    await backups.rowButton(name, 'Details').focus();
+    await backups.rowMenu(name).focus();
+    await app.page.keyboard.press('ArrowUp');
+    await app.page.keyboard.press('ArrowUp');
+    await expect(backups.row(name).getByRole('menuitem', { name: 'Details' })).toBeFocused();
     await app.page.keyboard.press('Enter');
     const details = backups.root.getByTestId('backup-details');
     await expect(details.getByTestId('backup-problems')).toContainText('Store TRAJECTORY: PRAGMA quick_check:');

@@ -56,6 +56,8 @@ test.describe('A home the Go foxctl wrote', () => {
     await expect(backups.row('go-nightly')).toContainText(/verified|ok/i, { timeout: 30_000 });
     // Written by Go without checks, now verified: clean, so no "Unchecked" badge beside "Verified".
     await expect(backups.row('go-nightly').getByTestId('backup-status')).toHaveCount(0);
+    await app.page.keyboard.press('Escape');
+    await expect(backups.dialog()).toHaveCount(0);
     await shots('backups');
     expect(crashes).toEqual([]);
   });

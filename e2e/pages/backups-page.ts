@@ -30,8 +30,30 @@ export class BackupsPage {
     return this.root.getByTestId(`backup-action-${kind}`).first();
   }
 
+  /** A button always shown in a row (Verify, Restore…). */
   rowButton(name: string, label: RegExp | string): Locator {
     return this.row(name).getByRole('button', { name: label });
+  }
+
+  /** A row's "More actions" menu button. */
+  rowMenu(name: string): Locator {
+    return this.row(name).getByTestId('row-menu');
+  }
+
+  /** Opens a row's menu with the mouse and chooses an item (Test restore, Browse, Push to the bucket, Details, Delete…). */
+  async rowMenuItem(name: string, label: string): Promise<void> {
+    await this.rowMenu(name).click();
+    await this.row(name).getByRole('menuitem', { name: label }).click();
+  }
+
+  /** The view's live region (role=status, aria-live=polite): how the last action started or ended. */
+  live(): Locator {
+    return this.root.getByTestId('live-status');
+  }
+
+  /** The open dialog of the view (role=dialog, modal). */
+  dialog(): Locator {
+    return this.root.getByRole('dialog');
   }
 
   wizard(): Locator {

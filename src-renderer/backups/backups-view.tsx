@@ -1,26 +1,28 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import type { Backup, CallOutput, Job } from '../../src-preload/contract';
+import type { Backup } from '../../src-preload/contract';
 import { BackupJob, CliEquivalent } from './backup-job';
+import { BackupRow } from './backup-row';
 import { BrowsePanel } from './browse';
 import { OptionsPanel } from './options';
 import { PrunePanel } from './prune';
 import { RehearseResults, VerifyResults } from './results';
 import { RestoreWizard } from './restore-wizard';
 import { SchedulePanel, ScheduleSummary } from './schedule';
-import { BackupStatusBadge, CreateResult, ProblemList, TransferResult } from './status';
+import { CreateResult, TransferResult } from './status';
 import { BucketPanel } from './bucket';
-import { FormatBadge, RepoSummary, SizeCell } from './repo-figures';
+import { RepoSummary } from './repo-figures';
+import { useAnnouncement } from './announce';
 import { Command, EmptyState } from '../shared/empty-state';
+import { Dialog, LiveRegion } from '../shared/dialog';
 import { ErrorNotice } from '../shared/error-notice';
 import { Loadable } from '../shared/loadable';
 import { RefreshButton } from '../shared/refresh-button';
 import { Card, Page } from '../shared/page';
-import { exactTime, formatBytes, timeAgo } from '../shared/format';
 import { useStudio } from '../store';
 import type { BackupActionRef } from './backups-slice';
-import { describeProblem } from './health';
 import { isFinal, sortJobs } from '../jobs/jobs-slice';
 import { IDLE } from '../shared/requests-slice';
+import type { Job } from '../../src-preload/contract';
 import './backups.css';
 
 /** The class policy in one line, shown next to Back up now. */
@@ -32,161 +34,68 @@ function lastVerify(jobs: Job[], name: string): Job | undefined {
   return jobs.find((j) => j.kind === 'backup.verify' && j.title === `backup verify ${name}`);
 }
 
-/** The last verify: a job of this session while it runs or just ended, else the record beside the archive. */
-function VerifiedState({ job, recorded }: { job: Job | undefined; recorded: Backup['verified'] }): ReactNode {
-  if (job && !isFinal(job.state)) return <span className="muted">Verifying…</span>;
-  const fromJob = job?.state === 'ok' ? { ok: (job.result as { ok?: boolean } | null)?.ok === true, at: job.finished_at ?? job.created_at } : null;
-  const last = fromJob ?? recorded;
-  if (!last) return job ? <span className="muted">Verify {job.state}</span> : <span className="muted">Not verified</span>;
-  return (
-    <span className={`state-badge state-${last.ok ? 'ok' : 'error'}`} title={`verified ${exactTime(last.at)}`} data-testid="verified-state" data-ok={last.ok}>
-      {last.ok ? 'Verified' : 'Damaged'}
-    </span>
-  );
-}
+const TITLES: Record<BackupActionRef['kind'], string> = { create: 'Backup', verify: 'Verify', rehearse: 'Test restore', restore: 'Restore', schedule: 'Nightly backup', push: 'Push', pull: 'Pull' };
 
-function ActionPanel({ action }: { action: BackupActionRef }): ReactNode {
-  const title = { create: 'Backup', verify: 'Verify', rehearse: 'Test restore', restore: 'Restore', schedule: 'Nightly backup', push: 'Push', pull: 'Pull' }[action.kind];
+/** An action's job followed live, then its result, and the `foxctl backup` line. */
+function ActionBody({ action }: { action: BackupActionRef }): ReactNode {
   return (
-    <Card title={`${title}${action.name ? ` ${action.name}` : ''}`}>
-      <div data-testid={`backup-action-${action.kind}`}>
-        <BackupJob
-          jobId={action.jobId}
-          done={(result) =>
-            action.kind === 'verify' ? (
-              <VerifyResults result={result} />
-            ) : action.kind === 'rehearse' ? (
-              <RehearseResults result={result} />
-            ) : action.kind === 'push' || action.kind === 'pull' ? (
-              <TransferResult kind={action.kind} result={result} />
-            ) : (
-              <CreateResult result={result} />
-            )
-          }
-        />
-        <CliEquivalent cli={action.cli} />
-      </div>
-    </Card>
-  );
-}
-
-function Details({ name }: { name: string }): ReactNode {
-  const info = useStudio((s) => s.backupInfo);
-  const [data, setData] = useState<CallOutput<'backups.info'> | null>(null);
-  useEffect(() => void info(name).then((d) => setData(d ?? null)), [info, name]);
-  if (!data) return <p className="muted">Reading the manifest…</p>;
-  return (
-    <div data-testid="backup-details">
-      {data.problem ? <p className="error-text">The archive cannot be read: {data.problem}</p> : null}
-      {data.status === 'completed_with_problems' ? (
-        <>
-          <p className="error-text">
-            Completed with problems: {data.problems.length} problem{data.problems.length === 1 ? '' : 's'} found when it was created. It does not count as a clean backup for pruning.
-          </p>
-          <ProblemList problems={data.problems} />
-        </>
-      ) : null}
-      <p>
-        Included: <span className="mono">{data.stores.join(', ') || 'no stores'}</span>
-      </p>
-      {data.skipped_stores.length > 0 ? <p className="muted">Skipped: {data.skipped_stores.map((s) => `${s.store} (${s.reason})`).join('; ')}</p> : null}
-      <p className="muted small">Written by {data.written_by ?? 'unknown'}; {data.files} files, {formatBytes(data.total_size)} uncompressed.</p>
-      <CliEquivalent cli={data.cli} />
+    <div data-testid={`backup-action-${action.kind}`}>
+      <BackupJob
+        jobId={action.jobId}
+        done={(result) =>
+          action.kind === 'verify' ? (
+            <VerifyResults result={result} />
+          ) : action.kind === 'rehearse' ? (
+            <RehearseResults result={result} />
+          ) : action.kind === 'push' || action.kind === 'pull' ? (
+            <TransferResult kind={action.kind} result={result} />
+          ) : (
+            <CreateResult result={result} />
+          )
+        }
+      />
+      <CliEquivalent cli={action.cli} />
     </div>
   );
 }
 
-function BackupRow({ b, verify, onRestore, onBrowse }: { b: Backup; verify: Job | undefined; onRestore: () => void; onBrowse: () => void }): ReactNode {
-  const verifyBackup = useStudio((s) => s.verifyBackup);
-  const push = useStudio((s) => s.pushBackup);
-  const rehearse = useStudio((s) => s.rehearseBackup);
+/** The name calls use for a backup: `snapshot:NAME` when an archive has the same name. */
+function refNameOf(b: Backup, list: Backup[]): string {
+  return b.format === 'snapshot' && list.some((x) => x !== b && x.name === b.name) ? `snapshot:${b.name}` : b.name;
+}
+
+/** Which dialog is open (one at a time). */
+type DialogState =
+  | { kind: 'options' }
+  | { kind: 'prune' }
+  | { kind: 'schedule' }
+  | { kind: 'restore'; backup: Backup; refName: string; stores?: string[] }
+  | { kind: 'job'; action: BackupActionRef; row: string }
+  | { kind: 'delete'; backup: Backup; refName: string };
+
+/** The row's menu button, where focus goes back when the element that opened a dialog is gone. */
+const rowMenu = (name: string) => (): HTMLElement | null => document.querySelector<HTMLElement>(`tr[data-backup="${CSS.escape(name)}"] [data-testid="row-menu"]`);
+
+/** Asks before deleting one backup. */
+function DeleteDialog({ backup, refName, onClose }: { backup: Backup; refName: string; onClose: () => void }): ReactNode {
   const del = useStudio((s) => s.deleteBackup);
-  const [confirmDelete, setConfirmDelete] = useState(false);
-  const [open, setOpen] = useState(false);
-  const requests = useStudio((s) => s.requests);
-  const clear = useStudio((s) => s.clearError);
-  // Failures of this row's calls (a verify refused, a delete that found no file) show under it.
-  const failed = (['verify', 'rehearse', 'delete', 'push'] as const).map((k) => `backups.${k}:${b.name}`).filter((k) => requests[k]?.error);
-  const bad = b.status === 'damaged' || b.status === 'completed_with_problems' || b.verified?.ok === false;
+  const req = useStudio((s) => s.requests[`backups.delete:${refName}`] ?? IDLE);
   return (
-    <>
-      <tr data-backup={b.name} data-format={b.format} data-status={b.status} data-clean={b.clean} className={bad ? 'row-bad' : undefined}>
-        <th scope="row">
-          <div className="mono">{b.name}</div>
-          {b.go_format ? <span className="tag">Go foxctl</span> : null} <BackupStatusBadge b={b} />
-          {b.problem ? <div className="error-text small">{b.problem}</div> : null}
-          {b.problems.length > 0 ? (
-            <div className="error-text small" data-testid="backup-problem-summary">
-              {describeProblem(b.problems[0]!)}
-              {b.problems.length > 1 ? ` (+${b.problems.length - 1} more in Details)` : ''}
-            </div>
-          ) : null}
-        </th>
-        <td>
-          <FormatBadge b={b} />
-        </td>
-        <td title={exactTime(b.created_at)}>{timeAgo(b.created_at)}</td>
-        <td className="muted">
-          {b.stores.length} stores · {b.files} files
-          {b.skipped_stores.length > 0 ? (
-            <span title={`Left out by the class policy: ${b.skipped_stores.join(', ')}`} data-testid="backup-skipped">
-              {' '}
-              · {b.skipped_stores.length} skipped
-            </span>
-          ) : null}
-          <div className="small">{b.components.join(', ')}</div>
-        </td>
-        <td className="num">
-          <SizeCell b={b} />
-        </td>
-        <td>
-          <VerifiedState job={verify} recorded={b.verified} />
-        </td>
-        <td>
-          <button type="button" className="btn btn-quiet" onClick={() => void verifyBackup(b.name)} disabled={!!b.problem}>
-            Verify
-          </button>
-          <button type="button" className="btn btn-quiet" onClick={() => void rehearse(b.name)} disabled={!!b.problem}>
-            Test restore
-          </button>
-          <button type="button" className="btn btn-quiet" onClick={onRestore} disabled={!!b.problem}>
-            Restore…
-          </button>
-          <button type="button" className="btn btn-quiet" onClick={onBrowse} disabled={!!b.problem} data-testid="browse-open">
-            Browse
-          </button>
-          <button type="button" className="btn btn-quiet" onClick={() => void push(b.name)} disabled={!!b.problem} aria-label={`Push ${b.name} to the backup bucket`}>
-            Push
-          </button>
-          <button type="button" className="btn btn-quiet" onClick={() => setOpen((o) => !o)} aria-expanded={open}>
-            Details
-          </button>
-          {confirmDelete ? (
-            <button type="button" className="btn btn-danger" onClick={() => void del(b.name)} data-testid="confirm-delete">
-              Delete {b.name}?
-            </button>
-          ) : (
-            <button type="button" className="btn btn-quiet" onClick={() => setConfirmDelete(true)}>
-              Delete
-            </button>
-          )}
-        </td>
-      </tr>
-      {failed.map((k) => (
-        <tr key={k}>
-          <td colSpan={7}>
-            <ErrorNotice error={requests[k]!.error!} onDismiss={() => clear(k)} />
-          </td>
-        </tr>
-      ))}
-      {open ? (
-        <tr>
-          <td colSpan={7}>
-            <Details name={b.name} />
-          </td>
-        </tr>
-      ) : null}
-    </>
+    <Dialog title={`Delete ${backup.name}?`} onClose={onClose} testId="delete-dialog" returnFocus={rowMenu(backup.name)}>
+      <p>
+        {backup.format === 'snapshot'
+          ? 'The snapshot is removed from the list; the space its blobs take is freed by the next prune, unless other snapshots use them.'
+          : 'The archive file is deleted from this home. A copy pushed to the backup bucket stays there.'}
+      </p>
+      <div className="dialog-actions">
+        <button type="button" className="btn btn-danger" disabled={req.loading} data-testid="confirm-delete" onClick={() => void del(refName).then((r) => r && onClose())}>
+          Delete {backup.name}
+        </button>
+        <button type="button" className="btn btn-quiet" onClick={onClose} data-autofocus>
+          Keep it
+        </button>
+      </div>
+    </Dialog>
   );
 }
 
@@ -199,19 +108,20 @@ export function BackupsView(): ReactNode {
   const jobs = useStudio((s) => s.jobs);
   const actions = useStudio((s) => s.backupActions);
   const start = useStudio((s) => s.startBackup);
+  const verifyBackup = useStudio((s) => s.verifyBackup);
+  const rehearse = useStudio((s) => s.rehearseBackup);
+  const push = useStudio((s) => s.pushBackup);
   const createReq = useStudio((s) => s.requests['backups.create'] ?? IDLE);
   const clear = useStudio((s) => s.clearError);
-  const [showOptions, setShowOptions] = useState(false);
-  const [showPrune, setShowPrune] = useState(false);
-  const [showSchedule, setShowSchedule] = useState(false);
   const loadSchedule = useStudio((s) => s.loadBackupSchedule);
-  const [restoring, setRestoring] = useState<{ backup: Backup; stores?: string[] } | null>(null);
+  const [dialog, setDialog] = useState<DialogState | null>(null);
   const [browsing, setBrowsing] = useState<string | null>(null);
-  // Closing the Browse panel gives focus back to the row's Browse button.
+  const closeDialog = (): void => setDialog(null);
+  // Closing the Browse panel gives focus back to the row's menu, where Browse is.
   const closeBrowse = (): void => {
     const name = browsing;
     setBrowsing(null);
-    if (name) requestAnimationFrame(() => document.querySelector<HTMLButtonElement>(`tr[data-backup="${CSS.escape(name)}"] [data-testid="browse-open"]`)?.focus());
+    if (name) requestAnimationFrame(() => rowMenu(name)()?.focus());
   };
   // A restore asked for from the Overview opens the wizard on that backup, the store chosen.
   const ask = useStudio((s) => s.restoreAsk);
@@ -219,7 +129,7 @@ export function BackupsView(): ReactNode {
   useEffect(() => {
     const b = ask && backups?.find((x) => x.name === ask.backup);
     if (!ask || !b) return;
-    setRestoring({ backup: b, stores: [ask.store] });
+    setDialog({ kind: 'restore', backup: b, refName: refNameOf(b, backups!), stores: [ask.store] });
     askRestore(null);
   }, [ask, backups, askRestore]);
   const repoStats = useStudio((s) => s.repoStats);
@@ -244,8 +154,16 @@ export function BackupsView(): ReactNode {
   useEffect(() => {
     if (endedScheduled > 0) void loadSchedule();
   }, [endedScheduled, loadSchedule]);
+  const announcement = useAnnouncement(actions, jobs);
   const sorted = sortJobs(jobs);
-  const shown = actions.slice(-3).reverse();
+  // Verify, Test restore and Restore show in their dialogs; the rest inline, newest first.
+  const shown = actions
+    .filter((a) => a.kind !== 'restore' && a.kind !== 'verify' && a.kind !== 'rehearse')
+    .slice(-3)
+    .reverse();
+  const inDialog = (row: string) => (ref: BackupActionRef | undefined) => {
+    if (ref) setDialog({ kind: 'job', action: ref, row });
+  };
   return (
     <Page
       id="backups"
@@ -254,35 +172,56 @@ export function BackupsView(): ReactNode {
       actions={
         <>
           <RefreshButton onRefresh={() => void load()} busy={loading} />
-          <button type="button" className="btn btn-quiet" onClick={() => setShowSchedule((s) => !s)} aria-expanded={showSchedule} data-testid="schedule-open">
+          <button type="button" className="btn btn-quiet" onClick={() => setDialog({ kind: 'schedule' })} aria-haspopup="dialog" data-testid="schedule-open">
             Schedule…
           </button>
-          <button type="button" className="btn btn-quiet" onClick={() => setShowPrune((s) => !s)} aria-expanded={showPrune}>
+          <button type="button" className="btn btn-quiet" onClick={() => setDialog({ kind: 'prune' })} aria-haspopup="dialog" data-testid="prune-open">
             Prune…
           </button>
-          <button type="button" className="btn btn-quiet" onClick={() => setShowOptions((s) => !s)} aria-expanded={showOptions} data-testid="backup-options">
+          <button type="button" className="btn btn-quiet" onClick={() => setDialog({ kind: 'options' })} aria-haspopup="dialog" data-testid="backup-options">
             Options…
           </button>
-          <button type="button" className="btn btn-primary" onClick={() => void start({})} disabled={createReq.loading} data-testid="backup-now">
+          {/* Focus stays here while the backup runs: it is disabled only while the call starts the job. */}
+          <button type="button" className="btn btn-primary" onClick={() => void (createReq.loading ? undefined : start({}))} aria-disabled={createReq.loading} data-testid="backup-now">
             Back up now
           </button>
         </>
       }
     >
+      <LiveRegion message={announcement} />
       <div>
         <p className="muted small" data-testid="backup-policy">
           {POLICY}
         </p>
-        <ScheduleSummary onOpen={() => setShowSchedule(true)} />
+        <ScheduleSummary onOpen={() => setDialog({ kind: 'schedule' })} />
       </div>
       {createReq.error ? <ErrorNotice error={createReq.error} onDismiss={() => clear('backups.create')} /> : null}
-      {showOptions ? <OptionsPanel onStart={(opts) => void start(opts)} /> : null}
-      {showSchedule ? <SchedulePanel onClose={() => setShowSchedule(false)} /> : null}
-      {showPrune ? <PrunePanel onClose={() => setShowPrune(false)} /> : null}
+      {dialog?.kind === 'options' ? (
+        <Dialog title="Back up with options" onClose={closeDialog} testId="options-dialog">
+          <OptionsPanel
+            onStart={(opts) => {
+              closeDialog();
+              void start(opts);
+            }}
+          />
+        </Dialog>
+      ) : null}
+      {dialog?.kind === 'schedule' ? <SchedulePanel onClose={closeDialog} /> : null}
+      {dialog?.kind === 'prune' ? <PrunePanel onClose={closeDialog} /> : null}
+      {dialog?.kind === 'restore' ? (
+        <RestoreWizard key={dialog.backup.file} backup={dialog.backup} refName={dialog.refName} initialStores={dialog.stores} onClose={closeDialog} returnFocus={rowMenu(dialog.backup.name)} />
+      ) : null}
+      {dialog?.kind === 'delete' ? <DeleteDialog backup={dialog.backup} refName={dialog.refName} onClose={closeDialog} /> : null}
+      {dialog?.kind === 'job' ? (
+        <Dialog title={`${TITLES[dialog.action.kind]} ${dialog.action.name}`} onClose={closeDialog} wide testId={`${dialog.action.kind}-dialog`} returnFocus={rowMenu(dialog.row)}>
+          <ActionBody action={dialog.action} />
+        </Dialog>
+      ) : null}
       {browsing ? <BrowsePanel key={browsing} name={browsing} onClose={closeBrowse} /> : null}
-      {restoring ? <RestoreWizard key={restoring.backup.file} backup={restoring.backup} initialStores={restoring.stores} onClose={() => setRestoring(null)} /> : null}
-      {shown.filter((a) => a.kind !== 'restore').map((a) => (
-        <ActionPanel key={a.jobId} action={a} />
+      {shown.map((a) => (
+        <Card key={a.jobId} title={`${TITLES[a.kind]}${a.name ? ` ${a.name}` : ''}`}>
+          <ActionBody action={a} />
+        </Card>
       ))}
       <Loadable request="backups" data={backups} retry={() => void load()}>
         {(list) =>
@@ -296,26 +235,46 @@ export function BackupsView(): ReactNode {
           ) : (
             <Card title={`${list.length} backup${list.length === 1 ? '' : 's'}`}>
               <RepoSummary stats={repoStats} />
-              <table className="table" data-testid="backups-table">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Format</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">Contents</th>
-                    <th scope="col" className="num">
-                      Size
-                    </th>
-                    <th scope="col">Verified</th>
-                    <th scope="col">Actions</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((b) => (
-                    <BackupRow key={b.file} b={b} verify={lastVerify(sorted, b.name)} onRestore={() => setRestoring({ backup: b })} onBrowse={() => setBrowsing(b.name)} />
-                  ))}
-                </tbody>
-              </table>
+              <div className="table-scroll">
+                <table className="table backups-table" data-testid="backups-table">
+                  <thead>
+                    <tr>
+                      <th scope="col">Name</th>
+                      <th scope="col" className="col-format">
+                        Format
+                      </th>
+                      <th scope="col">Created</th>
+                      <th scope="col">Contents</th>
+                      <th scope="col" className="num">
+                        Size
+                      </th>
+                      <th scope="col">Verified</th>
+                      <th scope="col">Actions</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {list.map((b) => {
+                      const refName = refNameOf(b, list);
+                      return (
+                        <BackupRow
+                          key={b.file}
+                          b={b}
+                          refName={refName}
+                          verify={lastVerify(sorted, b.name)}
+                          actions={{
+                            verify: () => void verifyBackup(refName).then(inDialog(b.name)),
+                            rehearse: () => void rehearse(refName).then(inDialog(b.name)),
+                            restore: () => setDialog({ kind: 'restore', backup: b, refName }),
+                            browse: () => setBrowsing(refName),
+                            push: () => void push(refName),
+                            remove: () => setDialog({ kind: 'delete', backup: b, refName }),
+                          }}
+                        />
+                      );
+                    })}
+                  </tbody>
+                </table>
+              </div>
             </Card>
           )
         }

@@ -1,6 +1,5 @@
 import { useState, type ReactNode } from 'react';
 import type { CallArgs } from '../../src-preload/contract';
-import { Card } from '../shared/page';
 
 const COMPONENTS = ['databases', 'cas', 'memory', 'sessions', 'jobs', 'observability'] as const;
 
@@ -14,10 +13,10 @@ export function OptionsPanel({ onStart }: { onStart: (opts: CallArgs<'backups.cr
   const [format, setFormat] = useState<'' | 'tar' | 'snapshot'>('');
   const all = components.length === COMPONENTS.length;
   return (
-    <Card title="Backup options">
+    <div data-testid="options-panel">
       <p>
         <label>
-          Name <input value={name} placeholder="default: local time" onChange={(e) => setName(e.target.value)} aria-label="Backup name" data-testid="backup-name" />
+          Name <input value={name} placeholder="default: local time" onChange={(e) => setName(e.target.value)} aria-label="Backup name" data-testid="backup-name" data-autofocus />
         </label>
       </p>
       <p>
@@ -64,7 +63,7 @@ export function OptionsPanel({ onStart }: { onStart: (opts: CallArgs<'backups.cr
       >
         Back up with these options
       </button>
-    </Card>
+    </div>
   );
 }
 

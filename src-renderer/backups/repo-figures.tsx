@@ -3,9 +3,9 @@ import type { Backup, RepoStats } from '../../src-preload/contract';
 import { formatBytes } from '../shared/format';
 
 /** Archive or snapshot, as a badge: a snapshot shares its blobs with the others. */
-export function FormatBadge({ b }: { b: Backup }): ReactNode {
+export function FormatBadge({ b, testId = 'backup-format-badge' }: { b: Backup; testId?: string }): ReactNode {
   return (
-    <span className={`tag tag-${b.format}`} data-testid="backup-format-badge" title={b.format === 'snapshot' ? 'Snapshot in the deduplicated repository' : 'One full archive in the Go foxctl format'}>
+    <span className={`tag tag-${b.format}`} data-testid={testId} title={b.format === 'snapshot' ? 'Snapshot in the deduplicated repository' : 'One full archive in the Go foxctl format'}>
       {b.format === 'snapshot' ? 'Snapshot' : 'Archive'}
     </span>
   );

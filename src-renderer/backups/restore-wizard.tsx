@@ -5,6 +5,8 @@ import { IDLE } from '../shared/requests-slice';
 import { BackupJob, CliEquivalent } from './backup-job';
 import { RestoreDone, RestoreFilesTable } from './results';
 import { ErrorNotice } from '../shared/error-notice';
+import { Dialog } from '../shared/dialog';
+import { formatCount } from '../shared/format';
 
 /** "1 file", "3 files". */
 function countFiles(n: number): string {
@@ -37,65 +39,147 @@ function InUseWarning({ plan, forceInUse, onChange }: { plan: RestoreResult; for
 
 type Step = { at: 'choose' } | { at: 'plan'; plan: RestoreResult; cli: string } | { at: 'run'; jobId: string; cli: string };
 
+/** "MEMORY", "MEMORY and TASKS", "MEMORY, TASKS and EVENTS". */
+export function listNames(names: string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/** The confirm button's words: the stores it replaces by name, or what it restores. */
+function confirmLabel(plan: RestoreResult, chosen: string[]): string {
+  const todo = plan.files.filter((f) => f.action !== 'would-skip');
+  const replacing = todo.filter((f) => f.action === 'would-replace');
+  if (chosen.length > 0) {
+    const stores = [...new Set(todo.map((f) => f.store).filter((x): x is string => !!x))];
+    return `${replacing.length > 0 ? 'Replace' : 'Restore'} ${listNames(stores.length > 0 ? stores : chosen)}`;
+  }
+  return `${replacing.length > 0 ? 'Restore and replace' : 'Restore'} ${countFiles(todo.length)}`;
+}
+
+/** Per store of the plan: rows now against rows in the backup (a dry run with countRows). */
+function RowsByStore({ plan }: { plan: RestoreResult }): ReactNode {
+  const dbs = plan.files.filter((f) => f.rows);
+  if (dbs.length === 0) return null;
+  const n = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : formatCount(v));
+  return (
+    <table className="table" data-testid="restore-rows">
+      <thead>
+        <tr>
+          <th scope="col">Store</th>
+          <th scope="col" className="num">
+            Rows now
+          </th>
+          <th scope="col" className="num">
+            Rows in the backup
+          </th>
+          <th scope="col" className="num">
+            Change
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {dbs.map((f) => {
+          const { now, backup } = f.rows!;
+          const delta = now !== null && backup !== null ? backup - now : null;
+          return (
+            <tr key={f.path} data-store={f.store ?? f.path} data-rows-now={now ?? ''} data-rows-backup={backup ?? ''}>
+              <th scope="row" className="mono">
+                {f.store ?? f.path}
+              </th>
+              <td className="num">{now === null ? <span className="muted">{f.through ? `on ${f.through}` : 'none'}</span> : n(now)}</td>
+              <td className="num">{n(backup)}</td>
+              <td className="num">{delta === null ? '' : delta === 0 ? <span className="muted">same</span> : `${delta > 0 ? '+' : '−'}${formatCount(Math.abs(delta))}`}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
 /**
- * The restore wizard: choose stores -> dry run (create / replace / skip per file) -> force ->
- * confirm -> progress -> result with the safety backup. Nothing changes before the confirm.
+ * The restore wizard, in a dialog: choose stores or components -> dry run (per file create /
+ * replace / skip, per store rows now against rows in the backup) -> confirm -> progress -> result
+ * with the safety backup. Chosen stores are replaced by default (what restoring a store means;
+ * their current state is kept in a safety backup first); a whole-backup restore leaves existing
+ * files unless told to replace them. Nothing changes before the confirm.
  */
-export function RestoreWizard({ backup, initialStores, onClose }: { backup: Backup; initialStores?: string[] | undefined; onClose: () => void }): ReactNode {
+export function RestoreWizard({
+  backup,
+  refName,
+  initialStores,
+  onClose,
+  returnFocus,
+}: {
+  backup: Backup;
+  refName?: string;
+  initialStores?: string[] | undefined;
+  onClose: () => void;
+  returnFocus?: () => HTMLElement | null;
+}): ReactNode {
+  const name = refName ?? backup.name;
   const plan = useStudio((s) => s.planRestore);
   const start = useStudio((s) => s.startRestore);
-  const req = useStudio((s) => s.requests[`backups.restore:${backup.name}`] ?? IDLE);
+  const req = useStudio((s) => s.requests[`backups.restore:${name}`] ?? IDLE);
   const clear = useStudio((s) => s.clearError);
   const [stores, setStores] = useState<string[]>(initialStores ?? []);
   const [components, setComponents] = useState<string[]>([]);
-  const [force, setForce] = useState(false);
+  // Replacing follows the choice of stores until the user sets it.
+  const [forceSet, setForceSet] = useState<boolean | null>(null);
+  const force = forceSet ?? stores.length > 0;
   const [forceInUse, setForceInUse] = useState(false);
   const [step, setStep] = useState<Step>({ at: 'choose' });
   const input = (f: boolean, inUse = forceInUse) => ({
-    name: backup.name,
+    name,
     ...(stores.length > 0 ? { stores } : {}),
     ...(components.length > 0 ? { components: components as NonNullable<CallArgs<'backups.restore'>['components']> } : {}),
     force: f,
     ...(inUse ? { forceInUse: true } : {}),
   });
   const dryRun = async (f: boolean, inUse = forceInUse): Promise<void> => {
-    const r = await plan(input(f, inUse));
+    const r = await plan({ ...input(f, inUse), countRows: true });
     if (r?.plan) setStep({ at: 'plan', plan: r.plan, cli: r.cli });
   };
   const toggle = (s: string): void => setStores((cur) => (cur.includes(s) ? cur.filter((x) => x !== s) : [...cur, s]));
   return (
-    <section className="card" role="region" aria-label={`Restore ${backup.name}`} data-testid="restore-wizard">
-      <header className="card-header">
-        <h2>Restore {backup.name}</h2>
-        <button type="button" className="btn btn-quiet" onClick={onClose}>
-          Close
-        </button>
-      </header>
+    <Dialog title={`Restore ${backup.name}`} onClose={onClose} testId="restore-wizard" wide returnFocus={returnFocus}>
       {step.at === 'choose' ? (
         <>
-          <p>1. Choose components and/or stores to restore (none chosen: everything in the backup).</p>
-          <fieldset className="facts" aria-label="Components">
-            {backup.components.map((c) => (
-              <label key={c}>
-                <input type="checkbox" checked={components.includes(c)} onChange={() => setComponents((cur) => (cur.includes(c) ? cur.filter((x) => x !== c) : [...cur, c]))} /> {c}
-              </label>
-            ))}
-          </fieldset>
+          <p>1. Choose stores and/or components to restore (none chosen: everything in the backup).</p>
           <fieldset className="facts" aria-label="Stores">
+            <legend className="small muted">Stores</legend>
             {backup.stores.map((s) => (
               <label key={s}>
                 <input type="checkbox" checked={stores.includes(s)} onChange={() => toggle(s)} /> <span className="mono">{s}</span>
               </label>
             ))}
           </fieldset>
-          <button type="button" className="btn" onClick={() => void dryRun(force)} disabled={req.loading} data-testid="restore-dry-run">
-            {req.loading ? 'Planning…' : 'See what would change'}
-          </button>
+          <fieldset className="facts" aria-label="Components">
+            <legend className="small muted">Components</legend>
+            {backup.components.map((c) => (
+              <label key={c}>
+                <input type="checkbox" checked={components.includes(c)} onChange={() => setComponents((cur) => (cur.includes(c) ? cur.filter((x) => x !== c) : [...cur, c]))} /> {c}
+              </label>
+            ))}
+          </fieldset>
+          <p>
+            <label>
+              <input type="checkbox" checked={force} onChange={(e) => setForceSet(e.target.checked)} data-testid="restore-force-choose" /> Replace what exists now (a safety backup of it is kept first)
+            </label>
+          </p>
+          <div className="dialog-actions">
+            <button type="button" className="btn btn-primary" onClick={() => void dryRun(force)} disabled={req.loading} data-testid="restore-dry-run">
+              {req.loading ? 'Planning…' : 'See what would change'}
+            </button>
+          </div>
         </>
       ) : null}
       {step.at === 'plan' ? (
         <>
-          <p>2. Dry run: nothing has changed yet. Existing files are skipped unless you replace them; replaced files are first saved in a safety backup.</p>
+          <p>
+            2. Dry run: nothing has changed yet.{' '}
+            {force ? 'Existing files are replaced; what they hold now is first saved in a safety backup, which you can restore to undo.' : 'Existing files are left as they are unless you replace them.'}
+          </p>
+          <RowsByStore plan={step.plan} />
           <RestoreFilesTable result={step.plan} />
           <InUseWarning
             plan={step.plan}
@@ -112,15 +196,15 @@ export function RestoreWizard({ backup, initialStores, onClose }: { backup: Back
                 checked={force}
                 data-testid="restore-force"
                 onChange={(e) => {
-                  setForce(e.target.checked);
+                  setForceSet(e.target.checked);
                   void dryRun(e.target.checked);
                 }}
               />{' '}
-              Replace existing files (force)
+              Replace what exists now (a safety backup of it is kept first)
             </label>
           </p>
           <CliEquivalent cli={step.cli.replace(/ --dry-run$/, '')} />
-          <p>
+          <div className="dialog-actions">
             <button
               type="button"
               className="btn btn-danger"
@@ -132,12 +216,12 @@ export function RestoreWizard({ backup, initialStores, onClose }: { backup: Back
                 })
               }
             >
-              Restore {countFiles(step.plan.files.filter((f) => f.action !== 'would-skip').length)}
-            </button>{' '}
+              {confirmLabel(step.plan, stores)}
+            </button>
             <button type="button" className="btn btn-quiet" onClick={() => setStep({ at: 'choose' })}>
               Back
             </button>
-          </p>
+          </div>
         </>
       ) : null}
       {step.at === 'run' ? (
@@ -146,7 +230,7 @@ export function RestoreWizard({ backup, initialStores, onClose }: { backup: Back
           <CliEquivalent cli={step.cli} />
         </>
       ) : null}
-      {req.error ? <ErrorNotice error={req.error} onDismiss={() => clear(`backups.restore:${backup.name}`)} /> : null}
-    </section>
+      {req.error ? <ErrorNotice error={req.error} onDismiss={() => clear(`backups.restore:${name}`)} /> : null}
+    </Dialog>
   );
 }

@@ -12,6 +12,14 @@ const ACTION_TEXT: Record<RestoreResult['files'][number]['action'], string> = {
   skipped: 'skipped',
 };
 
+/** The engine's reason for a skip in the GUI's words: the CLI's "(pass --force …)" hints become the choice this wizard offers. */
+export function guiReason(reason: string): string {
+  return reason
+    .replace(/ \(pass --force to replace (it|its tables there)\)/, ' (choose "Replace what exists now" to replace it)')
+    .replace(/;? ?(stop it or )?pass --force-in-use[^;]*/, '')
+    .replace(/ \(run "foxctl backup verify [^"]*"\)/, ' (verify the backup)');
+}
+
 /** Each file of a restore plan or result: create / replace / skip, with why a file is skipped. */
 export function RestoreFilesTable({ result }: { result: RestoreResult }): ReactNode {
   return (
@@ -35,7 +43,7 @@ export function RestoreFilesTable({ result }: { result: RestoreResult }): ReactN
             <td className="mono">{f.path}</td>
             <td className="muted small">
               {f.destination}
-              {f.reason ? <div>{f.reason}</div> : null}
+              {f.reason ? <div>{guiReason(f.reason)}</div> : null}
             </td>
             <td className="num">{formatBytes(f.size)}</td>
           </tr>

@@ -5,6 +5,7 @@ import { useStudio } from '../store';
 import { IDLE } from '../shared/requests-slice';
 import { CliEquivalent } from './backup-job';
 import { ErrorNotice } from '../shared/error-notice';
+import { Dialog } from '../shared/dialog';
 
 /** "in 5 hours" / "5 hours ago" for a timestamp. */
 function relative(iso: string): string {
@@ -76,13 +77,7 @@ export function SchedulePanel({ onClose }: { onClose: () => void }): ReactNode {
     setSavedAt(null);
   };
   return (
-    <section className="card" role="region" aria-label="Nightly backup" data-testid="schedule-panel">
-      <header className="card-header">
-        <h2>Nightly backup</h2>
-        <button type="button" className="btn btn-quiet" onClick={onClose}>
-          Close
-        </button>
-      </header>
+    <Dialog title="Nightly backup" onClose={onClose} testId="schedule-panel">
       <p className="muted small">
         While Storage Studio runs (this app, or <code>foxctl studio</code>), it takes a backup each day at this time, then keeps the newest nightly backups and deletes older nightly ones. Backups you take
         yourself are never deleted by it.
@@ -149,7 +144,7 @@ export function SchedulePanel({ onClose }: { onClose: () => void }): ReactNode {
       {req.error ? <ErrorNotice error={req.error} onDismiss={() => clear('backups.setSchedule')} /> : null}
       {runReq.error ? <ErrorNotice error={runReq.error} onDismiss={() => clear('backups.runSchedule')} /> : null}
       <CliEquivalent cli={schedule.cli} />
-    </section>
+    </Dialog>
   );
 }
 
