@@ -16,13 +16,13 @@ export function OptionsPanel({ onStart }: { onStart: (opts: CallArgs<'backups.cr
     <div data-testid="options-panel">
       <p>
         <label>
-          Name <input value={name} placeholder="default: local time" onChange={(e) => setName(e.target.value)} aria-label="Backup name" data-testid="backup-name" data-autofocus />
+          Name <input className="input" value={name} placeholder="default: local time" onChange={(e) => setName(e.target.value)} aria-label="Backup name" data-testid="backup-name" data-autofocus />
         </label>
       </p>
       <p>
         <label>
           Format{' '}
-          <select value={format} onChange={(e) => setFormat(e.target.value as typeof format)} aria-label="Backup format" data-testid="backup-format">
+          <select className="input" value={format} onChange={(e) => setFormat(e.target.value as typeof format)} aria-label="Backup format" data-testid="backup-format">
             <option value="">Default</option>
             <option value="snapshot">Snapshot: incremental, stores only what changed</option>
             <option value="tar">Archive: one full .tar.gz the Go foxctl reads</option>
@@ -30,6 +30,7 @@ export function OptionsPanel({ onStart }: { onStart: (opts: CallArgs<'backups.cr
         </label>
       </p>
       <fieldset className="facts" aria-label="Components">
+        <legend className="small muted">Components</legend>
         {COMPONENTS.map((c) => (
           <label key={c}>
             <input type="checkbox" checked={components.includes(c)} onChange={() => setComponents((cur) => (cur.includes(c) ? cur.filter((x) => x !== c) : [...cur, c]))} /> {c}
@@ -54,7 +55,7 @@ export function OptionsPanel({ onStart }: { onStart: (opts: CallArgs<'backups.cr
       </p>
       <button
         type="button"
-        className="btn"
+        className="btn btn-primary"
         disabled={components.length === 0}
         data-testid="backup-with-options"
         onClick={() =>

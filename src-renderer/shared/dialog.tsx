@@ -34,13 +34,18 @@ export function Dialog({
   const titleId = useId();
   const fallback = useRef(returnFocus);
   fallback.current = returnFocus;
+  const closing = useRef(onClose);
+  closing.current = onClose;
+  const mounted = useRef(false);
   useEffect(() => {
     const dialog = ref.current!;
+    mounted.current = true;
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (!dialog.open) dialog.showModal();
     const first = dialog.querySelector<HTMLElement>('[data-autofocus]') ?? focusablesIn(dialog).find((el) => !el.closest('.dialog-head')) ?? focusablesIn(dialog)[0];
     first?.focus();
     return () => {
+      mounted.current = false;
       if (dialog.open) dialog.close();
       const back = opener && opener.isConnected ? opener : fallback.current?.();
       back?.focus();
@@ -69,6 +74,10 @@ export function Dialog({
       aria-labelledby={titleId}
       data-testid={testId}
       onKeyDown={onKeyDown}
+      onClose={() => {
+        // Closed by the browser itself (a second Escape may close without a cancelable cancel): tell the owner.
+        if (mounted.current) closing.current();
+      }}
       onCancel={(e) => {
         // Escape: the owner decides (it unmounts the dialog, which closes it and returns focus).
         e.preventDefault();
