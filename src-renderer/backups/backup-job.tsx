@@ -19,14 +19,14 @@ export function CliEquivalent({ cli }: { cli: string }): ReactNode {
  * A job started from the Backups view, followed live: the Jobs panel's progress (bytes, rate,
  * ETA) and Cancel while it runs, then `done(result)` or its error.
  */
-export function BackupJob({ jobId, done }: { jobId: string; done: (result: unknown, job: Job) => ReactNode }): ReactNode {
+export function BackupJob({ jobId, done, words = (m) => m }: { jobId: string; done: (result: unknown, job: Job) => ReactNode; words?: (message: string) => string }): ReactNode {
   const job = useStudio((s) => s.jobs[jobId]);
   if (!job) return <p className="muted">Starting…</p>;
   if (isFinal(job.state)) {
     if (job.state === 'ok') return <div data-testid="backup-job-done" data-job-id={jobId}>{done(job.result, job)}</div>;
     return (
       <p className={job.state === 'canceled' ? 'muted' : 'error-text'} data-testid="backup-job-failed" data-state={job.state}>
-        {job.state === 'canceled' ? `Canceled: ${job.error?.message ?? ''}` : `${job.error ? `${ERROR_TEXT[job.error.code].title}: ${job.error.message}` : 'Failed'}`}
+        {job.state === 'canceled' ? `Canceled: ${job.error?.message ?? ''}` : `${job.error ? `${ERROR_TEXT[job.error.code].title}: ${words(job.error.message)}` : 'Failed'}`}
       </p>
     );
   }

@@ -3,7 +3,7 @@ import type { Backup, CallArgs, RestoreResult } from '../../src-preload/contract
 import { useStudio } from '../store';
 import { IDLE } from '../shared/requests-slice';
 import { BackupJob, CliEquivalent } from './backup-job';
-import { RestoreDone, RestoreFilesTable } from './results';
+import { guiReason, RestoreDone, RestoreFilesTable } from './results';
 import { ErrorNotice } from '../shared/error-notice';
 import { Dialog } from '../shared/dialog';
 import { formatCount } from '../shared/format';
@@ -226,7 +226,7 @@ export function RestoreWizard({
       ) : null}
       {step.at === 'run' ? (
         <>
-          <BackupJob jobId={step.jobId} done={(result) => <RestoreDone result={result} />} />
+          <BackupJob jobId={step.jobId} done={(result) => <RestoreDone result={result} />} words={guiReason} />
           <CliEquivalent cli={step.cli} />
         </>
       ) : null}

@@ -16,7 +16,7 @@ const ACTION_TEXT: Record<RestoreResult['files'][number]['action'], string> = {
 export function guiReason(reason: string): string {
   return reason
     .replace(/ \(pass --force to replace (it|its tables there)\)/, ' (choose "Replace what exists now" to replace it)')
-    .replace(/;? ?(stop it or )?pass --force-in-use[^;]*/, '')
+    .replace(/; stop it or pass --force-in-use \(that process then goes on with the restored data\)/, '; stop it, or see what would change again and choose to replace it anyway')
     .replace(/ \(run "foxctl backup verify [^"]*"\)/, ' (verify the backup)');
 }
 
