@@ -171,6 +171,8 @@ test.describe('the Backups view', () => {
     // A chosen store is replaced by default, with the rows it has now against the backup's.
     await expect(wizard.locator('tr[data-file="storage/memory.db"]')).toHaveAttribute('data-action', 'replace');
     const rows = wizard.getByTestId('restore-rows').locator('tr[data-store="MEMORY"]');
+    // The counts follow the plan (they read the store out of the backup).
+    await expect(rows).toHaveAttribute('data-counted', 'true', { timeout: 30_000 });
     const rowsNow = Number(await rows.getAttribute('data-rows-now'));
     const rowsBackup = Number(await rows.getAttribute('data-rows-backup'));
     expect(rowsBackup - rowsNow).toBe(before - notesIn(app.home));

@@ -26,6 +26,8 @@ export interface BackupsSlice {
   rehearseBackup(name: string): Promise<BackupActionRef | undefined>;
   planRestore(input: Omit<CallArgs<'backups.restore'>, 'dryRun'>): Promise<CallOutput<'backups.restore'> | undefined>;
   startRestore(input: Omit<CallArgs<'backups.restore'>, 'dryRun'>): Promise<BackupActionRef | undefined>;
+  /** A dry run that also counts each database's rows now and in the backup (tracked apart from the plan: it can take a while). */
+  countRestoreRows(input: Omit<CallArgs<'backups.restore'>, 'dryRun' | 'countRows'>): Promise<CallOutput<'backups.restore'> | undefined>;
   backupInfo(name: string): Promise<CallOutput<'backups.info'> | undefined>;
   deleteBackup(name: string): Promise<CallOutput<'backups.delete'> | undefined>;
   pruneBackups(input: CallArgs<'backups.prune'>): Promise<CallOutput<'backups.prune'> | undefined>;
@@ -113,6 +115,7 @@ export const createBackupsSlice: StateCreator<StudioState, [], [], BackupsSlice>
       return r && remember({ kind: 'rehearse', name, ...r });
     },
     planRestore: async (input) => get().track(`backups.restore:${input.name}`, () => call('backups.restore', { ...input, dryRun: true })),
+    countRestoreRows: async (input) => get().track(`backups.restoreRows:${input.name}`, () => call('backups.restore', { ...input, dryRun: true, countRows: true })),
     startRestore: async (input) => {
       const r = await get().track(`backups.restore:${input.name}`, () => call('backups.restore', { ...input, dryRun: false }));
       return r && remember({ kind: 'restore', name: input.name, jobId: r.jobId, cli: r.cli });

@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import type { Backup, CallArgs, RestoreResult } from '../../src-preload/contract';
 import { useStudio } from '../store';
 import { IDLE } from '../shared/requests-slice';
@@ -6,7 +6,7 @@ import { BackupJob, CliEquivalent } from './backup-job';
 import { guiReason, RestoreDone, RestoreFilesTable } from './results';
 import { ErrorNotice } from '../shared/error-notice';
 import { Dialog } from '../shared/dialog';
-import { formatCount } from '../shared/format';
+import { formatBytes, formatCount } from '../shared/format';
 
 /** "1 file", "3 files". */
 function countFiles(n: number): string {
@@ -55,10 +55,26 @@ function confirmLabel(plan: RestoreResult, chosen: string[]): string {
   return `${replacing.length > 0 ? 'Restore and replace' : 'Restore'} ${countFiles(todo.length)}`;
 }
 
-/** Per store of the plan: rows now against rows in the backup (a dry run with countRows). */
-function RowsByStore({ plan }: { plan: RestoreResult }): ReactNode {
-  const dbs = plan.files.filter((f) => f.rows);
+/** Databases of a plan up to this size have their rows counted at once; larger ones on request (it reads them out of the backup). */
+const AUTO_COUNT_BYTES = 256 << 20;
+
+type Rows = NonNullable<RestoreResult['files'][number]['rows']>;
+
+/** Per store of the plan: rows now against rows in the backup, filled in when the count (a dry run with countRows) is back. */
+function RowsByStore({ plan, rows, counting, onCount }: { plan: RestoreResult; rows: Map<string, Rows> | null; counting: boolean; onCount: () => void }): ReactNode {
+  const dbs = plan.files.filter((f) => f.path.endsWith('.db'));
   if (dbs.length === 0) return null;
+  const bytes = dbs.reduce((a, f) => a + f.size, 0);
+  if (!rows && !counting) {
+    return (
+      <p data-testid="restore-rows-ask">
+        <button type="button" className="btn" onClick={onCount}>
+          Count rows now and in the backup
+        </button>{' '}
+        <span className="muted small">reads {formatBytes(bytes)} of databases out of the backup</span>
+      </p>
+    );
+  }
   const n = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : formatCount(v));
   return (
     <table className="table" data-testid="restore-rows">
@@ -78,10 +94,23 @@ function RowsByStore({ plan }: { plan: RestoreResult }): ReactNode {
       </thead>
       <tbody>
         {dbs.map((f) => {
-          const { now, backup } = f.rows!;
+          const r = rows?.get(f.path);
+          if (!r) {
+            return (
+              <tr key={f.path} data-store={f.store ?? f.path} data-counted="false">
+                <th scope="row" className="mono">
+                  {f.store ?? f.path}
+                </th>
+                <td className="num muted" colSpan={3}>
+                  {counting ? 'counting…' : '—'}
+                </td>
+              </tr>
+            );
+          }
+          const { now, backup } = r;
           const delta = now !== null && backup !== null ? backup - now : null;
           return (
-            <tr key={f.path} data-store={f.store ?? f.path} data-rows-now={now ?? ''} data-rows-backup={backup ?? ''}>
+            <tr key={f.path} data-store={f.store ?? f.path} data-counted="true" data-rows-now={now ?? ''} data-rows-backup={backup ?? ''}>
               <th scope="row" className="mono">
                 {f.store ?? f.path}
               </th>
@@ -118,6 +147,12 @@ export function RestoreWizard({
 }): ReactNode {
   const name = refName ?? backup.name;
   const plan = useStudio((s) => s.planRestore);
+  const countRows = useStudio((s) => s.countRestoreRows);
+  const rowsReq = useStudio((s) => s.requests[`backups.restoreRows:${refName ?? backup.name}`] ?? IDLE);
+  const counting = rowsReq.loading;
+  const [rows, setRows] = useState<Map<string, Rows> | null>(null);
+  // Each plan has its own count; a count that comes back for an older plan is dropped.
+  const generation = useRef(0);
   const start = useStudio((s) => s.startRestore);
   const req = useStudio((s) => s.requests[`backups.restore:${name}`] ?? IDLE);
   const clear = useStudio((s) => s.clearError);
@@ -135,9 +170,20 @@ export function RestoreWizard({
     force: f,
     ...(inUse ? { forceInUse: true } : {}),
   });
+  const count = (f: boolean, inUse: boolean, gen: number): void => {
+    void countRows(input(f, inUse)).then((r) => {
+      if (r?.plan && gen === generation.current) setRows(new Map(r.plan.files.filter((x) => x.rows).map((x) => [x.path, x.rows!])));
+    });
+  };
+  // The plan at once; the row counts after it, as they read the databases out of the backup.
   const dryRun = async (f: boolean, inUse = forceInUse): Promise<void> => {
-    const r = await plan({ ...input(f, inUse), countRows: true });
-    if (r?.plan) setStep({ at: 'plan', plan: r.plan, cli: r.cli });
+    const gen = ++generation.current;
+    setRows(null);
+    const r = await plan(input(f, inUse));
+    if (!r?.plan || gen !== generation.current) return;
+    setStep({ at: 'plan', plan: r.plan, cli: r.cli });
+    const dbBytes = r.plan.files.filter((x) => x.path.endsWith('.db')).reduce((a, x) => a + x.size, 0);
+    if (dbBytes > 0 && dbBytes <= AUTO_COUNT_BYTES) count(f, inUse, gen);
   };
   const toggle = (s: string): void => setStores((cur) => (cur.includes(s) ? cur.filter((x) => x !== s) : [...cur, s]));
   return (
@@ -179,7 +225,8 @@ export function RestoreWizard({
             2. Dry run: nothing has changed yet.{' '}
             {force ? 'Existing files are replaced; what they hold now is first saved in a safety backup, which you can restore to undo.' : 'Existing files are left as they are unless you replace them.'}
           </p>
-          <RowsByStore plan={step.plan} />
+          <RowsByStore plan={step.plan} rows={rows} counting={counting} onCount={() => count(force, forceInUse, generation.current)} />
+          {rowsReq.error ? <ErrorNotice error={rowsReq.error} onDismiss={() => clear(`backups.restoreRows:${name}`)} /> : null}
           <RestoreFilesTable result={step.plan} />
           <InUseWarning
             plan={step.plan}
