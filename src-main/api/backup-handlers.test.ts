@@ -74,12 +74,14 @@ describe('backups.* handlers', () => {
       const rehearsed = await settled(engine, rehearse.jobId);
       expect(rehearsed.result).toMatchObject({ ok: true });
 
-      const preview = value<{ dry_run: boolean; deleted: { name: string }[]; kept: { name: string }[]; cli: string }>(
+      const preview = value<{ dry_run: boolean; deleted: { name: string }[]; kept: { name: string }[]; safety: string[]; cli: string }>(
         await api.invoke('backups.prune', { keepLast: 1, dryRun: true }, origin),
       );
       expect(preview.dry_run).toBe(true);
-      expect(preview.deleted).toHaveLength(1);
-      expect(preview.kept).toHaveLength(1);
+      // The restore's safety backup is kept apart: it does not take b1's place.
+      expect(preview.deleted).toHaveLength(0);
+      expect(preview.kept.map((b) => b.name).sort()).toEqual([result.safety_backup!.name, 'b1'].sort());
+      expect(preview.safety).toEqual([result.safety_backup!.name]);
       expect(preview.cli).toBe('foxctl backup prune --keep-last 1 --dry-run');
       expect(value<unknown[]>(await api.invoke('backups.list', {}, origin))).toHaveLength(2);
 
