@@ -75,6 +75,17 @@ describe.skipIf(server.skip)('foxctl db info|tables|schema|query|check through t
     expect(envelope(again).data).toMatchObject({ columns: ['n'], rows: [[2]] });
   }, 120_000);
 
+  it('postgres: a store whose schema does not exist is NOT_FOUND (exit status and envelope), naming store, schema and masked DSN', async () => {
+    const env = tempHome().env({ FOXCTL_TASKS_DB_DRIVER: 'postgres', FOXCTL_TASKS_POSTGRES_DSN: dsn, FOXCTL_TASKS_POSTGRES_SCHEMA: 'never_made' });
+    const info = spawnCli(env, ['--json', 'db', 'info', 'tasks']);
+    expect(info.status, info.stderr).toBe(EXIT_CODES.NOT_FOUND);
+    expect(envelope(info).error).toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/^store TASKS has no schema "never_made" on postgres:\/\/postgres:\*\*\*\*@127\.0\.0\.1:\d+\/dbcli_\w+ yet/) });
+    const tables = spawnCli(env, ['db', 'tables', 'tasks']);
+    expect(tables.status).toBe(EXIT_CODES.NOT_FOUND);
+    expect(tables.stderr.toString()).toMatch(/no schema "never_made"/);
+    for (const r of [info, tables]) expect(r.stdout.toString() + r.stderr).not.toContain(password);
+  }, 60_000);
+
   it('turso file: URL: the same commands through libSQL', async () => {
     const h = tempHome();
     const env = h.env({ FOXCTL_TASKS_DB_DRIVER: 'turso', FOXCTL_TASKS_DB_URL: `file:${path.join(h.home, 'tasks.turso.db')}` });

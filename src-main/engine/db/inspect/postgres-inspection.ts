@@ -53,6 +53,20 @@ export class PostgresInspection implements StoreInspection {
     this.subject = `store ${d.store.name} (${d.location})`;
   }
 
+  /** NOT_FOUND naming the store, its schema and the masked server when the schema is not there: an empty store is not what exists. */
+  private async assertSchema(tx: DriverReadTx): Promise<void> {
+    const [found] = await tx.query('SELECT 1 AS ok FROM pg_namespace WHERE nspname = ?', [this.schemaName]);
+    if (!found) throw this.noSchema();
+  }
+
+  private noSchema(): FoxError {
+    return new FoxError(
+      'NOT_FOUND',
+      `store ${this.d.store.name} has no schema "${this.schemaName}" on ${this.d.location.replace(/ \(schema [^)]*\)$/, '')} yet (run foxctl init to create the stores)`,
+      { subject: `store ${this.d.store.name}` },
+    );
+  }
+
   private relations(tx: DriverReadTx, kinds: string): Promise<RelRow[]> {
     return tx.query<RelRow>(
       `SELECT c.oid::int8 AS oid, c.relname AS name, c.relkind::text AS kind,
@@ -68,6 +82,7 @@ export class PostgresInspection implements StoreInspection {
   info(opts: OpOptions = {}): Promise<DbInfo> {
     return this.d.read(
       async (tx) => {
+        await this.assertSchema(tx);
         const [v] = await tx.query<{ version: string; encoding: string; block: string }>(
           "SELECT current_setting('server_version') AS version, current_setting('server_encoding') AS encoding, current_setting('block_size') AS block",
         );
@@ -129,6 +144,7 @@ export class PostgresInspection implements StoreInspection {
     const deadline = Date.now() + (opts.countBudgetMs ?? 2000);
     return this.d.read(
       async (tx) => {
+        await this.assertSchema(tx);
         const out: TableInfo[] = [];
         for (const r of await this.relations(tx, 'rpvmf')) {
           throwIfAborted(opts.signal, 'db tables');
@@ -153,6 +169,7 @@ export class PostgresInspection implements StoreInspection {
   schema(opts: OpOptions = {}): Promise<SchemaObject[]> {
     return this.d.read(
       async (tx) => {
+        await this.assertSchema(tx);
         const out: SchemaObject[] = [];
         for (const r of await this.relations(tx, 'rpvm')) {
           if (r.kind === 'v' || r.kind === 'm') {
@@ -185,7 +202,10 @@ export class PostgresInspection implements StoreInspection {
       'SELECT c.oid::int8 AS oid, c.relkind::text AS kind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN (\'r\', \'p\', \'v\', \'m\', \'f\')',
       [this.schemaName, table],
     );
-    if (!rel) throw new FoxError('NOT_FOUND', `${this.subject} has no table or view named "${table}"`, { subject: `store ${this.d.store.name}` });
+    if (!rel) {
+      await this.assertSchema(tx);
+      throw new FoxError('NOT_FOUND', `${this.subject} has no table or view named "${table}"`, { subject: `store ${this.d.store.name}` });
+    }
     const pk = await tx.query<{ name: string }>(
       `SELECT a.attname AS name FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
         WHERE i.indrelid = ?::int8::oid AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)`,
@@ -227,7 +247,13 @@ export class PostgresInspection implements StoreInspection {
     const params = positionalParams(opts.params, this.subject);
     const started = Date.now();
     try {
-      const res = await this.d.read((tx) => tx.rows(sql, params, limit), { timeoutMs, untrusted: true, ...(opts.signal ? { signal: opts.signal } : {}) });
+      const res = await this.d.read(
+        async (tx) => {
+          await this.assertSchema(tx);
+          return tx.rows(sql, params, limit);
+        },
+        { timeoutMs, untrusted: true, ...(opts.signal ? { signal: opts.signal } : {}) },
+      );
       return { columns: res.columns, rows: res.rows.map((r) => r.map(toQueryCell)), truncated: res.truncated, duration_ms: Date.now() - started };
     } catch (err) {
       if (isFoxError(err) && /read-only transaction|permission denied|must be (a )?superuser|cannot insert multiple commands|data-modifying/i.test(err.message)) {
@@ -243,6 +269,7 @@ export class PostgresInspection implements StoreInspection {
     const base = { driver: 'postgres', path: this.d.location, mode: 'bt_index_check' as const };
     return this.d.read(
       async (tx) => {
+        await this.assertSchema(tx);
         const [ext] = await tx.query<{ schema: string }>("SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'amcheck'");
         if (!ext) {
           return {
