@@ -28,6 +28,9 @@ test.describe('Stores view on a remote driver', () => {
     await expect(stores.detail().getByTestId('store-driver')).toContainText('turso');
     await expect(stores.detail().getByTestId('store-location')).toContainText(`file:${libsqlFile(home)}`);
     await expect(stores.detail().getByTestId('store-info')).toContainText('libSQL (SQLite 3.');
+    // Already on a server: the move (which copies the SQLite file) is not offered.
+    await expect(stores.tab('Tables & rows')).toBeVisible();
+    await expect(stores.tab('Move to PostgreSQL / Turso')).toHaveCount(0);
     await expect(stores.tableRows('notes')).toHaveText('120');
     await app.page.setViewportSize({ width: 1400, height: 900 });
     await app.page.screenshot({ path: 'e2e/artifacts/stores-remote-1400.png' });

@@ -96,7 +96,11 @@ export function StoreDetail({ store }: { store: Store | null }): ReactNode {
   const driver = info?.driver ?? store?.driver ?? null;
   const location = info?.path ?? store?.location ?? null;
   const firstTable = tables?.find((t) => t.type === 'table')?.name;
-  const tabs = TABS.map(([id, label]) => ({ id, label }));
+  // The move copies the store's SQLite file: a store already on a server, keyed (rebuilt per
+  // device) or owned by another tool has nothing it could move, so it gets no such tab.
+  const movable = driver === 'sqlite' && store !== null && !store.keyed && !store.read_only && store.class !== 'external';
+  const tabs = TABS.filter(([id]) => id !== 'move' || movable).map(([id, label]) => ({ id, label }));
+  const shown: Tab = tabs.some((t) => t.id === tab) ? tab : 'data';
   const panel = (id: Tab): ReactNode => {
     switch (id) {
       case 'data':
@@ -154,7 +158,7 @@ export function StoreDetail({ store }: { store: Store | null }): ReactNode {
       </Card>
       <div className="store-tabs" role="tablist" aria-label={`${ref.name} detail`}>
         {tabs.map((t) => (
-          <button key={t.id} type="button" role="tab" aria-selected={tab === t.id} className={`store-tab${tab === t.id ? ' store-tab-selected' : ''}`} onClick={() => {
+          <button key={t.id} type="button" role="tab" aria-selected={shown === t.id} className={`store-tab${shown === t.id ? ' store-tab-selected' : ''}`} onClick={() => {
               setTab(t.id);
               setVisited((v) => new Set(v).add(t.id));
             }} data-tab={t.id}>
@@ -167,7 +171,7 @@ export function StoreDetail({ store }: { store: Store | null }): ReactNode {
           .filter((t) => visited.has(t.id))
           .map((t) => (
             // Visited panels stay mounted (hidden): the console keeps its SQL and result across tabs.
-            <div key={t.id} role="tabpanel" aria-label={t.label} hidden={tab !== t.id} data-panel={t.id}>
+            <div key={t.id} role="tabpanel" aria-label={t.label} hidden={shown !== t.id} data-panel={t.id}>
               {panel(t.id)}
             </div>
           ))}
