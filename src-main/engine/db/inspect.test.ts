@@ -137,6 +137,35 @@ describe('db inspection', () => {
     expect((await rejection(e.inspect.browse(file, 'nope'))).code).toBe('NOT_FOUND');
   });
 
+  it('browse reads bounded pages on a cached connection that sees writes, a dropped table, a replaced file, and never holds a checkpoint back', async () => {
+    const e = engineFor();
+    const file = bigDb(e.config.home, 30);
+    expect((await e.inspect.browse(file, 'big', { limit: 3, offset: 0 })).rows.map((r) => r[0])).toEqual([1, 2, 3]);
+    const w = new Database(file);
+    try {
+      w.prepare('UPDATE big SET v = ? WHERE id = 1').run('changed');
+      expect((await e.inspect.browse(file, 'big', { limit: 1, offset: 0 })).rows[0]).toEqual([1, 'changed']);
+      // The page reader holds no read transaction between pages: a TRUNCATE checkpoint gets every frame.
+      expect(w.pragma('wal_checkpoint(TRUNCATE)')).toEqual([{ busy: 0, log: 0, checkpointed: 0 }]);
+      w.exec('DROP VIEW big_view');
+      await expect(rejection(e.inspect.browse(file, 'big_view', { limit: 1, offset: 0 }))).resolves.toMatchObject({ code: 'NOT_FOUND' });
+      w.exec('ALTER TABLE big ADD COLUMN extra INTEGER DEFAULT 7');
+      expect((await e.inspect.browse(file, 'big', { limit: 1, offset: 1 })).columns).toEqual(['id', 'v', 'extra']);
+    } finally {
+      w.close();
+    }
+    // A restore puts a new file in place: the next page reads the new one, not the old inode.
+    const other = path.join(e.config.home, 'other.db');
+    const n = new Database(other);
+    n.exec("CREATE TABLE big (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO big VALUES (100, 'new file')");
+    n.close();
+    fs.renameSync(other, file);
+    for (const f of [`${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+    expect((await e.inspect.browse(file, 'big', { limit: 5, offset: 0 })).rows).toEqual([[100, 'new file']]);
+    // A deep page goes to a query child and answers the same way.
+    expect((await e.inspect.browse(file, 'big', { limit: 5, offset: 200_000 })).rows).toEqual([]);
+  });
+
   it('check passes a healthy store and lists the problems of a damaged file', async () => {
     const e = engineFor();
     e.stores.get('COMPANION');

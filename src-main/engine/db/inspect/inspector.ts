@@ -1,8 +1,8 @@
 import type { FoxConfig } from '../../config/resolve.js';
-import { FoxError, type OpOptions } from '../../errors.js';
+import { FoxError, throwIfAborted, type OpOptions } from '../../errors.js';
 import type { StorePathOptions } from '../../registry/paths.js';
 import { QueryHost } from '../query/query-host.js';
-import { runReadOnlyQuery, type QueryOptions, type QueryResult } from '../query/run-query.js';
+import { MAX_QUERY_LIMIT, runReadOnlyQuery, type QueryOptions, type QueryResult } from '../query/run-query.js';
 import { quoteIdent } from '../sqlite.js';
 import { dbCheck, type CheckOptions, type CheckResult } from './check.js';
 import { dbInfo, type DbInfo } from './info.js';
@@ -10,8 +10,9 @@ import { withReadOnly } from './read.js';
 import { dbSchema, type SchemaObject } from './schema.js';
 import { dbTables, type TableInfo, type TablesOptions } from './tables.js';
 import { openInspection, remoteStoreOf } from './open-inspection.js';
+import { PageReader, pageFitsInProcess } from './page-reader.js';
 import type { StoreInspection } from './store-inspection.js';
-import { resolveDbTarget, type DbTarget } from './target.js';
+import { fileExists, resolveDbTarget, type DbTarget } from './target.js';
 
 /** Which database: a store name or a path, plus the key of a keyed store and the base of relative paths. */
 export type TargetOptions = StorePathOptions & { cwd?: string };
@@ -26,6 +27,8 @@ export class DbInspector {
   private readonly closing = new AbortController();
   /** Warm query children of this inspector, killed by close(). */
   private readonly host = new QueryHost();
+  /** Cached read-only connections for the table browser's bounded pages (read on this thread). */
+  private readonly pages = new PageReader();
 
   /** Open drivers of stores on remote drivers (turso, libsql, postgres), by store name: a pool is reused across calls. */
   private readonly remotes = new Map<string, Promise<{ inspection: StoreInspection; close(): Promise<void> }>>();
@@ -98,18 +101,26 @@ export class DbInspector {
   async browse(target: string, table: string, opts: TargetOptions & OpOptions & { limit?: number; offset?: number; timeoutMs?: number } = {}): Promise<QueryResult> {
     const r = await this.remote(target, opts);
     if (r) return r.browse(table, { ...opts, signal: this.signal(opts) });
+    // Existence only: the page reader's connection opens the file through SQLite (the deep path probes below).
+    let id = '';
+    const near = resolveDbTarget(this.config, target, opts, fileExists((st) => (id = `${st.dev}:${st.ino}`)));
+    const offset = opts.offset ?? 0;
+    const limit = opts.limit ?? 100;
+    if (!Number.isInteger(offset) || offset < 0) throw new FoxError('INVALID_INPUT', `offset must be a whole number (got ${offset})`, { subject: near.subject });
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_QUERY_LIMIT) throw new FoxError('INVALID_INPUT', `limit must be a whole number from 1 to ${MAX_QUERY_LIMIT} (got ${limit})`, { subject: near.subject });
+    throwIfAborted(this.signal(opts), 'browse');
+    // A bounded page (a short walk over at most IN_PROCESS_MAX_OFFSET rows) costs less here than the hop to a child.
+    if (pageFitsInProcess(limit, offset)) return this.pages.page(near, table, limit, offset, id);
     this.host.assertCapacity(target);
     const t = this.resolve(target, opts);
-    const offset = opts.offset ?? 0;
-    if (!Number.isInteger(offset) || offset < 0) throw new FoxError('INVALID_INPUT', `offset must be a whole number (got ${offset})`, { subject: t.subject });
     const found = withReadOnly(t, (db) => db.prepare("SELECT type, wr FROM pragma_table_list WHERE schema = 'main' AND name = ?").get(table)) as
       | { type: string; wr: number }
       | undefined;
     if (!found) throw new FoxError('NOT_FOUND', `${t.subject} has no table or view named "${table}"`, { subject: t.subject });
     const order = found.type === 'table' && found.wr === 0 ? ' ORDER BY rowid' : '';
     return runReadOnlyQuery(t.file, `SELECT * FROM ${quoteIdent(table)}${order} LIMIT ? OFFSET ?`, {
-      params: [opts.limit ?? 100, offset],
-      limit: opts.limit ?? 100,
+      params: [limit, offset],
+      limit,
       timeoutMs: opts.timeoutMs,
       busyTimeoutMs: t.busyTimeoutMs,
       subject: t.subject,
@@ -131,6 +142,7 @@ export class DbInspector {
   async close(): Promise<void> {
     this.closing.abort(new FoxError('CANCELED', 'the engine is closing'));
     this.host.close();
+    this.pages.close();
     const open = [...this.remotes.values()];
     this.remotes.clear();
     await Promise.all(open.map((p) => p.then((e) => e.close(), () => undefined).catch(() => undefined)));

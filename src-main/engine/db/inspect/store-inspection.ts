@@ -45,10 +45,15 @@ export const COUNT_CAP_LATE = 50_000;
 
 /** A driver's cell as the query result carries it: JSON-safe, as the SQLite query child makes it. */
 export function toQueryCell(v: unknown): QueryCell {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
-  if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
+  // The common kinds first: this runs for every cell of every page.
   if (typeof v === 'string') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
+  if (typeof v === 'bigint') {
+    // Exact below 2^53 in magnitude; beyond, Number() rounds to a value that is not a safe integer.
+    const n = Number(v);
+    return Number.isSafeInteger(n) ? n : v.toString();
+  }
+  if (v === null || v === undefined) return null;
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (Buffer.isBuffer(v)) return { $blob: v.length, hex: v.subarray(0, 32).toString('hex') };
   if (v instanceof Uint8Array) return toQueryCell(Buffer.from(v.buffer, v.byteOffset, v.byteLength));

@@ -1,6 +1,7 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { expandPath, type FoxConfig } from '../../config/resolve.js';
-import { FoxError, isFoxError } from '../../errors.js';
+import { FoxError, isFoxError, toFoxError } from '../../errors.js';
 import { listStoreKeys, storePath, type StorePathOptions } from '../../registry/paths.js';
 import { lookupStore, type StoreDef } from '../../registry/stores.js';
 import { sqliteSettings, storeDriverName } from '../connections.js';
@@ -32,18 +33,18 @@ export function looksLikePath(target: string): boolean {
  * stores need `repo` or `key`; the error lists the keys found on disk. Paths are relative to
  * `cwd` (default: the process's).
  */
-export function resolveDbTarget(config: FoxConfig, target: string, opts: StorePathOptions & { cwd?: string } = {}): DbTarget {
+export function resolveDbTarget(config: FoxConfig, target: string, opts: StorePathOptions & { cwd?: string } = {}, check: FileCheck = probeFile): DbTarget {
   const text = target.trim();
   if (text.length === 0) throw new FoxError('INVALID_INPUT', 'name a store (e.g. MEMORY) or a path to a .db file');
   const cwd = opts.cwd ?? process.cwd();
-  if (looksLikePath(text) && opts.repo === undefined && opts.key === undefined) return fileTarget(expandPath(text, cwd, config.env));
+  if (looksLikePath(text) && opts.repo === undefined && opts.key === undefined) return fileTarget(expandPath(text, cwd, config.env), check);
   let store: StoreDef;
   try {
     store = lookupStore(text);
   } catch (err) {
     // A bare file name of the current directory still works when it is not a store name.
     const file = path.resolve(cwd, text);
-    if (isFoxError(err, 'NOT_FOUND') && assertSqliteFile(file)) return fileTarget(file);
+    if (isFoxError(err, 'NOT_FOUND') && check(file)) return fileTarget(file, check);
     throw err;
   }
   const driver = storeDriverName(config, store);
@@ -63,13 +64,38 @@ export function resolveDbTarget(config: FoxConfig, target: string, opts: StorePa
   const file = storePath(config, store, opts);
   const key = store.keyed ? path.basename(file, '.db').replace(/^obsidianindex-/, '') : null;
   const subject = `${storeSubject}${key ? ` [${key}]` : ''} (${file})`;
-  if (!assertSqliteFile(file, subject)) {
+  if (!check(file, subject)) {
     throw new FoxError('NOT_FOUND', `store ${store.name} has no database yet at ${file} (run foxctl init to create the stores)`, { subject });
   }
   return { file, store, key, subject, busyTimeoutMs: sqliteSettings(config, store).timeoutMs };
 }
 
-function fileTarget(file: string): DbTarget {
-  if (!assertSqliteFile(file)) throw new FoxError('NOT_FOUND', `${file} does not exist`, { subject: file });
+/** How a target's file is checked: false when it does not exist; throws when it is no database. */
+export type FileCheck = (file: string, subject?: string) => boolean;
+
+/** The full check: the file exists and SQLite reads its header and schema (a short read-only open). */
+const probeFile: FileCheck = (file, subject) => assertSqliteFile(file, subject);
+
+/**
+ * Existence only (one stat, no open): for a caller that opens the file through SQLite right
+ * after, which refuses a file that is not a database just as the probe would.
+ */
+export function fileExists(seen?: (st: fs.Stats) => void): FileCheck {
+  return (file, subject = file) => {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw toFoxError(err, subject);
+    }
+    if (!st.isFile()) throw new FoxError('INVALID_INPUT', `${file} is not a regular file, so not a SQLite database`, { subject });
+    seen?.(st);
+    return true;
+  };
+}
+
+function fileTarget(file: string, check: FileCheck): DbTarget {
+  if (!check(file)) throw new FoxError('NOT_FOUND', `${file} does not exist`, { subject: file });
   return { file, store: null, key: null, subject: file, busyTimeoutMs: 5000 };
 }
