@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createClient, type Client, type InValue, type ResultSet, type Transaction } from '@libsql/client';
 import { FoxError, throwIfAborted, toFoxError } from '../../errors.js';
@@ -22,6 +23,32 @@ const READ_RE = /^\s*(select|with|values|explain)\b|^\s*pragma\s+[a-z_.]+\s*(\(|
 
 export { localFileOfUrl } from './file-url.js';
 
+/** A local libSQL connection, as far as reads use it (the `libsql` package, better-sqlite3's API). */
+interface LocalStatement {
+  raw(on?: boolean): LocalStatement;
+  safeIntegers(on?: boolean): LocalStatement;
+  readonly reader: boolean;
+  all(params: unknown[]): unknown[][];
+  columns(): { name: string }[];
+}
+interface LocalDatabase {
+  prepare(sql: string): LocalStatement;
+  exec(sql: string): void;
+  close(): void;
+}
+type LocalDatabaseClass = new (file: string, opts: { timeout?: number }) => LocalDatabase;
+
+let localClass: LocalDatabaseClass | undefined;
+
+/**
+ * The `libsql` package that @libsql/client itself opens local files with (its dependency, resolved
+ * from it, so the two always match): reads open their own connection through it, in raw mode.
+ */
+function localDatabaseClass(): LocalDatabaseClass {
+  const fromClient = createRequire(createRequire(import.meta.url).resolve('@libsql/client'));
+  return (localClass ??= fromClient('libsql') as LocalDatabaseClass);
+}
+
 /**
  * The turso driver: @libsql/client over a `file:` database, a remote libSQL server (token
  * required) or, for a store's remote URL, an embedded replica `<root>/<name>.turso.replica`
@@ -38,6 +65,8 @@ export class TursoStoreDriver implements StoreDriver {
   readonly location: string;
   readonly readOnly: boolean;
   private client: Client | null = null;
+  /** Local files: the connection reads use (query_only, every read in BEGIN TRANSACTION READONLY), opened on first read. */
+  private reader: LocalDatabase | null = null;
   private readonly subject: string;
   private readonly lock: Mutex;
   private readonly local: string | null;
@@ -248,6 +277,7 @@ export class TursoStoreDriver implements StoreDriver {
    * block this thread, so no timer can interrupt them).
    */
   read<T>(fn: (tx: DriverReadTx) => Promise<T>, opts: DriverReadOptions = {}): Promise<T> {
+    if (this.settings.url.startsWith('file:') && !this.settings.replicaPath) return this.readLocal(fn, opts);
     return this.lock.run(async () => {
       throwIfAborted(opts.signal, 'read');
       const t = await this.remote('begin', () => this.conn().transaction('read'));
@@ -257,9 +287,10 @@ export class TursoStoreDriver implements StoreDriver {
       };
       const tx: DriverReadTx = {
         query: async <R extends DriverRow = DriverRow>(sql: string, params?: DriverParams) => TursoStoreDriver.rows<R>(await exec(sql, params)),
-        rows: async (sql, params, limit) => {
+        rows: async (sql, params, limit, rowOpts = {}) => {
           // Only a query's rows can be capped in SQL: the rest (PRAGMA, EXPLAIN) answer a few rows.
-          const capped = /^\s*(select|with|values)\b/i.test(sql) ? `SELECT * FROM (${sql.replace(/[\s;]+$/, '')}) LIMIT ${limit + 1}` : sql;
+          // The engine's own bounded statements carry their LIMIT: wrapping them would double their cost.
+          const capped = !rowOpts.bounded && /^\s*(select|with|values)\b/i.test(sql) ? `SELECT * FROM (${sql.replace(/[\s;]+$/, '')}) LIMIT ${limit + 1}` : sql;
           const rs = await exec(capped, params);
           const rows = rs.rows.map((r) => rs.columns.map((_, i) => normalizeCell(r[i])));
           return { columns: [...rs.columns], rows: rows.slice(0, limit), truncated: rows.length > limit };
@@ -272,6 +303,95 @@ export class TursoStoreDriver implements StoreDriver {
         t.close();
       }
     });
+  }
+
+  /**
+   * read() on a local file: one connection of our own through the library the client uses, with
+   * `PRAGMA query_only` (SQLite refuses writes) and only statements that return rows, each read in
+   * `BEGIN TRANSACTION READONLY` and rolled back. Rows come as arrays (raw mode): the client's row
+   * objects cost more than the page itself. Calls still take this file's lock.
+   */
+  private readLocal<T>(fn: (tx: DriverReadTx) => Promise<T>, opts: DriverReadOptions): Promise<T> {
+    return this.lock.run(async () => {
+      throwIfAborted(opts.signal, 'read');
+      if (!this.client) throw new FoxError('UNAVAILABLE', `${this.subject} is closed`, { subject: `store ${this.store.name}` });
+      let db = this.reader;
+      try {
+        if (!db) {
+          db = new (localDatabaseClass())(this.local!, { timeout: this.settings.timeoutMs });
+          this.reader = db;
+          db.exec('PRAGMA query_only = ON');
+        }
+        db.exec('BEGIN TRANSACTION READONLY');
+      } catch (err) {
+        this.dropReader();
+        throw this.fail(err, 'begin');
+      }
+      const conn = db;
+      const exec = (sql: string, params: DriverParams | undefined): { columns: string[]; rows: unknown[][] } => {
+        throwIfAborted(opts.signal, 'query');
+        const expected = countSqlitePlaceholders(sql);
+        const given = params?.length ?? 0;
+        if (expected !== null && expected !== given) {
+          throw new FoxError('INVALID_INPUT', `the statement has ${expected} ? placeholder(s) but ${given} parameter(s) were given`, { subject: `store ${this.store.name}` });
+        }
+        try {
+          const stmt = conn.prepare(sql);
+          const args = normalizeParams(params);
+          // libSQL's read mode does not refuse writes on a local file (a DELETE in it succeeds):
+          // query_only refuses those that return rows, and nothing else runs here at all
+          // (PRAGMA settings, COMMIT, ATTACH). A read returns rows; PRAGMA reads do too.
+          if (!stmt.reader) {
+            throw new FoxError('INVALID_INPUT', `${this.subject}: a read-only transaction runs only statements that return rows; this one would write or change a setting`, {
+              subject: `store ${this.store.name}`,
+            });
+          }
+          stmt.raw(true).safeIntegers(true);
+          const rows = stmt.all(args);
+          for (const r of rows) for (let i = 0; i < r.length; i++) r[i] = normalizeCell(r[i]);
+          return { columns: stmt.columns().map((c) => c.name), rows };
+        } catch (err) {
+          throw this.fail(err, 'query');
+        }
+      };
+      const tx: DriverReadTx = {
+        query: async <R extends DriverRow = DriverRow>(sql: string, params?: DriverParams) => {
+          const { columns, rows } = exec(sql, params);
+          return rows.map((r) => {
+            const o: DriverRow = {};
+            columns.forEach((c, i) => (o[c] = r[i]));
+            return o as R;
+          });
+        },
+        rows: async (sql, params, limit, rowOpts = {}) => {
+          // The engine's own bounded statements carry their LIMIT; others get one of limit + 1 around them.
+          const capped = !rowOpts.bounded && /^\s*(select|with|values)\b/i.test(sql) ? `SELECT * FROM (${sql.replace(/[\s;]+$/, '')}) LIMIT ${limit + 1}` : sql;
+          const { columns, rows } = exec(capped, params);
+          const truncated = rows.length > limit;
+          if (truncated) rows.length = limit;
+          return { columns, rows, truncated };
+        },
+      };
+      try {
+        return await fn(tx);
+      } finally {
+        try {
+          conn.exec('ROLLBACK');
+        } catch {
+          // A connection whose transaction did not end is not used again.
+          this.dropReader();
+        }
+      }
+    });
+  }
+
+  private dropReader(): void {
+    try {
+      this.reader?.close();
+    } catch {
+      // Closing is best effort: the connection only read.
+    }
+    this.reader = null;
   }
 
   /** A remote call past `ms` (0: none) fails CANCELED, as a query past its time limit does on the other drivers. */
@@ -307,6 +427,7 @@ export class TursoStoreDriver implements StoreDriver {
   /** @inheritdoc */
   close(): Promise<void> {
     return this.lock.run(async () => {
+      this.dropReader();
       this.client?.close();
       this.client = null;
     });

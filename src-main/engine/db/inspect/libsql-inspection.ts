@@ -1,6 +1,6 @@
 import { FoxError, isFoxError, throwIfAborted, type OpOptions } from '../../errors.js';
 import type { DriverReadTx, StoreDriver } from '../drivers/types.js';
-import type { QueryResult } from '../query/run-query.js';
+import type { QueryCell, QueryResult } from '../query/run-query.js';
 import { quoteIdent } from '../sqlite.js';
 import { integrityVerdict, type CheckOptions, type CheckResult } from './check.js';
 import type { DbInfo } from './info.js';
@@ -36,6 +36,8 @@ const LIBSQL_OWN = new Set(['libsql_wasm_func_table']);
 export class LibsqlInspection implements StoreInspection {
   readonly driver: string;
   readonly subject: string;
+  /** Each table's browse ORDER BY, learnt once (a failing page forgets it). */
+  private readonly orders = new Map<string, string>();
 
   constructor(private readonly d: StoreDriver) {
     if (d.dialect !== 'sqlite') throw new FoxError('INVALID_INPUT', `store ${d.store.name} is not on a SQLite-dialect driver`);
@@ -153,15 +155,22 @@ export class LibsqlInspection implements StoreInspection {
     try {
       const res = await this.d.read(
         async (tx) => {
-          const [found] = await tx.query<{ type: string; wr: number }>("SELECT type, wr FROM pragma_table_list WHERE schema = 'main' AND name = ?", [table]);
-          if (!found) throw new FoxError('NOT_FOUND', `${this.subject} has no table or view named "${table}"`, { subject: `store ${this.d.store.name}` });
-          const order = found.type === 'table' && Number(found.wr) === 0 ? ' ORDER BY rowid' : '';
+          let order = this.orders.get(table);
+          if (order === undefined) {
+            const [found] = await tx.query<{ type: string; wr: number }>("SELECT type, wr FROM pragma_table_list WHERE schema = 'main' AND name = ?", [table]);
+            if (!found) throw new FoxError('NOT_FOUND', `${this.subject} has no table or view named "${table}"`, { subject: `store ${this.d.store.name}` });
+            order = found.type === 'table' && Number(found.wr) === 0 ? ' ORDER BY rowid' : '';
+            this.orders.set(table, order);
+          }
           return tx.rows(`SELECT * FROM ${quoteIdent(table)}${order} LIMIT ${limit} OFFSET ${offset}`, [], limit, { bounded: true });
         },
         { timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) },
       );
-      return { columns: res.columns, rows: res.rows.map((r) => r.map(toQueryCell)), truncated: res.truncated, duration_ms: Date.now() - started };
+      // In place: the driver's rows are ours (one array per row, not a copy of it).
+      for (const r of res.rows) for (let i = 0; i < r.length; i++) r[i] = toQueryCell(r[i]);
+      return { columns: res.columns, rows: res.rows as QueryCell[][], truncated: res.truncated, duration_ms: Date.now() - started };
     } catch (err) {
+      if (this.orders.delete(table) && isFoxError(err) && /no such table/i.test(err.message)) return this.browse(table, opts);
       throw timeLimitError(err, this.subject, timeoutMs);
     }
   }
