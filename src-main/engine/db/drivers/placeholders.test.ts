@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countSqlitePlaceholders, toPostgresPlaceholders } from './placeholders.js';
+import { countSqlitePlaceholders, hasSecondSqliteStatement, toPostgresPlaceholders } from './placeholders.js';
 
 describe('? placeholders', () => {
   it('numbers ? for PostgreSQL outside literals, identifiers, dollar quotes and comments', () => {
@@ -36,5 +36,15 @@ describe('? placeholders', () => {
     expect(r.count).toBe(65530);
     expect(r.sql.endsWith('$65529, $65530)')).toBe(true);
     expect(toPostgresPlaceholders(sql)).toBe(r);
+  });
+});
+
+describe('hasSecondSqliteStatement', () => {
+  it('sees a second statement after a ; outside literals and comments, not a trailing ; or one in a string', () => {
+    expect(hasSecondSqliteStatement('SELECT 1; DELETE FROM kv')).toBe(true);
+    expect(hasSecondSqliteStatement("SELECT ';' AS x; DROP TABLE t")).toBe(true);
+    expect(hasSecondSqliteStatement('SELECT 1;')).toBe(false);
+    expect(hasSecondSqliteStatement('SELECT 1; -- done\n ;')).toBe(false);
+    expect(hasSecondSqliteStatement("SELECT ';' AS x, \"a;b\" FROM t /* ; */")).toBe(false);
   });
 });

@@ -44,6 +44,13 @@ export function countSqlitePlaceholders(sql: string): number | null {
   return /\?\d|[:@$][A-Za-z_]/.test(r.stripped) ? null : r.count;
 }
 
+/** Whether a SQLite-dialect text holds a second statement: a `;` outside literals and comments with more text after it. */
+export function hasSecondSqliteStatement(sql: string): boolean {
+  return cached(sqliteCache, sql, () => scan(sql, false))
+    .stripped.replace(/[\s;]+$/, '')
+    .includes(';');
+}
+
 function scan(sql: string, postgres: boolean): NumberedSql & { stripped: string } {
   // Nothing to skip (no quotes, dollars or comments), as in a multi-row INSERT: number every ?.
   if (!/['"$]|--|\/\*/.test(sql)) {

@@ -64,6 +64,10 @@ export class TursoStoreDriver implements StoreDriver {
   readonly store: StoreDef;
   readonly location: string;
   readonly readOnly: boolean;
+  /** The local database file when the URL is `file:` (no replica), else null: a query child can read it. */
+  readonly localFile: string | null;
+  /** How long a local call waits for a lock (FOXCTL_<STORE>_DB_TIMEOUT). */
+  readonly busyTimeoutMs: number;
   private client: Client | null = null;
   /** Local files: the connection reads use (query_only, every read in BEGIN TRANSACTION READONLY), opened on first read. */
   private reader: LocalDatabase | null = null;
@@ -86,6 +90,8 @@ export class TursoStoreDriver implements StoreDriver {
     this.subject = `store ${store.name} (${settings.location})`;
     this.local = settings.replicaPath ?? (settings.url.startsWith('file:') ? path.resolve(localFileOfUrl(settings.url)) : null);
     this.lock = this.local ? sharedMutex(this.local) : new Mutex();
+    this.localFile = settings.url.startsWith('file:') && !settings.replicaPath ? this.local : null;
+    this.busyTimeoutMs = settings.timeoutMs;
     this.secrets = [settings.authToken ?? '', ...urlSecrets(settings.url)].filter((s) => s.length > 0);
   }
 
@@ -277,7 +283,7 @@ export class TursoStoreDriver implements StoreDriver {
    * block this thread, so no timer can interrupt them).
    */
   read<T>(fn: (tx: DriverReadTx) => Promise<T>, opts: DriverReadOptions = {}): Promise<T> {
-    if (this.settings.url.startsWith('file:') && !this.settings.replicaPath) return this.readLocal(fn, opts);
+    if (this.localFile) return this.readLocal(fn, opts);
     return this.lock.run(async () => {
       throwIfAborted(opts.signal, 'read');
       const t = await this.remote('begin', () => this.conn().transaction('read'));
@@ -318,7 +324,7 @@ export class TursoStoreDriver implements StoreDriver {
       let db = this.reader;
       try {
         if (!db) {
-          db = new (localDatabaseClass())(this.local!, { timeout: this.settings.timeoutMs });
+          db = new (localDatabaseClass())(this.localFile!, { timeout: this.settings.timeoutMs });
           this.reader = db;
           db.exec('PRAGMA query_only = ON');
         }

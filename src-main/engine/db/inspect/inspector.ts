@@ -45,7 +45,7 @@ export class DbInspector {
     if (store === null) return null;
     let entry = this.remotes.get(store.name);
     if (!entry) {
-      entry = openInspection(this.config, store);
+      entry = openInspection(this.config, store, this.host);
       this.remotes.set(store.name, entry);
       // A failed open (bad settings) is not kept: the next call tries again.
       entry.catch(() => this.remotes.delete(store.name));

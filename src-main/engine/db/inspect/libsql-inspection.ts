@@ -1,6 +1,8 @@
 import { FoxError, isFoxError, throwIfAborted, type OpOptions } from '../../errors.js';
+import { hasSecondSqliteStatement } from '../drivers/placeholders.js';
 import type { DriverReadTx, StoreDriver } from '../drivers/types.js';
-import type { QueryCell, QueryResult } from '../query/run-query.js';
+import type { QueryHost } from '../query/query-host.js';
+import { runReadOnlyQuery, type QueryCell, type QueryResult } from '../query/run-query.js';
 import { quoteIdent } from '../sqlite.js';
 import { integrityVerdict, type CheckOptions, type CheckResult } from './check.js';
 import type { DbInfo } from './info.js';
@@ -39,7 +41,14 @@ export class LibsqlInspection implements StoreInspection {
   /** Each table's browse ORDER BY, learnt once (a failing page forgets it). */
   private readonly orders = new Map<string, string>();
 
-  constructor(private readonly d: StoreDriver) {
+  /**
+   * @param host where console queries on a local file run: a query child, which the time limit
+   * kills (a local libSQL statement blocks the thread it runs on, so no timer here could stop it).
+   */
+  constructor(
+    private readonly d: StoreDriver,
+    private readonly host?: QueryHost,
+  ) {
     if (d.dialect !== 'sqlite') throw new FoxError('INVALID_INPUT', `store ${d.store.name} is not on a SQLite-dialect driver`);
     this.driver = d.driver;
     this.subject = `store ${d.store.name} (${d.location})`;
@@ -180,9 +189,28 @@ export class LibsqlInspection implements StoreInspection {
     const { limit, timeoutMs } = queryBounds(opts, this.subject);
     if (sql.trim().length === 0) throw new FoxError('INVALID_INPUT', 'the SQL statement is empty', { subject: this.subject });
     if (!READ_RE.test(sql)) throw notReadOnly(this.subject, 'this statement would write or change the database (ATTACH, BEGIN and PRAGMA settings are refused)');
+    // libSQL would run the first statement and drop the rest without a word.
+    if (hasSecondSqliteStatement(sql)) throw new FoxError('INVALID_INPUT', `${this.subject}: only one statement can run at a time`, { subject: this.subject });
     const params = positionalParams(opts.params, this.subject);
     const started = Date.now();
+    // The turso / libsql driver names its local file (TursoStoreDriver.localFile); remote ones have none.
+    const local = this.d as Partial<{ localFile: string | null; busyTimeoutMs: number }>;
+    const localFile = local.localFile ?? null;
     try {
+      if (localFile) {
+        const busyTimeoutMs = local.busyTimeoutMs ?? 5000;
+        const res = await runReadOnlyQuery(localFile, sql, {
+          engine: 'libsql',
+          params,
+          limit,
+          timeoutMs,
+          busyTimeoutMs,
+          subject: this.subject,
+          ...(this.host ? { host: this.host } : {}),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        });
+        return { ...res, duration_ms: Date.now() - started };
+      }
       const res = await this.d.read((tx) => tx.rows(sql, params, limit), { timeoutMs, untrusted: true, ...(opts.signal ? { signal: opts.signal } : {}) });
       return { columns: res.columns, rows: res.rows.map((r) => r.map(toQueryCell)), truncated: res.truncated, duration_ms: Date.now() - started };
     } catch (err) {

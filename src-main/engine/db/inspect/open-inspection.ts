@@ -7,6 +7,7 @@ import { storeDriverName } from '../connections.js';
 import { openStoreDriver } from '../drivers/open.js';
 import { libsqlStoreSettings, tursoStoreSettings } from '../drivers/settings.js';
 import { localFileOfUrl } from '../drivers/file-url.js';
+import type { QueryHost } from '../query/query-host.js';
 import { LibsqlInspection } from './libsql-inspection.js';
 import { PostgresInspection } from './postgres-inspection.js';
 import type { StoreInspection } from './store-inspection.js';
@@ -33,7 +34,7 @@ export function remoteStoreOf(config: FoxConfig, target: string, opts: { repo?: 
  * Opens a store's driver read-only (no schema or file is created) and its inspection. A local
  * libSQL file that does not exist is NOT_FOUND, as a missing SQLite store is: looking never creates it.
  */
-export async function openInspection(config: FoxConfig, store: StoreDef): Promise<{ inspection: StoreInspection; close(): Promise<void> }> {
+export async function openInspection(config: FoxConfig, store: StoreDef, host?: QueryHost): Promise<{ inspection: StoreInspection; close(): Promise<void> }> {
   const driverName = storeDriverName(config, store);
   if (driverName === 'turso' || driverName === 'libsql') {
     const s = driverName === 'turso' ? tursoStoreSettings(config, store) : libsqlStoreSettings(config, store);
@@ -47,7 +48,7 @@ export async function openInspection(config: FoxConfig, store: StoreDef): Promis
   }
   const driver = await openStoreDriver(config, store.name, { readOnly: true });
   try {
-    const inspection = driver.dialect === 'postgres' ? new PostgresInspection(driver) : new LibsqlInspection(driver);
+    const inspection = driver.dialect === 'postgres' ? new PostgresInspection(driver) : new LibsqlInspection(driver, host);
     return { inspection, close: () => driver.close() };
   } catch (err) {
     await driver.close().catch(() => undefined);

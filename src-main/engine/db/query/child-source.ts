@@ -50,7 +50,45 @@ function refuse(message) {
   return e;
 }
 
+// A local libSQL file, through the libsql package (better-sqlite3's API without a read-only open):
+// query_only refuses writes, only statements that return rows run, inside libSQL's read mode,
+// rolled back. The file was checked to exist by the parent (libsql would create it).
+function runLibsql(req) {
+  const Database = require(req.module);
+  const db = new Database(req.file, { timeout: req.busyTimeoutMs });
+  try {
+    db.exec('PRAGMA query_only = ON');
+    db.exec('BEGIN TRANSACTION READONLY');
+    const stmt = db.prepare(req.sql);
+    if (!stmt.reader) {
+      throw refuse('only read-only queries can run here (SELECT, WITH, VALUES, EXPLAIN or a PRAGMA that only reads); this statement would write or change the database');
+    }
+    stmt.raw(true);
+    stmt.safeIntegers(true);
+    const columns = stmt.columns().map((c) => c.name);
+    const rows = [];
+    let truncated = false;
+    for (const row of stmt.iterate(req.params === undefined ? [] : req.params)) {
+      if (rows.length >= req.limit) {
+        truncated = true;
+        break;
+      }
+      rows.push(row.map(cell));
+    }
+    return { ok: true, columns, rows, truncated };
+  } finally {
+    try {
+      db.exec('ROLLBACK');
+    } catch (e) {
+      // No transaction left to end.
+    }
+    db.close();
+  }
+}
+
 function cell(v) {
+  if (v instanceof ArrayBuffer) v = Buffer.from(v);
+  else if (v instanceof Uint8Array && !Buffer.isBuffer(v)) v = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
   if (typeof v === 'bigint') {
     return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
   }
@@ -60,6 +98,7 @@ function cell(v) {
 }
 
 function run(req) {
+  if (req.engine === 'libsql') return runLibsql(req);
   const Database = require(req.module);
   const db = new Database(req.file, {
     readonly: true,

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { canceled, FoxError, toFoxError, type OpOptions } from '../../errors.js';
 import { assertSqliteFile, openSqlite, sqliteNativeBinding } from '../sqlite.js';
@@ -42,6 +43,12 @@ export interface QueryOptions extends OpOptions {
    * skip the probe and the prepare-here check. The child still refuses anything but a read.
    */
   engineStatement?: boolean;
+  /**
+   * `libsql`: the file is a local libSQL database, read in the child through the libsql package
+   * (query_only, libSQL's read mode, only statements that return rows). The checks here use
+   * better-sqlite3, so they are left to the child.
+   */
+  engine?: 'sqlite' | 'libsql';
 }
 
 /** The largest row cap a query accepts. */
@@ -59,6 +66,11 @@ function sharedHost(): QueryHost {
 }
 
 const requireHere = createRequire(import.meta.url);
+
+/** The libsql package @libsql/client runs on (its dependency, resolved from it so that both match). */
+export function libsqlModulePath(): string {
+  return createRequire(requireHere.resolve('@libsql/client')).resolve('libsql');
+}
 
 /** Why a prepared statement may not run here, or null when it is a read-only query. Same rule as the child's. */
 export function refusalOf(stmt: { readonly: boolean; reader: boolean }): string | null {
@@ -121,14 +133,17 @@ export async function runReadOnlyQuery(file: string, sql: string, opts: QueryOpt
   }
   const host = opts.host ?? sharedHost();
   host.assertCapacity(subject);
-  if (!opts.engineStatement) {
+  const libsql = opts.engine === 'libsql';
+  if (libsql) {
+    // A stat, not an open: libsql would create a missing file.
+    if (!fs.existsSync(file)) throw new FoxError('NOT_FOUND', `${file} does not exist`, { subject });
+  } else if (!opts.engineStatement) {
     if (!assertSqliteFile(file, subject)) throw new FoxError('NOT_FOUND', `${file} does not exist`, { subject });
     assertReadOnlyQuery(file, sql, subject, opts.busyTimeoutMs ?? 5000);
   }
 
   const request = JSON.stringify({
-    module: requireHere.resolve('better-sqlite3'),
-    nativeBinding: sqliteNativeBinding(),
+    ...(libsql ? { engine: 'libsql', module: libsqlModulePath() } : { module: requireHere.resolve('better-sqlite3'), nativeBinding: sqliteNativeBinding() }),
     file,
     sql,
     params: opts.params,
