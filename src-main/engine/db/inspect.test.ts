@@ -166,6 +166,48 @@ describe('db inspection', () => {
     expect((await e.inspect.browse(file, 'big', { limit: 5, offset: 200_000 })).rows).toEqual([]);
   });
 
+  it('browse walks a deep page by rowid without holding the thread: the same rows as one OFFSET query, stopped by its time limit and by Cancel', async () => {
+    const e = engineFor();
+    const file = path.join(e.config.home, 'deep.db');
+    const w = new Database(file);
+    w.pragma('journal_mode = WAL');
+    w.exec(`CREATE TABLE big (id INTEGER PRIMARY KEY, v TEXT);
+      WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 400000) INSERT INTO big SELECT i * 3, 'v' || i FROM s;
+      DELETE FROM big WHERE id % 7 = 0;
+      CREATE TABLE odd (rowid TEXT, v INTEGER);
+      WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 120000) INSERT INTO odd SELECT 'r' || (120000 - i), i FROM s;`);
+    const plain = (table: string, offset: number): unknown[][] => w.prepare(`SELECT * FROM ${table} ORDER BY rowid LIMIT 100 OFFSET ?`).raw(true).all(offset) as unknown[][];
+    try {
+      let ticks = 0;
+      let ticking = true;
+      const tick = (): void => {
+        ticks++;
+        if (ticking) setImmediate(tick);
+      };
+      setImmediate(tick);
+      const deep = await e.inspect.browse(file, 'big', { limit: 100, offset: 300_001 });
+      ticking = false;
+      expect(deep.columns).toEqual(['id', 'v']);
+      expect(deep.rows).toEqual(plain('big', 300_001));
+      // The walk gave the event loop a turn between its chunks (300,001 rows: at least 5 of them).
+      expect(ticks).toBeGreaterThanOrEqual(5);
+      expect((await e.inspect.browse(file, 'big', { limit: 100, offset: 342_800 })).rows).toEqual(plain('big', 342_800));
+      expect((await e.inspect.browse(file, 'big', { limit: 100, offset: 900_000 })).rows).toEqual([]);
+      // A column named rowid hides the real one: that table's deep page comes from a query child, the same as one OFFSET query.
+      expect((await e.inspect.browse(file, 'odd', { limit: 100, offset: 110_000 })).rows).toEqual(plain('odd', 110_000));
+      await expect(rejection(e.inspect.browse(file, 'big', { limit: 100, offset: 340_000, timeoutMs: 1 }))).resolves.toMatchObject({ code: 'CANCELED', message: expect.stringMatching(/time limit/) });
+      const ac = new AbortController();
+      const p = e.inspect.browse(file, 'big', { limit: 100, offset: 340_000, signal: ac.signal });
+      ac.abort();
+      await expect(rejection(p)).resolves.toMatchObject({ code: 'CANCELED' });
+      // The walk's read transaction ended: a TRUNCATE checkpoint gets every frame.
+      w.prepare("UPDATE big SET v = 'x' WHERE id = 3").run();
+      expect(w.pragma('wal_checkpoint(TRUNCATE)')).toEqual([{ busy: 0, log: 0, checkpointed: 0 }]);
+    } finally {
+      w.close();
+    }
+  }, 60_000);
+
   it('check passes a healthy store and lists the problems of a damaged file', async () => {
     const e = engineFor();
     e.stores.get('COMPANION');

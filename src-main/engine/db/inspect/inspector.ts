@@ -2,7 +2,7 @@ import type { FoxConfig } from '../../config/resolve.js';
 import { FoxError, throwIfAborted, type OpOptions } from '../../errors.js';
 import type { StorePathOptions } from '../../registry/paths.js';
 import { QueryHost } from '../query/query-host.js';
-import { MAX_QUERY_LIMIT, runReadOnlyQuery, type QueryOptions, type QueryResult } from '../query/run-query.js';
+import { DEFAULT_QUERY_TIMEOUT_MS, MAX_QUERY_LIMIT, runReadOnlyQuery, type QueryOptions, type QueryResult } from '../query/run-query.js';
 import { quoteIdent } from '../sqlite.js';
 import { dbCheck, type CheckOptions, type CheckResult } from './check.js';
 import { dbInfo, type DbInfo } from './info.js';
@@ -10,7 +10,7 @@ import { withReadOnly } from './read.js';
 import { dbSchema, type SchemaObject } from './schema.js';
 import { dbTables, type TableInfo, type TablesOptions } from './tables.js';
 import { openInspection, remoteStoreOf } from './open-inspection.js';
-import { PageReader, pageFitsInProcess } from './page-reader.js';
+import { IN_PROCESS_MAX_LIMIT, PageReader, pageFitsInProcess } from './page-reader.js';
 import type { StoreInspection } from './store-inspection.js';
 import { fileExists, resolveDbTarget, type DbTarget } from './target.js';
 
@@ -111,6 +111,11 @@ export class DbInspector {
     throwIfAborted(this.signal(opts), 'browse');
     // A bounded page (a short walk over at most IN_PROCESS_MAX_OFFSET rows) costs less here than the hop to a child.
     if (pageFitsInProcess(limit, offset)) return this.pages.page(near, table, limit, offset, id);
+    // Deeper, by rowid: walked here in chunks of a few ms between which the studio serves the window.
+    if (limit <= IN_PROCESS_MAX_LIMIT) {
+      const walked = await this.pages.walk(near, table, limit, offset, id, { signal: this.signal(opts), timeoutMs: opts.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS });
+      if (walked) return walked;
+    }
     this.host.assertCapacity(target);
     const t = this.resolve(target, opts);
     const found = withReadOnly(t, (db) => db.prepare("SELECT type, wr FROM pragma_table_list WHERE schema = 'main' AND name = ?").get(table)) as

@@ -1,5 +1,7 @@
 import type { Statement } from 'better-sqlite3';
-import { FoxError, toFoxError } from '../../errors.js';
+import { FoxError, throwIfAborted, toFoxError } from '../../errors.js';
+import { formatDuration } from '../../util/duration.js';
+import { Mutex } from '../drivers/mutex.js';
 import type { QueryCell, QueryResult } from '../query/run-query.js';
 import { openSqlite, quoteIdent, type SqliteDb } from '../sqlite.js';
 import { closeWithoutCheckpoint, registerHolder, shmIdentity } from '../sqlite-holders.js';
@@ -27,7 +29,24 @@ interface Entry {
   timer: NodeJS.Timeout;
   /** The page statement of each table, prepared once. */
   pages: Map<string, Statement>;
+  /** The statements of deep walks by table, or null for a table without a real rowid to walk by. */
+  walks: Map<string, Walk | null>;
+  /** Deep walks hold a read transaction on the connection: one at a time. */
+  walking: Mutex;
 }
+
+/** The statements of a deep page walked by rowid. */
+interface Walk {
+  /** The rowid `?` rows in (LIMIT 1 OFFSET ?). */
+  first: Statement;
+  /** The rowid `?` rows past rowid `?`. */
+  next: Statement;
+  /** The page: `?` rows past rowid `?`, after skipping `?`. */
+  page: Statement;
+}
+
+/** Rows a deep walk skips between two turns of the event loop (a few ms of work). */
+const WALK_CHUNK = 50_000;
 
 /** Whether a page is bounded enough to read on this thread. */
 export function pageFitsInProcess(limit: number, offset: number): boolean {
@@ -69,6 +88,87 @@ export class PageReader {
     return { columns: stmt.columns().map((c) => c.name), rows: rows as QueryCell[][], truncated: false, duration_ms: Date.now() - started };
   }
 
+  /**
+   * A page deeper than IN_PROCESS_MAX_OFFSET of a table with a real rowid, walked here without
+   * holding the thread: the rowid WALK_CHUNK rows ahead is found one chunk per turn of the event
+   * loop (the same walk a bare OFFSET makes, cut into pieces of a few ms), all in one read
+   * transaction, so the page is the one a single OFFSET query would return. The signal and the
+   * time limit stop it between chunks. Null when the table has no rowid to walk by (WITHOUT
+   * ROWID, a view, a column named rowid): the caller uses a query child.
+   */
+  async walk(t: DbTarget, table: string, limit: number, offset: number, id: string, opts: { signal: AbortSignal; timeoutMs: number }): Promise<QueryResult | null> {
+    // Less than a chunk deep is an ordinary page.
+    if (offset <= WALK_CHUNK) return this.page(t, table, limit, offset, id);
+    const started = Date.now();
+    const e = this.entry(t, id);
+    let w = e.walks.get(table);
+    if (w === undefined) {
+      try {
+        w = this.prepareWalk(e, t, table);
+      } catch (err) {
+        throw err instanceof FoxError ? err : toFoxError(err, t.subject);
+      }
+      e.walks.set(table, w);
+    }
+    if (w === null) return null;
+    const walk = w;
+    return e.walking.run(async () => {
+      const deadline = opts.timeoutMs > 0 ? started + opts.timeoutMs : Infinity;
+      let rows: unknown[][];
+      let columns: string[];
+      try {
+        e.db.exec('BEGIN');
+        try {
+          let left = offset;
+          let after: bigint | null = null;
+          while (left > WALK_CHUNK) {
+            const r = (after === null ? walk.first.get(WALK_CHUNK - 1) : walk.next.get(after, WALK_CHUNK - 1)) as bigint | undefined;
+            if (r === undefined) return { columns: walk.page.columns().map((c) => c.name), rows: [], truncated: false, duration_ms: Date.now() - started };
+            after = r;
+            left -= WALK_CHUNK;
+            e.timer.refresh();
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            throwIfAborted(opts.signal, 'browse');
+            if (Date.now() > deadline) {
+              throw new FoxError('CANCELED', `${t.subject}: query interrupted: it ran longer than its ${formatDuration(opts.timeoutMs)} time limit (raise it with --timeout)`, { subject: t.subject });
+            }
+          }
+          // offset > WALK_CHUNK: the loop ran at least once, so "after" is a rowid.
+          rows = walk.page.all(after, limit, left) as unknown[][];
+          columns = walk.page.columns().map((c) => c.name);
+        } finally {
+          e.db.exec('COMMIT');
+        }
+      } catch (err) {
+        e.walks.delete(table);
+        throw err instanceof FoxError ? err : toFoxError(err, t.subject);
+      }
+      for (const r of rows) for (let i = 0; i < r.length; i++) r[i] = toQueryCell(r[i]);
+      return { columns, rows: rows as QueryCell[][], truncated: false, duration_ms: Date.now() - started };
+    });
+  }
+
+  private prepareWalk(e: Entry, t: DbTarget, table: string): Walk | null {
+    const found = e.db.prepare("SELECT type, wr FROM pragma_table_list WHERE schema = 'main' AND name = ?").get(table) as { type: string; wr: number } | undefined;
+    if (!found) throw new FoxError('NOT_FOUND', `${t.subject} has no table or view named "${table}"`, { subject: t.subject });
+    if (found.type !== 'table' || found.wr !== 0) return null;
+    // A column named rowid, _rowid_ or oid hides the real one: such a table is paged by OFFSET alone.
+    const shadow = e.db.prepare("SELECT 1 FROM pragma_table_xinfo(?) WHERE lower(name) IN ('rowid', '_rowid_', 'oid')").get(table);
+    if (shadow) return null;
+    const q = quoteIdent(table);
+    const ready = (sql: string, raw: boolean): Statement => {
+      const stmt = e.db.prepare(sql);
+      if (!stmt.readonly || !stmt.reader) throw new FoxError('INVALID_INPUT', `${t.subject}: "${table}" cannot be paged as a read-only query`, { subject: t.subject });
+      stmt.safeIntegers(true);
+      return raw ? stmt.raw(true) : stmt.pluck(true);
+    };
+    return {
+      first: ready(`SELECT rowid FROM ${q} ORDER BY rowid LIMIT 1 OFFSET ?`, false),
+      next: ready(`SELECT rowid FROM ${q} WHERE rowid > ? ORDER BY rowid LIMIT 1 OFFSET ?`, false),
+      page: ready(`SELECT * FROM ${q} WHERE rowid > ? ORDER BY rowid LIMIT ? OFFSET ?`, true),
+    };
+  }
+
   private prepare(e: Entry, t: DbTarget, table: string): Statement {
     const found = e.db.prepare("SELECT type, wr FROM pragma_table_list WHERE schema = 'main' AND name = ?").get(table) as { type: string; wr: number } | undefined;
     if (!found) throw new FoxError('NOT_FOUND', `${t.subject} has no table or view named "${table}"`, { subject: t.subject });
@@ -100,7 +200,7 @@ export class PageReader {
     const timer = setTimeout(() => this.drop(file), IDLE_MS);
     timer.unref();
     const unregister = registerHolder(file, { release: () => this.drop(file), detached: () => this.detached(file) });
-    const e: Entry = { db, id, shm: shmIdentity(file), unregister, timer, pages: new Map() };
+    const e: Entry = { db, id, shm: shmIdentity(file), unregister, timer, pages: new Map(), walks: new Map(), walking: new Mutex() };
     this.open.set(file, e);
     return e;
   }
@@ -117,6 +217,7 @@ export class PageReader {
     clearTimeout(e.timer);
     e.unregister();
     e.pages.clear();
+    e.walks.clear();
     try {
       // A read-only connection never checkpoints; without a checkpoint either way is safe.
       closeWithoutCheckpoint(e.db, file);
