@@ -149,6 +149,11 @@ describe('db inspection', () => {
       expect(w.pragma('wal_checkpoint(TRUNCATE)')).toEqual([{ busy: 0, log: 0, checkpointed: 0 }]);
       w.exec('DROP VIEW big_view');
       await expect(rejection(e.inspect.browse(file, 'big_view', { limit: 1, offset: 0 }))).resolves.toMatchObject({ code: 'NOT_FOUND' });
+      // Integers past 2^53 stay exact (as text, as the query child gives them); REALs stay numbers.
+      w.exec('CREATE TABLE ints (v); INSERT INTO ints VALUES (42), (9007199254740993), (-9007199254740993), (1e300), (9007199254740992.0)');
+      expect((await e.inspect.browse(file, 'ints', { limit: 10, offset: 0 })).rows).toEqual([[42], ['9007199254740993'], ['-9007199254740993'], [1e300], [9007199254740992]]);
+      w.exec('DELETE FROM ints WHERE abs(v) > 1e15');
+      expect((await e.inspect.browse(file, 'ints', { limit: 10, offset: 0 })).rows).toEqual([[42]]);
       w.exec('ALTER TABLE big ADD COLUMN extra INTEGER DEFAULT 7');
       expect((await e.inspect.browse(file, 'big', { limit: 1, offset: 1 })).columns).toEqual(['id', 'v', 'extra']);
     } finally {

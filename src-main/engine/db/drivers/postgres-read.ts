@@ -69,16 +69,16 @@ export async function pgReadTx<T>(client: pg.PoolClient, ctx: PgReadContext, fn:
     if (cut === 'silent') return ctx.fail(new Error(`Connection terminated: the server did not answer within ${Math.ceil((timeoutMs + ANSWER_GRACE_MS) / 1000)} s`), 'query');
     return err;
   };
-  const setup = [
+  const start = [
     'BEGIN TRANSACTION READ ONLY',
     `SET LOCAL statement_timeout = ${Math.max(0, Math.floor(timeoutMs))}`,
     // The server stops a statement whose client went away (Cancel, a killed studio) within a second.
     "SET LOCAL client_connection_check_interval = '1s'",
     ...(ctx.role ? [`SET LOCAL ROLE ${ctx.role}`] : []),
-    // The transaction's first query takes its snapshot: from then on not even `SET
-    // transaction_read_only = off` (allowed before any query) can make it writable.
-    'SELECT 1',
-  ].join('; ');
+  ];
+  // The transaction's first query takes its snapshot: from then on not even `SET
+  // transaction_read_only = off` (allowed before any query) can make it writable.
+  const setup = [...start, 'SELECT 1'].join('; ');
   let begun = false;
   /** The ROLLBACK went with the last statement. */
   let ended = false;
@@ -117,7 +117,8 @@ export async function pgReadTx<T>(client: pg.PoolClient, ctx: PgReadContext, fn:
         res = await guarded(async () => {
           try {
             // The transaction's only statement: its ROLLBACK rides along (a failed statement skips it; finally sends one).
-            const all = (await client.query({ text: `${setup}; ${sql}${opts.only ? '; ROLLBACK' : ''}`, rowMode: 'array' })) as unknown as pg.QueryResult[];
+            // The engine's own SELECT is the first query, so it takes the snapshot: no SELECT 1 ahead of it.
+            const all = (await client.query({ text: `${start.join('; ')}; ${sql}${opts.only ? '; ROLLBACK' : ''}`, rowMode: 'array' })) as unknown as pg.QueryResult[];
             if (opts.only) ended = true;
             return all[all.length - (opts.only ? 2 : 1)]!;
           } catch (err) {

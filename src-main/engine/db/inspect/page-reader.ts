@@ -9,10 +9,10 @@ import { toQueryCell } from './store-inspection.js';
 import type { DbTarget } from './target.js';
 
 /**
- * The deepest OFFSET a page is read at on this thread. Skipping rows is a walk over the table's
- * leaf pages: up to 100,000 rows that is a few milliseconds, deeper pages go to a query child
- * (which a time limit or Cancel can kill) so that the studio's main process never waits on a
- * long walk.
+ * The deepest OFFSET a page is read at in one statement on this thread. Skipping rows is a walk
+ * over the table's leaf pages: up to 100,000 rows that is a few milliseconds. Deeper pages are
+ * walked by rowid in chunks (walk()) or go to a query child (which a time limit or Cancel can
+ * kill), so that the studio's main process never waits on a long walk.
  */
 export const IN_PROCESS_MAX_OFFSET = 100_000;
 /** The largest page read on this thread (the table browser asks for 100). */
@@ -48,6 +48,12 @@ interface Walk {
 /** Rows a deep walk skips between two turns of the event loop (a few ms of work). */
 const WALK_CHUNK = 50_000;
 
+/** Whether a row has a whole number too large for a double to hold exactly (an INTEGER past 2^53, or such a REAL). */
+function hasUnsafeInteger(row: unknown[]): boolean {
+  for (const v of row) if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) return true;
+  return false;
+}
+
 /** Whether a page is bounded enough to read on this thread. */
 export function pageFitsInProcess(limit: number, offset: number): boolean {
   return limit <= IN_PROCESS_MAX_LIMIT && offset <= IN_PROCESS_MAX_OFFSET;
@@ -74,7 +80,10 @@ export class PageReader {
     let rows: unknown[][];
     try {
       stmt ??= this.prepare(e, t, table);
-      rows = stmt.all(limit, offset) as unknown[][];
+      // Integers as numbers first (a BigInt per cell is what made pages slower than a bare read);
+      // a page with an integral number beyond 2^53 is read again exactly, with integers as BigInts.
+      rows = stmt.safeIntegers(false).all(limit, offset) as unknown[][];
+      if (rows.some(hasUnsafeInteger)) rows = stmt.safeIntegers(true).all(limit, offset) as unknown[][];
     } catch (err) {
       e.pages.delete(table);
       if (err instanceof FoxError) throw err;
@@ -137,7 +146,8 @@ export class PageReader {
           rows = walk.page.all(after, limit, left) as unknown[][];
           columns = walk.page.columns().map((c) => c.name);
         } finally {
-          e.db.exec('COMMIT');
+          // Closed under the walk (an I/O error elsewhere released it): its transaction went with it.
+          if (e.db.open) e.db.exec('COMMIT');
         }
       } catch (err) {
         e.walks.delete(table);
