@@ -180,7 +180,7 @@ describe('cas.putPath', () => {
       expect(started.ok).toBe(true);
       const jobId = (started as { value: { jobId: string } }).value.jobId;
       for (let i = 0; i < 200 && engine.jobs.active().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
-      expect(engine.jobs.get(jobId)).toMatchObject({ state: 'ok', title: 'cas put dropped.txt', result: { tags: ['dropped'], existed: false } });
+      expect(engine.jobs.get(jobId)).toMatchObject({ state: 'ok', title: 'cas put dropped.txt', result: { tags: ['dropped', 'name:dropped.txt'], existed: false } });
       expect(await desktop.invoke('cas.stats', {}, origin)).toMatchObject({ ok: true, value: { objects: 1, backend: 'file' } });
 
       expect(await desktop.invoke('cas.putPath', { path: 'relative.txt' }, origin)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
