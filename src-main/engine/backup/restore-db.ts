@@ -24,6 +24,29 @@ export function removeSideFiles(file: string): void {
  * CORRUPT naming `label` (the entry path) and what SQLite said.
  */
 export function checkRestoredDatabase(tmp: string, label: string): void {
+  prepareRestoredDatabase(tmp, label);
+  let db: Database.Database | undefined;
+  let problem: string | undefined;
+  try {
+    db = new Database(tmp, { fileMustExist: true, timeout: 5000, ...bindingOption() });
+    const rows = db.prepare('PRAGMA quick_check(20)').all() as { quick_check: string }[];
+    const text = rows.map((r) => r.quick_check).join('; ');
+    if (text !== 'ok') problem = `PRAGMA quick_check: ${text}`;
+  } catch (err) {
+    problem = (err as Error).message;
+  } finally {
+    db?.close();
+    removeSideFiles(tmp);
+  }
+  if (problem !== undefined) throw restoredDatabaseDamaged(label, problem);
+}
+
+/**
+ * The first half of checkRestoredDatabase, on the caller's thread: the header check and the switch
+ * to rollback-journal mode (a write of a few bytes). The quick_check may then run elsewhere (a
+ * worker thread) on the self-contained file; restoredDatabaseDamaged words what it finds.
+ */
+export function prepareRestoredDatabase(tmp: string, label: string): void {
   try {
     if (!assertSqliteFile(tmp, label)) throw new FoxError('NOT_FOUND', `${label}: its extracted copy vanished`, { subject: label });
   } catch (err) {
@@ -35,16 +58,18 @@ export function checkRestoredDatabase(tmp: string, label: string): void {
   try {
     db = new Database(tmp, { fileMustExist: true, timeout: 5000, ...bindingOption() });
     db.pragma('journal_mode = DELETE');
-    const rows = db.prepare('PRAGMA quick_check(20)').all() as { quick_check: string }[];
-    const text = rows.map((r) => r.quick_check).join('; ');
-    if (text !== 'ok') problem = `PRAGMA quick_check: ${text}`;
   } catch (err) {
     problem = (err as Error).message;
   } finally {
     db?.close();
     removeSideFiles(tmp);
   }
-  if (problem !== undefined) throw new FoxError('CORRUPT', `${label} in the backup is damaged (${problem}); nothing was restored`, { subject: label });
+  if (problem !== undefined) throw restoredDatabaseDamaged(label, problem);
+}
+
+/** The error of a restored database that failed its check (`problem`: what SQLite said). */
+export function restoredDatabaseDamaged(label: string, problem: string): FoxError {
+  return new FoxError('CORRUPT', `${label} in the backup is damaged (${problem}); nothing was restored`, { subject: label });
 }
 
 /**

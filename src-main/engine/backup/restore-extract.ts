@@ -1,24 +1,26 @@
 // The extract phase of a restore: from a backup to checked temp files next to their
 // destinations, every byte verified before the install phase may touch the home. An archive's
 // entries are hashed against its manifest; a snapshot's files are re-assembled from blobs that
-// are each re-hashed, and the whole file checked against its SHA-256 (writeStoredFile).
+// are each re-hashed on worker threads, and the whole file checked against its SHA-256 (assembleFile).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FoxError, isFoxError, throwIfAborted } from '../errors.js';
+import { canceled, FoxError, isFoxError, throwIfAborted } from '../errors.js';
 import { assertScanUsable, scanArchive } from './archive-reader.js';
 import { destinationOf, storeOfEntry } from './entry-paths.js';
 import { fileSink } from './file-sink.js';
 import { parseComponents } from './manifest.js';
-import { BlobReader } from './repo/blob-reader.js';
-import { writeStoredFile } from './repo/file-blobs.js';
+import { assembleFile } from './repo/assemble-file.js';
 import { loadIndex } from './repo/index-file.js';
 import type { RepoPaths } from './repo/layout.js';
+import { ParallelBlobReader } from './repo/parallel-reader.js';
 import { snapshotAsManifest } from './repo/snapshot-as-manifest.js';
 import type { Snapshot } from './repo/snapshot-file.js';
+import { prepareRestoredDatabase, restoredDatabaseDamaged } from './restore-db.js';
 import type { StagedRestore } from './restore-install.js';
 import { NOT_ADDED_REASON, planRestore, selectedStores } from './restore-plan.js';
 import { stageTemp, type RestoreRun } from './restore-run.js';
+import { SnapshotWorker } from './snapshot.js';
 import { totalRows } from './table-counts.js';
 import { COMPONENTS, type Component, type RestoreFile } from './types.js';
 import { compareWithManifest } from './verify.js';
@@ -124,11 +126,18 @@ async function extractArchiveInto(run: RestoreRun, file: string, rows: RowCopies
   return { plan, total: scan.archiveSize };
 }
 
+/** Files re-assembled at once: their opens, fsyncs and frames overlap. */
+const FILES_AT_ONCE = 4;
+
 /**
- * The snapshot's plan first (its file list is known up front), then each planned file
- * re-assembled into its temp, one at a time in the snapshot's order. A blob that does not match
- * its id, a missing pack or a file that comes out different is CORRUPT naming the file, before
- * anything is installed. Progress is in bytes of the files being restored.
+ * The snapshot's plan first (its file list is known up front), then the planned files
+ * re-assembled into their temps, a few at once, their frames inflated and every blob re-hashed
+ * against its id on worker threads (ParallelBlobReader) before a byte is written, and each file
+ * checked against its size and SHA-256. Each database is checked (header, then quick_check on a
+ * worker thread) as soon as it is written, while the next files are, so installStaged has nothing
+ * left to check. A blob that does not match its id, a missing pack or a file that comes out
+ * different is CORRUPT naming the file, before anything is installed; the first failure stops
+ * the other files. Progress is in bytes of the files being restored.
  */
 export async function extractSnapshot(run: RestoreRun, repo: RepoPaths, snap: Snapshot): Promise<StagedRestore> {
   const { opts, target, sink, name } = run;
@@ -138,30 +147,61 @@ export async function extractSnapshot(run: RestoreRun, repo: RepoPaths, snap: Sn
   const entries = new Map(snap.files.map((f) => [f.path, f]));
   if (opts.dryRun && opts.countRows) await countSnapshotRows(run, repo, plan, entries);
   if (opts.dryRun || todo.length === 0) return { plan, total };
-  const reader = new BlobReader(repo, await loadIndex(repo));
+  for (const f of todo) if (!entries.has(f.path)) throw new FoxError('CORRUPT', `snapshot ${name}: ${f.path} is planned but not in the snapshot`, { subject: f.path });
+  const reader = new ParallelBlobReader(repo, await loadIndex(repo));
+  const checkDbs = opts.checkDatabases !== false;
+  const checked = new Set<string>();
+  let checker: SnapshotWorker | undefined;
+  // The first failure stops the files still being written.
+  const stop = new AbortController();
+  const signal = sink.signal ? AbortSignal.any([sink.signal, stop.signal]) : stop.signal;
+  let failed: unknown;
   let done = 0;
-  try {
-    for (const f of todo) {
-      throwIfAborted(sink.signal, 'backup restore');
-      sink.progress?.(done, total, f.path);
-      const entry = entries.get(f.path);
-      if (!entry) throw new FoxError('CORRUPT', `snapshot ${name}: ${f.path} is planned but not in the snapshot`, { subject: f.path });
-      const tmp = stageTemp(run, f.path, f.destination);
-      try {
-        await writeStoredFile(reader, entry, tmp, sink.signal ? { signal: sink.signal } : {});
-      } catch (err) {
-        if (isFoxError(err, 'CORRUPT') || isFoxError(err, 'NOT_FOUND')) {
-          throw new FoxError('CORRUPT', `snapshot ${name}: ${f.path}: ${err.message.replace(tmp, 'its restored copy')}; nothing was restored (run "foxctl backup verify ${name}")`, { subject: f.path, cause: err });
-        }
-        throw err;
+  let next = 0;
+  const one = async (f: RestoreFile): Promise<void> => {
+    sink.progress?.(done, total, f.path);
+    const tmp = stageTemp(run, f.path, f.destination);
+    try {
+      await assembleFile(reader, entries.get(f.path)!, tmp, { signal, sync: opts.durable !== false });
+    } catch (err) {
+      if (isFoxError(err, 'CORRUPT') || isFoxError(err, 'NOT_FOUND')) {
+        throw new FoxError('CORRUPT', `snapshot ${name}: ${f.path}: ${err.message.replace(tmp, 'its restored copy')}; nothing was restored (run "foxctl backup verify ${name}")`, { subject: f.path, cause: err });
       }
-      done += f.size;
+      throw err;
     }
+    if (checkDbs && f.destination.endsWith('.db')) {
+      throwIfAborted(signal, 'backup restore');
+      sink.progress?.(done, total, `quick_check ${f.path}`);
+      prepareRestoredDatabase(tmp, f.path);
+      checker ??= new SnapshotWorker();
+      const res = await checker.check(tmp, 'quick', false);
+      if (res.problems.length > 0) throw restoredDatabaseDamaged(f.path, res.problems[0]!.detail);
+      checked.add(f.path);
+    }
+    done += f.size;
+  };
+  const lane = async (): Promise<void> => {
+    while (failed === undefined && next < todo.length) {
+      const f = todo[next++]!;
+      try {
+        throwIfAborted(sink.signal, 'backup restore');
+        await one(f);
+      } catch (err) {
+        // A cancel that the first failure caused is not the news: the failure is.
+        failed ??= sink.signal?.aborted ? canceled(sink.signal, 'backup restore') : err;
+        stop.abort();
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(FILES_AT_ONCE, todo.length) }, lane));
   } finally {
     await reader.close();
+    await checker?.close();
   }
+  if (failed !== undefined) throw failed;
   sink.progress?.(total, total, 'checking');
-  return { plan, total };
+  return { plan, total, checked };
 }
 
 /** A dry run's row counts of a snapshot: each planned database re-assembled (blobs re-hashed) into a private temp, counted, removed. */
@@ -169,14 +209,14 @@ async function countSnapshotRows(run: RestoreRun, repo: RepoPaths, plan: Restore
   const dbs = plan.filter((f) => f.path.endsWith('.db') && entries.has(f.path));
   if (dbs.length === 0) return;
   const rows = new RowCopies();
-  const reader = new BlobReader(repo, await loadIndex(repo));
+  const reader = new ParallelBlobReader(repo, await loadIndex(repo));
   try {
     for (const [i, f] of dbs.entries()) {
       throwIfAborted(run.sink.signal, 'backup restore');
       run.sink.progress?.(i, dbs.length, `counting rows of ${f.path}`);
       const tmp = rows.fileFor(f.path);
       try {
-        await writeStoredFile(reader, entries.get(f.path)!, tmp, run.sink.signal ? { signal: run.sink.signal } : {});
+        await assembleFile(reader, entries.get(f.path)!, tmp, { ...(run.sink.signal ? { signal: run.sink.signal } : {}), sync: false });
       } catch (err) {
         if (isFoxError(err, 'CORRUPT') || isFoxError(err, 'NOT_FOUND')) {
           throw new FoxError('CORRUPT', `snapshot ${run.name}: ${f.path}: ${err.message.replace(tmp, 'its copy')}; nothing was restored (run "foxctl backup verify ${run.name}")`, { subject: f.path, cause: err });

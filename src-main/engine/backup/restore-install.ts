@@ -21,6 +21,8 @@ export interface StagedRestore {
   plan: RestoreFile[];
   /** The progress total the install steps report at (archive bytes read, or snapshot bytes). */
   total: number;
+  /** Entry paths of databases the extract phase already checked (header and quick_check) in their temps. */
+  checked?: ReadonlySet<string>;
 }
 
 /** The live files a restore will replace, as a source plan for the automatic safety backup. */
@@ -78,7 +80,7 @@ export async function installStaged(run: RestoreRun, staged: StagedRestore): Pro
   if (unextracted) throw new FoxError('CONFLICT', `${unextracted.destination} changed while the restore ran; nothing was restored, run it again`, { subject: unextracted.destination });
   if (opts.checkDatabases !== false) {
     for (const f of plan) {
-      if (f.action === 'would-skip' || !isDb(f)) continue;
+      if (f.action === 'would-skip' || !isDb(f) || staged.checked?.has(f.path)) continue;
       throwIfAborted(sink.signal, 'backup restore');
       sink.progress?.(total, total, `quick_check ${f.path}`);
       checkRestoredDatabase(temps.get(f.path)!, f.path);

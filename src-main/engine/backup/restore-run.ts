@@ -114,6 +114,23 @@ export async function runRestore(host: RestoreHost, name: string, opts: RunOptio
   // A --target that is the live home (through a symlink, a trailing slash, ..) is a live restore.
   if (target !== undefined && realish(target) === realish(config.home)) target = undefined;
   const live = liveRoots(config);
+  // A restore asks about every file, often twice: the real path of each directory is resolved
+  // once; a destination that is itself a symlink is resolved whole.
+  const realDirs = new Map<string, string>();
+  const realDest = (dest: string): string => {
+    const abs = path.resolve(dest);
+    let link = false;
+    try {
+      link = fs.lstatSync(abs).isSymbolicLink();
+    } catch {
+      // Not there yet: its directory decides.
+    }
+    if (link) return realish(abs);
+    const dir = path.dirname(abs);
+    let real = realDirs.get(dir);
+    if (real === undefined) realDirs.set(dir, (real = realish(dir)));
+    return path.join(real, path.basename(abs));
+  };
   const run: RestoreRun = {
     host,
     name,
@@ -121,7 +138,7 @@ export async function runRestore(host: RestoreHost, name: string, opts: RunOptio
     target,
     sink,
     isLive: (dest) => {
-      const real = realish(dest);
+      const real = realDest(dest);
       return live.some((root) => isInside(real, root));
     },
     temps: new Map(),
