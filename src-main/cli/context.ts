@@ -40,6 +40,8 @@ export interface ActionResult {
 export interface ActionOptions {
   /** The command shows config.yaml's warnings in its own output (config show): none on stderr. */
   configWarningsInOutput?: boolean;
+  /** A cancel by Ctrl-C / SIGTERM exits 130 / 143 (the shell's convention) instead of CANCELED's status. */
+  signalExitStatus?: boolean;
 }
 
 /**
@@ -60,8 +62,10 @@ export function action<A extends unknown[]>(
     const started = Date.now();
     const controller = new AbortController();
     let interrupts = 0;
+    let caught: NodeJS.Signals | undefined;
     const onSignal = (sig: NodeJS.Signals): void => {
       interrupts++;
+      caught ??= sig;
       if (interrupts > 1) process.exit(130);
       process.stderr.write(`\n${sig === 'SIGINT' ? 'interrupted' : 'terminated'}: canceling (press Ctrl-C again to quit at once)\n`);
       controller.abort(new FoxError('CANCELED', `${command} was canceled`));
@@ -105,7 +109,7 @@ export function action<A extends unknown[]>(
       const fe = toFoxError(err);
       if (json) process.stdout.write(`${JSON.stringify(errorEnvelope(command, fe, started))}\n`);
       else process.stderr.write(`foxctl: ${fe.code}: ${fe.message}\n`);
-      process.exitCode = EXIT_CODES[fe.code] ?? 1;
+      process.exitCode = fe.code === 'CANCELED' && caught && options.signalExitStatus ? (caught === 'SIGINT' ? 130 : 143) : (EXIT_CODES[fe.code] ?? 1);
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

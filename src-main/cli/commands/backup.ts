@@ -2,12 +2,13 @@ import type { Command } from 'commander';
 import { describeProblem } from '../../engine/backup/problems.js';
 import { writerOf } from '../../engine/backup/manifest.js';
 import type { BackupFormat, BackupSummary, CreateBackupResult, RestoreResult, VerifyResult } from '../../engine/backup/types.js';
+import type { VerifyAllItem } from '../../engine/backup/verify-all.js';
 import type { SnapshotVerifyResult } from '../../engine/backup/verify-snapshot.js';
 import type { FoxConfig } from '../../engine/config/resolve.js';
 import { FoxError } from '../../engine/errors.js';
 import { parseDuration } from '../../engine/util/duration.js';
 import { BackupScheduler, type ScheduleSettings } from '../../api/backup-schedule.js';
-import { action, intOption } from '../context.js';
+import { action, intOption, type ActionContext, type ActionResult } from '../context.js';
 import { EXIT_CODES, formatBytes, formatTable } from '../output.js';
 import { registerBackupBrowse } from './backup-browse.js';
 
@@ -113,6 +114,31 @@ function verifyText(v: VerifyResult): string {
   return lines.join('\n');
 }
 
+/** One backup's summary line of verify --all. */
+function verifyAllLine(b: VerifyAllItem): string {
+  const what = b.outcome === 'gone' ? 'gone' : b.outcome === 'ok' ? 'ok' : 'FAILED';
+  const reused = b.reused_files > 0 ? `, ${b.reused_files} already verified in an earlier snapshot` : '';
+  const detail =
+    b.outcome === 'gone'
+      ? `deleted while the run went on (${b.first ?? ''})`
+      : b.outcome === 'ok'
+        ? `${b.files} files, ${b.databases_checked} databases, ${formatBytes(b.bytes)} read${reused}`
+        : `${b.problems} problem${b.problems === 1 ? '' : 's'}: ${b.first ?? ''}`;
+  return `${what.padEnd(7)} ${b.format.padEnd(9)} ${b.name}  ${detail} (${(b.duration_ms / 1000).toFixed(1)} s)`;
+}
+
+/** `backup verify --all`: a line per backup as it finishes (text mode), then the count; CORRUPT when any failed. */
+async function verifyAllAction(ctx: ActionContext): Promise<ActionResult> {
+  const onBackup = ctx.json ? undefined : (b: VerifyAllItem): void => void process.stdout.write(`${verifyAllLine(b)}\n`);
+  const r = await ctx.waitJob(ctx.engine().backups.verifyAll({ signal: ctx.signal, ...(onBackup ? { onBackup } : {}) }));
+  const count = `${r.verified} backup${r.verified === 1 ? '' : 's'} verified`;
+  return {
+    data: r,
+    human: () => (r.verified === 0 ? 'no backups to verify' : r.ok ? `ok: ${count}, all passed` : `FAILED: ${count}, ${r.failed.length} failed: ${r.failed.join(', ')}`),
+    exitCode: r.ok ? 0 : EXIT_CODES.CORRUPT,
+  };
+}
+
 /** `foxctl backup create|list|info|verify|restore|rehearse|delete|prune`. */
 export function registerBackupCommands(program: Command): void {
   const backup = program.command('backup').description('consistent backups of the home: Go foxctl archives (tar) or snapshots in a deduplicated repository');
@@ -203,13 +229,23 @@ export function registerBackupCommands(program: Command): void {
 
   backup
     .command('verify')
-    .argument('<name>', 'backup name, archive file name or path (snapshot:NAME for a snapshot whose name an archive shares)')
+    .argument('[name]', 'backup name, archive file name or path (snapshot:NAME for a snapshot whose name an archive shares)')
+    .option('--all', 'verify every archive and snapshot in the backups dir (blobs snapshots share are hashed once); exit CORRUPT naming each that failed')
     .description("check every file's sha256 and every database's integrity, without touching live files (a snapshot: every blob it uses re-hashed)")
     .action(
-      action('foxctl.backup.verify', async (ctx, name: string) => {
-        const v = await ctx.waitJob(ctx.engine().backups.verify(name, { signal: ctx.signal }));
-        return { data: v, human: () => verifyText(v), exitCode: v.ok ? 0 : EXIT_CODES.CORRUPT };
-      }),
+      action(
+        'foxctl.backup.verify',
+        async (ctx, name: string | undefined) => {
+          if (ctx.opts.all === true) {
+            if (name !== undefined) throw new FoxError('INVALID_INPUT', `give a backup name or --all, not both (got "${name}" and --all)`);
+            return verifyAllAction(ctx);
+          }
+          if (name === undefined) throw new FoxError('INVALID_INPUT', 'give the name of the backup to verify, or --all for every backup');
+          const v = await ctx.waitJob(ctx.engine().backups.verify(name, { signal: ctx.signal }));
+          return { data: v, human: () => verifyText(v), exitCode: v.ok ? 0 : EXIT_CODES.CORRUPT };
+        },
+        { signalExitStatus: true },
+      ),
     );
 
   backup

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { FoxConfig } from '../config/resolve.js';
 import type { StoreConnections } from '../db/connections.js';
 import type { DbInspector } from '../db/inspect/inspector.js';
-import { FoxError, isFoxError, throwIfAborted, toFoxError, type OpOptions } from '../errors.js';
+import { FoxError, isFoxError, throwIfAborted, type OpOptions } from '../errors.js';
 import type { JobHandle, JobManager } from '../jobs/manager.js';
 import type { JobContext } from '../jobs/types.js';
 import { deleteBackup, listBackups, pruneBackups, readManifest, summarize } from './catalog.js';
@@ -27,7 +27,8 @@ import type {
   VerifyResult,
 } from './types.js';
 import { verifyArchive } from './verify.js';
-import { recordVerify, snapshotRecordFile } from './verify-record.js';
+import { recordOutcome, snapshotRecordFile } from './verify-record.js';
+import { verifyAll, type VerifyAllItem, type VerifyAllResult } from './verify-all.js';
 import { exportSnapshot } from './repo/export-snapshot.js';
 import { verifySnapshot } from './verify-snapshot.js';
 import type { RepoPaths } from './repo/layout.js';
@@ -125,16 +126,20 @@ export class BackupService {
     const archive = found;
     return this.host.jobs.start({ kind: 'backup.verify', title: `backup verify ${archive.name}`, unit: 'bytes', signal: opts.signal }, async (ctx) => {
       const v = await verifyArchive(archive.name, archive.path, sinkOf(ctx));
-      const first = v.archive_problems[0] ?? (v.problems[0] ? `${v.problems[0].path}: ${v.problems[0].status}` : null);
-      try {
-        recordVerify(archive.path, { ok: v.ok, problems: v.problems.length + v.archive_problems.length, first });
-      } catch (err) {
-        // A pass that cannot be recorded only costs a "Verified" badge; a failure that cannot be
-        // recorded would let retention count a bad backup as clean, so that one is an error.
-        if (!v.ok) throw toFoxError(err, `recording the failed verify of ${archive.name}`);
-      }
+      recordOutcome(archive.path, v);
       return v;
     });
+  }
+
+  /**
+   * Verifies every archive and snapshot in the backups dir as one job (see verifyAll: blobs
+   * several snapshots share are hashed once), recording each outcome as `verify` does.
+   * `onBackup` hears of each backup as it finishes.
+   */
+  verifyAll(opts: OpOptions & { onBackup?: (item: VerifyAllItem, done: number, total: number) => void } = {}): JobHandle<VerifyAllResult> {
+    return this.host.jobs.start({ kind: 'backup.verify', title: 'backup verify --all', unit: 'bytes', signal: opts.signal }, (ctx) =>
+      verifyAll(this.host.config, sinkOf(ctx), opts.onBackup ? { onBackup: opts.onBackup } : {}),
+    );
   }
 
   /** Restores (or with dryRun, plans) a backup; see restoreArchive for the safety steps. */
@@ -195,12 +200,7 @@ export class BackupService {
   private verifySnapshot(found: { name: string; path: string; repo: RepoPaths }, opts: OpOptions): JobHandle<VerifyResult> {
     return this.host.jobs.start({ kind: 'backup.verify', title: `backup verify ${found.name}`, unit: 'bytes', signal: opts.signal }, async (ctx) => {
       const v = await verifySnapshot(found.repo, found.name, sinkOf(ctx));
-      const first = v.archive_problems[0] ?? (v.problems[0] ? `${v.problems[0].path}: ${v.problems[0].status}` : null);
-      try {
-        recordVerify(found.path, { ok: v.ok, problems: v.problems.length + v.archive_problems.length, first }, new Date(), snapshotRecordFile(this.host.config.backupsDir, found.name));
-      } catch (err) {
-        if (!v.ok) throw toFoxError(err, `recording the failed verify of ${found.name}`);
-      }
+      recordOutcome(found.path, v, snapshotRecordFile(this.host.config.backupsDir, found.name));
       return v;
     });
   }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { toFoxError } from '../errors.js';
 import { fsyncDir } from './fs-util.js';
 
 /** The last verify of one archive, valid while the archive's size, mtime and inode are unchanged. */
@@ -65,4 +66,22 @@ export function forgetVerify(archive: string, file: string = recordFile(archive)
  */
 export function snapshotRecordFile(backupsDir: string, name: string): string {
   return path.join(backupsDir, CACHE_DIR, `snapshot_${name}.verify.json`);
+}
+
+/**
+ * Records a verify's outcome (recordVerify) as `backup verify` and `verify --all` do: a pass that
+ * cannot be recorded only costs a "Verified" badge, but a failure that cannot be recorded would
+ * let retention count a bad backup as clean, so that one is thrown.
+ */
+export function recordOutcome(backup: string, v: { ok: boolean; problems: unknown[]; archive_problems: string[] }, file?: string, first: string | null = firstOf(v)): void {
+  try {
+    recordVerify(backup, { ok: v.ok, problems: v.problems.length + v.archive_problems.length, first }, new Date(), file);
+  } catch (err) {
+    if (!v.ok) throw toFoxError(err, `recording the failed verify of ${backup}`);
+  }
+}
+
+function firstOf(v: { problems: unknown[]; archive_problems: string[] }): string | null {
+  const p = v.problems[0] as { path: string; status: string } | undefined;
+  return v.archive_problems[0] ?? (p ? `${p.path}: ${p.status}` : null);
 }
