@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import { FoxError, throwIfAborted, type OpOptions } from '../../errors.js';
 import { parseList, type StoredFile } from './file-blobs.js';
-import type { BlobLocation } from './index-file.js';
+import type { BlobLocation, IndexFrame } from './index-file.js';
 import type { ParallelBlobReader, VerifiedFrame } from './parallel-reader.js';
 
 /** Frames asked for ahead of the one being written, per file. */
@@ -62,20 +62,39 @@ async function runsOf(reader: ParallelBlobReader, entry: Pick<StoredFile, 'conte
  */
 export async function* fileSlices(reader: ParallelBlobReader, entry: Pick<StoredFile, 'content'>, opts: OpOptions & { onBad?: OnBadBlob } = {}): AsyncGenerator<Buffer> {
   const runs = await runsOf(reader, entry, opts.onBad);
-  const ahead: (Promise<VerifiedFrame> | undefined)[] = [];
+  // A file a later snapshot changed here and there alternates between old frames and the few
+  // new ones its changed pages went into: prefetch by distinct frames, not by runs, and hold each
+  // frame until its last run in this file (so the cache never has to inflate it twice).
+  const firstUse = new Map<IndexFrame, number>();
+  const lastUse = new Map<IndexFrame, number>();
+  runs.forEach((r, i) => {
+    const f = r.locs[0]!.frame;
+    if (!firstUse.has(f)) firstUse.set(f, i);
+    lastUse.set(f, i);
+  });
+  const held = new Map<IndexFrame, Promise<VerifiedFrame>>();
   let asked = 0;
+  // Frames asked for whose first run is still to come.
+  let ahead = 0;
   for (let i = 0; i < runs.length; i++) {
     throwIfAborted(opts.signal);
-    for (; asked < runs.length && asked <= i + FRAMES_AHEAD; asked++) ahead[asked] = reader.frame(runs[asked]!.locs[0]!);
+    if (firstUse.get(runs[i]!.locs[0]!.frame) === i && i < asked) ahead--;
+    for (; asked < runs.length && (asked <= i || ahead < FRAMES_AHEAD); asked++) {
+      const loc = runs[asked]!.locs[0]!;
+      if (held.has(loc.frame)) continue;
+      held.set(loc.frame, reader.frame(loc));
+      if (asked > i) ahead++;
+    }
     const locs = runs[i]!.locs;
+    const key = locs[0]!.frame;
+    const pending = held.get(key)!;
+    if (lastUse.get(key) === i) held.delete(key);
     let frame: VerifiedFrame;
     try {
-      frame = await ahead[i]!;
+      frame = await pending;
     } catch (err) {
       for (const loc of locs) badOrThrow(err, loc.blob.id, opts.onBad);
       continue;
-    } finally {
-      ahead[i] = undefined;
     }
     let from = -1;
     let to = -1;
