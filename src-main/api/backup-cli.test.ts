@@ -8,6 +8,7 @@ describe('backupCliEquivalent', () => {
       'foxctl backup create --name nightly --components databases cas --local-only',
     );
     expect(backupCliEquivalent({ action: 'verify', name: 'b1' })).toBe('foxctl backup verify b1');
+    expect(backupCliEquivalent({ action: 'verify', all: true })).toBe('foxctl backup verify --all');
     expect(backupCliEquivalent({ action: 'rehearse', name: 'b1' })).toBe('foxctl backup rehearse b1');
     expect(backupCliEquivalent({ action: 'delete', name: 'b1' })).toBe('foxctl backup delete b1');
     expect(backupCliEquivalent({ action: 'restore', name: 'b1', stores: ['MEMORY', 'KNOWLEDGE'], force: true, dryRun: true })).toBe(

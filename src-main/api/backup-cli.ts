@@ -5,6 +5,7 @@
 export type BackupAction =
   | { action: 'create'; name?: string; format?: 'tar' | 'snapshot'; components?: string[]; includeLocalOnly?: boolean; check?: 'quick' | 'full'; strict?: boolean }
   | { action: 'info' | 'verify' | 'rehearse' | 'delete'; name: string }
+  | { action: 'verify'; all: true }
   | { action: 'restore'; name: string; components?: string[]; stores?: string[]; force?: boolean; forceInUse?: boolean; dryRun?: boolean }
   | { action: 'prune'; keepLast?: number; keepDaily?: number; keepWeekly?: number; keepMonthly?: number; olderThan?: string; dryRun?: boolean };
 
@@ -43,7 +44,8 @@ export function backupCliEquivalent(a: BackupAction): string {
       if (a.dryRun) words.push('--dry-run');
       break;
     default:
-      words.push(a.name);
+      if ('all' in a) words.push('--all');
+      else words.push(a.name);
   }
   return words.map(shellWord).join(' ');
 }

@@ -44,6 +44,9 @@ describe('backups.* handlers', () => {
       const verified = await settled(engine, verify.jobId);
       expect(verified.result).toMatchObject({ ok: true, archive_problems: [] });
       expect((verified.result as { files: { status: string }[] }).files.every((f) => f.status === 'ok')).toBe(true);
+      const all = value<{ jobId: string; cli: string }>(await api.invoke('backups.verifyAll', {}, origin));
+      expect(all.cli).toBe('foxctl backup verify --all');
+      expect((await settled(engine, all.jobId)).result).toMatchObject({ ok: true, verified: 1, passed: 1, failed: [], backups: [{ name: 'b1', format: 'tar', outcome: 'ok' }] });
 
       // Change MEMORY after the backup, then plan and run a restore of that one store.
       const memory = path.join(storage, 'memory.db');

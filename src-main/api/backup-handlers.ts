@@ -11,6 +11,7 @@ export type BackupCallName =
   | 'backups.create'
   | 'backups.info'
   | 'backups.verify'
+  | 'backups.verifyAll'
   | 'backups.restore'
   | 'backups.rehearse'
   | 'backups.delete'
@@ -34,6 +35,7 @@ export function createBackupHandlers(engine: Engine): Pick<Handlers, BackupCallN
       return { ...info, written_by: writerOf(manifest) ?? null, skipped_stores: manifest.skipped_stores ?? [], cli: backupCliEquivalent({ action: 'info', name: input.name }) };
     },
     'backups.verify': async (input) => ({ jobId: engine.backups.verify(input.name).id, cli: backupCliEquivalent({ action: 'verify', name: input.name }) }),
+    'backups.verifyAll': async () => ({ jobId: engine.backups.verifyAll().id, cli: backupCliEquivalent({ action: 'verify', all: true }) }),
     'backups.restore': async (input, { signal }) => {
       const cli = backupCliEquivalent({ action: 'restore', ...input });
       if (!input.dryRun) return { jobId: engine.backups.restore(input.name, input).id, cli, plan: null };

@@ -231,6 +231,7 @@ export function backupCalls() {
       "a backup's manifest and what a restore without force would do",
     ),
     'backups.verify': call(z.object({ name: backupName }).strict(), z.object({ jobId: z.string(), cli: cliLine }), "checks every file's checksum and every database's integrity, as a job"),
+    'backups.verifyAll': call(z.object({}).strict(), z.object({ jobId: z.string(), cli: cliLine }), 'verifies every archive and snapshot in the backups dir (blobs snapshots share hashed once), as one job'),
     'backups.restore': call(
       z
         .object({
