@@ -47,7 +47,7 @@ export async function createSnapshotFromPlan(config: FoxConfig, plan: SourcePlan
         // A store on a server has no file to stat: it is copied again every time.
         const sourceId = s.remote ? undefined : sourceIdentity(s.src, s.kind);
         const before = previous?.files.find((f) => f.path === s.entryPath);
-        if (sourceId !== undefined && before?.source_id !== undefined && sameFile(before.source_id, sourceId) && !racilyClean(before) && before.content.every((id) => ctx.has(id))) {
+        if (sourceId !== undefined && before?.source_id !== undefined && sameFile(before.source_id, sourceId) && !racilyClean(before, s.src) && before.content.every((id) => ctx.has(id))) {
           // Unchanged since the last snapshot read it: named again unread, its problems carried over.
           for (const p of previous!.problems) if (p.path === s.entryPath) problems.push({ ...(p as BackupProblem) });
           return { ...common, read: s.src, reuse: before, sourceId };
