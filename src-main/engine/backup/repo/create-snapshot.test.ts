@@ -93,6 +93,36 @@ describe('snapshot of a home', () => {
     expect(accountsOf(restored)).toEqual({ sum: 20 * 100 - 93, count: 20 });
   });
 
+  it('reads an unchanged file after all when its blobs are gone from the index, and removes every staged copy', async () => {
+    const th = tempHome();
+    seedHome(th);
+    const config = th.config();
+    const repoRoot = path.join(config.backupsDir, 'repository');
+    const plan = (): ReturnType<typeof collectSources> => collectSources(config, [...COMPONENTS], false);
+    const live = plan().sources.map((s) => s.src);
+    const old = new Date(Date.now() - 60_000);
+    const age = (): void => {
+      for (const f of live) for (const g of [f, `${f}-wal`]) if (fs.existsSync(g)) fs.utimesSync(g, old, old);
+    };
+    age();
+    const first = await createSnapshotFromPlan(config, plan(), 'one', repoRoot, {});
+    age();
+    // The index files go (as if lost): nothing of `one` can be named again, every file is read.
+    const paths = repoPaths(repoRoot);
+    for (const f of fs.readdirSync(paths.index)) fs.rmSync(path.join(paths.index, f));
+    const second = await createSnapshotFromPlan(config, plan(), 'two', repoRoot, {});
+    expect(second.stats.unchanged_files).toBe(0);
+    expect(second.status).toBe('ok');
+    expect(second.files.map((f) => f.sha256)).toEqual(first.files.map((f) => f.sha256));
+    const restored = await restoreEntry(repoRoot, second, 'storage/memory.db', th.home);
+    expect(accountsOf(restored)).toEqual({ sum: 20 * 100, count: 20 });
+    // The index is whole again: the next snapshot names every file unread.
+    const third = await createSnapshotFromPlan(config, plan(), 'three', repoRoot, {});
+    expect(third.stats.unchanged_files).toBe(live.length);
+    // No staged copy is left behind.
+    expect(fs.readdirSync(config.backupsDir).filter((n) => n.includes('staging'))).toEqual([]);
+  });
+
   it('names a CAS blob whose bytes changed; strict publishes nothing', async () => {
     const th = tempHome();
     const { cas, digest } = seedHome(th);

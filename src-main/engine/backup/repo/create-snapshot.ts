@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { FoxConfig } from '../../config/resolve.js';
 import { FoxError, throwIfAborted } from '../../errors.js';
@@ -39,25 +40,46 @@ export async function createSnapshotFromPlan(config: FoxConfig, plan: SourcePlan
   const worker = new SnapshotWorker();
   const problems: BackupProblem[] = [...(plan.problems ?? [])];
   const checks: Promise<void>[] = [];
+  const removals: Promise<void>[] = [];
+  const releases: (() => void)[] = [];
   try {
     const previous = await latestSnapshot(repo.paths);
+    const before = new Map((previous?.files ?? []).map((f) => [f.path, f]));
+    const stage = (s: SourcePlan['sources'][number], i: number): Pick<SnapshotSource, 'read' | 'ready' | 'release'> => {
+      const staged = path.join(staging, `${i}.db`);
+      const { ready, checked } = stageSnapshot(config, worker, s, staged, mode, problems, opts);
+      checks.push(checked);
+      // Removed as soon as it is stored and checked (unlinking 100 MB takes a while), not at the end.
+      let release = (): void => undefined;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      releases.push(release);
+      removals.push(Promise.all([released, checked.catch(() => undefined)]).then(() => fsp.rm(staged, { force: true })).catch(() => undefined));
+      return { read: staged, ready, release };
+    };
+    // Decided before the lock and the index are taken, so the worker snapshots the changed stores
+    // while this thread loads the index: a file whose identity is unchanged (and not racily clean)
+    // may be named again unread, the others are snapshotted now.
+    const planned = plan.sources.map((s, i) => {
+      const common = { path: s.entryPath, component: s.component, store: s.store ?? null, kind: s.kind };
+      // A store on a server has no file to stat: it is copied again every time.
+      const sourceId = s.remote ? undefined : sourceIdentity(s.src, s.kind);
+      const withId = sourceId !== undefined ? { sourceId } : {};
+      const prev = before.get(s.entryPath);
+      if (sourceId !== undefined && prev?.source_id !== undefined && sameFile(prev.source_id, sourceId) && !racilyClean(prev, s.src)) return { s, i, common, withId, prev };
+      if (s.kind !== 'sqlite') return { s, i, common, withId, read: { read: s.src, mayVanish: true } };
+      return { s, i, common, withId, read: stage(s, i) };
+    });
     const sourcesOf = async (ctx: SourceContext): Promise<SnapshotSource[]> =>
-      plan.sources.map((s, i): SnapshotSource => {
-        const common = { path: s.entryPath, component: s.component, store: s.store ?? null, kind: s.kind };
-        // A store on a server has no file to stat: it is copied again every time.
-        const sourceId = s.remote ? undefined : sourceIdentity(s.src, s.kind);
-        const before = previous?.files.find((f) => f.path === s.entryPath);
-        if (sourceId !== undefined && before?.source_id !== undefined && sameFile(before.source_id, sourceId) && !racilyClean(before, s.src) && before.content.every((id) => ctx.has(id))) {
+      planned.map(({ s, i, common, withId, prev, read }): SnapshotSource => {
+        if (read) return { ...common, ...withId, ...read };
+        if (prev && prev.content.every((id) => ctx.has(id))) {
           // Unchanged since the last snapshot read it: named again unread, its problems carried over.
           for (const p of previous!.problems) if (p.path === s.entryPath) problems.push({ ...(p as BackupProblem) });
-          return { ...common, read: s.src, reuse: before, sourceId };
+          return { ...common, ...withId, read: s.src, reuse: prev };
         }
-        const withId = sourceId !== undefined ? { sourceId } : {};
+        // Unchanged, but its blobs are gone from the index (a prune since): read it after all.
         if (s.kind !== 'sqlite') return { ...common, ...withId, read: s.src, mayVanish: true };
-        const staged = path.join(staging, `${i}.db`);
-        const { ready, checked } = stageSnapshot(config, worker, s, staged, mode, problems, opts);
-        checks.push(checked);
-        return { ...common, ...withId, read: staged, ready };
+        return { ...common, ...withId, ...stage(s, i) };
       });
     return await writeSnapshotOf(
       repo,
@@ -77,6 +99,9 @@ export async function createSnapshotFromPlan(config: FoxConfig, plan: SourcePlan
     );
   } finally {
     await worker.close();
+    // A source the writer never reached (it failed first) is released here, so none waits forever.
+    for (const release of releases) release();
+    await Promise.all(removals);
     fs.rmSync(staging, { recursive: true, force: true });
   }
 }

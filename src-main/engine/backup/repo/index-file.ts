@@ -73,11 +73,12 @@ export async function loadIndex(paths: RepoPaths): Promise<RepoIndex> {
     const m = /^([0-9a-f]{64})\.json$/.exec(name);
     if (!m) continue; // *.tmp of a writer that died, or a stranger: never read.
     const file = path.join(paths.index, name);
-    const text = await fs.readFile(file, 'utf8');
-    if (sha256Hex(text) !== m[1]) throw new FoxError('CORRUPT', `index file ${file} does not match its name (its bytes changed)`, { subject: file });
+    // Hashed as the bytes on disk (no re-encoding of a string of many MB), parsed after.
+    const bytes = await fs.readFile(file);
+    if (sha256Hex(bytes) !== m[1]) throw new FoxError('CORRUPT', `index file ${file} does not match its name (its bytes changed)`, { subject: file });
     let packs: IndexPack[];
     try {
-      packs = (JSON.parse(text) as { packs: IndexPack[] }).packs;
+      packs = (JSON.parse(bytes.toString('utf8')) as { packs: IndexPack[] }).packs;
       if (!Array.isArray(packs)) throw new Error('no "packs" list');
     } catch (err) {
       throw new FoxError('CORRUPT', `index file ${file} does not parse: ${(err as Error).message}`, { subject: file, cause: err });

@@ -25,6 +25,8 @@ export interface SnapshotSource {
   sourceId?: string;
   /** The previous snapshot's entry, to name again without reading: the file has not changed since. */
   reuse?: SnapshotEntry;
+  /** Called once the writer is done with `read` (stored or left out): a staged copy may go. */
+  release?: () => void;
 }
 
 /** What the sources are chosen from, under the lock: the blobs indexed now. */
@@ -89,15 +91,17 @@ async function writeLocked(
         opts.onBytes?.(src.reuse.size);
         continue;
       }
-      if (src.ready && !(await src.ready)) continue;
       let st: Stats;
       let stored: StoredFile;
       try {
+        if (src.ready && !(await src.ready)) continue;
         st = await fs.stat(src.read);
         stored = await storeFile(writer, src.read, src.kind === 'sqlite' ? { kind: 'sqlite' } : { kind: 'file', sizes: repo.config.chunker }, opts);
       } catch (err) {
         if (src.mayVanish && isErrno(err, 'ENOENT')) continue;
         throw toFoxError(err, src.read);
+      } finally {
+        src.release?.();
       }
       files.push({ path: src.path, component: src.component, store: src.store, kind: src.kind, mode: st.mode & 0o777, mtime: st.mtime.toISOString(), ...stored, ...(src.sourceId ? { source_id: src.sourceId } : {}) });
     }
