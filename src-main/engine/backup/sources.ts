@@ -63,12 +63,8 @@ function walk(dir: string, exclude: string[], warnings: string[], out: string[] 
 function statOf(file: string): { size: number; mtime: Date } | undefined {
   try {
     const st = fs.statSync(file);
-    let wal = 0;
-    try {
-      wal = fs.statSync(`${file}-wal`).size;
-    } catch {
-      wal = 0;
-    }
+    // Only a database has a -wal (no ENOENT thrown and caught for each of thousands of CAS files).
+    const wal = file.endsWith('.db') ? (fs.statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0) : 0;
     return { size: st.size + wal, mtime: st.mtime };
   } catch {
     return undefined;
