@@ -79,5 +79,7 @@ export function destinationOf(config: FoxConfig, entryPath: string, target?: str
 
 /** The archive entry path of a file under a root directory with the given prefix. */
 export function entryPathOf(prefix: string, rootDir: string, file: string): string {
-  return [prefix, ...path.relative(rootDir, file).split(path.sep)].join('/');
+  // A file the walk found under rootDir starts with it: no path.relative per file (thousands of CAS objects).
+  const rel = file.startsWith(rootDir + path.sep) && !rootDir.endsWith(path.sep) ? file.slice(rootDir.length + 1) : path.relative(rootDir, file);
+  return [prefix, ...rel.split(path.sep)].join('/');
 }
