@@ -66,8 +66,9 @@ export function snapshotProblem(err: unknown, s: Source): BackupProblem | undefi
  * Queues one database's snapshot into `staged` on the worker (with the store's own busy timeout,
  * FOXCTL_<STORE>_DB_TIMEOUT, as its other users wait), then its check. `ready` resolves false when
  * the store could not be read and `unreadable` is `problem` (the problem is pushed); `checked`
- * pushes what the check found. `onSnapshot` runs as the snapshot ends (progress). Both promises
- * are awaited by the caller; a failure after a cancel is never unhandled.
+ * pushes what the check found (run on `checker`, by default the same worker). `onSnapshot` runs
+ * as the snapshot ends (progress). Both promises are awaited by the caller; a failure after a
+ * cancel is never unhandled.
  */
 export function stageSnapshot(
   config: FoxConfig,
@@ -78,6 +79,7 @@ export function stageSnapshot(
   problems: BackupProblem[],
   opts: CheckOptions,
   onSnapshot?: (taken: boolean) => void,
+  checker: () => SnapshotWorker = () => worker,
 ): { ready: Promise<boolean>; checked: Promise<void> } {
   const timeoutMs = s.store ? sqliteSettings(config, lookupStore(s.store)).timeoutMs : 5000;
   // A store on a server is copied through its driver; a local one by SQLite's backup API.
@@ -99,7 +101,7 @@ export function stageSnapshot(
   // drops the worker's POSIX locks on it, which is harmless for a private, never-written copy.
   const checked = ready.then(async (taken) => {
     if (!taken) return;
-    const res = await worker.check(staged, mode, s.store === 'CAS');
+    const res = await checker().check(staged, mode, s.store === 'CAS');
     for (const p of res.problems) problems.push({ ...p, ...(s.store ? { store: s.store } : {}), path: s.entryPath });
   });
   ready.catch(() => undefined);

@@ -38,6 +38,11 @@ export async function createSnapshotFromPlan(config: FoxConfig, plan: SourcePlan
   sink.progress?.(0, total, 'snapshotting databases');
   const staging = makeStagingDir(path.dirname(repoRoot), 'staging');
   const worker = new SnapshotWorker();
+  // Checks run on a second worker, started on the first check: a staged copy is checked while
+  // the next store is being snapshotted, not after every snapshot (a backup of unchanged stores
+  // starts none).
+  let checker: SnapshotWorker | undefined;
+  const checkWorker = (): SnapshotWorker => (checker ??= new SnapshotWorker());
   const problems: BackupProblem[] = [...(plan.problems ?? [])];
   const checks: Promise<void>[] = [];
   const removals: Promise<void>[] = [];
@@ -47,7 +52,7 @@ export async function createSnapshotFromPlan(config: FoxConfig, plan: SourcePlan
     const before = new Map((previous?.files ?? []).map((f) => [f.path, f]));
     const stage = (s: SourcePlan['sources'][number], i: number): Pick<SnapshotSource, 'read' | 'ready' | 'release'> => {
       const staged = path.join(staging, `${i}.db`);
-      const { ready, checked } = stageSnapshot(config, worker, s, staged, mode, problems, opts);
+      const { ready, checked } = stageSnapshot(config, worker, s, staged, mode, problems, opts, undefined, checkWorker);
       checks.push(checked);
       // Removed as soon as it is stored and checked (unlinking 100 MB takes a while), not at the end.
       let release = (): void => undefined;
@@ -99,6 +104,7 @@ export async function createSnapshotFromPlan(config: FoxConfig, plan: SourcePlan
     );
   } finally {
     await worker.close();
+    await checker?.close();
     // A source the writer never reached (it failed first) is released here, so none waits forever.
     for (const release of releases) release();
     await Promise.all(removals);
