@@ -62,11 +62,27 @@ export async function writeIndexFile(paths: RepoPaths, packs: IndexPack[]): Prom
  */
 export async function loadIndex(paths: RepoPaths): Promise<RepoIndex> {
   const index: RepoIndex = { blobs: new Map(), packs: new Map(), files: [] };
+  for await (const { id, file, bytes } of indexFiles(paths)) {
+    const packs = parseIndexFile(bytes, file);
+    index.files.push(id);
+    for (const p of packs) {
+      if (!index.packs.has(p.pack)) index.packs.set(p.pack, p);
+      for (const frame of p.frames) for (const blob of frame.blobs) if (!index.blobs.has(blob.id)) index.blobs.set(blob.id, { pack: p.pack, frame, blob });
+    }
+  }
+  return index;
+}
+
+/**
+ * Every index file of a repository in name order, its bytes checked against its name (CORRUPT
+ * naming the file when they differ). `*.tmp` files of a writer that died are never read.
+ */
+export async function* indexFiles(paths: RepoPaths): AsyncGenerator<{ id: string; file: string; bytes: Buffer }> {
   let names: string[];
   try {
     names = await fs.readdir(paths.index);
   } catch (err) {
-    if (isErrno(err, 'ENOENT')) return index;
+    if (isErrno(err, 'ENOENT')) return;
     throw toFoxError(err, paths.index);
   }
   for (const name of names.sort()) {
@@ -76,19 +92,21 @@ export async function loadIndex(paths: RepoPaths): Promise<RepoIndex> {
     // Hashed as the bytes on disk (no re-encoding of a string of many MB), parsed after.
     const bytes = await fs.readFile(file);
     if (sha256Hex(bytes) !== m[1]) throw new FoxError('CORRUPT', `index file ${file} does not match its name (its bytes changed)`, { subject: file });
-    let packs: IndexPack[];
-    try {
-      packs = (JSON.parse(bytes.toString('utf8')) as { packs: IndexPack[] }).packs;
-      if (!Array.isArray(packs)) throw new Error('no "packs" list');
-    } catch (err) {
-      throw new FoxError('CORRUPT', `index file ${file} does not parse: ${(err as Error).message}`, { subject: file, cause: err });
-    }
-    index.files.push(m[1]!);
-    for (const p of packs) {
-      if (!isHexId(p.pack)) throw new FoxError('CORRUPT', `index file ${file} names a pack that is not a SHA-256: ${JSON.stringify(p.pack)}`, { subject: file });
-      if (!index.packs.has(p.pack)) index.packs.set(p.pack, p);
-      for (const frame of p.frames) for (const blob of frame.blobs) if (!index.blobs.has(blob.id)) index.blobs.set(blob.id, { pack: p.pack, frame, blob });
-    }
+    yield { id: m[1]!, file, bytes };
   }
-  return index;
+}
+
+/** The packs an index file describes (CORRUPT when it does not parse or names a pack that is not a SHA-256). */
+export function parseIndexFile(bytes: Buffer, file: string): IndexPack[] {
+  let packs: IndexPack[];
+  try {
+    packs = (JSON.parse(bytes.toString('utf8')) as { packs: IndexPack[] }).packs;
+    if (!Array.isArray(packs)) throw new Error('no "packs" list');
+  } catch (err) {
+    throw new FoxError('CORRUPT', `index file ${file} does not parse: ${(err as Error).message}`, { subject: file, cause: err });
+  }
+  for (const p of packs) {
+    if (!isHexId(p.pack)) throw new FoxError('CORRUPT', `index file ${file} names a pack that is not a SHA-256: ${JSON.stringify(p.pack)}`, { subject: file });
+  }
+  return packs;
 }

@@ -3,7 +3,8 @@ import fs from 'node:fs/promises';
 import { isErrno } from '../../cas/fs-util.js';
 import { throwIfAborted, toFoxError, type OpOptions } from '../../errors.js';
 import { storeFile, type StoredFile } from './file-blobs.js';
-import { loadIndex, writeIndexFile } from './index-file.js';
+import { blobIdsOf, cacheBlobIds, loadBlobIds } from './blob-ids.js';
+import { writeIndexFile } from './index-file.js';
 import type { RepoConfig, RepoPaths } from './layout.js';
 import { acquireLock } from './locks.js';
 import { DEFAULT_PACK_SIZES, PackWriter, type PackSizes } from './pack-writer.js';
@@ -74,17 +75,17 @@ async function writeLocked(
   meta: SnapshotMeta,
   opts: WriteSnapshotOptions,
 ): Promise<Snapshot> {
-  const index = await loadIndex(repo.paths);
-  const writer = new PackWriter(repo.paths, (id) => index.blobs.has(id), opts.packSizes ?? DEFAULT_PACK_SIZES);
+  const known = await loadBlobIds(repo.paths);
+  const writer = new PackWriter(repo.paths, (id) => known.has(id), opts.packSizes ?? DEFAULT_PACK_SIZES);
   const files: SnapshotEntry[] = [];
   // Chosen here, under the lock: a reused entry's blobs cannot be pruned until the snapshot is published.
-  const sources = typeof sourcesOf === 'function' ? await sourcesOf({ has: (id) => index.blobs.has(id) }) : sourcesOf;
+  const sources = typeof sourcesOf === 'function' ? await sourcesOf({ has: (id) => known.has(id) }) : sourcesOf;
   let reusedFileBytes = 0;
   let unchanged = 0;
   try {
     for (const src of sources) {
       throwIfAborted(opts.signal, 'the backup');
-      if (src.reuse && src.reuse.content.every((id) => index.blobs.has(id))) {
+      if (src.reuse && src.reuse.content.every((id) => known.has(id))) {
         files.push({ ...src.reuse, path: src.path, component: src.component, store: src.store, ...(src.sourceId ? { source_id: src.sourceId } : {}) });
         reusedFileBytes += src.reuse.size;
         unchanged++;
@@ -106,7 +107,7 @@ async function writeLocked(
       files.push({ path: src.path, component: src.component, store: src.store, kind: src.kind, mode: st.mode & 0o777, mtime: st.mtime.toISOString(), ...stored, ...(src.sourceId ? { source_id: src.sourceId } : {}) });
     }
     const packs = await writer.finish();
-    if (packs.length > 0) await writeIndexFile(repo.paths, packs);
+    if (packs.length > 0) await cacheBlobIds(repo.paths, await writeIndexFile(repo.paths, packs), blobIdsOf(packs));
   } catch (err) {
     await writer.abort();
     throw err;
