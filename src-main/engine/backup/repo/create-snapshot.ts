@@ -37,10 +37,10 @@ export async function createSnapshotFromPlan(config: FoxConfig, plan: SourcePlan
   let done = 0;
   sink.progress?.(0, total, 'snapshotting databases');
   const staging = makeStagingDir(path.dirname(repoRoot), 'staging');
-  const worker = new SnapshotWorker();
-  // Checks run on a second worker, started on the first check: a staged copy is checked while
-  // the next store is being snapshotted, not after every snapshot (a backup of unchanged stores
-  // starts none).
+  // Both workers start on first use: a backup of unchanged stores starts no thread. Checks run on
+  // the second, so a staged copy is checked while the next store is being snapshotted.
+  let snapshotter: SnapshotWorker | undefined;
+  const worker = (): SnapshotWorker => (snapshotter ??= new SnapshotWorker());
   let checker: SnapshotWorker | undefined;
   const checkWorker = (): SnapshotWorker => (checker ??= new SnapshotWorker());
   const problems: BackupProblem[] = [...(plan.problems ?? [])];
@@ -52,7 +52,7 @@ export async function createSnapshotFromPlan(config: FoxConfig, plan: SourcePlan
     const before = new Map((previous?.files ?? []).map((f) => [f.path, f]));
     const stage = (s: SourcePlan['sources'][number], i: number): Pick<SnapshotSource, 'read' | 'ready' | 'release'> => {
       const staged = path.join(staging, `${i}.db`);
-      const { ready, checked } = stageSnapshot(config, worker, s, staged, mode, problems, opts, undefined, checkWorker);
+      const { ready, checked } = stageSnapshot(config, worker(), s, staged, mode, problems, opts, undefined, checkWorker);
       checks.push(checked);
       // Removed as soon as it is stored and checked (unlinking 100 MB takes a while), not at the end.
       let release = (): void => undefined;
@@ -103,7 +103,7 @@ export async function createSnapshotFromPlan(config: FoxConfig, plan: SourcePlan
       },
     );
   } finally {
-    await worker.close();
+    await snapshotter?.close();
     await checker?.close();
     // A source the writer never reached (it failed first) is released here, so none waits forever.
     for (const release of releases) release();
