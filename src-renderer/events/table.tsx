@@ -3,6 +3,7 @@ import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 're
 import type { EventRecord } from '../../src-preload/contract';
 import { exactTime } from '../shared/format';
 import { useStudio } from '../store';
+import type { EventSort } from './sorts';
 import type { PendingEvent } from './events-slice';
 
 /** Height of one row in px (fixed, so the virtualizer needs no measuring). */
@@ -106,6 +107,20 @@ function Line({ item, selected, fresh, onSelect }: { item: Item; selected: boole
   );
 }
 
+/** A column header that sorts the table by its key, descending first, and toggles on the next press. */
+function SortHeader({ label, keyName, words, sort, onSort, className }: { label: string; keyName: 'time' | 'duration'; words: [desc: string, asc: string]; sort: EventSort; onSort: (next: EventSort) => void; className?: string }): ReactNode {
+  const desc = `-${keyName}` as EventSort;
+  const state = sort === keyName ? 'ascending' : sort === desc ? 'descending' : 'none';
+  const title = state === 'descending' ? `${words[0]} first: click for ${words[1]} first` : state === 'ascending' ? `${words[1]} first: click for ${words[0]} first` : `sort by ${keyName}, ${words[0]} first`;
+  return (
+    <span role="columnheader" className={className} aria-sort={state}>
+      <button type="button" className="events-sort" data-testid={`events-sort-${keyName}`} title={title} onClick={() => onSort(sort === desc ? keyName : desc)}>
+        {label} {state === 'ascending' ? '↑' : state === 'descending' ? '↓' : ''}
+      </button>
+    </span>
+  );
+}
+
 /**
  * The events table: a virtualized list (only visible rows are in the DOM) over keyset pages,
  * fetched as the scroll nears the end of what is loaded. With the live tail on, NDJSON events
@@ -138,29 +153,9 @@ export function EventsTable({ rows, pending }: { rows: EventRecord[]; pending: P
   return (
     <div role="table" aria-label="Events" aria-rowcount={items.length} className="events-table">
       <div role="row" className="events-row events-row-head">
-        <span role="columnheader" aria-sort={sort === 'time' ? 'ascending' : sort === '-time' ? 'descending' : 'none'}>
-          <button
-            type="button"
-            className="events-sort"
-            data-testid="events-sort-time"
-            title={sort === '-time' ? 'newest first: click for oldest first' : sort === 'time' ? 'oldest first: click for newest first' : 'sort by time, newest first'}
-            onClick={() => void load(undefined, undefined, sort === '-time' ? 'time' : '-time')}
-          >
-            Time {sort === 'time' ? '↑' : sort === '-time' ? '↓' : ''}
-          </button>
-        </span>
+        <SortHeader label="Time" keyName="time" words={['newest', 'oldest']} sort={sort} onSort={(next) => void load(undefined, undefined, next)} />
         <span role="columnheader">Status</span>
-        <span role="columnheader" className="num" aria-sort={sort === 'duration' ? 'ascending' : sort === '-duration' ? 'descending' : 'none'}>
-          <button
-            type="button"
-            className="events-sort"
-            data-testid="events-sort-duration"
-            title={sort === '-duration' ? 'longest first: click for shortest first' : sort === 'duration' ? 'shortest first: click for longest first' : 'sort by duration, longest first'}
-            onClick={() => void load(undefined, undefined, sort === '-duration' ? 'duration' : '-duration')}
-          >
-            Duration {sort === 'duration' ? '↑' : sort === '-duration' ? '↓' : ''}
-          </button>
-        </span>
+        <SortHeader label="Duration" keyName="duration" words={['longest', 'shortest']} sort={sort} onSort={(next) => void load(undefined, undefined, next)} className="num" />
         <span role="columnheader">Operation</span>
         <span role="columnheader">Command</span>
         <span role="columnheader">Message</span>
