@@ -38,8 +38,15 @@ try {
         for (let i = 0; i < 200; i++) ins.run(`${name.toLowerCase()} item ${i}`);
       })();
     }
+    // One second apart, ending now: every event has its own time, so a sort by time has one answer.
+    const now = Date.now();
     await engine.events.emitMany(
-      Array.from({ length: 40 }, (_, i) => ({ operation: i % 7 === 0 ? 'cas.put' : 'agent.step', status: i % 9 === 0 ? 'error' : 'ok', message: `seeded event ${i}` })),
+      Array.from({ length: 40 }, (_, i) => ({
+        ts: new Date(now - (39 - i) * 1000).toISOString(),
+        operation: i % 7 === 0 ? 'cas.put' : 'agent.step',
+        status: i % 9 === 0 ? 'error' : 'ok',
+        message: `seeded event ${i}`,
+      })),
     );
     await engine.events.syncer.syncNow();
     await engine.backups.create({ name: 'seeded', format: 'tar' }).done;
