@@ -90,6 +90,33 @@ export const restoreResultSchema = z.object({
 export type RestoreResult = z.infer<typeof restoreResultSchema>;
 
 /** What verify found, file by file (a backup.verify job's result). */
+/** One backup's line in a verify of every backup (`backup verify --all`). */
+export const verifyAllItemSchema = z.object({
+  name: z.string(),
+  format: z.string(),
+  path: z.string(),
+  /** ok / failed, or gone when it was deleted while the run went on (not a failure). */
+  outcome: z.enum(['ok', 'failed', 'gone']),
+  problems: count,
+  /** The first problem found, for the line. */
+  first: z.string().nullable(),
+  files: count,
+  databases_checked: count,
+  bytes: count,
+  reused_files: count,
+  duration_ms: count,
+});
+
+/** What a verify of every backup returns. */
+export const verifyAllResultSchema = z.object({
+  ok: z.boolean(),
+  verified: count,
+  passed: count,
+  failed: z.array(z.string()),
+  backups: z.array(verifyAllItemSchema),
+  duration_ms: count,
+});
+
 export const verifyResultSchema = z.object({
   name: z.string(),
   path: z.string(),

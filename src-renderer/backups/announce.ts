@@ -6,6 +6,7 @@ import type { BackupActionRef } from './backups-slice';
 const WHAT: Record<BackupActionRef['kind'], string> = {
   create: 'Backup',
   verify: 'Verify',
+  verifyAll: 'Verify of every backup',
   rehearse: 'Test restore',
   restore: 'Restore',
   schedule: 'Nightly backup',
@@ -15,7 +16,7 @@ const WHAT: Record<BackupActionRef['kind'], string> = {
 
 /** The sentence a screen reader hears when an action's job ends. */
 export function endSentence(a: BackupActionRef, job: Job): string {
-  const r = (job.result ?? {}) as { name?: string; ok?: boolean; status?: string; replaced?: number; created?: number; safety_backup?: { name: string } | null; transferred?: boolean };
+  const r = (job.result ?? {}) as { name?: string; ok?: boolean; verified?: number; failed?: string[]; status?: string; replaced?: number; created?: number; safety_backup?: { name: string } | null; transferred?: boolean };
   const name = r.name ?? a.name;
   const of = name ? ` of ${name}` : '';
   if (job.state === 'canceled') return `${WHAT[a.kind]}${of} canceled.`;
@@ -26,6 +27,8 @@ export function endSentence(a: BackupActionRef, job: Job): string {
       return r.status === 'completed_with_problems' ? `Backup ${name} completed with problems.` : `Backup ${name} created.`;
     case 'verify':
       return r.ok ? `Verify of ${name}: verified, every file matches.` : `Verify of ${name}: damaged.`;
+    case 'verifyAll':
+      return r.ok ? `Verify of every backup: all ${r.verified ?? 0} verified.` : `Verify of every backup: ${r.failed?.length ?? 0} damaged (${(r.failed ?? []).join(', ')}).`;
     case 'rehearse':
       return r.ok ? `Test restore of ${name} passed.` : `Test restore of ${name} failed.`;
     case 'restore':

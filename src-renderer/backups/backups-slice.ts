@@ -6,7 +6,7 @@ import type { StudioState } from '../store';
 
 /** An action the Backups view started: its job (when it is one) and its `foxctl backup` line. */
 export interface BackupActionRef {
-  kind: 'create' | 'verify' | 'rehearse' | 'restore' | 'schedule' | 'push' | 'pull';
+  kind: 'create' | 'verify' | 'verifyAll' | 'rehearse' | 'restore' | 'schedule' | 'push' | 'pull';
   /** The backup it acts on ('' for a create before its name is known). */
   name: string;
   jobId: string;
@@ -23,6 +23,8 @@ export interface BackupsSlice {
   loadBackups(): Promise<void>;
   startBackup(opts: CallArgs<'backups.create'>): Promise<BackupActionRef | undefined>;
   verifyBackup(name: string): Promise<BackupActionRef | undefined>;
+  /** Verifies every archive and snapshot, as one job. */
+  verifyAllBackups(): Promise<BackupActionRef | undefined>;
   rehearseBackup(name: string): Promise<BackupActionRef | undefined>;
   planRestore(input: Omit<CallArgs<'backups.restore'>, 'dryRun'>): Promise<CallOutput<'backups.restore'> | undefined>;
   startRestore(input: Omit<CallArgs<'backups.restore'>, 'dryRun'>): Promise<BackupActionRef | undefined>;
@@ -109,6 +111,10 @@ export const createBackupsSlice: StateCreator<StudioState, [], [], BackupsSlice>
     verifyBackup: async (name) => {
       const r = await get().track(`backups.verify:${name}`, () => call('backups.verify', { name }));
       return r && remember({ kind: 'verify', name, ...r });
+    },
+    verifyAllBackups: async () => {
+      const r = await get().track('backups.verifyAll', () => call('backups.verifyAll', {}));
+      return r && remember({ kind: 'verifyAll', name: '', ...r });
     },
     rehearseBackup: async (name) => {
       const r = await get().track(`backups.rehearse:${name}`, () => call('backups.rehearse', { name }));

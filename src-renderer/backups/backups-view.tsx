@@ -5,7 +5,7 @@ import { BackupRow } from './backup-row';
 import { BrowsePanel } from './browse';
 import { OptionsPanel } from './options';
 import { PrunePanel } from './prune';
-import { RehearseResults, VerifyResults } from './results';
+import { RehearseResults, VerifyAllResults, VerifyResults } from './results';
 import { RestoreWizard } from './restore-wizard';
 import { SchedulePanel, ScheduleSummary } from './schedule';
 import { CreateResult, TransferResult } from './status';
@@ -34,7 +34,7 @@ function lastVerify(jobs: Job[], name: string): Job | undefined {
   return jobs.find((j) => j.kind === 'backup.verify' && j.title === `backup verify ${name}`);
 }
 
-const TITLES: Record<BackupActionRef['kind'], string> = { create: 'Backup', verify: 'Verify', rehearse: 'Test restore', restore: 'Restore', schedule: 'Nightly backup', push: 'Push', pull: 'Pull' };
+const TITLES: Record<BackupActionRef['kind'], string> = { create: 'Backup', verify: 'Verify', verifyAll: 'Verify every backup', rehearse: 'Test restore', restore: 'Restore', schedule: 'Nightly backup', push: 'Push', pull: 'Pull' };
 
 /** An action's job followed live, then its result, and the `foxctl backup` line. */
 function ActionBody({ action }: { action: BackupActionRef }): ReactNode {
@@ -45,6 +45,8 @@ function ActionBody({ action }: { action: BackupActionRef }): ReactNode {
         done={(result) =>
           action.kind === 'verify' ? (
             <VerifyResults result={result} />
+          ) : action.kind === 'verifyAll' ? (
+            <VerifyAllResults result={result} />
           ) : action.kind === 'rehearse' ? (
             <RehearseResults result={result} />
           ) : action.kind === 'push' || action.kind === 'pull' ? (
@@ -110,6 +112,8 @@ export function BackupsView(): ReactNode {
   const start = useStudio((s) => s.startBackup);
   const verifyBackup = useStudio((s) => s.verifyBackup);
   const rehearse = useStudio((s) => s.rehearseBackup);
+  const verifyAll = useStudio((s) => s.verifyAllBackups);
+  const verifyAllReq = useStudio((s) => s.requests['backups.verifyAll'] ?? IDLE);
   const push = useStudio((s) => s.pushBackup);
   const createReq = useStudio((s) => s.requests['backups.create'] ?? IDLE);
   const clear = useStudio((s) => s.clearError);
@@ -172,6 +176,17 @@ export function BackupsView(): ReactNode {
       actions={
         <>
           <RefreshButton onRefresh={() => void load()} busy={loading} />
+          {/* Inline, like Back up now: the result card shows below, and focus stays on the button. */}
+          <button
+            type="button"
+            className="btn btn-quiet"
+            onClick={() => void (verifyAllReq.loading || !backups?.length ? undefined : verifyAll())}
+            aria-disabled={verifyAllReq.loading || !backups || backups.length === 0}
+            title="Re-hash every file of every backup and check each database, as one job"
+            data-testid="verify-all"
+          >
+            Verify all
+          </button>
           <button type="button" className="btn btn-quiet" onClick={() => setDialog({ kind: 'schedule' })} aria-haspopup="dialog" data-testid="schedule-open">
             Schedule…
           </button>
@@ -196,6 +211,7 @@ export function BackupsView(): ReactNode {
         <ScheduleSummary onOpen={() => setDialog({ kind: 'schedule' })} />
       </div>
       {createReq.error ? <ErrorNotice error={createReq.error} onDismiss={() => clear('backups.create')} /> : null}
+      {verifyAllReq.error ? <ErrorNotice error={verifyAllReq.error} onDismiss={() => clear('backups.verifyAll')} /> : null}
       {dialog?.kind === 'options' ? (
         <Dialog title="Back up with options" onClose={closeDialog} testId="options-dialog">
           <OptionsPanel

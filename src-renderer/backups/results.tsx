@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { rehearseResultSchema, restoreResultSchema, verifyResultSchema, type RestoreResult } from '../../src-preload/contract';
+import { rehearseResultSchema, restoreResultSchema, verifyAllResultSchema, verifyResultSchema, type RestoreResult } from '../../src-preload/contract';
 import { formatBytes, formatCount, formatSeconds } from '../shared/format';
 
 /** Words for a restore action, as the wizard shows them. */
@@ -96,6 +96,59 @@ export function VerifyResults({ result }: { result: unknown }): ReactNode {
                 {f.detail ? <div className="error-text small">{f.detail}</div> : null}
               </td>
               <td className="num">{formatBytes(f.size)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** A verify of every backup: one line per backup, damaged ones first named in the summary. */
+export function VerifyAllResults({ result }: { result: unknown }): ReactNode {
+  const parsed = verifyAllResultSchema.safeParse(result);
+  if (!parsed.success) return <p className="error-text">The verify result could not be read.</p>;
+  const v = parsed.data;
+  const bytes = v.backups.reduce((n, b) => n + b.bytes, 0);
+  return (
+    <div data-testid="verify-all-results" data-ok={v.ok}>
+      <p className={v.ok ? '' : 'error-text'}>
+        {v.ok
+          ? `All ${formatCount(v.verified)} backups verified: every file matches its checksum (${formatBytes(bytes)} read in ${formatSeconds(v.duration_ms / 1000)}).`
+          : `${formatCount(v.failed.length)} of ${formatCount(v.verified)} backups damaged: ${v.failed.join(', ')}. Restore from one that verified, and back up again.`}
+      </p>
+      <table className="table">
+        <thead>
+          <tr>
+            <th scope="col">Status</th>
+            <th scope="col">Backup</th>
+            <th scope="col">Format</th>
+            <th scope="col" className="num">
+              Files
+            </th>
+            <th scope="col" className="num">
+              Read
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {v.backups.map((b) => (
+            <tr key={`${b.format}:${b.name}`} data-verified-backup={b.name} data-outcome={b.outcome}>
+              <td>
+                <span className={`state-badge state-${b.outcome === 'ok' ? 'ok' : b.outcome === 'gone' ? 'canceled' : 'error'}`}>{b.outcome === 'gone' ? 'deleted meanwhile' : b.outcome}</span>
+              </td>
+              <td className="mono">
+                {b.name}
+                {b.first ? (
+                  <div className="error-text small">
+                    {b.problems > 1 ? `${formatCount(b.problems)} problems, the first: ` : ''}
+                    {b.first}
+                  </div>
+                ) : null}
+              </td>
+              <td>{b.format}</td>
+              <td className="num">{formatCount(b.files)}</td>
+              <td className="num">{formatBytes(b.bytes)}</td>
             </tr>
           ))}
         </tbody>
