@@ -53,7 +53,9 @@ test.describe('A home the Go foxctl wrote', () => {
     const backups = await new BackupsPage(app).open();
     await expect(backups.row('go-nightly')).toBeVisible();
     await backups.rowButton('go-nightly', /verify/i).click();
-    await expect(backups.row('go-nightly')).toContainText(/verified|ok/i, { timeout: 30_000 });
+    await expect(backups.row('go-nightly')).toContainText(/verified/i, { timeout: 30_000 });
+    // "Not verified" also contains the word: the row must say it passed, not that it was never checked.
+    await expect(backups.row('go-nightly')).not.toContainText(/not verified|damaged/i);
     // Written by Go without checks, now verified: clean, so no "Unchecked" badge beside "Verified".
     await expect(backups.row('go-nightly').getByTestId('backup-status')).toHaveCount(0);
     await app.page.keyboard.press('Escape');
