@@ -5,22 +5,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Locator, Page } from '@playwright/test';
 import { ARTIFACTS } from './support/env.js';
+import { tabTo } from './support/keyboard.js';
 import { expect, test } from './fixtures.js';
 import { BackupsPage } from './pages/backups-page.js';
-
-/** Whether `target` has the focus. */
-async function focused(target: Locator): Promise<boolean> {
-  return target.evaluate((el) => el === el.ownerDocument.activeElement).catch(() => false);
-}
-
-/** Presses Tab (or Shift+Tab) until `target` has the focus; fails after `max` presses. */
-async function tabTo(page: Page, target: Locator, { back = false, max = 80 } = {}): Promise<void> {
-  for (let i = 0; i < max; i++) {
-    if (await focused(target)) return;
-    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
-  }
-  throw new Error(`${target} not reached with ${max} ${back ? 'Shift+Tab' : 'Tab'} presses`);
-}
 
 /** Presses Tab `n` times and checks after each that the focus is still inside `dialog`. */
 async function tabStaysInside(page: Page, dialog: Locator, n: number): Promise<void> {

@@ -2,18 +2,9 @@
 // view by keyboard alone; a byte flipped in one archive is named, and the others still verify.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures.js';
 import { BackupsPage } from './pages/backups-page.js';
-
-/** Presses Tab until `target` has the focus; fails after `max` presses. */
-async function tabTo(page: Page, target: Locator, max = 80): Promise<void> {
-  for (let i = 0; i < max; i++) {
-    if (await target.evaluate((el) => el === el.ownerDocument.activeElement).catch(() => false)) return;
-    await page.keyboard.press('Tab');
-  }
-  throw new Error(`${target} not reached with ${max} Tab presses`);
-}
+import { tabTo } from './support/keyboard.js';
 
 test('Verify all by keyboard: every backup verified, then a flipped byte in one archive is named and the snapshot still verifies', async ({ app }) => {
   test.setTimeout(120_000);
