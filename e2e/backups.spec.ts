@@ -139,7 +139,7 @@ test.describe('the Backups view', () => {
     await expect(backups.prune().getByTestId('prune-keep-daily')).toHaveValue('7');
     await expect(backups.prune().getByTestId('prune-keep-weekly')).toHaveValue('4');
     await expect(backups.prune().getByTestId('prune-keep-monthly')).toHaveValue('12');
-    await backups.prune().getByLabel('Keep latest').fill('1');
+    await backups.prune().getByLabel('Keep latest', { exact: true }).fill('1');
     await backups.prune().getByTestId('prune-preview').click();
     await expect(backups.prune().getByTestId('prune-result')).toContainText('Would delete 1 backup', { timeout: 15_000 });
     await expect(backups.prune().getByTestId('prune-deleted')).toContainText('seeded');
@@ -196,7 +196,7 @@ test.describe('the Backups view', () => {
     // The safety copy is badged in the list and kept apart by prune: keep-latest 1 does not count it.
     await expect(backups.row(safety).getByTestId('safety-badge')).toHaveText('Safety copy', { timeout: 15_000 });
     await backups.root.getByTestId('prune-open').click();
-    await backups.prune().getByLabel('Keep latest').fill('1');
+    await backups.prune().getByLabel('Keep latest', { exact: true }).fill('1');
     await backups.prune().getByTestId('prune-preview').click();
     await expect(backups.prune().getByTestId('prune-safety').locator(`li[data-name="${safety}"]`)).toHaveAttribute('data-action', 'keep');
     await expect(backups.prune().getByTestId('prune-result')).toContainText('Nothing to prune.');
@@ -277,7 +277,7 @@ test.describe('a backup started from the Backups view', () => {
     await expect(form.getByTestId('schedule-next')).toHaveText('off');
     await form.getByTestId('schedule-enabled').check();
     await form.getByTestId('schedule-time').fill('03:30');
-    await form.getByLabel('Clock').selectOption('utc');
+    await form.getByLabel('Clock', { exact: true }).selectOption('utc');
     await form.getByTestId('schedule-keep').fill('2');
     await form.getByTestId('schedule-save').click();
     await expect(form.getByTestId('schedule-saved')).toBeVisible();

@@ -67,7 +67,7 @@ test.describe('CAS view', () => {
 
     // gc dry run of any age: the text object would go, the pinned one is kept.
     const textDigest = (await cas.rows().filter({ hasText: 'text/plain' }).getAttribute('data-digest'))!;
-    await cas.gc().getByLabel('Older than').selectOption('0s');
+    await cas.gc().getByLabel('Older than', { exact: true }).selectOption('0s');
     await cas.gc().getByRole('button', { name: 'Dry run' }).click();
     const dry = cas.gc().getByTestId('cas-gc-dry-run');
     await expect(dry).toContainText('Would delete 1 object');
@@ -197,7 +197,7 @@ test.describe('CAS view', () => {
     await expect(cas.root.getByTestId('cas-name').filter({ hasText: 'project/src/deep/data.json' })).toBeVisible();
     await expect(cas.root.getByTestId('cas-name').filter({ hasText: 'project/readme.md' })).toContainText('+1');
     await app.screenshotBothThemes('cas-folder-drop');
-    const search = cas.root.getByLabel('Search by name or digest prefix');
+    const search = cas.root.getByLabel('Search by name or digest prefix', { exact: true });
     await search.fill('UTIL');
     await search.press('Enter');
     await expect(cas.rows()).toHaveCount(1);

@@ -29,7 +29,7 @@ test.describe('Events view and the URL', () => {
     await page.reload();
     await expect(app.view('events')).toBeVisible();
     await events.settled();
-    await expect(events.filters().getByLabel('Status')).toHaveValue('error');
+    await expect(events.filters().getByLabel('Status', { exact: true })).toHaveValue('error');
     await expect(events.preset('1 hour')).toHaveAttribute('aria-pressed', 'true');
     await expect(events.count()).toHaveAttribute('data-count', '5');
     await expect(events.rows().first()).toHaveAttribute('data-status', 'error');
@@ -37,12 +37,12 @@ test.describe('Events view and the URL', () => {
     // Back: errors in the last 24 hours; back again: every status; forward: errors again.
     await page.goBack();
     await expect(events.preset('24 hours')).toHaveAttribute('aria-pressed', 'true');
-    await expect(events.filters().getByLabel('Status')).toHaveValue('error');
+    await expect(events.filters().getByLabel('Status', { exact: true })).toHaveValue('error');
     await page.goBack();
-    await expect(events.filters().getByLabel('Status')).toHaveValue('');
+    await expect(events.filters().getByLabel('Status', { exact: true })).toHaveValue('');
     await expect(events.count()).toHaveAttribute('data-count', '40');
     await page.goForward();
-    await expect(events.filters().getByLabel('Status')).toHaveValue('error');
+    await expect(events.filters().getByLabel('Status', { exact: true })).toHaveValue('error');
     await expect(events.count()).toHaveAttribute('data-count', '5');
 
     // Back to another view and forward again.
@@ -51,7 +51,7 @@ test.describe('Events view and the URL', () => {
     expect(params(page.url()).get('status')).toBeNull();
     await page.goBack();
     await expect(app.view('events')).toBeVisible();
-    await expect(events.filters().getByLabel('Status')).toHaveValue('error');
+    await expect(events.filters().getByLabel('Status', { exact: true })).toHaveValue('error');
 
     // A bookmark of "errors in the last hour", opened in the same tab (browser mode keeps the token per tab).
     await page.goto(new URL('/?view=events&since=1h&status=error', page.url()).toString());
@@ -71,7 +71,7 @@ test.describe('Events view like Datasette', () => {
     await events.settled();
     await expect(events.count()).toHaveAttribute('data-count', '40');
     // Placeholders are hints, not example values one could take for a filter.
-    await expect(events.filters().getByLabel('Operation')).toHaveAttribute('placeholder', 'any');
+    await expect(events.filters().getByLabel('Operation', { exact: true })).toHaveAttribute('placeholder', 'any');
 
     // Clicking the operation of a row's detail filters by it (34 agent.step, 6 cas.put in the sample home).
     await events.rows().first().click();
@@ -79,7 +79,7 @@ test.describe('Events view like Datasette', () => {
     const op = (await events.detail().getByTestId('events-filter-by-operation').textContent())!;
     expect(['agent.step', 'cas.put']).toContain(op);
     await events.detail().getByTestId('events-filter-by-operation').click();
-    await expect(events.filters().getByLabel('Operation')).toHaveValue(op);
+    await expect(events.filters().getByLabel('Operation', { exact: true })).toHaveValue(op);
     await expect(events.count()).toHaveAttribute('data-count', op === 'agent.step' ? '34' : '6');
     await expect.poll(() => params(page.url()).get('operation')).toBe(op);
     await page.keyboard.press('Escape');
@@ -100,7 +100,7 @@ test.describe('Events view like Datasette', () => {
 
     // A range typed by hand, key by key, as YYYY-MM-DDTHH:MM (local time).
     await events.preset('Custom').click();
-    await events.filters().getByLabel('From').pressSequentially('2020-01-01T00:00');
+    await events.filters().getByLabel('From', { exact: true }).pressSequentially('2020-01-01T00:00');
     await events.filters().getByRole('button', { name: 'Apply' }).click();
     const since2020 = new Date('2020-01-01T00:00').toISOString().replace('.000Z', 'Z');
     await expect(events.cli()).toHaveText(`foxctl events query --since ${since2020} --op ${op}`);
@@ -108,8 +108,8 @@ test.describe('Events view like Datasette', () => {
     await expect.poll(() => params(page.url()).get('since')).toBe(since2020);
 
     // Until before since: the engine's message where the table is, and the old table dimmed.
-    await events.filters().getByLabel('From').fill('2030-01-01T00:00');
-    await events.filters().getByLabel('To').fill('2020-01-01T00:00');
+    await events.filters().getByLabel('From', { exact: true }).fill('2030-01-01T00:00');
+    await events.filters().getByLabel('To', { exact: true }).fill('2020-01-01T00:00');
     await events.filters().getByRole('button', { name: 'Apply' }).click();
     await expect(events.error()).toContainText('must be before until');
     await expect(events.root.locator('.events-table-card')).toHaveClass(/events-stale/);
@@ -141,7 +141,7 @@ test.describe('Events view like Datasette', () => {
     // Export: the format by keyboard, then the button; the download holds every matching row.
     await events.status('error');
     await expect(events.count()).toHaveAttribute('data-count', '5');
-    const format = events.root.getByLabel('Export format');
+    const format = events.root.getByLabel('Export format', { exact: true });
     await format.focus();
     await format.selectOption('csv');
     await page.keyboard.press('Tab');

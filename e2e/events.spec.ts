@@ -91,7 +91,7 @@ test.describe('Events view', () => {
     const events = await new EventsPage(app).open();
     await events.settled();
     // A root span (cli.command) has children: filter on it with its facet.
-    await events.filters().getByLabel('Operation').fill('cli.command');
+    await events.filters().getByLabel('Operation', { exact: true }).fill('cli.command');
     await events.filters().getByRole('button', { name: 'Apply' }).click();
     await expect(events.rows().first()).toContainText('cli.command');
     // Not the newest: the seed's last trace may be cut short.
@@ -204,8 +204,8 @@ test.describe('Events view', () => {
     await expect(events.root.getByTestId('events-streams-row').last()).toContainText('foxcular_events.ndjson.2.gz:1');
     await expect(events.root.getByTestId('events-streams-files')).toContainText('foxcular_events.ndjson.2.gz (2)');
     // The view's filter applies: errors with a word, and the CLI line says the same.
-    await events.filters().getByLabel('Status').selectOption('error');
-    await events.filters().getByLabel('Search').fill('pangolin');
+    await events.filters().getByLabel('Status', { exact: true }).selectOption('error');
+    await events.filters().getByLabel('Search', { exact: true }).fill('pangolin');
     await events.filters().getByRole('button', { name: 'Apply' }).click();
     await expect(events.root.getByTestId('events-streams-card-cli')).toContainText('--status error --text pangolin --all-streams');
     await load.click();

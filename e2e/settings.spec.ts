@@ -167,7 +167,7 @@ test.describe('Settings view', () => {
     await settings.fill({ 'pg-dsn': 'mysql://x@y/z' });
     await expect(settings.root.getByTestId('pg-dsn')).toContainText('must start with postgres://');
     await settings.fill({ 'pg-dsn': 'postgres://fox@127.0.0.1:1/foxctl' });
-    await settings.form('postgres').getByLabel('Fields').check();
+    await settings.form('postgres').getByLabel('Fields', { exact: true }).check();
     await expect(settings.input('pg-host')).toHaveValue('127.0.0.1');
     await expect(settings.input('pg-database')).toHaveValue('foxctl');
     await settings.fill({ 'pg-password': 'pg-e2e-password-31337' });
@@ -188,14 +188,14 @@ test.describe('Settings view', () => {
     await expect(refused).toHaveAttribute('data-ok', 'false');
 
     // Switching to Fields carries the password into its field and keeps the other parameter.
-    await settings.form('postgres').getByLabel('Fields').check();
+    await settings.form('postgres').getByLabel('Fields', { exact: true }).check();
     await expect(refused).toBeHidden();
     await expect(settings.input('pg-password')).toHaveValue(pw);
     await expect(settings.input('pg-host')).toHaveValue('127.0.0.1');
     await expect(settings.input('pg-params')).toHaveValue('connect_timeout=3');
-    await settings.form('postgres').getByLabel('DSN').check();
+    await settings.form('postgres').getByLabel('DSN', { exact: true }).check();
     await expect(settings.input('pg-dsn')).toHaveValue('postgres://fox@127.0.0.1:1/foxctl?connect_timeout=3');
-    await settings.form('postgres').getByLabel('Fields').check();
+    await settings.form('postgres').getByLabel('Fields', { exact: true }).check();
 
     // A Test result speaks of the values it tested: one edit and it is gone.
     await expect(await settings.testConnection('postgres')).toHaveAttribute('data-ok', 'false');
@@ -228,7 +228,7 @@ test.describe('Settings view', () => {
     await expect(settings.driverRow('MEMORY')).toContainText('FOXCTL_MEMORY_DB_DRIVER=sqlite');
     await expect(card.getByTestId('store-drivers-external')).toContainText('OPENCODE: external, read-only here');
     // Keyed stores offer sqlite only.
-    await expect(settings.driverRow('REPOINDEX').getByLabel('Driver of REPOINDEX').locator('option')).toHaveText(['default (sqlite)', 'sqlite']);
+    await expect(settings.driverRow('REPOINDEX').getByLabel('Driver of REPOINDEX', { exact: true }).locator('option')).toHaveText(['default (sqlite)', 'sqlite']);
 
     // Without a saved DSN: refused, naming the missing setting; nothing written.
     await settings.setDriver('MEMORY', 'postgres');
@@ -252,7 +252,7 @@ test.describe('Settings view', () => {
     expect(fs.readFileSync(path.join(home, 'config.yaml'), 'utf8')).toMatch(/stores:\n\s+memory:\n\s+driver: postgres/);
 
     // A local_only store: the warning shows as soon as postgres is picked, and stays once saved.
-    await settings.driverRow('CACHE').getByLabel('Driver of CACHE').selectOption('postgres');
+    await settings.driverRow('CACHE').getByLabel('Driver of CACHE', { exact: true }).selectOption('postgres');
     await expect(settings.root.getByTestId('driver-warning-CACHE')).toContainText('CACHE is local_only: on postgres it would live in a database other devices may share');
     await settings.driverRow('CACHE').getByRole('button', { name: 'Save' }).click();
     await expect(settings.root.getByTestId('driver-CACHE')).toHaveText('postgres');

@@ -71,19 +71,19 @@ export class EventsPage {
   /** Sets a custom range (RFC 3339 times, entered as the local date-times the inputs take) and applies it. */
   async customRange(since: string, until: string): Promise<void> {
     await this.preset('Custom').click();
-    await this.filters().getByLabel('From').fill(localInput(since));
-    await this.filters().getByLabel('To').fill(localInput(until));
+    await this.filters().getByLabel('From', { exact: true }).fill(localInput(since));
+    await this.filters().getByLabel('To', { exact: true }).fill(localInput(until));
     await this.filters().getByRole('button', { name: 'Apply' }).click();
   }
 
   async status(value: 'ok' | 'error' | 'canceled' | ''): Promise<void> {
-    await this.filters().getByLabel('Status').selectOption(value);
+    await this.filters().getByLabel('Status', { exact: true }).selectOption(value);
   }
 
   /** Opens another events.db by path. */
   async openFile(file: string): Promise<void> {
     const card = this.root.locator('.events-source');
-    await card.getByLabel('Path of an events.db').fill(file);
+    await card.getByLabel('Path of an events.db', { exact: true }).fill(file);
     await card.getByRole('button', { name: 'Open read-only' }).click();
   }
 }

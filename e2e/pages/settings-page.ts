@@ -33,7 +33,7 @@ export class SettingsPage {
   }
 
   async check(form: SettingsFormId, label: string, on = true): Promise<void> {
-    await this.form(form).getByLabel(label).setChecked(on);
+    await this.form(form).getByLabel(label, { exact: true }).setChecked(on);
   }
 
   async testConnection(form: SettingsFormId): Promise<Locator> {
@@ -70,7 +70,7 @@ export class SettingsPage {
   /** Picks a store's driver ('' = default) and saves it. */
   async setDriver(store: string, driver: 'sqlite' | 'turso' | 'postgres' | ''): Promise<void> {
     const row = this.driverRow(store);
-    await row.getByLabel(`Driver of ${store}`).selectOption(driver);
+    await row.getByLabel(`Driver of ${store}`, { exact: true }).selectOption(driver);
     await row.getByRole('button', { name: 'Save' }).click();
   }
 
