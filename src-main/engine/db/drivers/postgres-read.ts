@@ -71,9 +71,8 @@ export async function pgReadTx<T>(client: pg.PoolClient, ctx: PgReadContext, fn:
   };
   const start = [
     'BEGIN TRANSACTION READ ONLY',
+    // client_connection_check_interval is set on the connection when the driver opens it.
     `SET LOCAL statement_timeout = ${Math.max(0, Math.floor(timeoutMs))}`,
-    // The server stops a statement whose client went away (Cancel, a killed studio) within a second.
-    "SET LOCAL client_connection_check_interval = '1s'",
     ...(ctx.role ? [`SET LOCAL ROLE ${ctx.role}`] : []),
   ];
   // The transaction's first query takes its snapshot: from then on not even `SET

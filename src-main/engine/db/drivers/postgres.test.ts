@@ -175,6 +175,25 @@ describe.skipIf(server.skip)('postgres store driver', () => {
     }
   });
 
+  it('reuses the last connection for the next call, and never hands out one the server ended meanwhile', async () => {
+    const d = await openStoreDriver(tempHome().config(), 'KNOWLEDGE', { target: { dsn, schema: 'warm' } });
+    try {
+      const pid = async (): Promise<number> => Number((await d.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))[0]?.pid);
+      const first = await pid();
+      // Reused: back to back, and from a read-only transaction too.
+      expect(await pid()).toBe(first);
+      expect(await d.read(async (tx) => Number((await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))[0]?.pid))).toBe(first);
+      // The server ends the waiting connection: the next call opens another one and succeeds.
+      expect(await admin<{ ok: boolean }>('SELECT pg_terminate_backend($1) AS ok', [first])).toEqual([{ ok: true }]);
+      await new Promise((r) => setTimeout(r, 200));
+      const second = await pid();
+      expect(second).not.toBe(first);
+      expect(await pid()).toBe(second);
+    } finally {
+      await d.close();
+    }
+  });
+
   it('refuses $n placeholders and counts ? against the parameters', async () => {
     const d = await openStoreDriver(tempHome().config(), 'KNOWLEDGE', { target: { dsn, schema: 'ph' } });
     try {

@@ -11,7 +11,7 @@ import { readOnlyMessage } from './sqlite.js';
 import { checkChecksums, validateMigrations } from './sqlite-dialect-migrate.js';
 import { pgReadTx, type ReadRole } from './postgres-read.js';
 import type { DriverParams, DriverPing, DriverReadOptions, DriverReadTx, DriverRow, DriverTable, DriverTx, StoreDriver } from './types.js';
-import { intValue, normalizeParams } from './values.js';
+import { normalizeParams } from './values.js';
 
 /**
  * Connecting (or waiting for a pooled connection) longer than this fails with UNAVAILABLE: 8 s,
@@ -21,10 +21,20 @@ export const PG_CONNECT_TIMEOUT_MS = 8_000;
 
 const INT8_OID = 20;
 
+/**
+ * An int8's text as a number when a double holds it exactly, else a bigint. Number() first: it
+ * rounds a value past 2^53 in magnitude to one that is not a safe integer, so that check alone
+ * tells the exact ones (a BigInt per cell made a page of ids cost twice as much).
+ */
+function parseInt8(s: string): number | bigint {
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : BigInt(s);
+}
+
 /** int8 as the other drivers return integers: a number when exact, else a bigint. */
 const types = {
   getTypeParser: ((oid: number, format?: string) => {
-    if (oid === INT8_OID && format !== 'binary') return (s: string) => intValue(BigInt(s));
+    if (oid === INT8_OID && format !== 'binary') return parseInt8;
     return pg.types.getTypeParser(oid, format as 'text');
   }) as typeof pg.types.getTypeParser,
 };
@@ -38,6 +48,9 @@ export function pgIdent(name: string): string {
 export function migrationLockKey(schema: string): string {
   return String(fnv1a32(schema));
 }
+
+/** How long the last connection given back waits for the next call before it goes to the pool. */
+const WARM_MS = 1000;
 
 /**
  * The postgres driver: a pg.Pool of `FOXCTL_POSTGRES_MAX_CONNS` connections, at most
@@ -61,6 +74,13 @@ export class PostgresStoreDriver implements StoreDriver {
   /** Connections left in an unknown state (a ROLLBACK that failed): closed, not pooled. */
   private readonly broken = new WeakSet<pg.PoolClient>();
   private schemaReady: Promise<void> | null = null;
+  /**
+   * The last connection given back, kept out of the pool for WARM_MS: the next call (the table
+   * browser's next page) takes it without the pool's checkout and idle-timer churn, which at the
+   * p95 cost as much as the page itself. Given to the pool when it idles, when someone waits for
+   * a connection, or when it fails.
+   */
+  private warm: { client: pg.PoolClient; timer: NodeJS.Timeout; gone: () => void } | null = null;
   /** The last error of an idle connection (the server went away while nothing was running). */
   lastIdleError: Error | null = null;
 
@@ -103,6 +123,8 @@ export class PostgresStoreDriver implements StoreDriver {
   /** A pooled connection with the store's search_path (and read-only mode for external stores). */
   private async acquire(): Promise<pg.PoolClient> {
     if (!this.pool) throw new FoxError('UNAVAILABLE', `${this.subject} is closed`, { subject: this.storeSubject });
+    const warm = this.takeWarm();
+    if (warm) return warm;
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -115,6 +137,9 @@ export class PostgresStoreDriver implements StoreDriver {
         // `<schema>, public` as the Go foxctl sets it: types and functions of extensions installed
         // in public (pgvector's vector) stay visible; new tables still go to the store's schema.
         await client.query(`SET search_path TO ${pgIdent(this.schema)}, public${this.readOnly ? '; SET default_transaction_read_only = on' : ''}`);
+        // The server stops a statement whose client went away (Cancel, a killed studio) within a
+        // second. Once per connection, and best effort: PostgreSQL before 14 has no such setting.
+        await client.query("SET client_connection_check_interval = '1s'").catch(() => undefined);
       } catch (err) {
         client.release(true);
         throw this.fail(err, 'connect');
@@ -150,8 +175,38 @@ export class PostgresStoreDriver implements StoreDriver {
   private release(client: pg.PoolClient, err?: unknown): void {
     const broken = this.broken.has(client) || (err instanceof FoxError && (err.code === 'UNAVAILABLE' || err.code === 'CANCELED'));
     this.broken.delete(client);
-    const tooManyIdle = (this.pool?.idleCount ?? 0) >= this.settings.maxIdleConns;
-    client.release(broken || tooManyIdle ? true : undefined);
+    // The warm connection is idle too: with it, at most MAX_IDLE_CONNS wait unused.
+    const tooManyIdle = (this.pool?.idleCount ?? 0) + (this.warm ? 1 : 0) >= this.settings.maxIdleConns;
+    if (broken || tooManyIdle || this.warm || !this.pool || this.pool.waitingCount > 0) {
+      client.release(broken || tooManyIdle ? true : undefined);
+      return;
+    }
+    const gone = (): void => {
+      // The server or the network ended it while it waited: never hand it out.
+      if (this.warm?.client === client) this.dropWarm(true);
+    };
+    client.once('end', gone);
+    client.once('error', gone);
+    const timer = setTimeout(() => this.dropWarm(), WARM_MS);
+    timer.unref();
+    this.warm = { client, timer, gone };
+  }
+
+  /** The warm connection, taken out of its slot, or null. */
+  private takeWarm(): pg.PoolClient | null {
+    const w = this.warm;
+    if (!w) return null;
+    this.warm = null;
+    clearTimeout(w.timer);
+    w.client.off('end', w.gone);
+    w.client.off('error', w.gone);
+    return w.client;
+  }
+
+  /** Gives the warm connection to the pool (or closes it when it failed). */
+  private dropWarm(failed = false): void {
+    const client = this.takeWarm();
+    client?.release(failed ? true : undefined);
   }
 
   private async exec(client: pg.PoolClient, sql: string, params: DriverParams | undefined): Promise<pg.QueryResult> {
@@ -349,6 +404,7 @@ export class PostgresStoreDriver implements StoreDriver {
   /** @inheritdoc */
   async close(): Promise<void> {
     const p = this.pool;
+    this.dropWarm();
     this.pool = null;
     await p?.end();
   }
