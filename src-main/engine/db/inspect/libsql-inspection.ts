@@ -6,6 +6,7 @@ import { runReadOnlyQuery, type QueryCell, type QueryResult } from '../query/run
 import { quoteIdent } from '../sqlite.js';
 import { integrityVerdict, type CheckOptions, type CheckResult } from './check.js';
 import type { DbInfo } from './info.js';
+import { IN_PROCESS_MAX_OFFSET } from './page-reader.js';
 import type { SchemaObject } from './schema.js';
 import {
   COUNT_CAP,
@@ -52,6 +53,32 @@ export class LibsqlInspection implements StoreInspection {
     if (d.dialect !== 'sqlite') throw new FoxError('INVALID_INPUT', `store ${d.store.name} is not on a SQLite-dialect driver`);
     this.driver = d.driver;
     this.subject = `store ${d.store.name} (${d.location})`;
+  }
+
+  /**
+   * The local file of a libSQL store (file: URL, no replica), or null for a server. A statement
+   * on a local file runs on the calling thread and no timer can stop it: whatever may take long
+   * (console queries, deep pages, the integrity check) goes to a query child instead, which the
+   * time limit and Cancel kill.
+   */
+  private local(): { file: string; busyTimeoutMs: number } | null {
+    // The turso / libsql driver names its local file (TursoStoreDriver.localFile); remote ones have none.
+    const local = this.d as Partial<{ localFile: string | null; busyTimeoutMs: number }>;
+    return local.localFile ? { file: local.localFile, busyTimeoutMs: local.busyTimeoutMs ?? 5000 } : null;
+  }
+
+  /** One statement on the local file in a query child (libSQL's read mode, query_only). */
+  private inChild(file: { file: string; busyTimeoutMs: number }, sql: string, opts: { params?: readonly unknown[]; limit: number; timeoutMs: number; signal?: AbortSignal | undefined }): Promise<QueryResult> {
+    return runReadOnlyQuery(file.file, sql, {
+      engine: 'libsql',
+      ...(opts.params ? { params: opts.params } : {}),
+      limit: opts.limit,
+      timeoutMs: opts.timeoutMs,
+      busyTimeoutMs: file.busyTimeoutMs,
+      subject: this.subject,
+      ...(this.host ? { host: this.host } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
   }
 
   private list(tx: DriverReadTx): Promise<ListRow[]> {
@@ -161,6 +188,8 @@ export class LibsqlInspection implements StoreInspection {
     const { limit, offset } = pageBounds(opts, this.subject);
     const timeoutMs = opts.timeoutMs ?? 30_000;
     const started = Date.now();
+    // A deep page of a local file is a long walk: in a query child, so the thread is not held and the time limit holds.
+    const local = offset > IN_PROCESS_MAX_OFFSET ? this.local() : null;
     try {
       const res = await this.d.read(
         async (tx) => {
@@ -171,10 +200,13 @@ export class LibsqlInspection implements StoreInspection {
             order = found.type === 'table' && Number(found.wr) === 0 ? ' ORDER BY rowid' : '';
             this.orders.set(table, order);
           }
-          return tx.rows(`SELECT * FROM ${quoteIdent(table)}${order} LIMIT ${limit} OFFSET ${offset}`, [], limit, { bounded: true });
+          const sql = `SELECT * FROM ${quoteIdent(table)}${order} LIMIT ${limit} OFFSET ${offset}`;
+          return local ? sql : tx.rows(sql, [], limit, { bounded: true });
         },
         { timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) },
       );
+      // The child's cells are QueryCells already; it holds no transaction of ours while it walks.
+      if (typeof res === 'string') return { ...(await this.inChild(local!, res, { limit, timeoutMs, signal: opts.signal })), duration_ms: Date.now() - started };
       // In place: the driver's rows are ours (one array per row, not a copy of it).
       for (const r of res.rows) for (let i = 0; i < r.length; i++) r[i] = toQueryCell(r[i]);
       return { columns: res.columns, rows: res.rows as QueryCell[][], truncated: res.truncated, duration_ms: Date.now() - started };
@@ -193,22 +225,10 @@ export class LibsqlInspection implements StoreInspection {
     if (hasSecondSqliteStatement(sql)) throw new FoxError('INVALID_INPUT', `${this.subject}: only one statement can run at a time`, { subject: this.subject });
     const params = positionalParams(opts.params, this.subject);
     const started = Date.now();
-    // The turso / libsql driver names its local file (TursoStoreDriver.localFile); remote ones have none.
-    const local = this.d as Partial<{ localFile: string | null; busyTimeoutMs: number }>;
-    const localFile = local.localFile ?? null;
+    const local = this.local();
     try {
-      if (localFile) {
-        const busyTimeoutMs = local.busyTimeoutMs ?? 5000;
-        const res = await runReadOnlyQuery(localFile, sql, {
-          engine: 'libsql',
-          params,
-          limit,
-          timeoutMs,
-          busyTimeoutMs,
-          subject: this.subject,
-          ...(this.host ? { host: this.host } : {}),
-          ...(opts.signal ? { signal: opts.signal } : {}),
-        });
+      if (local) {
+        const res = await this.inChild(local, sql, { params, limit, timeoutMs, signal: opts.signal });
         return { ...res, duration_ms: Date.now() - started };
       }
       const res = await this.d.read((tx) => tx.rows(sql, params, limit), { timeoutMs, untrusted: true, ...(opts.signal ? { signal: opts.signal } : {}) });
@@ -225,6 +245,19 @@ export class LibsqlInspection implements StoreInspection {
     const max = opts.maxErrors ?? 100;
     if (!Number.isInteger(max) || max < 1) throw new FoxError('INVALID_INPUT', `max errors must be a whole number of at least 1 (got ${max})`);
     const started = Date.now();
+    const local = this.local();
+    if (local) {
+      // A whole-file check of a local file: in a query child, which the time limit and Cancel stop.
+      return this.inChild(local, `PRAGMA ${mode}(${max})`, { limit: max + 1, timeoutMs: opts.timeoutMs ?? 0, signal: opts.signal }).then(
+        (res) => ({ driver: this.d.driver, path: this.d.location, mode, available: true, ...integrityVerdict(res.rows.map((r) => r[0])), duration_ms: Date.now() - started }),
+        (err: unknown) => {
+          // Structures too damaged to walk abort the check with SQLITE_CORRUPT: that is the finding.
+          if (!isFoxError(err, 'CORRUPT')) throw timeLimitError(err, this.subject, opts.timeoutMs ?? 0);
+          const why = err.message.startsWith(`${this.subject}: `) ? err.message.slice(this.subject.length + 2) : err.message;
+          return { driver: this.d.driver, path: this.d.location, mode, available: true, ok: false, problems: [`libSQL could not finish the check: ${why}`], duration_ms: Date.now() - started };
+        },
+      );
+    }
     return this.d.read(
       async (tx) => {
         const res = await tx.rows(`PRAGMA ${mode}(${max})`, [], max + 1);

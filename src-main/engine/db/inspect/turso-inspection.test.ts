@@ -32,3 +32,27 @@ it('turso (file: URL): a write that passes the keyword check is refused by the e
     await d.close();
   }
 });
+
+it('turso (file: URL): a deep page and the integrity check run in a query child, so their time limit holds', async () => {
+  const h = tempHome();
+  const config = h.config({ FOXCTL_KNOWLEDGE_DB_DRIVER: 'turso', FOXCTL_KNOWLEDGE_DB_URL: `file:${path.join(h.home, 'deep.libsql.db')}` });
+  const d = await openStoreDriver(config, 'KNOWLEDGE', { migrations: CONFORMANCE_MIGRATIONS, migrate: true });
+  await d.run("WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 1000000) INSERT INTO kv (k, v) SELECT printf('k%07d', i), hex(randomblob(8)) FROM s");
+  const ins = new DbInspector(config);
+  try {
+    // The page is the one an OFFSET query returns.
+    const deep = await ins.browse('KNOWLEDGE', 'kv', { limit: 3, offset: 900_000 });
+    const want = await d.query<{ k: string }>('SELECT k FROM kv ORDER BY rowid LIMIT 3 OFFSET 900000');
+    expect(deep.rows.map((r) => r[deep.columns.indexOf('k')])).toEqual(want.map((r) => r.k));
+    // Walking 900,000 rows takes tens of ms: a 1 ms limit stops it (on this thread nothing could).
+    await expectCode(ins.browse('KNOWLEDGE', 'kv', { limit: 3, offset: 900_000, timeoutMs: 1 }), 'CANCELED', /time limit/);
+    const check = await ins.check('KNOWLEDGE');
+    expect(check).toMatchObject({ driver: 'turso', mode: 'integrity_check', available: true, ok: true, problems: [] });
+    await expectCode(ins.check('KNOWLEDGE', { timeoutMs: 1 }), 'CANCELED', /time limit/);
+    // A shallow page still reads on this thread, and sees the same rows.
+    expect((await ins.browse('KNOWLEDGE', 'kv', { limit: 1, offset: 0 })).rows[0]?.[deep.columns.indexOf('k')]).toBe('k0000001');
+  } finally {
+    await ins.close();
+    await d.close();
+  }
+}, 60_000);
