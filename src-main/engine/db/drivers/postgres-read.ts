@@ -14,6 +14,12 @@ export interface PgReadContext extends DriverReadOptions {
   exec(sql: string, params: DriverParams | undefined, array: boolean): Promise<pg.QueryResult>;
   /** The connection is in an unknown state: the driver must close it, not pool it. */
   broken(): void;
+  /**
+   * Set when the connection's session is read-only (`default_transaction_read_only = on`, a
+   * read-only driver) and runs only the engine's statements: the session statement_timeout it
+   * was last given, so the engine's own lone SELECT can run as one statement, no transaction.
+   */
+  session?: { timeoutMs: number | null };
 }
 
 /** Time a server gets beyond the statement timeout to answer before the connection is cut. */
@@ -110,7 +116,26 @@ export async function pgReadTx<T>(client: pg.PoolClient, ctx: PgReadContext, fn:
     query: async <R extends DriverRow = DriverRow>(sql: string, params?: DriverParams) => (await run(sql, params, false)).rows as R[],
     rows: async (sql, params, limit, opts = {}): Promise<DriverRows> => {
       let res: pg.QueryResult;
-      if (opts.bounded && !begun && (params?.length ?? 0) === 0) {
+      if (opts.bounded && opts.only && !begun && ctx.session && !ctx.untrusted && (params?.length ?? 0) === 0) {
+        // The engine's lone SELECT on a read-only session: the server refuses writes to the
+        // implicit transaction as to BEGIN READ ONLY, and the time limit is the session's, so the
+        // page is one statement, as a bare client sends it (a SET first when the limit changed).
+        const session = ctx.session;
+        const limitMs = Math.max(0, Math.floor(timeoutMs));
+        begun = true;
+        ended = true;
+        res = await guarded(async () => {
+          try {
+            if (session.timeoutMs === limitMs) return await client.query({ text: sql, rowMode: 'array' });
+            session.timeoutMs = null;
+            const all = (await client.query({ text: `SET statement_timeout = ${limitMs}; ${sql}`, rowMode: 'array' })) as unknown as pg.QueryResult[];
+            session.timeoutMs = limitMs;
+            return all[all.length - 1]!;
+          } catch (err) {
+            throw ctx.fail(err, 'query');
+          }
+        });
+      } else if (opts.bounded && !begun && (params?.length ?? 0) === 0) {
         // The engine's own statement without parameters: one round trip with the transaction's start.
         begun = true;
         res = await guarded(async () => {

@@ -73,6 +73,8 @@ export class PostgresStoreDriver implements StoreDriver {
   private readonly ready = new WeakSet<pg.PoolClient>();
   /** Connections left in an unknown state (a ROLLBACK that failed): closed, not pooled. */
   private readonly broken = new WeakSet<pg.PoolClient>();
+  /** Of a read-only driver's connections: the session statement_timeout the engine gave each (postgres-read.ts). */
+  private readonly sessions = new WeakMap<pg.PoolClient, { timeoutMs: number | null }>();
   private schemaReady: Promise<void> | null = null;
   /**
    * The last connection given back, kept out of the pool for WARM_MS: the next call (the table
@@ -365,7 +367,20 @@ export class PostgresStoreDriver implements StoreDriver {
           .catch(() => null);
       }
       const role = opts.untrusted ? await this.readRole : null;
-      return await pgReadTx(client, { ...opts, role, fail: (err, what) => this.fail(err, what), exec: (sql, params, array) => this.execExtended(client, sql, params, array), broken: () => this.broken.add(client) }, fn);
+      let session = this.readOnly && !opts.untrusted ? this.sessions.get(client) : undefined;
+      if (this.readOnly && !opts.untrusted && !session) this.sessions.set(client, (session = { timeoutMs: null }));
+      return await pgReadTx(
+        client,
+        {
+          ...opts,
+          role,
+          fail: (err, what) => this.fail(err, what),
+          exec: (sql, params, array) => this.execExtended(client, sql, params, array),
+          broken: () => this.broken.add(client),
+          ...(session ? { session } : {}),
+        },
+        fn,
+      );
     } catch (err) {
       failure = err;
       throw err;

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectCode } from '../drivers/conformance.js';
+import { openStoreDriver } from '../drivers/open.js';
 import { createTestDatabase, dropTestDatabase, postgresForSuite } from '../../../test/pg-db.js';
 import { tempHome } from '../../../test/temp-home.js';
 import { inspectConformance } from './inspect-conformance.js';
@@ -58,6 +59,42 @@ describe.skipIf(server.skip)('postgres store inspection', () => {
       expect((await c.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rows).toEqual([]);
     } finally {
       await c.end();
+    }
+  });
+
+  it('browse: each page keeps the time limit it asked for, and the one-statement page is read-only', async () => {
+    const schema = `lim_${crypto.randomBytes(4).toString('hex')}`;
+    await admin(`CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.items (id int PRIMARY KEY, v text); INSERT INTO ${schema}.items VALUES (1, 'a'), (2, 'b');
+      CREATE VIEW ${schema}.slow AS SELECT 1 AS n FROM pg_sleep(1);
+      CREATE FUNCTION ${schema}.scribble() RETURNS int LANGUAGE sql AS 'INSERT INTO ${schema}.items VALUES (3, ''c'') RETURNING 1';
+      CREATE VIEW ${schema}.writes AS SELECT ${schema}.scribble() AS n`);
+    const config = tempHome().config({ FOXCTL_KNOWLEDGE_DB_DRIVER: 'postgres', FOXCTL_KNOWLEDGE_POSTGRES_DSN: dsn, FOXCTL_KNOWLEDGE_POSTGRES_SCHEMA: schema });
+    const ins = new DbInspector(config);
+    const ro = await openStoreDriver(config, 'KNOWLEDGE', { readOnly: true });
+    try {
+      const items = (): Promise<unknown> => ins.browse('KNOWLEDGE', 'items', { limit: 10, offset: 0 }).then((r) => r.rows);
+      const slow = (timeoutMs: number): Promise<unknown> => ins.browse('KNOWLEDGE', 'slow', { limit: 1, offset: 0, timeoutMs }).then((r) => r.rows);
+      // The first page of a table learns its order in a transaction; later pages are one statement.
+      expect(await items()).toEqual([[1, 'a'], [2, 'b']]);
+      expect(await items()).toEqual([[1, 'a'], [2, 'b']]);
+      expect(await slow(5000)).toEqual([[1]]);
+      // Each page runs under the limit it asked for, whatever the page before it asked.
+      await expectCode(slow(200), 'CANCELED', /time limit/);
+      expect(await slow(5000)).toEqual([[1]]);
+      expect(await slow(5000)).toEqual([[1]]);
+      await expectCode(slow(200), 'CANCELED', /time limit/);
+      expect(await items()).toEqual([[1, 'a'], [2, 'b']]);
+      // A view whose function writes is refused by the server, and nothing is written.
+      await expectCode(ins.browse('KNOWLEDGE', 'writes', { limit: 1, offset: 0 }), 'UNSUPPORTED', /read-only transaction/);
+      // The same statement through the one-statement path (no BEGIN READ ONLY): the session refuses it.
+      for (let i = 0; i < 2; i++) {
+        await expectCode(ro.read((tx) => tx.rows(`SELECT n FROM ${schema}.writes`, [], 1, { bounded: true, only: true })), 'UNSUPPORTED', /read-only transaction/);
+      }
+      expect(await items()).toEqual([[1, 'a'], [2, 'b']]);
+    } finally {
+      await ro.close();
+      await ins.close();
+      await admin(`DROP SCHEMA ${schema} CASCADE`);
     }
   });
 
