@@ -28,6 +28,22 @@ export class AppPage {
     return this.page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: VIEW_LABELS[view], exact: false });
   }
 
+  /** The sidebar (folded to an icon rail when `data-folded` is true). */
+  sidebar(): Locator {
+    return this.page.locator('aside#sidebar');
+  }
+
+  /** The button that folds and unfolds the sidebar (aria-expanded: unfolded). */
+  sidebarToggle(): Locator {
+    return this.page.getByRole('button', { name: 'Sidebar', exact: true });
+  }
+
+  /** Reloads the page (the address bar keeps the view) and waits until it is connected again. */
+  async reload(): Promise<void> {
+    await this.page.reload();
+    await this.waitReady();
+  }
+
   /** The section of a view. */
   view(view: ViewId): Locator {
     return this.page.locator(`section.page[data-view="${view}"]`);

@@ -57,6 +57,19 @@ const paths: Record<string, ReactElement> = {
     </>
   ),
   check: <path d="m5 12.5 4.5 4.5L19 7.5" />,
+  // The sidebar's toggle: a panel with its rail, and the way it would move.
+  'sidebar-fold': (
+    <>
+      <rect x="3" y="4" width="18" height="16" rx="2" />
+      <path d="M9 4v16M16 9.5 13.5 12l2.5 2.5" />
+    </>
+  ),
+  'sidebar-unfold': (
+    <>
+      <rect x="3" y="4" width="18" height="16" rx="2" />
+      <path d="M9 4v16M13.5 9.5 16 12l-2.5 2.5" />
+    </>
+  ),
   calendar: (
     <>
       <rect x="3.5" y="5" width="17" height="15" rx="2" />

@@ -1,7 +1,8 @@
-import type { KeyboardEvent, ReactNode } from 'react';
+import { useEffect, type KeyboardEvent, type ReactNode } from 'react';
 import { useStudio } from '../store';
 import { VIEWS, type ViewId } from './app-slice';
 import { Icon } from './icons';
+import { useSidebarFold } from './sidebar-fold';
 
 /** The label of each view in the navigation. */
 export const VIEW_LABELS: Record<ViewId, string> = {
@@ -19,8 +20,19 @@ export function shortenPath(p: string, max = 26): string {
   return p.length <= max ? p : `…${p.slice(p.length - max + 1)}`;
 }
 
-/** The navigation: one button per view; arrow keys move between them, Enter/Space opens. */
+/** Whether the shortcuts read Cmd (macOS) rather than Ctrl. */
+const MAC = /Mac|iPhone|iPad/.test(navigator.userAgent);
+
+/** The toggle's shortcut as a user reads it, and as aria-keyshortcuts spells it. */
+const SHORTCUT = MAC ? { text: '⌘B', aria: 'Meta+B' } : { text: 'Ctrl+B', aria: 'Control+B' };
+
+/**
+ * The navigation: one button per view; arrow keys move between them, Enter/Space opens. It folds
+ * to an icon rail (the toggle, or Ctrl+B / Cmd+B as in VS Code), each view's name then shown as a
+ * tooltip on hover and keyboard focus; the labels stay in the accessible names either way.
+ */
 export function Sidebar(): ReactNode {
+  const { folded, toggle } = useSidebarFold();
   const view = useStudio((s) => s.view);
   const navigate = useStudio((s) => s.navigate);
   const running = useStudio((s) => Object.values(s.jobs).filter((j) => j.state === 'running' || j.state === 'queued').length);
@@ -34,14 +46,39 @@ export function Sidebar(): ReactNode {
     next?.focus();
     e.preventDefault();
   };
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent): void => {
+      if (e.defaultPrevented || e.altKey || e.shiftKey || e.key.toLowerCase() !== 'b') return;
+      if (!(MAC ? e.metaKey && !e.ctrlKey : e.ctrlKey && !e.metaKey)) return;
+      e.preventDefault();
+      toggle();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [toggle]);
+  const connText = connection === 'connected' ? 'Connected' : connection === 'no-token' ? 'Not authorized' : 'Reconnecting…';
+  const modeText = info ? (info.mode === 'electron' ? 'Desktop' : 'Browser mode') : null;
   return (
-    <aside className="sidebar">
+    <aside id="sidebar" className={`sidebar${folded ? ' sidebar-folded' : ''}`} data-folded={folded}>
       <div className="brand">
         <img src="./icon.svg" alt="" width="28" height="28" />
-        <div>
+        <div className="brand-text">
           <div className="brand-name">foxctl</div>
           <div className="brand-sub">Storage Studio</div>
         </div>
+        <button
+          type="button"
+          className="sidebar-toggle"
+          aria-label="Sidebar"
+          aria-expanded={!folded}
+          aria-controls="sidebar"
+          aria-keyshortcuts={SHORTCUT.aria}
+          title={`${folded ? 'Expand' : 'Collapse'} the sidebar (${SHORTCUT.text})`}
+          onClick={toggle}
+          data-testid="sidebar-toggle"
+        >
+          <Icon name={folded ? 'sidebar-unfold' : 'sidebar-fold'} />
+        </button>
       </div>
       <nav aria-label="Views" onKeyDown={onKeyDown}>
         <ul>
@@ -55,7 +92,8 @@ export function Sidebar(): ReactNode {
                 onClick={() => navigate(id)}
               >
                 <Icon name={id} />
-                <span>{VIEW_LABELS[id]}</span>
+                {/* Folded, the label is the tooltip: still the button's name for screen readers and tests. */}
+                <span className="nav-label">{VIEW_LABELS[id]}</span>
                 {id === 'jobs' && running > 0 ? (
                   <span className="nav-badge" aria-label={`${running} running`}>
                     {running}
@@ -67,10 +105,15 @@ export function Sidebar(): ReactNode {
         </ul>
       </nav>
       <footer className="sidebar-footer">
-        <div className={`conn conn-${connection}`} data-testid="connection" data-state={connection}>
+        <div
+          className={`conn conn-${connection}`}
+          data-testid="connection"
+          data-state={connection}
+          title={folded ? [connText, modeText, info?.home].filter(Boolean).join(' · ') : undefined}
+        >
           <span className="dot" aria-hidden="true" />
-          {connection === 'connected' ? 'Connected' : connection === 'no-token' ? 'Not authorized' : 'Reconnecting…'}
-          {info ? <span className="mode">{info.mode === 'electron' ? 'Desktop' : 'Browser mode'}</span> : null}
+          <span className="conn-text">{connText}</span>
+          {modeText ? <span className="mode">{modeText}</span> : null}
         </div>
         {info ? (
           <div className="home-path" title={info.home}>
