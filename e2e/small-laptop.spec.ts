@@ -67,6 +67,9 @@ async function checkFits(app: AppPage, view: ViewId, sidebar: string): Promise<v
       expect(head.x + head.width, `${where}: ${name} column inside the table`).toBeLessThanOrEqual(card.x + card.width);
       expect(head.width, `${where}: ${name} column width`).toBeGreaterThanOrEqual(80);
     }
+    // The facets, moved under the table, keep the room to read a value.
+    const facet = (await new EventsPage(app).facet('operation').boundingBox())!;
+    expect(facet.width, `${where}: a facet's width`).toBeGreaterThanOrEqual(180);
   }
 }
 

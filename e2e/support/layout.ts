@@ -45,9 +45,11 @@ export async function buttonsTallerThan(root: Locator, max: number): Promise<But
       const px = (k: string): number => parseFloat(cs[k] ?? '') || 0;
       const line = px('lineHeight') || px('fontSize') * 1.2;
       const inner = b.getBoundingClientRect().height - px('paddingTop') - px('paddingBottom') - px('borderTopWidth') - px('borderBottomWidth');
-      const label = (b.getAttribute('aria-label') ?? b.textContent ?? '').trim().slice(0, 60);
+      const text = (b.textContent ?? '').trim();
+      const label = (b.getAttribute('aria-label') ?? text).slice(0, 60);
       // An icon taller than the text adds less than a line: round down what is left of a line.
-      return { label, lines: Math.max(1, Math.floor(inner / line + 0.25)) };
+      // An icon-only button has no text to wrap: its height is the icon's.
+      return { label, lines: text ? Math.max(1, Math.floor(inner / line + 0.25)) : 1 };
     }),
   );
   return all.filter((b) => b.lines > max);
