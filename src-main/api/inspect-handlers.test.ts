@@ -82,6 +82,26 @@ describe('db.* calls of the Stores view', () => {
     expect(failure(await api.invoke('db.browse', { store: 'MEMORY', table: 'nope', offset: 0, limit: 10 }, origin))).toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('sorts and filters a page on the bridge, with the statement it ran; a bad column or filter is named', async () => {
+    const { api } = setup();
+    const page = value<Rows & { sql: string }>(
+      await api.invoke('db.browse', { store: 'MEMORY', table: 't_rows', offset: 1, limit: 2, sort: { column: 'id', desc: true }, where: "label LIKE 'row 11999%'" }, origin),
+    );
+    expect(page.rows).toEqual([
+      [119_999, 'row 119998'],
+      [119_998, 'row 119997'],
+    ]);
+    expect(page.sql).toBe(`SELECT * FROM "t_rows" WHERE (\nlabel LIKE 'row 11999%'\n) ORDER BY "id" DESC NULLS LAST, rowid LIMIT 2 OFFSET 1`);
+    // An unfiltered page says nothing of a statement.
+    expect(value<Rows & { sql?: string }>(await api.invoke('db.browse', { store: 'MEMORY', table: 't_rows', offset: 0, limit: 1 }, origin)).sql).toBeUndefined();
+    expect(failure(await api.invoke('db.browse', { store: 'MEMORY', table: 't_rows', offset: 0, limit: 1, sort: { column: 'nope', desc: false } }, origin))).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/"t_rows" has no column "nope" to sort by \(its columns: id, label\)/),
+    });
+    expect(failure(await api.invoke('db.browse', { store: 'MEMORY', table: 't_rows', offset: 0, limit: 1, where: 'nope = 1' }, origin))).toMatchObject({ message: expect.stringMatching(/no such column: nope/) });
+    expect(failure(await api.invoke('db.browse', { store: 'MEMORY', table: 't_rows', offset: 0, limit: 1, where: 'x'.repeat(10_001) }, origin))).toMatchObject({ code: 'INVALID_INPUT' });
+  });
+
   it('runs a read-only query with a row cap and refuses a write, changing nothing', async () => {
     const { api, file } = setup();
     const res = value<Rows & { limit: number }>(await api.invoke('db.query', { store: 'MEMORY', sql: 'SELECT id, label FROM t_rows ORDER BY id', limit: 25 }, origin));

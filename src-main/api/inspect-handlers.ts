@@ -73,8 +73,9 @@ export function createInspectHandlers(engine: Engine): { [N in InspectCall & Cal
     },
     'db.browse': async (input, { signal }) => {
       const { name, opts } = target(input);
-      const res = await engine.inspect.browse(name, input.table, { ...opts, offset: input.offset, limit: input.limit, signal });
-      return { ...bridgeRows(res), offset: input.offset };
+      const filter = { ...(input.sort ? { sort: input.sort } : {}), ...(input.where !== undefined ? { where: input.where } : {}) };
+      const res = await engine.inspect.browse(name, input.table, { ...opts, ...filter, offset: input.offset, limit: input.limit, signal });
+      return { ...bridgeRows(res), offset: input.offset, ...(res.sql !== undefined ? { sql: res.sql } : {}) };
     },
     'db.query': async (input, { signal }) => {
       const { name, opts } = target(input);

@@ -209,10 +209,14 @@ export function storesCalls() {
           table: z.string().min(1).max(500),
           offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
           limit: z.number().int().min(1).max(1000),
+          /** Sorted by one column (its table's order breaks ties); NULLs first going up, last going down. */
+          sort: z.object({ column: z.string().min(1).max(500), desc: z.boolean() }).strict().optional(),
+          /** What follows WHERE, as in the SQL console (read-only, time-limited like it). */
+          where: z.string().max(10_000).optional(),
         })
         .strict(),
-      dbRowsSchema.extend({ offset: count }),
-      'a page of a table in rowid order; BLOBs come as size + hex prefix, long text as length + head',
+      dbRowsSchema.extend({ offset: count, sql: z.string().optional().describe('the statement a sorted or filtered page ran (for the console and the CLI)') }),
+      'a page of a table in rowid order, or sorted by a column and filtered by a WHERE expression; BLOBs come as size + hex prefix, long text as length + head',
     ),
     'db.query': call(
       z

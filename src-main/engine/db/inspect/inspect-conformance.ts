@@ -118,6 +118,26 @@ export function inspectConformance(label: string, factory: () => Promise<Inspect
       await expectCode(ins.browse(INSPECT_STORE, 'no_such', { limit: 10, offset: 0 }), 'NOT_FOUND', /no table or view named "no_such"/);
     });
 
+    it('browse: sorted by a column (NULLs first going up) and filtered by a WHERE, ties in key order, as a console query', async () => {
+      const { ins } = await fresh();
+      const ids = async (opts: Parameters<DbInspector['browse']>[2]): Promise<unknown[]> => (await ins.browse(INSPECT_STORE, 'items', opts)).rows.map((r) => r[0]);
+      const small = 'n <= 6';
+      expect(await ids({ limit: 10, offset: 0, where: small, sort: { column: 'note', desc: true } })).toEqual([5, 3, 1, 2, 4, 6]);
+      expect(await ids({ limit: 10, offset: 0, where: small, sort: { column: 'note' } })).toEqual([2, 4, 6, 1, 3, 5]);
+      expect(await ids({ limit: 2, offset: 2, where: small, sort: { column: 'note', desc: true } })).toEqual([1, 2]);
+      expect(await ids({ limit: 3, offset: 0, sort: { column: 'n', desc: true } })).toEqual([250, 249, 248]);
+      const page = await ins.browse(INSPECT_STORE, 'items', { limit: 5, offset: 0, where: "name LIKE 'n24%' -- a comment ends with its line" });
+      expect(page.rows.map((r) => r[1])).toEqual(['n240', 'n241', 'n242', 'n243', 'n244']);
+      expect(page.columns).toEqual(['id', 'name', 'data', 'n', 'f', 'note']);
+      expect(page.sql).toMatch(/WHERE \(\nname LIKE 'n24%' -- a comment ends with its line\n\)/);
+      await expectCode(ins.browse(INSPECT_STORE, 'items', { limit: 5, offset: 0, sort: { column: 'nope' } }), 'INVALID_INPUT', /"items" has no column "nope" to sort by \(its columns: id, name, data, n, f, note\)/);
+      await expect(ins.browse(INSPECT_STORE, 'items', { limit: 5, offset: 0, where: 'nope_col = 1' })).rejects.toThrow(/nope_col/);
+      // A second statement hidden in the filter is refused, and nothing is written.
+      await expect(ins.browse(INSPECT_STORE, 'items', { limit: 5, offset: 0, where: '1\n); DELETE FROM items; SELECT (1' })).rejects.toThrow();
+      await expectCode(ins.browse(INSPECT_STORE, 'no_such', { limit: 10, offset: 0, where: '1 = 1' }), 'NOT_FOUND', /no table or view named "no_such"/);
+      expect((await ins.query(INSPECT_STORE, 'SELECT count(*) FROM items')).rows).toEqual([[ITEMS]]);
+    });
+
     it('query: ? parameters, the row cap, and columns of an empty result', async () => {
       const { ins } = await fresh();
       const r = await ins.query(INSPECT_STORE, 'SELECT name, n FROM items WHERE n >= ? ORDER BY n', { params: [248], limit: 10 });

@@ -7,12 +7,16 @@ import { quoteIdent } from '../sqlite.js';
 import { dbCheck, type CheckOptions, type CheckResult } from './check.js';
 import { dbInfo, type DbInfo } from './info.js';
 import { withReadOnly } from './read.js';
+import { filteredPage, isFiltered, type PageFilter } from './filtered-page.js';
 import { dbSchema, type SchemaObject } from './schema.js';
 import { dbTables, type TableInfo, type TablesOptions } from './tables.js';
 import { openInspection, remoteStoreOf } from './open-inspection.js';
 import { IN_PROCESS_MAX_LIMIT, PageReader, pageFitsInProcess } from './page-reader.js';
-import type { StoreInspection } from './store-inspection.js';
+import { pageBounds, type StoreInspection } from './store-inspection.js';
 import { fileExists, resolveDbTarget, type DbTarget } from './target.js';
+
+/** Time limit of a sorted or filtered page (a sort of a big table without an index reads it all). */
+const DEFAULT_BROWSE_TIMEOUT_MS = 30_000;
 
 /** Which database: a store name or a path, plus the key of a keyed store and the base of relative paths. */
 export type TargetOptions = StorePathOptions & { cwd?: string };
@@ -97,9 +101,21 @@ export class DbInspector {
     return runReadOnlyQuery(t.file, sql, { busyTimeoutMs: t.busyTimeoutMs, ...opts, subject: t.subject, signal: this.signal(opts), host: this.host });
   }
 
-  /** A page of one table's rows in rowid order where it has one (the table browser). */
-  async browse(target: string, table: string, opts: TargetOptions & OpOptions & { limit?: number; offset?: number; timeoutMs?: number } = {}): Promise<QueryResult> {
+  /**
+   * A page of one table's rows in rowid order where it has one (the table browser); sorted by a
+   * column and/or filtered by a WHERE expression when asked, as a console query (filtered-page.ts),
+   * with the statement it ran.
+   */
+  async browse(target: string, table: string, opts: TargetOptions & OpOptions & PageFilter & { limit?: number; offset?: number; timeoutMs?: number } = {}): Promise<QueryResult & { sql?: string }> {
     const r = await this.remote(target, opts);
+    if (isFiltered(opts)) {
+      const subject = r ? r.subject : this.resolve(target, opts).subject;
+      const { limit, offset } = pageBounds(opts, subject);
+      const timeoutMs = opts.timeoutMs ?? DEFAULT_BROWSE_TIMEOUT_MS;
+      const { cwd, repo, key } = opts;
+      const at = { ...(cwd !== undefined ? { cwd } : {}), ...(repo !== undefined ? { repo } : {}), ...(key !== undefined ? { key } : {}) };
+      return filteredPage(r?.driver === 'postgres' ? 'postgres' : 'sqlite', table, opts, { limit, offset, timeoutMs, signal: this.signal(opts) }, (sql, q) => this.query(target, sql, { ...at, ...q }), subject);
+    }
     if (r) return r.browse(table, { ...opts, signal: this.signal(opts) });
     // Existence only: the page reader's connection opens the file through SQLite (the deep path probes below).
     let id = '';
