@@ -107,6 +107,8 @@ export function StoreGrid({
   firstRow,
   focusRow = null,
   testId,
+  sort = null,
+  onSort,
 }: {
   columns: string[];
   rows: DbCell[][];
@@ -115,6 +117,10 @@ export function StoreGrid({
   /** A row number to scroll to and mark. */
   focusRow?: number | null;
   testId: string;
+  /** The column the rows are sorted by, shown on its header. */
+  sort?: { column: string; desc: boolean } | null;
+  /** Given: each header is a button that sorts by its column (up, then down, then the table's own order). */
+  onSort?: (column: string) => void;
 }): ReactNode {
   const scroller = useRef<HTMLDivElement>(null);
   const [picked, setPicked] = useState<{ r: number; c: number } | null>(null);
@@ -144,11 +150,23 @@ export function StoreGrid({
           <span role="columnheader" className="store-rownum">
             #
           </span>
-          {columns.map((c, i) => (
-            <span role="columnheader" key={`${c}:${i}`} title={c}>
-              {c}
-            </span>
-          ))}
+          {columns.map((c, i) => {
+            const by = sort?.column === c ? (sort.desc ? 'descending' : 'ascending') : undefined;
+            return (
+              <span role="columnheader" key={`${c}:${i}`} title={c} aria-sort={onSort ? (by ?? 'none') : undefined} data-column={c}>
+                {onSort ? (
+                  <button type="button" className="store-sort" onClick={() => onSort(c)} aria-label={`Sort by ${c}${by === 'ascending' ? ', descending' : by === 'descending' ? ', off' : ''}`}>
+                    <span className="store-sort-name">{c}</span>
+                    <span className="store-sort-mark" aria-hidden="true">
+                      {by === 'ascending' ? '▲' : by === 'descending' ? '▼' : ''}
+                    </span>
+                  </button>
+                ) : (
+                  c
+                )}
+              </span>
+            );
+          })}
         </div>
         <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
           {virtual.getVirtualItems().map((item) => {

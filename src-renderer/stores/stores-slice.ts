@@ -18,11 +18,21 @@ export type QueryRows = CallOutput<'db.query'>;
 /** The CREATE statements of a store. */
 export type SchemaObjects = CallOutput<'db.schema'>;
 
-/** What the table browser shows: which table, where, and the page once it arrives. */
+/** A sort of the table browser: one column, up or down. */
+export interface BrowseSort {
+  column: string;
+  desc: boolean;
+}
+
+/** What the table browser shows: which table, where, sorted and filtered how, and the page once it arrives. */
 export interface BrowseState {
   table: string;
   offset: number;
   limit: number;
+  /** Sorted by a column (null: the table's own order). */
+  sort: BrowseSort | null;
+  /** The WHERE expression applied ('' for none). */
+  where: string;
   /** A row number (1-based) to scroll to and mark once the page is shown ("go to row"). */
   focusRow: number | null;
   page: BrowsePage | null;
@@ -45,8 +55,10 @@ export interface StoresSlice {
   /** Reads everything shown again (an agent may have written meanwhile): info, counts, schema, the current page. */
   refreshStore(): Promise<void>;
   loadStoreSchema(): Promise<void>;
-  /** Shows a page of a table: rows offset..offset+limit, scrolled to focusRow when given. */
+  /** Shows a page of a table: rows offset..offset+limit, scrolled to focusRow when given; the sort and filter stay while the table does. */
   browseTable(table: string, offset: number, limit: number, focusRow?: number): Promise<void>;
+  /** Sorts and filters the current table (back to its first page). */
+  filterBrowse(sort: BrowseSort | null, where: string): Promise<void>;
   runStoreQuery(sql: string, limit: number, timeoutMs: number): Promise<void>;
   cancelStoreQuery(): void;
   runStoreCheck(quick: boolean): Promise<void>;
@@ -61,6 +73,25 @@ export function targetOf(ref: StoreRef): { store: string; key?: string } {
 }
 
 /** Whether two refs name the same database. */
+/** Tables a store keeps for its own bookkeeping: its migrations, and an FTS5 / FTS4 index's shadow tables. */
+function isBookkeeping(t: DbTable, names: ReadonlySet<string>): boolean {
+  if (t.name === 'schema_migrations' || t.name.startsWith('sqlite_')) return true;
+  const m = /^(.+)_(data|idx|content|docsize|config|segments|segdir|stat)$/.exec(t.name);
+  return m !== null && names.has(m[1]!);
+}
+
+/**
+ * The table a store opens on, as a database tool picks it: the one with the most rows among
+ * its own tables (not schema_migrations, not an FTS index's shadow tables), else the first table.
+ */
+export function mainTable(tables: readonly DbTable[]): DbTable | undefined {
+  const names = new Set(tables.map((t) => t.name));
+  const own = tables.filter((t) => t.type === 'table' && !isBookkeeping(t, names));
+  let best: DbTable | undefined;
+  for (const t of own) if ((t.rows ?? 0) > (best?.rows ?? 0)) best = t;
+  return best ?? own[0] ?? tables.find((t) => t.type === 'table');
+}
+
 function same(a: StoreRef | null, b: StoreRef | null): boolean {
   return a !== null && b !== null && a.name === b.name && a.key === b.key;
 }
@@ -76,7 +107,22 @@ function begin(what: 'query' | 'check'): AbortSignal {
 }
 
 /** Creates the stores slice. */
-export const createStoresSlice: StateCreator<StudioState, [], [], StoresSlice> = (set, get) => ({
+export const createStoresSlice: StateCreator<StudioState, [], [], StoresSlice> = (set, get) => {
+  /** Loads a page of a table sorted and filtered so; an answer to a request since replaced is dropped. */
+  const load = async (table: string, offset: number, limit: number, sort: BrowseSort | null, where: string, focusRow: number | null): Promise<void> => {
+    const ref = get().storeSelected;
+    if (!ref) return;
+    const prev = get().storeBrowse;
+    // The old page stays visible while the next one loads (no flash), unless the table changed.
+    const want: BrowseState = { table, offset, limit, sort, where, focusRow, page: prev && prev.table === table ? prev.page : null };
+    set({ storeBrowse: want });
+    const filter = { ...(sort ? { sort } : {}), ...(where ? { where } : {}) };
+    // Pages are cheap and read-only: a stale answer is dropped below rather than canceled.
+    const page = await get().track('db.browse', () => call('db.browse', { ...targetOf(ref), table, offset, limit, ...filter }));
+    const now = get().storeBrowse;
+    if (page && same(get().storeSelected, ref) && now === want) set({ storeBrowse: { ...now, page } });
+  };
+  return {
   stores: null,
   storeSelected: null,
   storeInfo: null,
@@ -103,9 +149,9 @@ export const createStoresSlice: StateCreator<StudioState, [], [], StoresSlice> =
     const [info, tables] = await Promise.all([get().track('db.info', () => call('db.info', t)), get().track('db.tables', () => call('db.tables', t))]);
     if (!same(get().storeSelected, ref)) return;
     set({ ...(info ? { storeInfo: info } : {}), ...(tables ? { storeTables: tables } : {}) });
-    // The first table with rows opens in the browser, like a database tool does.
+    // The store's main table opens in the browser, like a database tool does.
     if (tables && get().storeBrowse === null) {
-      const first = tables.find((x) => x.type === 'table' && (x.rows ?? 0) > 0) ?? tables.find((x) => x.type === 'table');
+      const first = mainTable(tables);
       if (first) void get().browseTable(first.name, 0, 100);
     }
   },
@@ -113,7 +159,7 @@ export const createStoresSlice: StateCreator<StudioState, [], [], StoresSlice> =
     const b = get().storeBrowse;
     const reloads: Promise<void>[] = [get().loadStoreDetail()];
     if (get().storeSchema !== null) reloads.push(get().loadStoreSchema());
-    if (b) reloads.push(get().browseTable(b.table, b.offset, b.limit));
+    if (b) reloads.push(load(b.table, b.offset, b.limit, b.sort, b.where, null));
     await Promise.all(reloads);
   },
   loadStoreSchema: async () => {
@@ -122,17 +168,14 @@ export const createStoresSlice: StateCreator<StudioState, [], [], StoresSlice> =
     const schema = await get().track('db.schema', () => call('db.schema', targetOf(ref)));
     if (schema && same(get().storeSelected, ref)) set({ storeSchema: schema });
   },
-  browseTable: async (table, offset, limit, focusRow) => {
-    const ref = get().storeSelected;
-    if (!ref) return;
+  browseTable: (table, offset, limit, focusRow) => {
     const prev = get().storeBrowse;
-    // The old page stays visible while the next one loads (no flash), unless the table changed.
-    const want: BrowseState = { table, offset, limit, focusRow: focusRow ?? null, page: prev && prev.table === table ? prev.page : null };
-    set({ storeBrowse: want });
-    // Pages are cheap and read-only: a stale answer is dropped below rather than canceled.
-    const page = await get().track('db.browse', () => call('db.browse', { ...targetOf(ref), table, offset, limit }));
-    const now = get().storeBrowse;
-    if (page && same(get().storeSelected, ref) && now && now.table === table && now.offset === offset && now.limit === limit) set({ storeBrowse: { ...now, page } });
+    const kept = prev?.table === table;
+    return load(table, offset, limit, kept ? prev.sort : null, kept ? prev.where : '', focusRow ?? null);
+  },
+  filterBrowse: (sort, where) => {
+    const b = get().storeBrowse;
+    return b ? load(b.table, 0, b.limit, sort, where.trim(), null) : Promise.resolve();
   },
   runStoreQuery: async (sql, limit, timeoutMs) => {
     const ref = get().storeSelected;
@@ -153,4 +196,5 @@ export const createStoresSlice: StateCreator<StudioState, [], [], StoresSlice> =
   },
   cancelStoreCheck: () => inflight.get('check')?.abort(),
   startStoreMigrate: async (input) => get().track('db.migrate', () => call('db.migrate', input)),
-});
+};
+};

@@ -3,7 +3,7 @@ import type { DbTable } from '../../src-preload/contract';
 import { formatCount } from '../shared/format';
 import { useStudio } from '../store';
 import { IDLE } from '../shared/requests-slice';
-import type { BrowseState } from './stores-slice';
+import type { BrowseSort, BrowseState } from './stores-slice';
 import { ErrorNotice } from '../shared/error-notice';
 import { StoreGrid } from './grid';
 
@@ -44,12 +44,14 @@ function TableList({ tables, selected, onPick }: { tables: DbTable[]; selected: 
 
 /** First / previous / next / last, the shown range of rows, a page size and "go to row". */
 function Pager({ b, total }: { b: BrowseState; total: DbTable | undefined }): ReactNode {
+  // Sorted or filtered, the count is of the table, not of the matching rows.
   const browse = useStudio((s) => s.browseTable);
   const loading = useStudio((s) => s.requests['db.browse']?.loading ?? false);
   const [goto, setGoto] = useState('');
   const shown = b.page?.rows.length ?? 0;
-  const known = total?.rows ?? null;
-  const exact = total?.rows_exact ?? false;
+  const filtered = b.where !== '';
+  const known = filtered ? null : (total?.rows ?? null);
+  const exact = filtered ? false : (total?.rows_exact ?? false);
   // Without an exact count, a full page means there may be more.
   const more = exact && known !== null ? b.offset + b.limit < known : shown === b.limit;
   const last = exact && known !== null ? Math.max(0, Math.floor((known - 1) / b.limit) * b.limit) : null;
@@ -65,6 +67,7 @@ function Pager({ b, total }: { b: BrowseState; total: DbTable | undefined }): Re
       <span className="store-pager-range" data-testid="store-pager-range" aria-live="polite">
         {shown === 0 ? 'no rows' : `rows ${formatCount(b.offset + 1)}–${formatCount(b.offset + shown)}`}
         {known !== null ? ` of ${exact ? '' : '≥ '}${formatCount(known)}` : ''}
+        {filtered && shown > 0 ? ' matching' : ''}
         {loading ? <span className="spinner store-pager-spinner" aria-label="Loading" /> : null}
       </span>
       <button type="button" className="btn" onClick={() => go(b.offset + b.limit)} disabled={!more} aria-label="Next page">
@@ -100,11 +103,75 @@ function Pager({ b, total }: { b: BrowseState; total: DbTable | undefined }): Re
   );
 }
 
+/** The next sort of a header click: up, then down, then the table's own order. */
+function nextSort(sort: BrowseSort | null, column: string): BrowseSort | null {
+  if (sort?.column !== column) return { column, desc: false };
+  return sort.desc ? null : { column, desc: true };
+}
+
+/** The WHERE box: an SQL expression as in the console; Enter applies it, Escape clears it. */
+function WhereFilter({ b }: { b: BrowseState }): ReactNode {
+  const filter = useStudio((s) => s.filterBrowse);
+  const [draft, setDraft] = useState(b.where);
+  const apply = (where: string): void => void filter(b.sort, where);
+  return (
+    <form
+      className="store-where"
+      data-testid="store-where"
+      onSubmit={(e) => {
+        e.preventDefault();
+        apply(draft);
+      }}
+    >
+      <label className="store-where-label mono" htmlFor="store-where-input">
+        WHERE
+      </label>
+      <input
+        id="store-where-input"
+        className="input mono store-where-input"
+        value={draft}
+        onChange={(e) => setDraft(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape' && (draft !== '' || b.where !== '')) {
+            e.preventDefault();
+            setDraft('');
+            if (b.where !== '') apply('');
+          }
+        }}
+        placeholder="an SQL condition, e.g. n > 10 AND name LIKE 'a%'"
+        aria-label="Filter rows: WHERE"
+        aria-describedby="store-where-help"
+        spellCheck={false}
+        autoComplete="off"
+      />
+      <button type="submit" className="btn" disabled={draft.trim() === b.where}>
+        Filter
+      </button>
+      {b.where !== '' || b.sort ? (
+        <button
+          type="button"
+          className="btn btn-quiet"
+          onClick={() => {
+            setDraft('');
+            void filter(null, '');
+          }}
+        >
+          Clear
+        </button>
+      ) : null}
+      <span id="store-where-help" className="visually-hidden">
+        Read-only, like the SQL console. Enter filters, Escape clears.
+      </span>
+    </form>
+  );
+}
+
 /** The paged table browser: the tables with their counts beside a grid of the selected one's rows. */
 export function StoreTables(): ReactNode {
   const tables = useStudio((s) => s.storeTables);
   const b = useStudio((s) => s.storeBrowse);
   const browse = useStudio((s) => s.browseTable);
+  const filter = useStudio((s) => s.filterBrowse);
   const error = useStudio((s) => s.requests['db.browse'] ?? IDLE).error;
   const clear = useStudio((s) => s.clearError);
   if (tables === null) return null;
@@ -120,10 +187,12 @@ export function StoreTables(): ReactNode {
               {current ? (
                 <span className="muted small">
                   {current.columns} columns{current.without_rowid ? ' · WITHOUT ROWID' : ''}
-                  {current.type === 'view' ? ' · view (rows in its own order)' : ' · rowid order'}
+                  {b.sort ? ` · sorted by ${b.sort.column} ${b.sort.desc ? 'descending' : 'ascending'}` : current.type === 'view' ? ' · view (rows in its own order)' : ' · rowid order'}
                 </span>
               ) : null}
             </div>
+            {/* A new table starts with an empty box: keyed on it. */}
+            <WhereFilter key={b.table} b={b} />
             <Pager b={b} total={current} />
             {error ? <ErrorNotice error={error} onDismiss={() => clear('db.browse')} /> : null}
             {b.page ? (
@@ -133,12 +202,19 @@ export function StoreTables(): ReactNode {
                 firstRow={b.page.offset + 1}
                 focusRow={b.page.offset === b.offset ? b.focusRow : null}
                 testId="store-browse-grid"
+                sort={b.sort}
+                onSort={(column) => void filter(nextSort(b.sort, column), b.where)}
               />
             ) : error ? null : (
               <div className="loading" role="status" data-testid="loading">
                 <span className="spinner" aria-hidden="true" /> Loading rows…
               </div>
             )}
+            {b.page?.sql ? (
+              <p className="muted small store-where-sql" data-testid="store-browse-sql">
+                Ran <code className="mono">{b.page.sql}</code>
+              </p>
+            ) : null}
             <p className="muted small">Click a cell to see its whole value. BLOBs show their size and first bytes; long text its length and a head.</p>
           </>
         ) : (
