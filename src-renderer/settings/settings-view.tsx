@@ -6,6 +6,7 @@ import { SettingsConfigWarnings } from './config-warnings';
 import { SettingsPaths } from './paths';
 import { SettingsPostgresForm } from './postgres-form';
 import { SettingsS3Form } from './s3-form';
+import { SettingsSectionBlock, SettingsSectionNav } from './section-nav';
 import { SettingsSecretStatus } from './secret-status';
 import { SettingsStoreDrivers } from './store-drivers';
 import { SettingsTursoForm } from './turso-form';
@@ -13,8 +14,9 @@ import { useStudio } from '../store';
 import './settings.css';
 
 /**
- * Settings: every effective value with its source (edit where the config file decides it), the
- * CAS backend with "Move CAS to S3", and the S3 / Turso / PostgreSQL forms with Test connection.
+ * Settings in sections with their own navigation, the connection forms first: the S3 / Turso /
+ * PostgreSQL forms with Test connection, the store drivers, the CAS backend with "Move CAS to
+ * S3", and every effective value with its source (edit where the config file decides it).
  */
 export function SettingsView(): ReactNode {
   const settings = useStudio((s) => s.settings);
@@ -26,30 +28,39 @@ export function SettingsView(): ReactNode {
         {(s) => (
           <>
             <SettingsConfigWarnings warnings={s.warnings} configFile={s.configFile} />
-            <Card title="Paths and general" aside={<code className="small" data-testid="config-file">{s.configFile}{s.configFileLoaded ? '' : ' (not created yet)'}</code>}>
-              <p className="muted small settings-order" data-testid="resolution-order">
-                Resolution order: {s.order}.
-              </p>
-              <SettingsPaths settings={s} />
-            </Card>
-            <SettingsSecretStatus info={s.secrets} />
-            <Card title="Store drivers" className="settings-card" aside={<span className="muted small">sqlite, turso or postgres for each store</span>}>
-              <SettingsStoreDrivers settings={s} />
-            </Card>
-            <Card title="CAS backend" className="settings-card">
-              <SettingsCas settings={s} />
-            </Card>
-            <div className="settings-forms">
-              <Card title="S3" className="settings-card" aside={<span className="muted small">the s3 CAS backend and pushed backups</span>}>
-                <SettingsS3Form settings={s} />
+            <SettingsSectionNav />
+            <SettingsSectionBlock section="connections">
+              <div className="settings-forms">
+                <Card title="S3" className="settings-card" aside={<span className="muted small">the s3 CAS backend and pushed backups</span>}>
+                  <SettingsS3Form settings={s} />
+                </Card>
+                <Card title="Turso / libSQL" className="settings-card" aside={<span className="muted small">stores and the CAS with the turso driver</span>}>
+                  <SettingsTursoForm settings={s} />
+                </Card>
+                <Card title="PostgreSQL" className="settings-card" aside={<span className="muted small">stores with the postgres driver</span>}>
+                  <SettingsPostgresForm settings={s} />
+                </Card>
+              </div>
+              <SettingsSecretStatus info={s.secrets} />
+            </SettingsSectionBlock>
+            <SettingsSectionBlock section="drivers">
+              <Card title="Store drivers" className="settings-card" aside={<span className="muted small">sqlite, turso or postgres for each store</span>}>
+                <SettingsStoreDrivers settings={s} />
               </Card>
-              <Card title="Turso / libSQL" className="settings-card" aside={<span className="muted small">stores and the CAS with the turso driver</span>}>
-                <SettingsTursoForm settings={s} />
+            </SettingsSectionBlock>
+            <SettingsSectionBlock section="cas">
+              <Card title="CAS backend" className="settings-card">
+                <SettingsCas settings={s} />
               </Card>
-              <Card title="PostgreSQL" className="settings-card" aside={<span className="muted small">stores with the postgres driver</span>}>
-                <SettingsPostgresForm settings={s} />
+            </SettingsSectionBlock>
+            <SettingsSectionBlock section="paths">
+              <Card title="Paths and general" aside={<code className="small" data-testid="config-file">{s.configFile}{s.configFileLoaded ? '' : ' (not created yet)'}</code>}>
+                <p className="muted small settings-order" data-testid="resolution-order">
+                  Resolution order: {s.order}.
+                </p>
+                <SettingsPaths settings={s} />
               </Card>
-            </div>
+            </SettingsSectionBlock>
           </>
         )}
       </Loadable>
