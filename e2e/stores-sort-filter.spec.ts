@@ -96,3 +96,55 @@ test('sort by a header and filter with WHERE, by keyboard alone; a bad filter is
   await expect(age).toHaveAttribute('aria-sort', 'none');
   await expect(grid.locator('[role="row"][data-row="1"]')).toContainText('person 0');
 });
+
+test('resize and hide columns by keyboard; the table keeps its layout after a reload', async ({ app }) => {
+  await seedPeople(app);
+  const page = app.page;
+  let stores = await new StoresPage(app).open();
+  await stores.openStore('MEMORY');
+  await expect(stores.browser()).toHaveAttribute('data-table', 'e2e_people');
+  const grid = stores.browseGrid();
+  const header = (c: string) => grid.locator(`[role="columnheader"][data-column="${c}"]`);
+  const widthOf = async (c: string): Promise<number> => (await header(c).boundingBox())!.width;
+  const before = await widthOf('name');
+
+  // Three steps right on the name column's handle: 48 px wider, and said so to a screen reader.
+  const handle = header('name').getByRole('separator', { name: 'Width of name' });
+  await tabTo(page, handle);
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+  await expect(handle).toHaveAttribute('aria-valuenow', String(Math.round(before) + 48));
+  expect(Math.round(await widthOf('name'))).toBe(Math.round(before) + 48);
+
+  // Hide city from the Columns menu (its last item).
+  const menu = stores.detail().getByRole('button', { name: 'Columns: hide or show' });
+  await tabTo(page, menu, { back: true });
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('End');
+  await expect(page.getByRole('menuitem', { name: 'Hide city' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(header('city')).toHaveCount(0);
+  await expect(stores.detail().getByTestId('store-hidden-columns')).toHaveText('1 hidden');
+  // The rows lose the cells too, not only the header.
+  await expect(grid.locator('[role="row"][data-row="1"] [role="gridcell"]')).toHaveCount(3);
+  await app.screenshotBothThemes('stores-columns');
+
+  // After a reload the table opens as it was left.
+  await app.reload();
+  stores = await new StoresPage(app).open();
+  await stores.openStore('MEMORY');
+  await expect(header('age')).toBeVisible();
+  await expect(header('city')).toHaveCount(0);
+  expect(Math.round(await widthOf('name'))).toBe(Math.round(before) + 48);
+
+  // Delete on the handle gives the automatic width back; the menu shows city again.
+  await tabTo(page, header('name').getByRole('separator'));
+  await page.keyboard.press('Delete');
+  expect(Math.round(await widthOf('name'))).toBe(Math.round(before));
+  await tabTo(page, menu, { back: true });
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('End');
+  await expect(page.getByRole('menuitem', { name: 'Show all columns' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(header('city')).toBeVisible();
+  await expect(stores.detail().getByTestId('store-hidden-columns')).toHaveCount(0);
+});

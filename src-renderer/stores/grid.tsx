@@ -2,6 +2,8 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { DbCell } from '../../src-preload/contract';
 import { formatBytes, formatCount } from '../shared/format';
+import { MenuButton, type MenuItem } from '../shared/menu-button';
+import { MAX_COLUMN, MIN_COLUMN, useGridLayout, type GridLayoutState } from './grid-layout';
 
 /** Height of one grid row in px (fixed: the virtualizer needs no measuring). */
 const ROW = 30;
@@ -32,16 +34,74 @@ function shownChars(v: DbCell | undefined): number {
 }
 
 /**
- * Fixed column widths from the header and the first rows: every row is its own grid (rows are
+ * Column widths from the header and the first rows: every row is its own grid (rows are
  * virtualized), so the tracks must be the same px in all of them.
  */
-function columnTemplate(columns: string[], rows: DbCell[][]): string {
+function autoWidths(columns: string[], rows: DbCell[][]): number[] {
   const sample = rows.slice(0, 100);
-  const widths = columns.map((c, i) => {
+  return columns.map((c, i) => {
     const chars = Math.max(c.length, ...sample.map((r) => shownChars(r[i])));
     return Math.max(72, Math.min(300, Math.round(chars * 7.4) + 24));
   });
-  return `64px ${widths.map((w) => `${w}px`).join(' ')}`;
+}
+
+/**
+ * A column's resize handle (the WAI-ARIA window splitter): drag it, or focus it and press
+ * ArrowLeft / ArrowRight (Shift: bigger steps); Delete or a double click gives the column its
+ * automatic width back.
+ */
+function ResizeHandle({ column, width, onWidth }: { column: string; width: number; onWidth: (w: number | null) => void }): ReactNode {
+  const drag = useRef<{ x: number; w: number } | null>(null);
+  return (
+    <span
+      role="separator"
+      aria-orientation="vertical"
+      aria-label={`Width of ${column}`}
+      aria-valuenow={width}
+      aria-valuemin={MIN_COLUMN}
+      aria-valuemax={MAX_COLUMN}
+      tabIndex={0}
+      className="store-col-resize"
+      data-testid="store-col-resize"
+      onPointerDown={(e) => {
+        e.preventDefault();
+        e.currentTarget.setPointerCapture(e.pointerId);
+        drag.current = { x: e.clientX, w: width };
+      }}
+      onPointerMove={(e) => {
+        if (drag.current) onWidth(drag.current.w + e.clientX - drag.current.x);
+      }}
+      onPointerUp={() => (drag.current = null)}
+      onPointerCancel={() => (drag.current = null)}
+      onDoubleClick={() => onWidth(null)}
+      onKeyDown={(e) => {
+        const step = e.shiftKey ? 64 : 16;
+        if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') onWidth(width + (e.key === 'ArrowLeft' ? -step : step));
+        else if (e.key === 'Delete' || e.key === 'Backspace') onWidth(null);
+        else return;
+        e.preventDefault();
+      }}
+    />
+  );
+}
+
+/** The Columns menu: hide a column, show a hidden one again, or all of them. */
+export function ColumnsMenu({ columns, hidden, onHide, onShowAll }: { columns: string[]; hidden: readonly string[]; onHide: (c: string, hide: boolean) => void; onShowAll: () => void }): ReactNode {
+  const visible = columns.filter((c) => !hidden.includes(c));
+  const items: MenuItem[] = [
+    ...columns.map((c) => (hidden.includes(c) ? { label: `Show ${c}`, onSelect: () => onHide(c, false) } : { label: `Hide ${c}`, onSelect: () => onHide(c, true), disabled: visible.length <= 1 })),
+    ...(hidden.length > 0 ? [{ label: 'Show all columns', onSelect: onShowAll }] : []),
+  ];
+  return (
+    <div className="store-grid-tools">
+      {hidden.length > 0 ? (
+        <span className="muted small" data-testid="store-hidden-columns" title={`${hidden.length} of ${columns.length} columns hidden: ${hidden.join(', ')}`}>
+          {hidden.length} hidden
+        </span>
+      ) : null}
+      <MenuButton label="Columns ▾" ariaLabel="Columns: hide or show" items={items} testId="store-columns-menu" />
+    </div>
+  );
 }
 
 /** One cell's content: NULL, a number, text cut short, a BLOB as size + hex prefix, long text with its length. */
@@ -109,6 +169,7 @@ export function StoreGrid({
   testId,
   sort = null,
   onSort,
+  layout: given,
 }: {
   columns: string[];
   rows: DbCell[][];
@@ -121,11 +182,23 @@ export function StoreGrid({
   sort?: { column: string; desc: boolean } | null;
   /** Given: each header is a button that sorts by its column (up, then down, then the table's own order). */
   onSort?: (column: string) => void;
+  /**
+   * The columns' widths and hidden columns, when the caller holds them (the table browser keeps
+   * them per table and shows the Columns menu in its own bar); else the grid's own, with its menu.
+   */
+  layout?: GridLayoutState;
 }): ReactNode {
   const scroller = useRef<HTMLDivElement>(null);
   const [picked, setPicked] = useState<{ r: number; c: number } | null>(null);
   const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 12 });
-  const template = useMemo(() => columnTemplate(columns, rows), [columns, rows]);
+  const own = useGridLayout(undefined);
+  const { layout, setWidth, setHidden, showAll } = given ?? own;
+  const auto = useMemo(() => autoWidths(columns, rows), [columns, rows]);
+  // The columns shown, by their index in the result (a hidden one's cells are not rendered).
+  const shown = useMemo(() => columns.map((_, i) => i).filter((i) => !layout.hidden.includes(columns[i]!)), [columns, layout.hidden]);
+  const widthOf = (i: number): number => layout.widths[columns[i]!] ?? auto[i]!;
+  const template = `64px ${shown.map((i) => `${widthOf(i)}px`).join(' ')}`;
+  const hiddenHere = layout.hidden.filter((c) => columns.includes(c));
   const pickedValue = picked ? rows[picked.r]?.[picked.c] : undefined;
   // A new page starts at its top (or at the row asked for); the picked cell belonged to the old one.
   useEffect(() => {
@@ -136,6 +209,7 @@ export function StoreGrid({
   if (columns.length === 0) return <p className="muted">The statement returned no columns.</p>;
   return (
     <>
+      {given ? null : <ColumnsMenu columns={columns} hidden={hiddenHere} onHide={setHidden} onShowAll={showAll} />}
       <div
         className="store-grid"
         ref={scroller}
@@ -144,16 +218,17 @@ export function StoreGrid({
         data-rows={rows.length}
         role="grid"
         aria-rowcount={rows.length + 1}
-        aria-colcount={columns.length + 1}
+        aria-colcount={shown.length + 1}
       >
         <div className="store-grid-row store-grid-head" role="row" style={{ gridTemplateColumns: template }}>
           <span role="columnheader" className="store-rownum">
             #
           </span>
-          {columns.map((c, i) => {
+          {shown.map((i) => {
+            const c = columns[i]!;
             const by = sort?.column === c ? (sort.desc ? 'descending' : 'ascending') : undefined;
             return (
-              <span role="columnheader" key={`${c}:${i}`} title={c} aria-sort={onSort ? (by ?? 'none') : undefined} data-column={c}>
+              <span role="columnheader" key={`${c}:${i}`} title={c} aria-sort={onSort ? (by ?? 'none') : undefined} data-column={c} className="store-col-head">
                 {onSort ? (
                   <button type="button" className="store-sort" onClick={() => onSort(c)} aria-label={`Sort by ${c}${by === 'ascending' ? ', descending' : by === 'descending' ? ', off' : ''}`}>
                     <span className="store-sort-name">{c}</span>
@@ -162,8 +237,9 @@ export function StoreGrid({
                     </span>
                   </button>
                 ) : (
-                  c
+                  <span className="store-col-name">{c}</span>
                 )}
+                <ResizeHandle column={c} width={widthOf(i)} onWidth={(w) => setWidth(c, w)} />
               </span>
             );
           })}
@@ -182,19 +258,22 @@ export function StoreGrid({
                 <span role="rowheader" className="store-rownum">
                   {formatCount(firstRow + item.index)}
                 </span>
-                {row.map((v, c) => (
-                  <span
-                    role="gridcell"
-                    key={c}
-                    tabIndex={0}
-                    className={picked?.r === item.index && picked.c === c ? 'store-cell-picked' : undefined}
-                    title={typeof v === 'string' && v.length <= CELL_CHARS ? v : undefined}
-                    onClick={() => setPicked({ r: item.index, c })}
-                    onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), setPicked({ r: item.index, c }))}
-                  >
-                    <CellContent v={v} />
-                  </span>
-                ))}
+                {shown.map((c) => {
+                  const v = row[c] ?? null;
+                  return (
+                    <span
+                      role="gridcell"
+                      key={c}
+                      tabIndex={0}
+                      className={picked?.r === item.index && picked.c === c ? 'store-cell-picked' : undefined}
+                      title={typeof v === 'string' && v.length <= CELL_CHARS ? v : undefined}
+                      onClick={() => setPicked({ r: item.index, c })}
+                      onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), setPicked({ r: item.index, c }))}
+                    >
+                      <CellContent v={v} />
+                    </span>
+                  );
+                })}
               </div>
             );
           })}

@@ -5,7 +5,8 @@ import { useStudio } from '../store';
 import { IDLE } from '../shared/requests-slice';
 import type { BrowseSort, BrowseState } from './stores-slice';
 import { ErrorNotice } from '../shared/error-notice';
-import { StoreGrid } from './grid';
+import { ColumnsMenu, StoreGrid } from './grid';
+import { useGridLayout } from './grid-layout';
 
 /** Page sizes the browser offers. */
 const PAGE_SIZES = [50, 100, 250, 500, 1000] as const;
@@ -110,7 +111,7 @@ function nextSort(sort: BrowseSort | null, column: string): BrowseSort | null {
 }
 
 /** The WHERE box: an SQL expression as in the console; Enter applies it, Escape clears it. */
-function WhereFilter({ b }: { b: BrowseState }): ReactNode {
+function WhereFilter({ b, tools }: { b: BrowseState; tools?: ReactNode }): ReactNode {
   const filter = useStudio((s) => s.filterBrowse);
   const [draft, setDraft] = useState(b.where);
   const apply = (where: string): void => void filter(b.sort, where);
@@ -159,6 +160,7 @@ function WhereFilter({ b }: { b: BrowseState }): ReactNode {
           Clear
         </button>
       ) : null}
+      {tools}
       <span id="store-where-help" className="visually-hidden">
         Read-only, like the SQL console. Enter filters, Escape clears.
       </span>
@@ -172,6 +174,9 @@ export function StoreTables(): ReactNode {
   const b = useStudio((s) => s.storeBrowse);
   const browse = useStudio((s) => s.browseTable);
   const filter = useStudio((s) => s.filterBrowse);
+  const ref = useStudio((s) => s.storeSelected);
+  // Widths and hidden columns, kept per store table.
+  const layout = useGridLayout(ref && b ? `${ref.name}${ref.key ? `[${ref.key}]` : ''}/${b.table}` : undefined);
   const error = useStudio((s) => s.requests['db.browse'] ?? IDLE).error;
   const clear = useStudio((s) => s.clearError);
   if (tables === null) return null;
@@ -192,7 +197,15 @@ export function StoreTables(): ReactNode {
               ) : null}
             </div>
             {/* A new table starts with an empty box: keyed on it. */}
-            <WhereFilter key={b.table} b={b} />
+            <WhereFilter
+              key={b.table}
+              b={b}
+              tools={
+                b.page ? (
+                  <ColumnsMenu columns={b.page.columns} hidden={layout.layout.hidden.filter((c) => b.page?.columns.includes(c))} onHide={layout.setHidden} onShowAll={layout.showAll} />
+                ) : null
+              }
+            />
             <Pager b={b} total={current} />
             {error ? <ErrorNotice error={error} onDismiss={() => clear('db.browse')} /> : null}
             {b.page ? (
@@ -204,6 +217,7 @@ export function StoreTables(): ReactNode {
                 testId="store-browse-grid"
                 sort={b.sort}
                 onSort={(column) => void filter(nextSort(b.sort, column), b.where)}
+                layout={layout}
               />
             ) : error ? null : (
               <div className="loading" role="status" data-testid="loading">
