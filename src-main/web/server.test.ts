@@ -233,6 +233,47 @@ describe('browser mode server', () => {
     expect(fs.existsSync(tmp) ? fs.readdirSync(tmp) : []).toEqual([]);
   });
 
+  it('names an upload job with the page\'s own ref from its first byte, its progress the bytes received', async () => {
+    const { server, studio, auth } = await start();
+    const part = Buffer.alloc(3 << 20, 5);
+    const size = part.length * 2;
+    const req = http.request({ host: '127.0.0.1', port: server.port, path: `/api/upload/cas.put?size=${size}&ref=page-up-1`, method: 'POST', headers: { ...auth, 'content-length': String(size) } });
+    const reply = new Promise<Reply>((resolve, reject) => {
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      });
+      req.on('error', reject);
+    });
+    const seen: { ref?: string; done: number }[] = [];
+    const off = studio.engine.jobs.subscribe((j) => j.kind === 'cas.put' && seen.push({ ...(j.client_ref ? { ref: j.client_ref } : {}), done: j.progress.done }));
+    try {
+      req.write(part);
+      // Half the body is in: the job (found by the ref alone) counts what arrived, not the whole.
+      let job = studio.engine.jobs.active().find((j) => j.client_ref === 'page-up-1');
+      for (let i = 0; i < 250 && (job?.progress.done ?? 0) < part.length - (1 << 20); i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        job = studio.engine.jobs.active().find((j) => j.client_ref === 'page-up-1');
+      }
+      expect(job?.progress.done).toBeGreaterThanOrEqual(part.length - (1 << 20));
+      expect(job?.progress.done).toBeLessThanOrEqual(part.length);
+      expect(job?.progress.total).toBe(size);
+      req.end(part);
+      const r = await reply;
+      expect(r.status).toBe(200);
+      const whole = createHash('sha256').update(part).update(part).digest('hex');
+      expect(JSON.parse(r.body)).toMatchObject({ ok: true, value: { size_bytes: size, digest: `sha256:${whole}` } });
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.every((s) => s.ref === 'page-up-1')).toBe(true);
+    } finally {
+      off();
+    }
+    // A ref that is not a plain name is refused before a byte is stored.
+    const bad = await request(server.port, { path: '/api/upload/cas.put?ref=../x', method: 'POST', body: Buffer.from('x'), headers: auth });
+    expect(JSON.parse(bad.body)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringMatching(/ref/) } });
+  });
+
   it('answers CANCELED to an uploading client whose job is canceled, and keeps nothing', async () => {
     const { server, studio, auth, home } = await start();
     const size = 32 * 1024 * 1024;

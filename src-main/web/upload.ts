@@ -28,7 +28,7 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, st
     const issue = query.error.issues[0];
     return refuse(new FoxError('INVALID_INPUT', `invalid options for ${name}: ${issue ? `${issue.path.join('.')}: ${issue.message}` : ''}`));
   }
-  const { name: fileName, size, ...opts } = query.data;
+  const { name: fileName, size, ref, ...opts } = query.data;
   const length = Number(req.headers['content-length']);
   // The put reads a pipe, not the request: when it stops early (canceled, refused) it may destroy
   // its source, and destroying the request would take the socket and our answer with it.
@@ -42,6 +42,7 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, st
       ...(fileName ? { name: fileName } : {}),
       size: size ?? (Number.isInteger(length) && length >= 0 ? length : undefined),
       title: `cas put ${fileName ?? 'upload'}`,
+      ...(ref ? { clientRef: ref } : {}),
     });
   } catch (err) {
     return refuse(err);

@@ -25,6 +25,8 @@ export const jobSchema = z.object({
   finished_at: timestamp.nullable(),
   result: z.unknown(),
   error: bridgeErrorSchema.nullable(),
+  /** The client's own name for the job (a browser upload's id): its progress is followed before the answer names the job. */
+  client_ref: z.string().optional(),
 });
 
 /** A job as shown by the Jobs panel. */

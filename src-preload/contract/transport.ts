@@ -49,6 +49,8 @@ export const UPLOADS = {
         pin: z.enum(['true', 'false']).optional().transform((p) => (p === undefined ? undefined : p === 'true')),
         size: z.coerce.number().int().nonnegative().optional(),
         name: z.string().max(1000).optional(),
+        /** The page's own id of the upload: the job carries it (client_ref), so the page shows the bytes the studio received. */
+        ref: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _ (at most 64)').optional(),
       })
       .strict(),
     output: casPutResultSchema,

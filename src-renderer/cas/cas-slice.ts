@@ -15,8 +15,10 @@ export interface CasUpload {
   name: string;
   size: number;
   state: 'uploading' | 'stored' | 'existed' | 'error' | 'canceled';
-  /** Bytes sent so far (browser mode; Electron's progress is the job's). */
+  /** Bytes the browser sent so far (browser mode); what counts is what the studio received: the job's progress. */
   sent: number;
+  /** The page's own id of the upload, which its job carries (client_ref) from its first byte on. */
+  ref: string;
   jobId: string | null;
   digest: string | null;
   error: string | null;
@@ -72,7 +74,7 @@ export const createCasSlice: StateCreator<StudioState, [], [], CasSlice> = (set,
   const patchUpload = (key: string, patch: Partial<CasUpload>): void =>
     set((s) => ({ casUploads: s.casUploads.map((u) => (u.key === key ? { ...u, ...patch } : u)) }));
 
-  const upload = async (key: string, file: File, name: string, signal: AbortSignal): Promise<void> => {
+  const upload = async (key: string, ref: string, file: File, name: string, signal: AbortSignal): Promise<void> => {
     try {
       let last = 0;
       const onProgress = (sent: number): void => {
@@ -82,7 +84,7 @@ export const createCasSlice: StateCreator<StudioState, [], [], CasSlice> = (set,
         last = now;
         patchUpload(key, { sent });
       };
-      const { jobId, done } = await putFile(file, { name, signal, onProgress });
+      const { jobId, done } = await putFile(file, { name, ref, signal, onProgress });
       patchUpload(key, { jobId });
       // Browser mode: the upload's response carries the result; Electron: the job's end does.
       const result = done ? await done : await waitJobResult(get, jobId);
@@ -157,6 +159,7 @@ export const createCasSlice: StateCreator<StudioState, [], [], CasSlice> = (set,
         size: f.size,
         state: 'uploading',
         sent: 0,
+        ref: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}-${uploadCounter}`,
         jobId: null,
         digest: null,
         error: null,
@@ -167,7 +170,7 @@ export const createCasSlice: StateCreator<StudioState, [], [], CasSlice> = (set,
       fresh.forEach((u, i) => {
         const c = new AbortController();
         controllers.set(u.key, c);
-        void upload(u.key, files[i] as File, u.name, c.signal);
+        void upload(u.key, u.ref, files[i] as File, u.name, c.signal);
       });
     },
     cancelCasUpload: (key) => {

@@ -8,18 +8,21 @@ import { Card } from '../shared/page';
 import { ProgressBar } from '../shared/progress-bar';
 
 function UploadRow({ u }: { u: CasUpload }): ReactNode {
-  const job = useStudio((s) => (u.jobId ? s.jobs[u.jobId] : undefined));
+  // The upload's job, found by the page's own id until the answer names it: its progress is what
+  // the studio received, not what the browser handed to the network.
+  const job = useStudio((s) => (u.jobId ? s.jobs[u.jobId] : Object.values(s.jobs).find((j) => j.client_ref === u.ref)));
   const cancel = useStudio((s) => s.cancelCasUpload);
-  const done = u.state === 'uploading' ? Math.max(job?.progress.done ?? 0, u.sent) : u.size;
+  const done = u.state === 'uploading' ? (job?.progress.done ?? 0) : u.size;
   const seconds = ((u.finishedAt ?? Date.now()) - u.startedAt) / 1000;
   const rate = u.state === 'uploading' ? (job?.progress.rate ?? (seconds > 0 && done > 0 ? done / seconds : null)) : seconds > 0 ? u.size / seconds : null;
   return (
-    <li className={`cas-upload cas-upload-${u.state}`} data-testid="cas-upload" data-state={u.state} data-name={u.name}>
+    <li className={`cas-upload cas-upload-${u.state}`} data-testid="cas-upload" data-state={u.state} data-name={u.name} data-received={done}>
       <div className="cas-upload-head">
         <span className="cas-upload-name" title={u.name}>
           {u.name}
         </span>
         <span className="muted small">
+          {u.state === 'uploading' ? 'received ' : ''}
           {formatBytes(done)} of {formatBytes(u.size)} · {formatRate(rate === null ? null : Math.round(rate), 'bytes')}
         </span>
         {u.state === 'uploading' ? (

@@ -99,6 +99,8 @@ export interface PutFileOptions {
   signal?: AbortSignal;
   /** Browser mode: bytes of the file sent so far (the job's progress follows once it is named). */
   onProgress?: (sent: number) => void;
+  /** Browser mode: the page's own id of the upload; its job carries it as client_ref. */
+  ref?: string;
 }
 
 /**
@@ -108,12 +110,13 @@ export interface PutFileOptions {
  */
 export async function putFile(file: File, opts: PutFileOptions = {}): Promise<{ jobId: string; done?: Promise<Result<CasPutResult>> }> {
   const t = getTransport();
-  const { signal, onProgress, ...rest } = opts;
+  const { signal, onProgress, ref, ...rest } = opts;
   if (window.foxctl) return call('cas.putPath', { path: window.foxctl.pathForFile(file), ...rest }, { signal });
   if (!t.uploadToCas) throw new BridgeCallError('UNSUPPORTED', 'this transport cannot upload files');
   const query: Record<string, string> = { name: rest.name ?? file.name, size: String(file.size) };
   if (rest.kind ?? file.type) query.kind = rest.kind ?? file.type;
   if (rest.tags?.length) query.tags = rest.tags.join(',');
   if (rest.pin !== undefined) query.pin = String(rest.pin);
+  if (ref) query.ref = ref;
   return t.uploadToCas(file, query, signal, onProgress);
 }

@@ -26,6 +26,8 @@ export interface JobOptions {
   signal?: AbortSignal | undefined;
   /** Shown in the job list (default: derived from the call). */
   title?: string | undefined;
+  /** The client's own name for the job (JobInfo.client_ref). */
+  clientRef?: string | undefined;
 }
 
 /**
@@ -63,7 +65,7 @@ export class CasService {
   startPut(input: CasInput, options: PutOptions & JobOptions & { size?: number; name?: string | undefined } = {}): JobHandle<PutResult> {
     const opts = withNameTag(options);
     const title = opts.title ?? (isPath(input) ? `cas put ${input.path}` : 'cas put');
-    return this.jobs.start({ kind: 'cas.put', title, unit: 'bytes', signal: opts.signal }, async (ctx) => {
+    return this.jobs.start({ kind: 'cas.put', title, unit: 'bytes', signal: opts.signal, clientRef: opts.clientRef }, async (ctx) => {
       let total: number | null = opts.size ?? null;
       const file = isPath(input) ? await openFileSource(input.path) : null;
       if (file) total = file.size;

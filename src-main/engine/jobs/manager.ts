@@ -13,6 +13,8 @@ export interface StartJobOptions {
   unit?: string;
   /** A caller's signal: aborting it cancels the job too. */
   signal?: AbortSignal | undefined;
+  /** The client's own name for it (JobInfo.client_ref). */
+  clientRef?: string | undefined;
 }
 
 /** A started job: its id, a promise of its result, and cancel. */
@@ -73,6 +75,7 @@ export class JobManager {
       finished_at: null,
       result: null,
       error: null,
+      ...(opts.clientRef ? { client_ref: opts.clientRef } : {}),
     };
     const run: Running = { info, controller, lastPublish: 0, lastPersist: 0, samples: [], trailing: null };
     this.running.set(id, run);

@@ -27,6 +27,11 @@ export interface JobInfo {
   finished_at: string | null;
   result: unknown;
   error: { code: ErrorCode; message: string } | null;
+  /**
+   * The name a client gave the job when it asked for it (a browser upload's own id), so that it
+   * follows the job's progress before its answer names the job. Not kept in jobs.db.
+   */
+  client_ref?: string;
 }
 
 /** What a job's body receives: its signal and a way to report progress. */
