@@ -153,6 +153,33 @@ describe('CAS calls', () => {
     fs.writeFileSync(path.join(engine.config.casDir, 'sha256', t.digest.slice(7)), Buffer.from('hallo\nworld!'));
     expect(failure(await api.invoke('cas.preview', { digest: t.digest }, origin)).code).toBe('CORRUPT');
   });
+  it('previews by content, not by the stored kind: images and SVG as images, a PDF by its facts, a fake PNG as bytes', async () => {
+    const { api, engine } = setup();
+    type Preview = { mode: string; kind: string; content_kind?: string; text?: string; dataUrl?: string; truncated: boolean };
+    const preview = async (bytes: Buffer, kind?: string): Promise<Preview> => {
+      const o = await engine.cas.put(bytes, kind ? { kind } : {});
+      return value<Preview>(await api.invoke('cas.preview', { digest: o.digest }, origin));
+    };
+    const images: [string, Buffer][] = [
+      ['image/png', Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex')],
+      ['image/jpeg', Buffer.from('ffd8ffe000104a464946', 'hex')],
+      ['image/gif', Buffer.from('GIF89a\x01\x00\x01\x00', 'latin1')],
+      ['image/webp', Buffer.concat([Buffer.from('RIFF'), Buffer.from([4, 0, 0, 0]), Buffer.from('WEBPVP8 ')])],
+      ['image/svg+xml', Buffer.from('<?xml version="1.0"?>\n<!-- a logo -->\n<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>')],
+    ];
+    for (const [type, bytes] of images) {
+      // Stored as octet-stream, the way a dropped file without an extension is.
+      const p = await preview(bytes);
+      expect(p).toMatchObject({ mode: 'image', kind: 'application/octet-stream', content_kind: type, dataUrl: `data:${type};base64,${bytes.toString('base64')}` });
+    }
+    const pdf = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Count 2 >> endobj\n3 0 obj << /Type /Page >> endobj\n4 0 obj << /Type /Page >> endobj\n%%EOF\n');
+    expect(await preview(pdf, 'application/octet-stream')).toMatchObject({ mode: 'pdf', content_kind: 'application/pdf', text: 'PDF 1.7 · 2 pages' });
+    expect((await preview(pdf)).dataUrl).toBeUndefined();
+    // Said to be a PNG, but its bytes are not: a hex dump, not a broken <img>.
+    expect(await preview(Buffer.from([1, 2, 3, 0]), 'image/png')).toMatchObject({ mode: 'binary', kind: 'image/png' });
+    // Text that mentions <svg> later is text.
+    expect(await preview(Buffer.from('notes about <svg> tags'))).toMatchObject({ mode: 'text' });
+  });
 });
 
 /** Waits for a job to end; resolves with its result, rejects with its error. */

@@ -73,8 +73,10 @@ export const casPreviewSchema = z.object({
   digest: z.string(),
   kind: z.string(),
   size_bytes: count,
-  mode: z.enum(['text', 'json', 'image', 'binary']),
-  /** text/json: the text (JSON pretty-printed when whole); binary: a hex dump of the prefix. */
+  mode: z.enum(['text', 'json', 'image', 'pdf', 'binary']),
+  /** image / pdf: what the bytes are (PNG, SVG, PDF...), whatever kind the object was stored with. */
+  content_kind: z.string().optional(),
+  /** text/json: the text (JSON pretty-printed when whole); binary: a hex dump of the prefix; pdf: its version and pages. */
   text: z.string().optional(),
   /** image: a data: URL of the whole image. */
   dataUrl: z.string().optional(),

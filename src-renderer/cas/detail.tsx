@@ -17,13 +17,33 @@ function Preview({ digest }: { digest: string }): ReactNode {
   if (state.error) return <ErrorNotice error={state.error} onRetry={() => void load(digest)} />;
   if (!preview || preview.digest !== digest) return <p className="muted small">Verifying and loading the preview…</p>;
   return (
-    <div data-testid="cas-preview" data-mode={preview.mode}>
-      {preview.mode === 'image' && preview.dataUrl ? <img className="cas-preview-image" src={preview.dataUrl} alt={`Preview of ${digest}`} /> : <pre className="cas-preview-text">{preview.text}</pre>}
+    <div data-testid="cas-preview" data-mode={preview.mode} data-content-kind={preview.content_kind ?? ''}>
+      {preview.mode === 'image' && preview.dataUrl ? (
+        <img className="cas-preview-image" src={preview.dataUrl} alt={`Preview of ${digest}`} />
+      ) : preview.mode === 'pdf' ? (
+        <PdfPreview facts={preview.text ?? 'PDF'} />
+      ) : (
+        <pre className="cas-preview-text">{preview.text}</pre>
+      )}
       <p className="muted small">
-        Verified against its digest · {preview.mode}
+        Verified against its digest · {preview.content_kind && preview.content_kind !== preview.kind ? `${preview.content_kind} by its bytes (stored as ${preview.kind})` : preview.mode}
         {preview.truncated ? ` · first ${formatBytes((preview.text ?? '').length)} shown` : ''}
       </p>
     </div>
+  );
+}
+
+/**
+ * A PDF's version and page count. The page's content security policy embeds no objects
+ * (object-src 'none'), and a PDF viewer is one more parser to expose: Save as… opens it in the
+ * user's PDF reader.
+ */
+function PdfPreview({ facts }: { facts: string }): ReactNode {
+  return (
+    <p className="cas-preview-pdf-facts" data-testid="cas-preview-pdf">
+      <strong>{facts}</strong>
+      <span className="muted small"> · Save as… opens it in your PDF reader.</span>
+    </p>
   );
 }
 
