@@ -164,7 +164,7 @@ test.describe('Stores view', () => {
     const stores = await new StoresPage(app).open();
     await stores.openStore('MEMORY');
     await stores.tab('SQL console').click();
-    await expect(stores.sql()).toHaveValue(/^SELECT \* FROM ".+" LIMIT 100$/);
+    await expect(stores.sql()).toHaveText(/^SELECT \* FROM ".+" LIMIT 100$/);
     await stores.runSql('SELECT id, label, weight FROM e2e_big WHERE id > 49990 ORDER BY id');
     await expect(stores.queryFoot()).toContainText('10 rows');
     await expect(stores.gridRow(stores.queryGrid(), 1)).toContainText('row 49990');

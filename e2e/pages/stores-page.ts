@@ -99,6 +99,7 @@ export class StoresPage {
     return this.detail().getByTestId('store-cell-inspector');
   }
 
+  /** The console's editor: CodeMirror's contenteditable content (fill() and toHaveText() work on it). */
   sql(): Locator {
     return this.detail().getByTestId('store-sql');
   }
@@ -106,7 +107,40 @@ export class StoresPage {
   /** Types a statement in the console and runs it. */
   async runSql(sql: string): Promise<void> {
     await this.sql().fill(sql);
-    await this.detail().getByTestId('store-query-run').click();
+    await expect(this.sql()).toHaveText(sql.replace(/\n/g, ''));
+    await this.runButton().click();
+  }
+
+  runButton(): Locator {
+    return this.detail().getByTestId('store-query-run');
+  }
+
+  /** The editor's completion list while it is open. */
+  completions(): Locator {
+    return this.detail().locator('.cm-tooltip-autocomplete [role="option"]');
+  }
+
+  /**
+   * Takes the completion `label` from the open list with Enter, as a user does. CodeMirror ignores
+   * Enter for its interactionDelay (75 ms) after a list opens, by design (so a list popping up
+   * under a fast typist does not swallow a newline): that fixed guard, not app state, is waited out.
+   */
+  async acceptCompletion(label: string | RegExp): Promise<void> {
+    await expect(this.completions().filter({ hasText: label }).first()).toBeVisible();
+    await expect(this.completions().filter({ hasText: label }).first()).toHaveAttribute('aria-selected', 'true');
+    await this.app.page.waitForTimeout(150);
+    await this.app.page.keyboard.press('Enter');
+    await expect(this.completions()).toHaveCount(0);
+  }
+
+  /** The History menu button of the console (shown once a statement has run on the store). */
+  historyButton(): Locator {
+    return this.detail().getByRole('button', { name: 'Statement history' });
+  }
+
+  /** The statements of the open History menu, newest first. */
+  historyItems(): Locator {
+    return this.detail().getByRole('menu', { name: 'Statement history' }).getByRole('menuitem');
   }
 
   queryGrid(): Locator {

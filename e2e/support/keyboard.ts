@@ -1,9 +1,9 @@
 // Keyboard-only journeys: reach a control with Tab presses alone, the way a user without a mouse does.
 import type { Locator, Page } from '@playwright/test';
 
-/** Whether `target` has the focus. */
+/** Whether `target` has the focus (inside a shadow root too, as the SQL editor is: the document's activeElement is then the host). */
 async function focused(target: Locator): Promise<boolean> {
-  return target.evaluate((el) => el === el.ownerDocument.activeElement).catch(() => false);
+  return target.evaluate((el) => el === (el.getRootNode() as unknown as { activeElement: unknown }).activeElement).catch(() => false);
 }
 
 /** Presses Tab (or Shift+Tab) until `target` has the focus; fails after `max` presses. */

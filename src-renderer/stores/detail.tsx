@@ -119,7 +119,7 @@ export function StoreDetail({ store }: { store: Store | null }): ReactNode {
       case 'schema':
         return <StoreSchema />;
       case 'sql':
-        return <StoreConsole initialSql={firstTable ? `SELECT * FROM "${firstTable.replace(/"/g, '""')}" LIMIT 100` : 'SELECT name, type FROM sqlite_schema'} />;
+        return <StoreConsole initialSql={firstTable ? `SELECT * FROM "${firstTable.replace(/"/g, '""')}" LIMIT 100` : 'SELECT name, type FROM sqlite_schema'} driver={driver} />;
       case 'check':
         return <StoreCheck />;
       case 'move':
