@@ -57,12 +57,30 @@ test('the console completes tables and columns, runs with Ctrl+Enter, never trap
   test.setTimeout(90_000);
   await seedPeople(app);
   const page = app.page;
+  // CodeMirror adds its style sheet at run time: the app's CSP must not refuse it as a <style>
+  // element (the editor would look unstyled and type spaces as NBSP). Chromium's own
+  // contenteditable editing trying style attributes (style-src-attr) is refused too, harmlessly:
+  // CodeMirror redraws from its state.
+  const refused: string[] = [];
+  page.on('console', (m) => {
+    if (m.text().startsWith('csp-violation style-src-elem')) refused.push(m.text());
+  });
+  const watch = (): void => {
+    // Runs in the page: the e2e tsconfig has no DOM types, so the global is described here.
+    type Violation = { violatedDirective: string; sample: string };
+    const w = globalThis as unknown as { addEventListener(type: string, fn: (e: Violation) => void, capture: boolean): void };
+    w.addEventListener('securitypolicyviolation', (e) => console.log(`csp-violation ${e.violatedDirective} ${e.sample}`), true);
+  };
+  await page.addInitScript(watch);
+  await page.evaluate(watch);
   const stores = await new StoresPage(app).open();
   await openConsole(app, stores);
   const editor = stores.sql();
   await expect(editor).toHaveAttribute('aria-label', 'SQL statement');
   await expect(editor).toHaveAttribute('contenteditable', 'true');
   await expect(editor).toBeFocused();
+  // Styled (CodeMirror's own sheet applied): spaces stay spaces, lines wrap.
+  await expect(editor).toHaveCSS('white-space', /^(pre-wrap|break-spaces)$/);
   // The opening statement is highlighted as SQL: its keywords carry the highlighter's class.
   await expect(editor).toHaveText(/^SELECT \* FROM ".+" LIMIT 100$/);
   await expect(editor.locator('.tok-keyword').first()).toHaveText('SELECT');
@@ -142,4 +160,5 @@ test('the console completes tables and columns, runs with Ctrl+Enter, never trap
   await page.keyboard.press('Alt+ArrowDown');
   await expect(editor).toHaveText('SELECT 1');
   await shots(app, 'stores-console-editor');
+  expect(refused).toEqual([]);
 });

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { Suspense, lazy, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { EditorView } from '@codemirror/view';
 import { formatCount } from '../shared/format';
 import { useStudio } from '../store';
@@ -7,9 +7,11 @@ import { CliEquivalent } from '../backups/backup-job';
 import { ErrorNotice } from '../shared/error-notice';
 import { MenuButton } from '../shared/menu-button';
 import { StoreGrid } from './grid';
-import { SqlEditor, dialectOf } from './sql-editor';
 import { defaultStorage, historyKey, pushHistory, readHistory } from './sql-history';
-import { completionSchema } from './sql-schema';
+import { completionSchema, dialectOf } from './sql-schema';
+
+// CodeMirror is most of the editor's weight: it loads the first time a console opens, not with the app.
+const SqlEditor = lazy(() => import('./sql-editor'));
 
 /** Time limits the console offers, in ms. */
 const TIMEOUTS = [1000, 5000, 30_000, 120_000] as const;
@@ -83,25 +85,33 @@ export function StoreConsole({ initialSql, driver }: { initialSql: string; drive
         Read-only: SELECT, WITH, VALUES, EXPLAIN and PRAGMAs that only read. The query runs in its own process on a read-only connection, so it never locks or changes
         the store; it stops at the row cap and the time limit.
       </p>
-      <SqlEditor
-        value={sql}
-        dialect={dialectOf(driver)}
-        schema={schema}
-        ariaLabel="SQL statement"
-        testId="store-sql"
-        placeholder="SELECT * FROM table LIMIT 100"
-        onChange={(text) => {
-          // Typing leaves the history walk; the editor echoing a history pick does not.
-          if (text !== shown.current) at.current = -1;
-          shown.current = text;
-          setSql(text);
-        }}
-        onRun={go}
-        onHistoryStep={step}
-        viewRef={(v) => {
-          editor.current = v;
-        }}
-      />
+      <Suspense
+        fallback={
+          <div className="store-sql-loading loading" role="status">
+            <span className="spinner" aria-hidden="true" /> Loading the editor…
+          </div>
+        }
+      >
+        <SqlEditor
+          value={sql}
+          dialect={dialectOf(driver)}
+          schema={schema}
+          ariaLabel="SQL statement"
+          testId="store-sql"
+          placeholder="SELECT * FROM table LIMIT 100"
+          onChange={(text) => {
+            // Typing leaves the history walk; the editor echoing a history pick does not.
+            if (text !== shown.current) at.current = -1;
+            shown.current = text;
+            setSql(text);
+          }}
+          onRun={go}
+          onHistoryStep={step}
+          viewRef={(v) => {
+            editor.current = v;
+          }}
+        />
+      </Suspense>
       <div className="store-console-bar">
         {req.loading ? (
           <button type="button" className="btn btn-danger" onClick={cancel} data-testid="store-query-cancel">

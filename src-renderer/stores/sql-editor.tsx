@@ -6,15 +6,8 @@ import { PostgreSQL, SQLite, sql } from '@codemirror/lang-sql';
 import { Compartment, EditorState, Prec, type Extension } from '@codemirror/state';
 import { EditorView, keymap, lineNumbers, placeholder as placeholderExt } from '@codemirror/view';
 import { classHighlighter } from '@lezer/highlight';
-import { tablesIn, type CompletionSchema } from './sql-schema';
+import { tablesIn, type CompletionSchema, type SqlDialectName } from './sql-schema';
 
-/** Which SQL the editor speaks: SQLite (sqlite, turso, libsql) or PostgreSQL. */
-export type SqlDialectName = 'sqlite' | 'postgres';
-
-/** The dialect of a store's driver (db.info's `driver`); unknown drivers read as SQLite, the default store. */
-export function dialectOf(driver: string | null | undefined): SqlDialectName {
-  return driver === 'postgres' ? 'postgres' : 'sqlite';
-}
 
 /** What the editor calls back; read through a ref, so a new closure each render costs nothing. */
 interface Handlers {
@@ -182,3 +175,6 @@ export function SqlEditor(props: {
 
   return <div ref={host} className="store-sql-editor" />;
 }
+
+/** The editor as the default export, for React.lazy: CodeMirror loads when a console first opens. */
+export default SqlEditor;

@@ -10,6 +10,14 @@ export interface SchemaObject {
   sql: string;
 }
 
+/** Which SQL the console speaks: SQLite (sqlite, turso, libsql) or PostgreSQL. */
+export type SqlDialectName = 'sqlite' | 'postgres';
+
+/** The dialect of a store's driver (db.info's `driver`); unknown drivers read as SQLite, the default store. */
+export function dialectOf(driver: string | null | undefined): SqlDialectName {
+  return driver === 'postgres' ? 'postgres' : 'sqlite';
+}
+
 /** Table name -> its column names, the shape `sql({ schema })` of lang-sql takes. */
 export type CompletionSchema = Record<string, string[]>;
 
