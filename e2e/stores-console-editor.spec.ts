@@ -79,6 +79,7 @@ test('the console completes tables and columns, runs with Ctrl+Enter, never trap
   await expect(editor).toHaveAttribute('aria-label', 'SQL statement');
   await expect(editor).toHaveAttribute('contenteditable', 'true');
   await expect(editor).toBeFocused();
+  await expect(stores.detail().locator('.store-sql-editor')).toHaveAttribute('data-dialect', 'sqlite');
   // Styled (CodeMirror's own sheet applied): spaces stay spaces, lines wrap.
   await expect(editor).toHaveCSS('white-space', /^(pre-wrap|break-spaces)$/);
   // The opening statement is highlighted as SQL: its keywords carry the highlighter's class.

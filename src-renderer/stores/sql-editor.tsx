@@ -173,7 +173,7 @@ export function SqlEditor(props: {
     view.current?.dispatch({ effects: lang.current.reconfigure(language(dialect, () => schemaRef.current)) });
   }, [dialect, schema]);
 
-  return <div ref={host} className="store-sql-editor" />;
+  return <div ref={host} className="store-sql-editor" data-dialect={dialect} />;
 }
 
 /** The editor as the default export, for React.lazy: CodeMirror loads when a console first opens. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DbTable } from '../../src-preload/contract';
-import { columnsOfCreate, completionSchema, tablesIn } from './sql-schema';
+import { columnsOfCreate, completionSchema, dialectOf, tablesIn } from './sql-schema';
 
 const table = (name: string, type: DbTable['type'] = 'table'): DbTable => ({ name, type, columns: 0, without_rowid: false, rows: 0, rows_exact: true });
 
@@ -45,5 +45,12 @@ describe('tablesIn', () => {
     const schema = { kv: ['k'], 'Odd Name': ['x'], other: [] };
     expect(tablesIn('select * from KV join "Odd Name" on 1', schema)).toEqual(['kv', 'Odd Name']);
     expect(tablesIn('SELECT 1', schema)).toEqual([]);
+  });
+});
+
+describe('dialectOf', () => {
+  it('speaks PostgreSQL to postgres and SQLite to sqlite, turso and libsql', () => {
+    expect(dialectOf('postgres')).toBe('postgres');
+    for (const d of ['sqlite', 'turso', 'libsql', null, undefined]) expect(dialectOf(d)).toBe('sqlite');
   });
 });
