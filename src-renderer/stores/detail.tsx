@@ -10,6 +10,7 @@ import { RefreshButton } from '../shared/refresh-button';
 import { StoreCheck } from './check';
 import { StoreConsole } from './console';
 import { StoreMigrateWizard } from './migrate-wizard';
+import { mainTable } from './stores-slice';
 import { StoreSchema } from './schema';
 import { StoreTables } from './tables';
 
@@ -95,7 +96,9 @@ export function StoreDetail({ store }: { store: Store | null }): ReactNode {
   // Where the store lives, its secret masked: what the engine answered, else the store list's view.
   const driver = info?.driver ?? store?.driver ?? null;
   const location = info?.path ?? store?.location ?? null;
-  const firstTable = tables?.find((t) => t.type === 'table')?.name;
+  // The console starts on the table the browser opens on (the store's main table).
+  const firstTable = tables ? mainTable(tables)?.name : undefined;
+  const emptySql = driver === 'postgres' ? "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = current_schema()" : 'SELECT name, type FROM sqlite_schema';
   // The move copies the store's SQLite file: a store already on a server, keyed (rebuilt per
   // device) or owned by another tool has nothing it could move, so it gets no such tab.
   const movable = driver === 'sqlite' && store !== null && !store.keyed && !store.read_only && store.class !== 'external';
@@ -119,7 +122,7 @@ export function StoreDetail({ store }: { store: Store | null }): ReactNode {
       case 'schema':
         return <StoreSchema />;
       case 'sql':
-        return <StoreConsole initialSql={firstTable ? `SELECT * FROM "${firstTable.replace(/"/g, '""')}" LIMIT 100` : 'SELECT name, type FROM sqlite_schema'} driver={driver} />;
+        return <StoreConsole initialSql={firstTable ? `SELECT * FROM "${firstTable.replace(/"/g, '""')}" LIMIT 100` : emptySql} driver={driver} />;
       case 'check':
         return <StoreCheck />;
       case 'move':
