@@ -100,19 +100,22 @@ describe('foxctl backup on snapshots (built CLI)', () => {
     seedHome(th);
     const env = th.env();
     expect(foxctl(env, 'backup', 'create', '--format', 'snapshot', '--name', 'before').status).toBe(0);
-    // ~48 MB of log text that compresses slowly enough for the kill to land between two packs.
+    // ~96 MB of log text (about five 16 MB packs, four written at once): the snapshot is
+    // published only after the last of them, well after the first one appears.
     const big = path.join(th.home, 'observability', 'events', 'big.ndjson');
     const fd = fs.openSync(big, 'w');
-    for (let i = 0; i < 48; i++) fs.writeSync(fd, `${crypto.randomBytes(384 * 1024).toString('base64')}\n`);
+    for (let i = 0; i < 96; i++) fs.writeSync(fd, `${crypto.randomBytes(384 * 1024).toString('base64')}\n`);
     fs.closeSync(fd);
     const packs = repoPaths(path.join(th.home, 'backups', 'repository')).packs;
     const packCount = (): number => fs.readdirSync(packs).flatMap((d) => (fs.statSync(path.join(packs, d)).isDirectory() ? fs.readdirSync(path.join(packs, d)) : [d])).length;
     const before = packCount();
     const child = spawn(process.execPath, [builtCli, 'backup', 'create', '--format', 'snapshot', '--name', 'killed'], { cwd: repo, env: { ...process.env, ...env }, stdio: 'ignore' });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
-    // Killed once its first new pack is written (or its temp file started), before the snapshot is published.
+    // Killed as soon as its first new pack file appears (a pack being written), long before the
+    // snapshot is published. Waiting for a second one let the kill land after the publication
+    // now and then: with four packs written at once, they end together.
     const deadline = Date.now() + 90_000;
-    while (packCount() <= before + 1 && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (packCount() <= before && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
 
