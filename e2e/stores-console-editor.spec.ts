@@ -2,29 +2,11 @@
 // store's tables and of the columns of the table a statement names, Ctrl+Enter runs, Tab and
 // Escape leave the editor (no keyboard trap), and the statements run come back from History
 // after a reload.
-import Database from 'better-sqlite3';
 import { expect, test } from './fixtures.js';
 import type { AppPage } from './pages/app-page.js';
 import { StoresPage } from './pages/stores-page.js';
+import { seedPeople } from './support/memory.js';
 import { tabTo } from './support/keyboard.js';
-
-/** Adds e2e_people to MEMORY as an agent would (WAL, while the studio runs). */
-async function seedPeople(app: AppPage): Promise<void> {
-  const res = await app.call('stores.list', {});
-  const memory = (res.value as { name: string; path: string | null }[]).find((s) => s.name === 'MEMORY');
-  if (!memory?.path) throw new Error('the seeded home has no MEMORY file');
-  const db = new Database(memory.path);
-  try {
-    db.pragma('journal_mode = WAL');
-    db.exec('CREATE TABLE e2e_people (id INTEGER PRIMARY KEY, name TEXT NOT NULL, age INTEGER, city TEXT)');
-    const ins = db.prepare('INSERT INTO e2e_people (name, age, city) VALUES (?, ?, ?)');
-    db.transaction(() => {
-      for (let i = 0; i < 200; i++) ins.run(`person ${i}`, 18 + ((i * 37) % 80), ['Oslo', 'Lima'][i % 2]);
-    })();
-  } finally {
-    db.close();
-  }
-}
 
 /** Opens MEMORY's SQL console from the store list with the keyboard and puts the focus in the editor. */
 async function openConsole(app: AppPage, stores: StoresPage): Promise<void> {
@@ -55,7 +37,7 @@ async function shots(app: AppPage, name: string): Promise<void> {
 
 test('the console completes tables and columns, runs with Ctrl+Enter, never traps Tab, and keeps a history', async ({ app }) => {
   test.setTimeout(90_000);
-  await seedPeople(app);
+  await seedPeople(app, 200, (i) => ({ age: 18 + ((i * 37) % 80), city: ['Oslo', 'Lima'][i % 2]! }));
   const page = app.page;
   // CodeMirror adds its style sheet at run time: the app's CSP must not refuse it as a <style>
   // element (the editor would look unstyled and type spaces as NBSP). Chromium's own

@@ -1,36 +1,19 @@
 // The table browser as a Beekeeper Studio user expects it, by keyboard alone: the store opens on
 // its main table, a header sorts (up, down, off), a WHERE box filters, a bad filter says what is
 // wrong and keeps the rows, Escape clears it.
-import Database from 'better-sqlite3';
 import { expect, test } from './fixtures.js';
-import type { AppPage } from './pages/app-page.js';
 import { StoresPage } from './pages/stores-page.js';
+import { seedPeople } from './support/memory.js';
 import { tabTo } from './support/keyboard.js';
 
 const PEOPLE = 2000;
 const CITIES = ['Oslo', 'Lima', 'Pune', 'Kyiv'];
 
-/** Adds e2e_people to MEMORY as an agent would (WAL, while the studio runs): the store's biggest table. */
-async function seedPeople(app: AppPage): Promise<void> {
-  const res = await app.call('stores.list', {});
-  const memory = (res.value as { name: string; path: string | null }[]).find((s) => s.name === 'MEMORY');
-  if (!memory?.path) throw new Error('the seeded home has no MEMORY file');
-  const db = new Database(memory.path);
-  try {
-    db.pragma('journal_mode = WAL');
-    db.exec('CREATE TABLE e2e_people (id INTEGER PRIMARY KEY, name TEXT NOT NULL, age INTEGER, city TEXT)');
-    const ins = db.prepare('INSERT INTO e2e_people (name, age, city) VALUES (?, ?, ?)');
-    db.transaction(() => {
-      // Ages 18..97 in a scrambled order, every 50th unknown.
-      for (let i = 0; i < PEOPLE; i++) ins.run(`person ${i}`, i % 50 === 7 ? null : 18 + ((i * 37) % 80), CITIES[i % CITIES.length]);
-    })();
-  } finally {
-    db.close();
-  }
-}
+/** Ages 18..97 in a scrambled order, every 50th unknown; the cities in turn. */
+const person = (i: number): { age: number | null; city: string } => ({ age: i % 50 === 7 ? null : 18 + ((i * 37) % 80), city: CITIES[i % CITIES.length]! });
 
 test('sort by a header and filter with WHERE, by keyboard alone; a bad filter is named and loses nothing', async ({ app }) => {
-  await seedPeople(app);
+  await seedPeople(app, PEOPLE, person);
   const stores = await new StoresPage(app).open();
   const page = app.page;
   await tabTo(page, stores.row('MEMORY').getByRole('button', { name: 'Open MEMORY' }));
@@ -98,7 +81,7 @@ test('sort by a header and filter with WHERE, by keyboard alone; a bad filter is
 });
 
 test('resize and hide columns by keyboard; the table keeps its layout after a reload', async ({ app }) => {
-  await seedPeople(app);
+  await seedPeople(app, PEOPLE, person);
   const page = app.page;
   let stores = await new StoresPage(app).open();
   await stores.openStore('MEMORY');

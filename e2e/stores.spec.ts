@@ -5,18 +5,11 @@ import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.js';
 import type { AppPage } from './pages/app-page.js';
 import { StoresPage } from './pages/stores-page.js';
+import { memoryFile } from './support/memory.js';
 import { ARTIFACTS, publishScreenshot } from './support/env.js';
 
 const BIG_ROWS = 50_000;
 const BLOB_BYTES = 5 * 1024 * 1024;
-
-/** The MEMORY store's file, as the studio reports it. */
-async function memoryFile(app: AppPage): Promise<string> {
-  const res = await app.call('stores.list', {});
-  const memory = (res.value as { name: string; path: string | null }[]).find((s) => s.name === 'MEMORY');
-  if (!memory?.path) throw new Error('the seeded home has no MEMORY file');
-  return memory.path;
-}
 
 /** Adds a 50,000-row table and a row with a 5 MB BLOB and 100 KB of text to MEMORY, as an agent would (WAL, while the studio runs). */
 function seedBig(file: string): void {
