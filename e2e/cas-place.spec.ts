@@ -55,6 +55,9 @@ test.describe('CAS places and artifacts', () => {
     await app.page.setViewportSize({ width: 1024, height: 700 });
     await cas.detail().scrollIntoViewIfNeeded();
     await app.page.screenshot({ path: path.join(ARTIFACTS, 'cas-artifact-1024x700.png'), animations: 'disabled' });
+    // The detail drawer covers the view's right side: Escape closes it.
+    await app.page.keyboard.press('Escape');
+    await expect(cas.detail()).toBeHidden();
 
     // Merge the Go cas.db into the file store: a job; then both objects are listed here, the pin kept.
     await goDb.getByRole('button', { name: 'Merge into file' }).click();

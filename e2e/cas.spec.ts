@@ -64,6 +64,9 @@ test.describe('CAS view', () => {
     await expect(cas.detail().getByTestId('cas-saved')).toBeVisible();
     await expect(cas.detail().getByTestId('cli-equivalent')).toContainText(`foxctl cas get ${jsonDigest} -o config.json`);
     await app.screenshotBothThemes('cas-detail');
+    // The detail is a side drawer over the view, as in Events: Escape closes it.
+    await app.page.keyboard.press('Escape');
+    await expect(cas.detail()).toBeHidden();
 
     // gc dry run of any age: the text object would go, the pinned one is kept.
     const textDigest = (await cas.rows().filter({ hasText: 'text/plain' }).getAttribute('data-digest'))!;

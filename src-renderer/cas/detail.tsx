@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { CasObject } from '../../src-preload/contract';
 import { exactTime, formatBytes } from '../shared/format';
 import { useStudio } from '../store';
@@ -7,7 +7,6 @@ import { CliEquivalent } from '../backups/backup-job';
 import { ArtifactFacts, isArtifact } from './artifact';
 import { casCliEquivalent } from './cli';
 import { ErrorNotice } from '../shared/error-notice';
-import { Card } from '../shared/page';
 
 function Preview({ digest }: { digest: string }): ReactNode {
   const preview = useStudio((s) => s.casPreview);
@@ -69,7 +68,7 @@ function AddTags({ digest }: { digest: string }): ReactNode {
   );
 }
 
-/** An object's detail: metadata, pin/unpin, preview, and delete (refused while pinned, with the reason). */
+/** An object's detail in a side drawer, as in Events: metadata, pin/unpin, preview, and delete (refused while pinned, with the reason). */
 export function CasDetail({ o, corrupt }: { o: CasObject; corrupt: boolean }): ReactNode {
   const setPin = useStudio((s) => s.setCasPin);
   const remove = useStudio((s) => s.removeCasObject);
@@ -82,23 +81,27 @@ export function CasDetail({ o, corrupt }: { o: CasObject; corrupt: boolean }): R
   const tagState = useStudio((s) => s.requests['cas.tag'] ?? IDLE);
   const saved = useStudio((s) => (s.casSaved?.digest === o.digest ? s.casSaved : null));
   const lastCli = useStudio((s) => (s.casLastCli?.digest === o.digest ? s.casLastCli.cli : null));
-  const box = useRef<HTMLDivElement>(null);
-  // The detail opens below the list: bring it into view when another object is chosen.
+  // Escape closes the drawer, as in Events (a dialog or menu open above it takes the key first).
   useEffect(() => {
-    // Braced: newer Chromium returns a promise from scrollIntoView, and an effect must not return one.
-    void box.current?.scrollIntoView?.({ block: 'nearest' });
-  }, [o.digest]);
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key === 'Escape' && !e.defaultPrevented) useStudio.getState().selectCasObject(null);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   return (
-    <Card
-      className={`cas-detail${corrupt ? ' card-warn' : ''}`}
-      title="Object"
-      aside={
-        <button type="button" className="btn btn-quiet" onClick={() => close(null)}>
-          Close
-        </button>
-      }
-    >
-      <div ref={box} data-testid="cas-detail" data-digest={o.digest}>
+    <aside className={`drawer cas-drawer${corrupt ? ' cas-drawer-corrupt' : ''}`} aria-label="Object detail" data-testid="cas-drawer">
+      <header className="drawer-head">
+        <h2>
+          Object <span className="mono small muted">{o.digest.slice(0, 19)}…</span>
+        </h2>
+        <div className="drawer-actions">
+          <button type="button" className="btn btn-quiet" aria-label="Close detail" onClick={() => close(null)}>
+            ✕
+          </button>
+        </div>
+      </header>
+      <div className="drawer-body" data-testid="cas-detail" data-digest={o.digest}>
         <dl className="cas-facts">
           <dt>Digest</dt>
           <dd>
@@ -144,6 +147,6 @@ export function CasDetail({ o, corrupt }: { o: CasObject; corrupt: boolean }): R
         <h3 className="cas-subhead">Preview</h3>
         <Preview digest={o.digest} />
       </div>
-    </Card>
+    </aside>
   );
 }

@@ -28,6 +28,19 @@ export function shortDigest(digest: string): string {
 
 function Row({ o, selected, corrupt, onSelect }: { o: CasObject; selected: boolean; corrupt: boolean; onSelect: () => void }): ReactNode {
   const names = casNames(o.tags);
+  const copy = (
+    <button
+      type="button"
+      className="link small cas-copy"
+      aria-label={`Copy ${o.digest}`}
+      onClick={(e) => {
+        e.stopPropagation();
+        void navigator.clipboard?.writeText(o.digest);
+      }}
+    >
+      copy
+    </button>
+  );
   return (
     <div
       role="row"
@@ -46,22 +59,19 @@ function Row({ o, selected, corrupt, onSelect }: { o: CasObject; selected: boole
               {names[0]}
               {names.length > 1 ? <span className="muted small"> +{names.length - 1}</span> : null}
             </span>
-            <span className="mono small muted">{shortDigest(o.digest)}</span>
+            {/* The digest and its copy button share the second line: the row's height holds two. */}
+            <span className="cas-digest-line">
+              <span className="mono small muted">{shortDigest(o.digest)}</span>
+              {copy}
+            </span>
           </>
         ) : (
-          shortDigest(o.digest)
+          <>
+            {shortDigest(o.digest)}
+            {copy}
+          </>
         )}
-        <button
-          type="button"
-          className="link small cas-copy"
-          aria-label={`Copy ${o.digest}`}
-          onClick={(e) => {
-            e.stopPropagation();
-            void navigator.clipboard?.writeText(o.digest);
-          }}
-        >
-          copy
-        </button>
+
       </span>
       <span role="cell" className="num">
         {formatBytes(o.size_bytes)}

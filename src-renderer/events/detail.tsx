@@ -80,12 +80,12 @@ export function EventsDetail({ event }: { event: EventRecord }): ReactNode {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
   return (
-    <aside className={`events-drawer${showingTrace ? ' events-drawer-wide' : ''}`} aria-label="Event detail" data-testid="events-detail" data-span={event.span_id}>
-      <header className="events-drawer-head">
+    <aside className={`drawer${showingTrace ? ' drawer-wide' : ''}`} aria-label="Event detail" data-testid="events-detail" data-span={event.span_id}>
+      <header className="drawer-head">
         <h2>
           {showingTrace ? 'Trace' : 'Event'} <span className="mono small muted">{showingTrace ? event.trace_id : ''}</span>
         </h2>
-        <div className="events-drawer-actions">
+        <div className="drawer-actions">
           {showingTrace ? (
             <button type="button" className="btn" onClick={closeTrace}>
               Hide trace
@@ -121,7 +121,7 @@ export function EventsDetail({ event }: { event: EventRecord }): ReactNode {
           }}
         />
       ) : null}
-      <div className="events-drawer-body">
+      <div className="drawer-body">
         {showingTrace ? <h3 className="events-span-title mono">{event.operation}</h3> : null}
         <dl className="events-facts">
           {FIELDS.map((f) => (
