@@ -44,6 +44,8 @@ function fmt(n: number): string {
 /** A scratch directory for one benchmark, on the same disk as the temp dir (removed by `cleanup`). */
 export function scratch(name: string): { dir: string; cleanup(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `foxctl-bench-${name}-`));
+  // FOXCTL_BENCH_KEEP=1 keeps what a run made, to profile a step of it by hand.
+  if (process.env.FOXCTL_BENCH_KEEP === '1') return { dir, cleanup: () => process.stdout.write(`kept ${dir}\n`) };
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
