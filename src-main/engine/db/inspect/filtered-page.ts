@@ -21,31 +21,45 @@ export function isFiltered(f: PageFilter): boolean {
 /** A console query on the page's store: the time-limited, read-only path the SQL console takes. */
 export type ConsoleQuery = (sql: string, opts: QueryOptions & { params?: unknown[] }) => Promise<QueryResult>;
 
+/** What a sorted page needs to know of its table: its columns, and the order that breaks ties. */
+interface TableShape {
+  columns: string[];
+  /** SQLite's rowid where the table has one, PostgreSQL's primary key (else ctid); nothing for a view. */
+  tie: string[];
+}
+
 /**
- * The order that breaks ties of a sort, so that pages do not overlap or skip rows: SQLite's rowid
- * where the table has one, PostgreSQL's primary key (else ctid); nothing for a view. Asked through
- * the console path, like the page itself.
+ * The table's columns and tie-break order, in one console query (the path the page takes too),
+ * so that pages neither overlap nor skip rows. NOT_FOUND when there is no such table or view.
  */
-async function tieBreak(dialect: 'sqlite' | 'postgres', table: string, query: ConsoleQuery, subject: string): Promise<string[]> {
-  if (dialect === 'sqlite') {
-    const res = await query("SELECT type, wr FROM pragma_table_list WHERE schema = 'main' AND name = ?", { params: [table], limit: 1 });
-    const row = res.rows[0];
-    if (!row) throw new FoxError('NOT_FOUND', `${subject} has no table or view named "${table}"`, { subject });
-    return row[0] === 'table' && Number(row[1]) === 0 ? ['rowid'] : [];
-  }
-  const rel = await query(
-    "SELECT c.oid::int8, c.relkind::text FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = ? AND c.relkind IN ('r', 'p', 'v', 'm', 'f')",
-    { params: [table], limit: 1 },
-  );
-  const found = rel.rows[0];
-  if (!found) throw new FoxError('NOT_FOUND', `${subject} has no table or view named "${table}"`, { subject });
-  const pk = await query(
-    `SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-      WHERE i.indrelid = ?::int8::oid AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)`,
-    { params: [found[0]], limit: 100 },
-  );
-  if (pk.rows.length > 0) return pk.rows.map((r) => quoteIdent(String(r[0])));
-  return found[1] === 'r' || found[1] === 'm' ? ['ctid'] : [];
+async function tableShape(dialect: 'sqlite' | 'postgres', table: string, query: ConsoleQuery, subject: string): Promise<TableShape> {
+  const res =
+    dialect === 'sqlite'
+      ? await query(
+          // The columns SELECT * returns: not a virtual table's hidden ones (hidden = 1).
+          `SELECT l.type = 'table' AND l.wr = 0, (SELECT json_group_array(x.name) FROM pragma_table_xinfo(l.name) x WHERE x.hidden <> 1)
+             FROM pragma_table_list l WHERE l.schema = 'main' AND l.name = ?`,
+          { params: [table], limit: 1 },
+        )
+      : await query(
+          `SELECT CASE WHEN pk.cols IS NOT NULL THEN 'pk' WHEN c.relkind IN ('r', 'm') THEN 'ctid' ELSE '' END,
+                  (SELECT json_agg(a.attname ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)::text,
+                  pk.cols::text
+             FROM pg_class c
+             LEFT JOIN LATERAL (
+               SELECT json_agg(a.attname ORDER BY array_position(i.indkey::int2[], a.attnum)) AS cols
+                 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+                WHERE i.indrelid = c.oid AND i.indisprimary
+             ) pk ON true
+            WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = ? AND c.relkind IN ('r', 'p', 'v', 'm', 'f')`,
+          { params: [table], limit: 1 },
+        );
+  const row = res.rows[0];
+  if (!row) throw new FoxError('NOT_FOUND', `${subject} has no table or view named "${table}"`, { subject });
+  const columns = JSON.parse(String(row[1] ?? '[]')) as string[];
+  if (dialect === 'sqlite') return { columns, tie: Number(row[0]) === 1 ? ['rowid'] : [] };
+  const tie = row[0] === 'pk' ? (JSON.parse(String(row[2])) as string[]).map(quoteIdent) : row[0] === 'ctid' ? ['ctid'] : [];
+  return { columns, tie };
 }
 
 /**
@@ -53,7 +67,8 @@ async function tieBreak(dialect: 'sqlite' | 'postgres', table: string, query: Co
  * so it goes where the console's statements go (a query child or a READ ONLY transaction, with
  * the time limit and Cancel), never onto the engine's own thread. The expression stands on lines
  * of its own inside parentheses, so a `--` comment in it ends with its line; a second statement
- * is refused as in the console. The sort column must be one of the table's.
+ * is refused as in the console. The sort column must be one of the table's. Two queries a page:
+ * the table's shape, then the page.
  */
 export async function filteredPage(
   dialect: 'sqlite' | 'postgres',
@@ -67,18 +82,19 @@ export async function filteredPage(
   if (where.length > MAX_WHERE_CHARS) throw new FoxError('INVALID_INPUT', `the filter is ${where.length} characters long; at most ${MAX_WHERE_CHARS} are taken`, { subject });
   const base = { ...(page.timeoutMs !== undefined ? { timeoutMs: page.timeoutMs } : {}), ...(page.signal ? { signal: page.signal } : {}) };
   const ask: ConsoleQuery = (sql, opts) => query(sql, { ...base, ...opts });
+  const shape = await tableShape(dialect, table, ask, subject);
   const by: string[] = [];
-  if (filter.sort) {
+  const sortKey = filter.sort ? quoteIdent(filter.sort.column) : null;
+  if (filter.sort && sortKey) {
     const column = filter.sort.column;
     // A quoted name that is no column is a string constant to SQLite: the sort would silently do nothing.
-    const { columns } = await ask(`SELECT * FROM ${quoteIdent(table)} LIMIT 0`, { limit: 1 });
-    if (!columns.includes(column)) {
-      throw new FoxError('INVALID_INPUT', `${subject}: "${table}" has no column "${column}" to sort by (its columns: ${columns.join(', ')})`, { subject });
+    if (!shape.columns.includes(column)) {
+      throw new FoxError('INVALID_INPUT', `${subject}: "${table}" has no column "${column}" to sort by (its columns: ${shape.columns.join(', ')})`, { subject });
     }
     // NULLs first going up and last going down, on every driver (SQLite's order; PostgreSQL's is the reverse).
-    by.push(`${quoteIdent(column)} ${filter.sort.desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}`);
+    by.push(`${sortKey} ${filter.sort.desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}`);
   }
-  by.push(...(await tieBreak(dialect, table, ask, subject)).filter((c) => c !== by[0]?.split(' ')[0]));
+  by.push(...shape.tie.filter((c) => c !== sortKey));
   const sql = `SELECT * FROM ${quoteIdent(table)}${where ? ` WHERE (\n${where}\n)` : ''}${by.length > 0 ? ` ORDER BY ${by.join(', ')}` : ''} LIMIT ${page.limit} OFFSET ${page.offset}`;
   const res = await ask(sql, { limit: page.limit });
   return { ...res, sql };
