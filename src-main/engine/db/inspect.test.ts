@@ -171,6 +171,52 @@ describe('db inspection', () => {
     expect((await e.inspect.browse(file, 'big', { limit: 5, offset: 200_000 })).rows).toEqual([]);
   });
 
+  it('browse pages after the first resolve nothing again, yet follow each key and directory, and say what went missing', async () => {
+    const e = engineFor();
+    // Two keys of one keyed store, paged in turns: each page comes from its own file.
+    const repos = ['/home/alice/src/one', '/home/alice/src/two'];
+    for (const [i, repo] of repos.entries()) {
+      const db = e.stores.get('REPOINDEX', { repo });
+      db.exec(`CREATE TABLE mark (v TEXT); INSERT INTO mark VALUES ('repo ${i}')`);
+    }
+    for (let round = 0; round < 2; round++) {
+      for (const [i, repo] of repos.entries()) {
+        expect((await e.inspect.browse('repoindex', 'mark', { repo })).rows).toEqual([[`repo ${i}`]]);
+        expect((await e.inspect.browse('repoindex', 'mark', { key: repoIndexKey(repo) })).rows).toEqual([[`repo ${i}`]]);
+      }
+    }
+    // One relative path from two working directories: two files.
+    const dirs = ['a', 'b'].map((d) => path.join(e.config.home, d));
+    for (const [i, dir] of dirs.entries()) {
+      fs.mkdirSync(dir);
+      const db = new Database(path.join(dir, 'x.db'));
+      db.exec(`CREATE TABLE mark (v TEXT); INSERT INTO mark VALUES ('dir ${i}')`);
+      db.close();
+    }
+    for (let round = 0; round < 2; round++) {
+      for (const [i, cwd] of dirs.entries()) expect((await e.inspect.browse('./x.db', 'mark', { cwd })).rows).toEqual([[`dir ${i}`]]);
+    }
+    // A store browsed before, then deleted: the store's own NOT_FOUND, not a stale page or a bare ENOENT.
+    e.stores.get('MEMORY');
+    const memory = path.join(e.config.storageRoot, 'memory.db');
+    expect((await e.inspect.browse('memory', 'schema_migrations', { limit: 1 })).rows).toHaveLength(1);
+    e.stores.closeStore('MEMORY');
+    for (const f of [memory, `${memory}-wal`, `${memory}-shm`]) fs.rmSync(f, { force: true });
+    const gone = await rejection(e.inspect.browse('memory', 'schema_migrations', { limit: 1 }));
+    expect(gone.code).toBe('NOT_FOUND');
+    expect(gone.message).toMatch(/store MEMORY has no database yet at .*memory\.db \(run foxctl init/);
+    // A directory in its place: named as no SQLite database.
+    fs.mkdirSync(memory);
+    const dir = await rejection(e.inspect.browse('memory', 'schema_migrations', { limit: 1 }));
+    expect(dir.code).toBe('INVALID_INPUT');
+    expect(dir.message).toMatch(/is not a regular file/);
+    // Bad bounds on the quick path are still named.
+    fs.rmSync(memory, { recursive: true });
+    e.stores.get('MEMORY');
+    expect((await e.inspect.browse('memory', 'schema_migrations', { limit: 1 })).rows).toHaveLength(1);
+    expect((await rejection(e.inspect.browse('memory', 'schema_migrations', { limit: 1, offset: -1 }))).message).toMatch(/offset must be a whole number/);
+  });
+
   it('browse walks a deep page by rowid without holding the thread: the same rows as one OFFSET query, stopped by its time limit and by Cancel', async () => {
     const e = engineFor();
     const file = path.join(e.config.home, 'deep.db');

@@ -79,12 +79,14 @@ export function settleHolders(file: string): number {
  * process lost its locks and another process took the file over.
  */
 export function shmIdentity(file: string): string | null {
+  // No exception for the usual "none" (a rollback-journal database): one per page cost more than the stat.
+  let st: fs.Stats | undefined;
   try {
-    const st = fs.statSync(`${file}-shm`);
-    return `${st.dev}:${st.ino}`;
+    st = fs.statSync(`${file}-shm`, { throwIfNoEntry: false });
   } catch {
     return null;
   }
+  return st ? `${st.dev}:${st.ino}` : null;
 }
 
 /**

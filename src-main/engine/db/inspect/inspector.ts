@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { FoxConfig } from '../../config/resolve.js';
 import { FoxError, throwIfAborted, type OpOptions } from '../../errors.js';
 import type { StorePathOptions } from '../../registry/paths.js';
@@ -14,6 +15,21 @@ import { openInspection, remoteStoreOf } from './open-inspection.js';
 import { IN_PROCESS_MAX_LIMIT, PageReader, pageFitsInProcess } from './page-reader.js';
 import { pageBounds, type StoreInspection } from './store-inspection.js';
 import { fileExists, resolveDbTarget, type DbTarget } from './target.js';
+
+/** Resolutions kept (one per store, key or file browsed): past this the memo starts again. */
+const MAX_PLACES = 256;
+
+/** The key of a target's resolution: the text as given, the key or repo, and the directory relative paths start from. */
+function placeKey(target: string, opts: TargetOptions): string {
+  return `${target}\0${opts.repo ?? ''}\0${opts.key ?? ''}\0${opts.cwd ?? process.cwd()}`;
+}
+
+/** Whether a page is one PageReader.page reads on this thread, with valid bounds (the full path checks and names bad ones). */
+function isBoundedPage(opts: { limit?: number; offset?: number }): boolean {
+  const offset = opts.offset ?? 0;
+  const limit = opts.limit ?? 100;
+  return Number.isInteger(offset) && offset >= 0 && Number.isInteger(limit) && limit >= 1 && pageFitsInProcess(limit, offset);
+}
 
 /** Time limit of a sorted or filtered page (a sort of a big table without an index reads it all). */
 const DEFAULT_BROWSE_TIMEOUT_MS = 30_000;
@@ -36,6 +52,13 @@ export class DbInspector {
 
   /** Open drivers of stores on remote drivers (turso, libsql, postgres), by store name: a pool is reused across calls. */
   private readonly remotes = new Map<string, Promise<{ inspection: StoreInspection; close(): Promise<void> }>>();
+
+  /**
+   * Where SQLite targets browsed before resolved (store name, key, cwd → file): the config is
+   * fixed for the inspector's life, so a page after the first costs a stat of the file, not a
+   * resolution. A target on a remote driver never lands here.
+   */
+  private readonly places = new Map<string, DbTarget>();
 
   constructor(private readonly config: FoxConfig) {}
 
@@ -107,6 +130,14 @@ export class DbInspector {
    * with the statement it ran.
    */
   async browse(target: string, table: string, opts: TargetOptions & OpOptions & PageFilter & { limit?: number; offset?: number; timeoutMs?: number } = {}): Promise<QueryResult & { sql?: string }> {
+    // The next page of a SQLite file browsed before: only the file is looked at again (a stat).
+    const place = this.places.get(placeKey(target, opts));
+    if (place && !isFiltered(opts) && isBoundedPage(opts) && !this.signal(opts).aborted) {
+      const st = fs.statSync(place.file, { throwIfNoEntry: false });
+      // Gone or no longer a file: the full path below says what is wrong.
+      if (st?.isFile()) return this.pages.page(place, table, opts.limit ?? 100, opts.offset ?? 0, `${st.dev}:${st.ino}`);
+      this.places.delete(placeKey(target, opts));
+    }
     const r = await this.remote(target, opts);
     if (isFiltered(opts)) {
       const subject = r ? r.subject : this.resolve(target, opts).subject;
@@ -116,10 +147,13 @@ export class DbInspector {
       const at = { ...(cwd !== undefined ? { cwd } : {}), ...(repo !== undefined ? { repo } : {}), ...(key !== undefined ? { key } : {}) };
       return filteredPage(r?.driver === 'postgres' ? 'postgres' : 'sqlite', table, opts, { limit, offset, timeoutMs, signal: this.signal(opts) }, (sql, q) => this.query(target, sql, { ...at, ...q }), subject);
     }
-    if (r) return r.browse(table, { ...opts, signal: this.signal(opts) });
+    // The page's own keys, no spread of the caller's object (one shape down the driver's hot path).
+    if (r) return r.browse(table, { limit: opts.limit, offset: opts.offset, timeoutMs: opts.timeoutMs, signal: this.signal(opts) });
     // Existence only: the page reader's connection opens the file through SQLite (the deep path probes below).
     let id = '';
     const near = resolveDbTarget(this.config, target, opts, fileExists((st) => (id = `${st.dev}:${st.ino}`)));
+    if (this.places.size >= MAX_PLACES) this.places.clear();
+    this.places.set(placeKey(target, opts), near);
     const offset = opts.offset ?? 0;
     const limit = opts.limit ?? 100;
     if (!Number.isInteger(offset) || offset < 0) throw new FoxError('INVALID_INPUT', `offset must be a whole number (got ${offset})`, { subject: near.subject });
