@@ -75,15 +75,14 @@ export async function pgReadTx<T>(client: pg.PoolClient, ctx: PgReadContext, fn:
     if (cut === 'silent') return ctx.fail(new Error(`Connection terminated: the server did not answer within ${Math.ceil((timeoutMs + ANSWER_GRACE_MS) / 1000)} s`), 'query');
     return err;
   };
-  const start = [
-    'BEGIN TRANSACTION READ ONLY',
-    // client_connection_check_interval is set on the connection when the driver opens it.
-    `SET LOCAL statement_timeout = ${Math.max(0, Math.floor(timeoutMs))}`,
-    ...(ctx.role ? [`SET LOCAL ROLE ${ctx.role}`] : []),
-  ];
-  // The transaction's first query takes its snapshot: from then on not even `SET
-  // transaction_read_only = off` (allowed before any query) can make it writable.
-  const setup = [...start, 'SELECT 1'].join('; ');
+  // Written when a transaction is begun (the lone-SELECT path below never begins one).
+  const start = (): string =>
+    [
+      'BEGIN TRANSACTION READ ONLY',
+      // client_connection_check_interval is set on the connection when the driver opens it.
+      `SET LOCAL statement_timeout = ${Math.max(0, Math.floor(timeoutMs))}`,
+      ...(ctx.role ? [`SET LOCAL ROLE ${ctx.role}`] : []),
+    ].join('; ');
   let begun = false;
   /** The ROLLBACK went with the last statement. */
   let ended = false;
@@ -102,7 +101,9 @@ export async function pgReadTx<T>(client: pg.PoolClient, ctx: PgReadContext, fn:
     begun = true;
     await guarded(async () => {
       try {
-        await client.query(setup);
+        // The transaction's first query takes its snapshot: from then on not even `SET
+        // transaction_read_only = off` (allowed before any query) can make it writable.
+        await client.query(`${start()}; SELECT 1`);
       } catch (err) {
         throw ctx.fail(err, 'begin a read-only transaction');
       }
@@ -142,7 +143,7 @@ export async function pgReadTx<T>(client: pg.PoolClient, ctx: PgReadContext, fn:
           try {
             // The transaction's only statement: its ROLLBACK rides along (a failed statement skips it; finally sends one).
             // The engine's own SELECT is the first query, so it takes the snapshot: no SELECT 1 ahead of it.
-            const all = (await client.query({ text: `${start.join('; ')}; ${sql}${opts.only ? '; ROLLBACK' : ''}`, rowMode: 'array' })) as unknown as pg.QueryResult[];
+            const all = (await client.query({ text: `${start()}; ${sql}${opts.only ? '; ROLLBACK' : ''}`, rowMode: 'array' })) as unknown as pg.QueryResult[];
             if (opts.only) ended = true;
             return all[all.length - (opts.only ? 2 : 1)]!;
           } catch (err) {

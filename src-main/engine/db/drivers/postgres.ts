@@ -9,7 +9,7 @@ import { toPostgresPlaceholders } from './placeholders.js';
 import { urlSecrets, type PostgresStoreSettings } from './settings.js';
 import { readOnlyMessage } from './sqlite.js';
 import { checkChecksums, validateMigrations } from './sqlite-dialect-migrate.js';
-import { pgReadTx, type ReadRole } from './postgres-read.js';
+import { pgReadTx, type PgReadContext, type ReadRole } from './postgres-read.js';
 import type { DriverParams, DriverPing, DriverReadOptions, DriverReadTx, DriverRow, DriverTable, DriverTx, StoreDriver } from './types.js';
 import { normalizeParams } from './values.js';
 
@@ -82,7 +82,13 @@ export class PostgresStoreDriver implements StoreDriver {
    * p95 cost as much as the page itself. Given to the pool when it idles, when someone waits for
    * a connection, or when it fails.
    */
-  private warm: { client: pg.PoolClient; timer: NodeJS.Timeout; gone: () => void } | null = null;
+  private warm: pg.PoolClient | null = null;
+  /**
+   * One timer for the warm slot, refreshed (not made anew) at each release: it gives the warm
+   * connection to the pool once it has waited WARM_MS. A timer and two listeners per page were
+   * a measurable part of a page's cost.
+   */
+  private warmTimer: NodeJS.Timeout | null = null;
   /** The last error of an idle connection (the server went away while nothing was running). */
   lastIdleError: Error | null = null;
 
@@ -135,6 +141,12 @@ export class PostgresStoreDriver implements StoreDriver {
     }
     if (!this.ready.has(client)) {
       client.on('error', () => undefined);
+      // The server or the network ended it while it waited warm: never hand it out.
+      const gone = (): void => {
+        if (this.warm === client) this.dropWarm(true);
+      };
+      client.on('end', gone);
+      client.on('error', gone);
       try {
         // `<schema>, public` as the Go foxctl sets it: types and functions of extensions installed
         // in public (pgvector's vector) stay visible; new tables still go to the store's schema.
@@ -183,26 +195,21 @@ export class PostgresStoreDriver implements StoreDriver {
       client.release(broken || tooManyIdle ? true : undefined);
       return;
     }
-    const gone = (): void => {
-      // The server or the network ended it while it waited: never hand it out.
-      if (this.warm?.client === client) this.dropWarm(true);
-    };
-    client.once('end', gone);
-    client.once('error', gone);
-    const timer = setTimeout(() => this.dropWarm(), WARM_MS);
-    timer.unref();
-    this.warm = { client, timer, gone };
+    this.warm = client;
+    // Refreshed at each release that fills the slot, the timer fires WARM_MS after the last one:
+    // whatever is warm then has waited that long.
+    if (this.warmTimer) this.warmTimer.refresh();
+    else {
+      this.warmTimer = setTimeout(() => this.dropWarm(), WARM_MS);
+      this.warmTimer.unref();
+    }
   }
 
   /** The warm connection, taken out of its slot, or null. */
   private takeWarm(): pg.PoolClient | null {
     const w = this.warm;
-    if (!w) return null;
     this.warm = null;
-    clearTimeout(w.timer);
-    w.client.off('end', w.gone);
-    w.client.off('error', w.gone);
-    return w.client;
+    return w;
   }
 
   /** Gives the warm connection to the pool (or closes it when it failed). */
@@ -369,18 +376,19 @@ export class PostgresStoreDriver implements StoreDriver {
       const role = opts.untrusted ? await this.readRole : null;
       let session = this.readOnly && !opts.untrusted ? this.sessions.get(client) : undefined;
       if (this.readOnly && !opts.untrusted && !session) this.sessions.set(client, (session = { timeoutMs: null }));
-      return await pgReadTx(
-        client,
-        {
-          ...opts,
-          role,
-          fail: (err, what) => this.fail(err, what),
-          exec: (sql, params, array) => this.execExtended(client, sql, params, array),
-          broken: () => this.broken.add(client),
-          ...(session ? { session } : {}),
-        },
-        fn,
-      );
+      // Every key written, in one order, no spread: the context has one shape, and a spread of
+      // the caller's options cost more than the rest of the page's JavaScript.
+      const ctx: PgReadContext = {
+        timeoutMs: opts.timeoutMs,
+        untrusted: opts.untrusted,
+        signal: opts.signal,
+        role,
+        fail: (err, what) => this.fail(err, what),
+        exec: (sql, params, array) => this.execExtended(client, sql, params, array),
+        broken: () => this.broken.add(client),
+        session,
+      };
+      return await pgReadTx(client, ctx, fn);
     } catch (err) {
       failure = err;
       throw err;
@@ -420,6 +428,8 @@ export class PostgresStoreDriver implements StoreDriver {
   async close(): Promise<void> {
     const p = this.pool;
     this.dropWarm();
+    if (this.warmTimer) clearTimeout(this.warmTimer);
+    this.warmTimer = null;
     this.pool = null;
     await p?.end();
   }

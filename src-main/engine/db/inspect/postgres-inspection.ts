@@ -229,7 +229,7 @@ export class PostgresInspection implements StoreInspection {
           // With the order known the page is the transaction's only statement: one round trip in all.
           return tx.rows(`SELECT * FROM ${pgName(this.schemaName)}.${pgName(table)}${order} LIMIT ${limit} OFFSET ${offset}`, [], limit, { bounded: true, only: known !== undefined });
         },
-        { timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) },
+        { timeoutMs, signal: opts.signal },
       );
       // In place: the rows are this call's own (a page allocates half as much).
       for (const r of res.rows) for (let i = 0; i < r.length; i++) r[i] = toQueryCell(r[i]);
