@@ -13,7 +13,7 @@ const available = fs
   .map((f) => f.slice(0, -3))
   .sort();
 // Options (`--lines 200000`) belong to the benchmarks; an option's value is not a benchmark name.
-const VALUED = new Set(['--lines']);
+const VALUED = new Set(['--lines', '--driver']);
 const wanted = process.argv.slice(2).filter((a, i, all) => !a.startsWith('-') && !VALUED.has(all[i - 1] ?? ''));
 const unknown = wanted.filter((w) => !available.includes(w));
 if (unknown.length > 0) {
