@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { SqliteDb } from '../db/sqlite.js';
 import { canceled, FoxError, toFoxError, type OpOptions } from '../errors.js';
 import { nowRfc3339 } from '../util/time.js';
+import { buildViewerIndexes, bulkLeaseLive, shouldDrainInBulk, startBulkDrain, type BulkDrain } from './bulk-indexes.js';
 import { catchUpFts } from './fts-index.js';
 import { prepareInserter, type RowInserter } from './insert.js';
 import { BACKLOG_BYTES, BACKLOG_CACHE_KIB, Raced, syncFile } from './sync-file.js';
@@ -25,6 +26,10 @@ export interface SyncerOptions {
   batch: number;
   /** Longer lines are rejected without being held in memory (default 1 MiB). */
   maxLineBytes?: number;
+  /** A backlog of at least this many bytes may drain without the viewer's indexes (bulk-indexes.ts; default BULK_MIN_BYTES). */
+  bulkMinBytes?: number;
+  /** How long a bulk drain's lease lasts unrenewed (default BULK_LEASE_MS). */
+  bulkLeaseMs?: number;
 }
 
 /** What one sync pass did. */
@@ -176,6 +181,7 @@ export class EventSyncer {
     this.passes++;
     let firstError: FoxError | null = null;
     let restoreCache: (() => void) | null = null;
+    let bulk: BulkDrain | null = null;
     try {
       const store = this.store();
       // Rows other tools inserted since the last pass become searchable first.
@@ -187,6 +193,10 @@ export class EventSyncer {
         total += st ? Math.max(0, st.size - (store.get(f)?.offset ?? 0)) : 0;
       }
       if (total > BACKLOG_BYTES) restoreCache = widenCache(store.db);
+      // A backlog that at least doubles the table drains without the viewer's indexes, built once
+      // at the end; otherwise any that a pass killed mid-drain left out are built now.
+      if (shouldDrainInBulk(store.db, total, this.opts.bulkMinBytes)) bulk = startBulkDrain(store.db, this.opts.bulkLeaseMs);
+      else if (!bulkLeaseLive(store.db)) await buildViewerIndexes(store.db);
       let doneBefore = 0;
       for (const file of files) {
         if (signal?.aborted) break;
@@ -195,6 +205,7 @@ export class EventSyncer {
             try {
               const deps = { dir: this.opts.dir, store, insert: this.inserter!, batch: this.opts.batch, maxLineBytes: this.opts.maxLineBytes ?? 1 << 20 };
               await syncFile(deps, file, result, signal, (d) => {
+                bulk?.renew();
                 this.progress = { done: doneBefore + d, total: Math.max(total, doneBefore + d), file };
                 onProgress?.(this.progress.done, this.progress.total, file);
                 this.publish();
@@ -217,6 +228,16 @@ export class EventSyncer {
         if (!background) throw canceled(signal, 'events sync');
       }
       if (firstError) throw firstError;
+      if (bulk && !signal?.aborted) {
+        const drained = bulk;
+        bulk = null;
+        const done = this.progress?.done ?? total;
+        await drained.finish((name, i, n) => {
+          this.progress = { done, total: Math.max(total, done), file: `events.db: index ${i + 1} of ${n} (${name})` };
+          onProgress?.(this.progress.done, this.progress.total, this.progress.file);
+          this.publish();
+        });
+      }
       this.lastError = null;
       return result;
     } catch (err) {
@@ -224,6 +245,8 @@ export class EventSyncer {
       if (fe.code !== 'CANCELED') this.lastError = { code: fe.code, message: fe.message };
       throw fe;
     } finally {
+      // Stopped or failed mid-drain: the lease is given back and the next pass builds the indexes.
+      bulk?.abandon();
       restoreCache?.();
       result.duration_ms = Date.now() - t0;
       this.passes--;

@@ -1,6 +1,7 @@
 // A small program the fault tests run as a real child process (bundled by build-child.ts, so it
 // starts in ~100 ms instead of ~500 ms under tsx). Modes:
 //   sync-loop          run syncer passes back to back until killed; prints "ready" once events.db is open
+//                      (FOXCTL_TEST_BULK_MIN_BYTES / FOXCTL_TEST_BULK_LEASE_MS: the bulk drain's threshold and lease)
 //   emit FILE N PAD    emit N events to stream FILE (PAD bytes of message each), then exit
 //   partial PATH TEXT  append TEXT (no newline) to PATH, print "written", then wait to be killed
 import fs from 'node:fs';
@@ -23,7 +24,11 @@ async function main(): Promise<void> {
   const stores = new StoreConnections(config);
   const db = (): ReturnType<StoreConnections['get']> => stores.get('EVENTS');
   if (mode === 'sync-loop') {
-    const syncer = new EventSyncer({ dir: eventsDir(config), defaultFile: streamFileName(DEFAULT_STREAM), db, intervalMs: 1000, batch: config.eventsSyncBatch });
+    const bulk = {
+      ...(process.env.FOXCTL_TEST_BULK_MIN_BYTES ? { bulkMinBytes: Number(process.env.FOXCTL_TEST_BULK_MIN_BYTES) } : {}),
+      ...(process.env.FOXCTL_TEST_BULK_LEASE_MS ? { bulkLeaseMs: Number(process.env.FOXCTL_TEST_BULK_LEASE_MS) } : {}),
+    };
+    const syncer = new EventSyncer({ dir: eventsDir(config), defaultFile: streamFileName(DEFAULT_STREAM), db, intervalMs: 1000, batch: config.eventsSyncBatch, ...bulk });
     db();
     process.stdout.write('ready\n');
     for (;;) {
