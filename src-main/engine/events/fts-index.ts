@@ -11,12 +11,17 @@ const TEXT_SQL = `concat_ws(' ', nullif(command, ''), ${MESSAGE_SQL}, error_type
 const HAS_TEXT_SQL = `(error_message IS NOT NULL OR error_type IS NOT NULL OR error_code IS NOT NULL
   OR nullif(command, '') IS NOT NULL OR ${MESSAGE_SQL} IS NOT NULL)`;
 
-/** The text a row is found by: name, message, error type, code and message; null when none. */
-export function rowText(row: EventRow): string | null {
+/**
+ * The text a row is found by: name, message, error type, code and message; null when none.
+ * `message`: data's message when the caller knows it (ftsMessage); undefined reads it from data.
+ */
+export function rowText(row: EventRow, message?: string | null): string | null {
   const parts: string[] = [];
   if (row[8] !== null && row[8] !== '') parts.push(row[8]);
   const data = row[20];
-  if (data !== null && data.includes('"message"')) {
+  if (message !== undefined) {
+    if (message !== null) parts.push(message);
+  } else if (data !== null && data.includes('"message"')) {
     const d = JSON.parse(data) as { message?: unknown };
     if (typeof d.message === 'string') parts.push(d.message);
   }

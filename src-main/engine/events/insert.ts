@@ -11,7 +11,7 @@ export type ConflictListener = (index: number, columns: string[]) => void;
  * Inserts rows into foxcular_events, ignoring span_ids already present; returns how many were new.
  * With `onConflict`, each ignored row is compared with the stored one, and a different one reported.
  */
-export type RowInserter = (rows: readonly EventRow[], onConflict?: ConflictListener) => number;
+export type RowInserter = (rows: readonly EventRow[], onConflict?: ConflictListener, messages?: readonly (string | null)[]) => number;
 
 /**
  * The one insert path of events.db, shared by the SQL persist mode, the syncer and the bulk
@@ -28,7 +28,8 @@ export function prepareInserter(db: SqliteDb): RowInserter {
   );
   const fts = prepareFtsWriter(db);
   let stored: { get(spanId: string): unknown } | undefined;
-  return (rows, onConflict) => {
+  // `messages[i]`: row i's message as ftsMessage found it at parse time (else read from its data).
+  return (rows, onConflict, messages) => {
     let added = 0;
     let first = 0;
     let last = 0;
@@ -50,7 +51,7 @@ export function prepareInserter(db: SqliteDb): RowInserter {
       const id = Number(res.lastInsertRowid);
       if (first === 0) first = id;
       last = id;
-      const text = rowText(r);
+      const text = rowText(r, messages?.[i]);
       if (text !== null) fts.add(id, text);
     }
     if (added > 0) fts.advance(first, last);

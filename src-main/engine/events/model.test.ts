@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { isFoxError } from '../errors.js';
 import { newUlid } from './ids.js';
-import { checkEvent, completeEvent, eventToRow, INSERT_COLUMNS, normalizeTs } from './model.js';
+import { rowText } from './fts-index.js';
+import { checkEvent, completeEvent, eventToRow, ftsMessage, INSERT_COLUMNS, normalizeTs } from './model.js';
+import { parseLine } from './parse-line.js';
+import { seedEvents } from './seed.js';
 import { streamFileName } from './streams.js';
 
 describe('event model', () => {
@@ -90,6 +93,34 @@ describe('event model', () => {
     for (let i = 0; i < 20_000; i++) ids.add(newUlid(t));
     expect(ids.size).toBe(20_000);
     expect(newUlid(1000) < newUlid(2000)).toBe(true);
+  });
+});
+
+describe('text index message', () => {
+  it('the message found at parse time is the one read back from the data column, for every shape of data', () => {
+    const base = { ts: '2026-11-27T03:00:00.000000001Z', trace_id: 't', span_id: 's', operation: 'op', status: 'ok', duration_ms: 1 };
+    const lines = [
+      { ...base, message: 'top level' },
+      { ...base, message: 'top', data: { message: 'data wins' } },
+      { ...base, message: 'top', data: { message: 42 } },
+      { ...base, message: 'top', data: { message: null } },
+      { ...base, data: { other: { message: 'nested is not it' } } },
+      { ...base, message: 'quote " and \\ and ✓ and "message":"x"', data: { k: 'v' } },
+      { ...base, name: 'cmd', data: { session_id: 's1' } },
+      { ...base, error_type: 'E', error_code: 'C', error_message: 'boom', data: { message: '' } },
+      { ...base },
+      ...[...seedEvents({ count: 300, seed: 3 })].flat(),
+    ].map((e) => JSON.stringify(e));
+    let withText = 0;
+    for (const line of lines) {
+      const p = parseLine(Buffer.from(line));
+      if (!('row' in p)) throw new Error(`not parsed: ${line}`);
+      const read = rowText(p.row);
+      expect(rowText(p.row, p.message), line).toBe(read);
+      if (read !== null) withText++;
+    }
+    expect(withText).toBeGreaterThan(200);
+    expect(ftsMessage({ ...base, message: 'm', data: { message: 7 } } as never)).toBeNull();
   });
 });
 

@@ -190,6 +190,17 @@ export function eventToRow(ev: FoxEvent): EventRow {
 }
 
 /**
+ * The message the text index finds in the `data` column dataText(ev) writes (what rowText would
+ * read back from it), known while the event is still an object: a backlog's rows are not parsed
+ * twice. Data's own `message` when it is a string; the event's when data has none; else null.
+ */
+export function ftsMessage(ev: FoxEvent): string | null {
+  const m = ev.data?.message;
+  if (m !== undefined) return typeof m === 'string' ? m : null;
+  return typeof ev.message === 'string' ? ev.message : null;
+}
+
+/**
  * The `data` column: the event's data with its `name` and `message` appended where data has none,
  * as JSON.stringify of `{ ...data, name, message }` would write it, without copying the object
  * (the syncer does this for every line).

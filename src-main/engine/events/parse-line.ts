@@ -1,8 +1,8 @@
 import { isUtf8 } from 'node:buffer';
-import { checkEvent, eventToRow, type EventRow } from './model.js';
+import { checkEvent, eventToRow, ftsMessage, type EventRow } from './model.js';
 
-/** What one NDJSON line became: a row, nothing (blank), or the reason it was rejected. */
-export type ParsedLine = { row: EventRow } | { blank: true } | { error: string };
+/** What one NDJSON line became: a row (and the message its text index holds), nothing (blank), or the reason it was rejected. */
+export type ParsedLine = { row: EventRow; message: string | null } | { blank: true } | { error: string };
 
 /**
  * Turns one line (without its "\n") into a foxcular_events row, or says why it is not an event.
@@ -24,7 +24,7 @@ export function parseLine(bytes: Buffer): ParsedLine {
   }
   const ev = checkEvent(raw, true);
   if (typeof ev === 'string') return { error: `not an event: ${ev}` };
-  return { row: eventToRow(ev) };
+  return { row: eventToRow(ev), message: ftsMessage(ev) };
 }
 
 /** A bounded, printable excerpt of a rejected line for the rejects table. */

@@ -87,6 +87,8 @@ export async function syncFile(deps: SyncFileDeps, file: string, result: SyncRes
     let rows: EventRow[] = [];
     // Where each row's line is, to record it if its span_id turns out to be stored with other content.
     let rowLines: { start: number; length: number }[] = [];
+    /** Each row's text-index message, found while its line was parsed. */
+    let messages: (string | null)[] = [];
     let rejects: RejectInput[] = [];
     let end = offset;
     let lastYield = Date.now();
@@ -102,7 +104,7 @@ export async function syncFile(deps: SyncFileDeps, file: string, result: SyncRes
         const now = store.get(file);
         if ((now?.offset ?? 0) !== expect.offset || (now?.dev ?? null) !== expect.dev || (now?.ino ?? null) !== expect.ino) throw new Raced();
         const conflicts: RejectInput[] = [];
-        const inserted = insert(rows, (i, columns) => conflicts.push(conflictReject(fd, rows[i]![0], rowLines[i]!, columns)));
+        const inserted = insert(rows, (i, columns) => conflicts.push(conflictReject(fd, rows[i]![0], rowLines[i]!, columns)), messages);
         const all = conflicts.length > 0 ? [...rejects, ...conflicts] : rejects;
         const duplicates = rows.length - inserted - conflicts.length;
         store.commit(file, { offset: end, dev, ino, head_len: headLen, head_hash: headHash, inserted, duplicates, rejects: all, reset });
@@ -118,6 +120,7 @@ export async function syncFile(deps: SyncFileDeps, file: string, result: SyncRes
       reset = null;
       rows = [];
       rowLines = [];
+      messages = [];
       rejects = [];
     };
 
@@ -128,6 +131,7 @@ export async function syncFile(deps: SyncFileDeps, file: string, result: SyncRes
         const p = parseLine(line.bytes);
         if ('row' in p) {
           rows.push(p.row);
+          messages.push(p.message);
           rowLines.push({ start: line.start, length: line.bytes.length });
         }
         else if ('error' in p) rejects.push({ offset: line.start, length: line.bytes.length, error: p.error, excerpt: excerptOf(line.bytes) });
