@@ -36,6 +36,7 @@ async function snapshot({ src, dest, timeoutMs }) {
 }
 
 const MAX_LISTED = 100;
+const MMAP_BYTES = 1 << 30;
 function casScan(db, problems) {
   const has = (t) => !!db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(t);
   if (!has('cas_objects')) return 0;
@@ -85,6 +86,10 @@ function check({ file, mode, cas }) {
   let db;
   try {
     db = open(file, 5000);
+    // The file is a private copy (a staged snapshot, a restore's temp) that nobody else writes or
+    // truncates: read through a mapping, the check costs page faults instead of a pread per page
+    // (a restore of 250 MB of stores made 147,000 of them).
+    db.pragma('mmap_size = ' + MMAP_BYTES);
     const rows = db.prepare('PRAGMA ' + pragma + '(20)').pluck().all().map(String);
     if (!(rows.length === 1 && rows[0] === 'ok')) problems.push({ kind: 'store', detail: 'PRAGMA ' + pragma + ': ' + rows.slice(0, 5).join('; ') + (rows.length > 5 ? ' (and more)' : '') });
   } catch (err) {
