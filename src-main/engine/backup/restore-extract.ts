@@ -9,6 +9,7 @@ import { canceled, FoxError, isFoxError, throwIfAborted } from '../errors.js';
 import { assertScanUsable, scanArchive } from './archive-reader.js';
 import { destinationOf, storeOfEntry } from './entry-paths.js';
 import { fileSink } from './file-sink.js';
+import { fsyncFile } from './fs-util.js';
 import { parseComponents } from './manifest.js';
 import { assembleFile } from './repo/assemble-file.js';
 import { loadIndex } from './repo/index-file.js';
@@ -126,8 +127,14 @@ async function extractArchiveInto(run: RestoreRun, file: string, rows: RowCopies
   return { plan, total: scan.archiveSize };
 }
 
-/** Files re-assembled at once: their opens, fsyncs and frames overlap. */
+/** Files re-assembled at once: their opens and frames overlap. */
 const FILES_AT_ONCE = 4;
+/**
+ * Restored files flushed to disk at once, once all are written: the fsyncs of a home's thousand
+ * small files (CAS objects, their .json) overlap, and the kernel commits them together, where one
+ * after each file held its lane for a journal commit (1,656 fsyncs of 0.9 ms each, measured).
+ */
+const SYNCS_AT_ONCE = 16;
 
 /**
  * The snapshot's plan first (its file list is known up front), then the planned files
@@ -158,11 +165,14 @@ export async function extractSnapshot(run: RestoreRun, repo: RepoPaths, snap: Sn
   let failed: unknown;
   let done = 0;
   let next = 0;
+  const written: string[] = [];
   const one = async (f: RestoreFile): Promise<void> => {
     sink.progress?.(done, total, f.path);
     const tmp = stageTemp(run, f.path, f.destination);
     try {
-      await assembleFile(reader, entries.get(f.path)!, tmp, { signal, sync: opts.durable !== false });
+      // Flushed with the others at the end (SYNCS_AT_ONCE), before anything is installed.
+      await assembleFile(reader, entries.get(f.path)!, tmp, { signal, sync: false });
+      written.push(tmp);
     } catch (err) {
       if (isFoxError(err, 'CORRUPT') || isFoxError(err, 'NOT_FOUND')) {
         throw new FoxError('CORRUPT', `snapshot ${name}: ${f.path}: ${err.message.replace(tmp, 'its restored copy')}; nothing was restored (run "foxctl backup verify ${name}")`, { subject: f.path, cause: err });
@@ -200,6 +210,17 @@ export async function extractSnapshot(run: RestoreRun, repo: RepoPaths, snap: Sn
     await checker?.close();
   }
   if (failed !== undefined) throw failed;
+  if (opts.durable !== false) {
+    sink.progress?.(total, total, 'flushing to disk');
+    let k = 0;
+    const flush = async (): Promise<void> => {
+      while (k < written.length) {
+        throwIfAborted(sink.signal, 'backup restore');
+        await fsyncFile(written[k++]!);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SYNCS_AT_ONCE, written.length) }, flush));
+  }
   sink.progress?.(total, total, 'checking');
   return { plan, total, checked };
 }
