@@ -73,7 +73,7 @@ export function createEventsHandlers(engine: Engine, host?: Pick<HostInfo, 'mode
   };
   return {
     'events.query': async (input, { signal }) =>
-      source(input.source).query(input.filter ?? {}, { limit: input.limit ?? 100, cursor: input.cursor ?? null, order: input.order ?? 'desc', sort: input.sort ?? 'time', signal }),
+      source(input.source).query(input.filter ?? {}, { limit: input.limit ?? 100, cursor: input.cursor ?? null, offset: input.offset ?? 0, order: input.order ?? 'desc', sort: input.sort ?? 'time', signal }),
     'events.count': async (input, { signal }) => ({ count: await source(input.source).count(input.filter ?? {}, { signal }) }),
     'events.histogram': async (input, { signal }) => source(input.source).histogram(input.filter ?? {}, { buckets: input.buckets ?? 60, signal }),
     'events.facets': async (input, { signal }) => source(input.source).facets(input.filter ?? {}, { ...(input.fields ? { fields: input.fields } : {}), top: input.top ?? 10, signal }),

@@ -177,9 +177,19 @@ export function eventsCalls() {
     'syncer.status': call(none, syncerStatusSchema, "the events syncer's status"),
     'syncer.syncNow': call(none, z.object({ jobId: z.string() }), 'runs one sync pass now, as a job'),
     'events.query': call(
-      z.object({ filter: eventFilterSchema.optional(), limit: z.number().int().min(1).max(1000).optional(), cursor: z.string().min(1).max(400).optional(), order: z.enum(['asc', 'desc']).optional(), sort: eventSort.optional(), source: eventSource }).strict(),
+      z
+        .object({
+          filter: eventFilterSchema.optional(),
+          limit: z.number().int().min(1).max(1000).optional(),
+          cursor: z.string().min(1).max(400).optional(),
+          offset: z.number().int().min(0).max(10_000_000).optional(),
+          order: z.enum(['asc', 'desc']).optional(),
+          sort: eventSort.optional(),
+          source: eventSource,
+        })
+        .strict(),
       z.object({ rows: z.array(eventRecordSchema), next_cursor: z.string().nullable() }),
-      'a page of events (keyset: pass next_cursor for the next), newest first unless order is asc; sort by time (default) or duration',
+      'a page of events (keyset: pass next_cursor for the next; offset: the rows to skip, to jump into the middle of a result), newest first unless order is asc; sort by time (default) or duration',
     ),
     'events.exportLink': call(
       exportInput,

@@ -58,6 +58,43 @@ describe('events queries', () => {
     await engine.close();
   });
 
+  it('jumps to any offset of a result: the same rows the keyset pages hold there, in every order, and goes on by keyset', async () => {
+    const engine = seeded(1500);
+    const walk = async (filter: EventFilter, opts: { order?: 'asc' | 'desc'; sort?: 'time' | 'duration' }): Promise<number[]> => {
+      const out: number[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await engine.events.query(filter, { limit: 97, cursor, ...opts });
+        out.push(...page.rows.map((r) => r.id));
+        cursor = page.next_cursor;
+      } while (cursor);
+      return out;
+    };
+    for (const [filter, opts] of [
+      [{}, {}],
+      [{}, { order: 'asc' }],
+      [{ status: 'error' }, {}],
+      [{}, { sort: 'duration' }],
+      [{}, { sort: 'duration', order: 'asc' }],
+      [{ text: 'timeout' }, {}],
+    ] as [EventFilter, { order?: 'asc' | 'desc'; sort?: 'time' | 'duration' }][]) {
+      const all = await walk(filter, opts);
+      expect(all.length, JSON.stringify([filter, opts])).toBeGreaterThan(20);
+      for (const at of [0, 1, Math.floor(all.length / 2), all.length - 3, all.length]) {
+        const page = await engine.events.query(filter, { limit: 10, offset: at, ...opts });
+        expect(page.rows.map((r) => r.id), `${JSON.stringify([filter, opts])} at ${at}`).toEqual(all.slice(at, at + 10));
+        if (!page.next_cursor) continue;
+        const next = await engine.events.query(filter, { limit: 10, cursor: page.next_cursor, ...opts });
+        expect(next.rows.map((r) => r.id)).toEqual(all.slice(at + 10, at + 20));
+      }
+    }
+    await expect(engine.events.query({}, { offset: -1 })).rejects.toThrow(/offset must be a whole number/);
+    await expect(engine.events.query({}, { offset: 1.5 })).rejects.toThrow(/offset must be a whole number/);
+    const first = await engine.events.query({}, { limit: 5 });
+    await expect(engine.events.query({}, { offset: 5, cursor: first.next_cursor })).rejects.toThrow(/an offset or a cursor, not both/);
+    await engine.close();
+  });
+
   it('filters by time range, operation, status, command, session, agent, workspace, trace, duration', async () => {
     const engine = seeded();
     const sample = (await engine.events.query({ status: 'error' }, { limit: 1 })).rows[0]!;

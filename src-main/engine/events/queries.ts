@@ -47,6 +47,12 @@ export interface QueryOptions extends OpOptions {
   /** Rows per page, 1..1000 (default 100). */
   limit?: number;
   cursor?: string | null;
+  /**
+   * Rows skipped before the page, in the page's order (not with a cursor): the viewer's jump to
+   * the middle of a result. The skipped rows are walked, so a deep offset costs what it skips;
+   * the page's next_cursor goes on by keyset from there.
+   */
+  offset?: number;
   /** Newest first (default) or oldest first. With `text`, by ingest order (id): see textPage. */
   order?: 'asc' | 'desc';
   /**
@@ -56,6 +62,9 @@ export interface QueryOptions extends OpOptions {
    */
   sort?: 'time' | 'duration';
 }
+
+/** The deepest offset a page is read at (the viewer jumps to rows of a result up to this one). */
+export const MAX_OFFSET = 10_000_000;
 
 /** The sort key of the duration order: events without a duration sort below every real one. */
 const DURATION_KEY = 'coalesce(duration_ms, -1)';
@@ -144,8 +153,11 @@ export class EventQueries {
       if (order !== 'asc' && order !== 'desc') throw new FoxError('INVALID_INPUT', `order must be "asc" or "desc" (got ${String(order)})`);
       const sort = opts.sort ?? 'time';
       if (sort !== 'time' && sort !== 'duration') throw new FoxError('INVALID_INPUT', `sort must be "time" or "duration" (got ${String(sort)})`);
-      if (sort === 'duration') return this.durationPage(db, filter, limit, order, opts.cursor ?? null);
-      if (filter.text && this.target.fts) return this.textPage(db, filter, limit, order, opts.cursor ?? null);
+      const offset = opts.offset ?? 0;
+      if (!Number.isInteger(offset) || offset < 0 || offset > MAX_OFFSET) throw new FoxError('INVALID_INPUT', `offset must be a whole number from 0 to ${MAX_OFFSET} (got ${offset})`);
+      if (offset > 0 && opts.cursor) throw new FoxError('INVALID_INPUT', 'pass an offset or a cursor, not both');
+      if (sort === 'duration') return this.durationPage(db, filter, limit, order, opts.cursor ?? null, offset);
+      if (filter.text && this.target.fts) return this.textPage(db, filter, limit, order, opts.cursor ?? null, offset);
       const key = opts.cursor ? decodeCursor(opts.cursor, order) : null;
       let f = filter;
       let sqlKey = '';
@@ -164,8 +176,8 @@ export class EventQueries {
       }
       const w = buildWhere(f, this.target);
       const dir = order === 'desc' ? 'DESC' : 'ASC';
-      const sql = `SELECT ${COLUMNS} FROM ${this.target.table} WHERE ${w.sql}${sqlKey} ORDER BY ${TS_KEY} ${dir}, id ${dir} LIMIT ?`;
-      const rows = this.stmt(db, sql).all(...w.params, ...params, limit + 1) as EventRecord[];
+      const sql = `SELECT ${COLUMNS} FROM ${this.target.table} WHERE ${w.sql}${sqlKey} ORDER BY ${TS_KEY} ${dir}, id ${dir} LIMIT ? OFFSET ?`;
+      const rows = this.stmt(db, sql).all(...w.params, ...params, limit + 1, offset) as EventRecord[];
       const more = rows.length > limit;
       if (more) rows.length = limit;
       const last = rows[rows.length - 1];
@@ -177,7 +189,7 @@ export class EventQueries {
    * A page in duration order, ties by id; the cursor is on (duration, id). Free text narrows
    * through the FTS index (buildWhere's `id IN (...)`) like any other filter.
    */
-  private durationPage(db: SqliteDb, filter: EventFilter, limit: number, order: 'asc' | 'desc', cursor: string | null): EventPage {
+  private durationPage(db: SqliteDb, filter: EventFilter, limit: number, order: 'asc' | 'desc', cursor: string | null, offset: number): EventPage {
     const kind = `duration-${order}`;
     let sqlKey = '';
     const params: unknown[] = [];
@@ -191,8 +203,8 @@ export class EventQueries {
     }
     const w = buildWhere(filter, this.target);
     const dir = order === 'desc' ? 'DESC' : 'ASC';
-    const sql = `SELECT ${COLUMNS}, ${DURATION_KEY} AS sort_key FROM ${this.target.table} WHERE ${w.sql}${sqlKey} ORDER BY ${DURATION_KEY} ${dir}, id ${dir} LIMIT ?`;
-    const rows = this.stmt(db, sql).all(...w.params, ...params, limit + 1) as (EventRecord & { sort_key?: number })[];
+    const sql = `SELECT ${COLUMNS}, ${DURATION_KEY} AS sort_key FROM ${this.target.table} WHERE ${w.sql}${sqlKey} ORDER BY ${DURATION_KEY} ${dir}, id ${dir} LIMIT ? OFFSET ?`;
+    const rows = this.stmt(db, sql).all(...w.params, ...params, limit + 1, offset) as (EventRecord & { sort_key?: number })[];
     const more = rows.length > limit;
     if (more) rows.length = limit;
     const last = rows[rows.length - 1];
@@ -207,7 +219,7 @@ export class EventQueries {
    * first fetch and sort every match. So text results come newest-ingested first (id order),
    * which is time order for events synced as they happen; the cursor is on id.
    */
-  private textPage(db: SqliteDb, filter: EventFilter, limit: number, order: 'asc' | 'desc', cursor: string | null): EventPage {
+  private textPage(db: SqliteDb, filter: EventFilter, limit: number, order: 'asc' | 'desc', cursor: string | null, offset: number): EventPage {
     const kind = `text-${order}`;
     const key = cursor ? decodeCursor(cursor, kind) : null;
     const ftsMatch = buildWhere({ text: filter.text }, this.target).params[0];
@@ -216,8 +228,8 @@ export class EventQueries {
     const cols = columns('e.');
     const sql =
       `SELECT ${cols} FROM studio_events_fts f JOIN ${this.target.table} e ON e.id = f.rowid ` +
-      `WHERE studio_events_fts MATCH ?${key ? ` AND f.rowid ${order === 'desc' ? '<' : '>'} ?` : ''} AND ${w.sql} ORDER BY f.rowid ${dir} LIMIT ?`;
-    const rows = this.stmt(db, sql).all(ftsMatch, ...(key ? [key.id] : []), ...w.params, limit + 1) as EventRecord[];
+      `WHERE studio_events_fts MATCH ?${key ? ` AND f.rowid ${order === 'desc' ? '<' : '>'} ?` : ''} AND ${w.sql} ORDER BY f.rowid ${dir} LIMIT ? OFFSET ?`;
+    const rows = this.stmt(db, sql).all(ftsMatch, ...(key ? [key.id] : []), ...w.params, limit + 1, offset) as EventRecord[];
     const more = rows.length > limit;
     if (more) rows.length = limit;
     const last = rows[rows.length - 1];
