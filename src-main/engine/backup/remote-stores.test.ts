@@ -114,7 +114,7 @@ describe.skipIf(server.skip)('backup of a store on PostgreSQL', () => {
       const job = engine.backups.create({ format: 'tar', name: 'cut', components: ['databases'] });
       let killed = 0;
       for (let i = 0; i < 400 && killed === 0; i++) {
-        const r = await admin.query("SELECT pg_terminate_backend(pid) AS k FROM pg_stat_activity WHERE query LIKE 'FETCH FORWARD%' AND pid <> pg_backend_pid()");
+        const r = await admin.query("SELECT pg_terminate_backend(pid) AS k FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'FETCH FORWARD%' AND pid <> pg_backend_pid()");
         killed = r.rows.length;
         if (killed === 0) await new Promise((res) => setTimeout(res, 25));
       }

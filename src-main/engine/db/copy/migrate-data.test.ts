@@ -298,7 +298,8 @@ describe.skipIf(server.skip)('db migrate to PostgreSQL', () => {
         onProgress: (done) => {
           if (killed || done < 2000) return;
           killed = true;
-          void pgQuery(server.dsn as string, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'foxctl MAILBOX'");
+          // The target's database only: other files' stores share the server.
+          void pgQuery(server.dsn as string, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'foxctl MAILBOX'", [decodeURIComponent(new URL(target).pathname.slice(1))]);
         },
       }),
       'UNAVAILABLE',

@@ -38,7 +38,7 @@ async function openMemory(withDsn: string): Promise<StoreDriver> {
 async function terminateWhenRunning(like: string): Promise<number> {
   for (let i = 0; i < 100; i++) {
     const rows = await admin<{ ok: boolean }>(
-      "SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = 'foxctl MEMORY' AND query LIKE $1 AND pid <> pg_backend_pid()",
+      "SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'foxctl MEMORY' AND query LIKE $1 AND pid <> pg_backend_pid()",
       [like],
     );
     if (rows.length > 0) return rows.length;
@@ -152,7 +152,8 @@ describe.skipIf(server.skip)('postgres store driver faults', () => {
     const d = await openMemory(dsn);
     try {
       await Promise.all([d.query('SELECT pg_sleep(0.1)'), d.query('SELECT pg_sleep(0.1)')]);
-      await admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'foxctl MEMORY'");
+      // This file's database only: other files' MEMORY stores share the server.
+      await admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'foxctl MEMORY'");
       await new Promise((r) => setTimeout(r, 200));
       expect(await d.query('SELECT 2 AS two')).toEqual([{ two: 2 }]);
     } finally {

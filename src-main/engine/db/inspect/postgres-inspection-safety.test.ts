@@ -26,10 +26,17 @@ async function admin<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: strin
   }
 }
 
-/** Terminates this store's backends running a statement like `like`, once one shows up. */
+/**
+ * Terminates this store's backends running a statement like `like`, once one shows up. Only in
+ * this file's own database: other test files share the server, and their KNOWLEDGE stores run
+ * statements of the same shape (a view named slow) that a kill here must not reach.
+ */
 async function terminateWhenRunning(like: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const rows = await admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'foxctl KNOWLEDGE' AND query LIKE $1 AND pid <> pg_backend_pid()", [like]);
+    const rows = await admin(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'foxctl KNOWLEDGE' AND query LIKE $1 AND pid <> pg_backend_pid()",
+      [like],
+    );
     if (rows.length > 0) return;
     await new Promise((r) => setTimeout(r, 50));
   }
