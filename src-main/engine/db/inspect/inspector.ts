@@ -59,6 +59,8 @@ export class DbInspector {
    * resolution. A target on a remote driver never lands here.
    */
   private readonly places = new Map<string, DbTarget>();
+  /** The same for targets on a remote driver: their open inspection (kept until close()). */
+  private readonly remotePlaces = new Map<string, StoreInspection>();
 
   constructor(private readonly config: FoxConfig) {}
 
@@ -131,14 +133,24 @@ export class DbInspector {
    */
   async browse(target: string, table: string, opts: TargetOptions & OpOptions & PageFilter & { limit?: number; offset?: number; timeoutMs?: number } = {}): Promise<QueryResult & { sql?: string }> {
     // The next page of a SQLite file browsed before: only the file is looked at again (a stat).
-    const place = this.places.get(placeKey(target, opts));
+    const key = placeKey(target, opts);
+    const known = this.remotePlaces.get(key);
+    // The next page of a remote store browsed before: its inspection, without resolving the target again.
+    if (known && !isFiltered(opts) && !this.closing.signal.aborted) {
+      return known.browse(table, { limit: opts.limit, offset: opts.offset, timeoutMs: opts.timeoutMs, signal: this.signal(opts) });
+    }
+    const place = this.places.get(key);
     if (place && !isFiltered(opts) && isBoundedPage(opts) && !this.signal(opts).aborted) {
       const st = fs.statSync(place.file, { throwIfNoEntry: false });
       // Gone or no longer a file: the full path below says what is wrong.
       if (st?.isFile()) return this.pages.page(place, table, opts.limit ?? 100, opts.offset ?? 0, `${st.dev}:${st.ino}`);
-      this.places.delete(placeKey(target, opts));
+      this.places.delete(key);
     }
     const r = await this.remote(target, opts);
+    if (r) {
+      if (this.remotePlaces.size >= MAX_PLACES) this.remotePlaces.clear();
+      this.remotePlaces.set(key, r);
+    }
     if (isFiltered(opts)) {
       const subject = r ? r.subject : this.resolve(target, opts).subject;
       const { limit, offset } = pageBounds(opts, subject);
@@ -200,6 +212,7 @@ export class DbInspector {
     this.pages.close();
     const open = [...this.remotes.values()];
     this.remotes.clear();
+    this.remotePlaces.clear();
     await Promise.all(open.map((p) => p.then((e) => e.close(), () => undefined).catch(() => undefined)));
   }
 }
