@@ -70,9 +70,29 @@ test.describe('Events view', () => {
       // The copied command really works: its count is the same.
       const cliCount = JSON.parse(foxctl(home, ['--json', 'events', 'count', '--since', typed(since), '--until', typed(until), '--status', 'error'])) as { data: { count: number } };
       expect(cliCount.data.count).toBe(expected);
-      // Scrolling loads further keyset pages.
-      await events.root.getByTestId('events-list').evaluate((el) => el.scrollTo(0, 100 * 34));
-      await expect.poll(async () => Number(await events.root.getByRole('table', { name: 'Events' }).getAttribute('aria-rowcount')), { timeout: 20_000 }).toBeGreaterThan(100);
+      // The scroll area spans the whole result, not the rows loaded so far.
+      const list = events.root.getByTestId('events-list');
+      await expect(events.root.getByRole('table', { name: 'Events' })).toHaveAttribute('aria-rowcount', String(expected));
+      expect(await list.evaluate((el) => el.scrollHeight)).toBe(expected * 34);
+      // Scrolling a little loads further keyset pages.
+      await list.evaluate((el) => el.scrollTo(0, 100 * 34));
+      await expect(events.rows().first()).toBeVisible();
+      // A drag to the middle: the rows there, by offset, as SQL orders them (newest first, ties by id).
+      const middle = Math.floor(expected / 2);
+      await list.evaluate((el, top) => el.scrollTo(0, top), middle * 34);
+      await expect(events.root.getByTestId('events-gap-row')).toHaveCount(0, { timeout: 20_000 });
+      const spans = await events.rows().evaluateAll((els) => els.map((e) => e.getAttribute('data-span')));
+      expect(spans.length).toBeGreaterThan(10);
+      const near = new Database(path.join(home, 'observability', 'events.db'), { readonly: true });
+      const around = near
+        .prepare("SELECT span_id FROM foxcular_events WHERE status = 'error' AND ts >= ? AND ts < ? ORDER BY ts DESC, id DESC LIMIT 200 OFFSET ?")
+        .pluck()
+        .all(dbTs(since), dbTs(until), middle - 100) as string[];
+      near.close();
+      const at = around.indexOf(spans[0]!);
+      expect(at, 'the first row shown at the middle is near the middle of the result').toBeGreaterThanOrEqual(0);
+      expect(around.slice(at, at + spans.length)).toEqual(spans);
+      await app.screenshotBothThemes('events-1m-middle');
       await app.screenshotBothThemes('events-1m');
       publish('browser-events-1m-light.png', 'events.png');
 

@@ -40,6 +40,11 @@ export interface EventsSlice {
   evSource: EventSourceInfo | null;
   evRows: EventRecord[] | null;
   evCursor: string | null;
+  /**
+   * Pages of the result beyond the rows paged in from the top (evRows), by page number (rows
+   * page × EVENTS_PAGE on): what a drag of the scrollbar into the middle loaded by offset.
+   */
+  evBlocks: Record<number, EventRecord[]>;
   evCount: number | null;
   evHistogram: HistogramBucket[] | null;
   evFacets: Partial<Record<string, FacetValues>>;
@@ -59,6 +64,8 @@ export interface EventsSlice {
   /** Applies a filter (replacing the current one) and reloads table, count, histogram and facets. */
   loadEvents(filter?: EventFilterInput, preset?: TimePreset, sort?: EventSort): Promise<void>;
   loadMoreEvents(): Promise<void>;
+  /** Loads the page holding row `index` of the result when neither evRows nor evBlocks has it. */
+  loadEventsAt(index: number): Promise<void>;
   selectEvent(e: EventRecord | null): void;
   openTrace(traceId: string): Promise<void>;
   closeTrace(): void;
@@ -77,7 +84,12 @@ export const EXPORT_FORMATS = ['ndjson', 'csv', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Rows per page of the table: a screenful several times over, small enough to validate and parse fast. */
-const PAGE = 100;
+export const EVENTS_PAGE = 100;
+const PAGE = EVENTS_PAGE;
+/** Pages loaded by offset kept at once (the nearest to the last one asked for stay). */
+const MAX_BLOCKS = 40;
+/** Pages being loaded by offset, by page number (one request each). */
+const blockLoads = new Set<number>();
 /** How often the live tail looks for new rows and pending lines. */
 const LIVE_MS = 1500;
 
@@ -119,7 +131,8 @@ export const createEventsSlice: StateCreator<StudioState, [], [], EventsSlice> =
       if (fresh.length === 0) return;
       const marks = { ...get().evFresh };
       for (const r of fresh) marks[r.span_id] = true;
-      set({ evRows: [...fresh, ...rows].sort((a, b) => (a.ts < b.ts ? 1 : a.ts > b.ts ? -1 : b.id - a.id)), evFresh: marks });
+      // New rows on top move every row below them: pages loaded by offset are not where they were.
+      set({ evRows: [...fresh, ...rows].sort((a, b) => (a.ts < b.ts ? 1 : a.ts > b.ts ? -1 : b.id - a.id)), evFresh: marks, evBlocks: {} });
       const count = await call('events.count', { filter: f, ...sourceArg() });
       if (get().evFilter === f) set({ evCount: count.count });
     } catch {
@@ -166,6 +179,7 @@ export const createEventsSlice: StateCreator<StudioState, [], [], EventsSlice> =
     evSource: null,
     evRows: null,
     evCursor: null,
+    evBlocks: {},
     evCount: null,
     evHistogram: null,
     evFacets: {},
@@ -192,7 +206,8 @@ export const createEventsSlice: StateCreator<StudioState, [], [], EventsSlice> =
       const ctrl = new AbortController();
       inflight = ctrl;
       const { signal } = ctrl;
-      set({ evFilter: f, evPreset: preset ?? get().evPreset, evSort: sort ?? get().evSort, evCount: null, evFresh: {} });
+      blockLoads.clear();
+      set({ evFilter: f, evPreset: preset ?? get().evPreset, evSort: sort ?? get().evSort, evCount: null, evFresh: {}, evBlocks: {} });
       const src = sourceArg();
       // The page first: the server answers in order, so the table never waits for facets.
       const pageP = get().track('events.query', () => quiet(signal, call('events.query', { filter: f, limit: PAGE, ...order, ...src }, { signal })));
@@ -219,6 +234,25 @@ export const createEventsSlice: StateCreator<StudioState, [], [], EventsSlice> =
       const order = sortQuery(get().evSort);
       const page = await get().track('events.more', () => call('events.query', { filter: f, limit: PAGE, cursor, ...order, ...sourceArg() }));
       if (page && get().evFilter === f && get().evCursor === cursor) set((s) => ({ evRows: [...(s.evRows ?? []), ...page.rows], evCursor: page.next_cursor }));
+    },
+    loadEventsAt: async (index) => {
+      const { evFilter: f, evRows: rows, evSort: sort } = get();
+      const block = Math.floor(index / PAGE);
+      if (!rows || index < rows.length || get().evBlocks[block] || blockLoads.has(block)) return;
+      blockLoads.add(block);
+      try {
+        const page = await get().track('events.at', () => call('events.query', { filter: f, limit: PAGE, offset: block * PAGE, ...sortQuery(sort), ...sourceArg() }));
+        if (!page || get().evFilter !== f || get().evSort !== sort) return;
+        set((s) => {
+          const blocks: Record<number, EventRecord[]> = { ...s.evBlocks, [block]: page.rows };
+          // The farthest from this one go first.
+          const keys = Object.keys(blocks).map(Number).sort((a, b) => Math.abs(a - block) - Math.abs(b - block));
+          for (const k of keys.slice(MAX_BLOCKS)) delete blocks[k];
+          return { evBlocks: blocks };
+        });
+      } finally {
+        blockLoads.delete(block);
+      }
     },
     exportEvents: async (format) => {
       const args = { filter: get().evFilter, format, ...sortQuery(get().evSort), ...sourceArg() };

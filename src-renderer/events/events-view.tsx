@@ -101,7 +101,7 @@ function ExportStatus(): ReactNode {
   );
 }
 
-const TABLE_REQUESTS = ['events.query', 'events.count', 'events.histogram', 'events.facets', 'events.more'];
+const TABLE_REQUESTS = ['events.query', 'events.count', 'events.histogram', 'events.facets', 'events.more', 'events.at'];
 
 /** Which request's error the table area shows: the first failing of page, count, histogram, facets. */
 function useTableError(): { key: string; error: BridgeError } | null {
