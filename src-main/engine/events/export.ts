@@ -1,4 +1,5 @@
 import { FoxError, throwIfAborted, type OpOptions } from '../errors.js';
+import { csvField } from '../util/csv.js';
 import type { EventFilter } from './filter.js';
 import type { EventPage, EventRecord, QueryOptions } from './queries.js';
 
@@ -40,13 +41,6 @@ export function exportMediaType(format: ExportFormat): { ext: string; type: stri
 export function parseExportFormat(v: unknown): ExportFormat {
   if (typeof v === 'string' && (EXPORT_FORMATS as readonly string[]).includes(v)) return v as ExportFormat;
   throw new FoxError('INVALID_INPUT', `export format must be one of ${EXPORT_FORMATS.join(', ')} (got ${JSON.stringify(v)})`);
-}
-
-/** One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break. */
-function csvField(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** The text of one row in a format (without the separators JSON puts between rows). */
