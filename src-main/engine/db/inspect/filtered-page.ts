@@ -63,26 +63,16 @@ async function tableShape(dialect: 'sqlite' | 'postgres', table: string, query: 
 }
 
 /**
- * A sorted and/or filtered page of a table, run as a console query: the WHERE is the user's SQL,
- * so it goes where the console's statements go (a query child or a READ ONLY transaction, with
- * the time limit and Cancel), never onto the engine's own thread. The expression stands on lines
- * of its own inside parentheses, so a `--` comment in it ends with its line; a second statement
- * is refused as in the console. The sort column must be one of the table's. Two queries a page:
- * the table's shape, then the page.
+ * The SELECT of a table in the browser's sort and filter, without LIMIT: the page adds its bounds,
+ * an export reads it all. The expression stands on lines of its own inside parentheses, so a
+ * `--` comment in it ends with its line; a second statement is refused as in the console. The
+ * sort column must be one of the table's; the table's own order (rowid, primary key) breaks ties.
+ * Its shape is read through `query`, the console's path.
  */
-export async function filteredPage(
-  dialect: 'sqlite' | 'postgres',
-  table: string,
-  filter: PageFilter,
-  page: { limit: number; offset: number; timeoutMs?: number | undefined; signal?: AbortSignal | undefined },
-  query: ConsoleQuery,
-  subject: string,
-): Promise<QueryResult & { sql: string }> {
+export async function filteredSelect(dialect: 'sqlite' | 'postgres', table: string, filter: PageFilter, query: ConsoleQuery, subject: string): Promise<string> {
   const where = (filter.where ?? '').trim();
   if (where.length > MAX_WHERE_CHARS) throw new FoxError('INVALID_INPUT', `the filter is ${where.length} characters long; at most ${MAX_WHERE_CHARS} are taken`, { subject });
-  const base = { ...(page.timeoutMs !== undefined ? { timeoutMs: page.timeoutMs } : {}), ...(page.signal ? { signal: page.signal } : {}) };
-  const ask: ConsoleQuery = (sql, opts) => query(sql, { ...base, ...opts });
-  const shape = await tableShape(dialect, table, ask, subject);
+  const shape = await tableShape(dialect, table, query, subject);
   const by: string[] = [];
   const sortKey = filter.sort ? quoteIdent(filter.sort.column) : null;
   if (filter.sort && sortKey) {
@@ -95,7 +85,26 @@ export async function filteredPage(
     by.push(`${sortKey} ${filter.sort.desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}`);
   }
   by.push(...shape.tie.filter((c) => c !== sortKey));
-  const sql = `SELECT * FROM ${quoteIdent(table)}${where ? ` WHERE (\n${where}\n)` : ''}${by.length > 0 ? ` ORDER BY ${by.join(', ')}` : ''} LIMIT ${page.limit} OFFSET ${page.offset}`;
+  return `SELECT * FROM ${quoteIdent(table)}${where ? ` WHERE (\n${where}\n)` : ''}${by.length > 0 ? ` ORDER BY ${by.join(', ')}` : ''}`;
+}
+
+/**
+ * A sorted and/or filtered page of a table, run as a console query: the WHERE is the user's SQL,
+ * so it goes where the console's statements go (a query child or a READ ONLY transaction, with
+ * the time limit and Cancel), never onto the engine's own thread. Two queries a page: the
+ * table's shape, then the page (filteredSelect with its bounds).
+ */
+export async function filteredPage(
+  dialect: 'sqlite' | 'postgres',
+  table: string,
+  filter: PageFilter,
+  page: { limit: number; offset: number; timeoutMs?: number | undefined; signal?: AbortSignal | undefined },
+  query: ConsoleQuery,
+  subject: string,
+): Promise<QueryResult & { sql: string }> {
+  const base = { ...(page.timeoutMs !== undefined ? { timeoutMs: page.timeoutMs } : {}), ...(page.signal ? { signal: page.signal } : {}) };
+  const ask: ConsoleQuery = (sql, opts) => query(sql, { ...base, ...opts });
+  const sql = `${await filteredSelect(dialect, table, filter, ask, subject)} LIMIT ${page.limit} OFFSET ${page.offset}`;
   const res = await ask(sql, { limit: page.limit });
   return { ...res, sql };
 }

@@ -8,7 +8,12 @@ import { quoteIdent } from '../sqlite.js';
 import { dbCheck, type CheckOptions, type CheckResult } from './check.js';
 import { dbInfo, type DbInfo } from './info.js';
 import { withReadOnly } from './read.js';
-import { filteredPage, isFiltered, type PageFilter } from './filtered-page.js';
+import { filteredPage, filteredSelect, isFiltered, type PageFilter } from './filtered-page.js';
+import { exportRows, type RowsExportFormat, type RowsExportOptions, type RowStream } from '../export/rows-format.js';
+import { sqliteRowStream } from '../export/sqlite-rows.js';
+import { assertExportable } from './postgres-inspection.js';
+import { assertReadOnlyQuery } from '../query/run-query.js';
+import { assertSqliteFile } from '../sqlite.js';
 import { dbSchema, type SchemaObject } from './schema.js';
 import { dbTables, type TableInfo, type TablesOptions } from './tables.js';
 import { openInspection, remoteStoreOf } from './open-inspection.js';
@@ -33,6 +38,17 @@ function isBoundedPage(opts: { limit?: number; offset?: number }): boolean {
 
 /** Time limit of a sorted or filtered page (a sort of a big table without an index reads it all). */
 const DEFAULT_BROWSE_TIMEOUT_MS = 30_000;
+
+/** What an export reads: a table in the browser's sort and filter, or a console statement's whole result. */
+export type ExportWhat = ({ table: string } & PageFilter) | { sql: string };
+
+/** An export checked and ready: its statement, and a run that writes every row in a format. */
+export interface ExportPlan {
+  subject: string;
+  /** The statement it reads (the table browser's SELECT without its bounds, or the console's). */
+  sql: string;
+  run(format: RowsExportFormat, write: (text: string) => Promise<void> | void, opts?: RowsExportOptions): Promise<{ rows: number; columns: string[] }>;
+}
 
 /** Which database: a store name or a path, plus the key of a keyed store and the base of relative paths. */
 export type TargetOptions = StorePathOptions & { cwd?: string };
@@ -196,6 +212,48 @@ export class DbInspector {
       // Our own SELECT on a file just read through SQLite (the table lookup above).
       engineStatement: true,
     });
+  }
+
+  /**
+   * Plans an export of a table (its sort and filter, as browse reads it) or of a console query,
+   * checked now: an unknown table or column, a bad filter, a syntax error or a statement that
+   * writes fails here, before a file or a download exists. Runs read whole values, a page at a
+   * time, from one snapshot (rows-format.ts): a query child on SQLite, a cursor in a READ ONLY
+   * transaction on PostgreSQL. Other drivers are UNSUPPORTED.
+   */
+  async planExport(target: string, what: ExportWhat, opts: TargetOptions & OpOptions = {}): Promise<ExportPlan> {
+    const r = await this.remote(target, opts);
+    const { cwd, repo, key } = opts;
+    const at = { ...(cwd !== undefined ? { cwd } : {}), ...(repo !== undefined ? { repo } : {}), ...(key !== undefined ? { key } : {}) };
+    const signal = this.signal(opts);
+    if (r && !r.streamRows) throw new FoxError('UNSUPPORTED', `${r.subject}: exports read SQLite and PostgreSQL stores; the ${r.driver} driver cannot export yet`, { subject: r.subject });
+    const t = r ? null : this.resolve(target, opts);
+    const subject = r ? r.subject : (t as DbTarget).subject;
+    const sql =
+      'sql' in what
+        ? what.sql
+        : await filteredSelect(r?.driver === 'postgres' ? 'postgres' : 'sqlite', what.table, what, (q, o) => this.query(target, q, { ...at, timeoutMs: DEFAULT_BROWSE_TIMEOUT_MS, signal, ...o }), subject);
+    if (sql.trim().length === 0) throw new FoxError('INVALID_INPUT', 'the SQL statement is empty', { subject });
+    let stream: RowStream;
+    if (r) {
+      if (r.driver === 'postgres') {
+        assertExportable(sql, subject);
+        // EXPLAIN plans without running: a syntax error or a missing table is named now.
+        await this.query(target, `EXPLAIN ${sql}`, { ...at, signal, timeoutMs: DEFAULT_BROWSE_TIMEOUT_MS });
+      }
+      const inspection = r as Required<StoreInspection>;
+      stream = (sink, o) => inspection.streamRows(sql, sink, o);
+    } else {
+      const file = t as DbTarget;
+      if (!assertSqliteFile(file.file, file.subject)) throw new FoxError('NOT_FOUND', `${file.file} does not exist`, { subject });
+      assertReadOnlyQuery(file.file, sql, subject, file.busyTimeoutMs);
+      stream = sqliteRowStream(file.file, sql, { subject, busyTimeoutMs: file.busyTimeoutMs });
+    }
+    return {
+      subject,
+      sql,
+      run: (format, write, o = {}) => exportRows(stream, format, write, { ...o, signal: o.signal ? AbortSignal.any([o.signal, this.closing.signal]) : this.closing.signal }),
+    };
   }
 
   /** PRAGMA integrity_check (or quick_check). */

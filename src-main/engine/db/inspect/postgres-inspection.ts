@@ -1,6 +1,7 @@
 import { FoxError, isFoxError, throwIfAborted, type OpOptions } from '../../errors.js';
 import { leadingKeyword } from '../drivers/postgres-read.js';
 import type { DriverReadTx, StoreDriver } from '../drivers/types.js';
+import type { ExportValue, RowSink } from '../export/rows-format.js';
 import type { QueryCell, QueryResult } from '../query/run-query.js';
 import type { CheckOptions, CheckResult } from './check.js';
 import type { DbInfo } from './info.js';
@@ -25,6 +26,9 @@ import type { TableInfo, TablesOptions } from './tables.js';
 /** Statements the console may send to PostgreSQL; the read-only transaction is the real guard. */
 const READ_KEYWORDS = new Set(['select', 'with', 'values', 'table', 'explain', 'show']);
 
+/** Rows a FETCH of an export takes. */
+const PG_EXPORT_PAGE = 500;
+
 /** Time limit of the engine's own catalog reads (info, tables, schema). */
 const CATALOG_TIMEOUT_MS = 30_000;
 
@@ -34,6 +38,19 @@ type RelRow = {
   kind: string;
   ncol: number;
 };
+
+/**
+ * Refuses a statement a PostgreSQL export cannot read: DECLARE ... CURSOR takes only a plain
+ * query (SELECT, WITH, VALUES, TABLE), so EXPLAIN and SHOW are named as such, writes as writes.
+ */
+export function assertExportable(sql: string, subject: string): void {
+  if (sql.trim().length === 0) throw new FoxError('INVALID_INPUT', 'the SQL statement is empty', { subject });
+  const kw = leadingKeyword(sql);
+  if (['select', 'with', 'values', 'table'].includes(kw)) return;
+  throw READ_KEYWORDS.has(kw)
+    ? new FoxError('INVALID_INPUT', `${subject}: only SELECT, WITH, VALUES or TABLE statements can be exported (this one starts with ${kw.toUpperCase()})`, { subject })
+    : notReadOnly(subject, `this statement starts with ${kw ? kw.toUpperCase() : 'no keyword'}`);
+}
 
 /**
  * Inspection of a store in its PostgreSQL schema: every call is one `BEGIN READ ONLY` transaction
@@ -262,6 +279,37 @@ export class PostgresInspection implements StoreInspection {
         throw notReadOnly(this.subject, `the server refused it: ${err.message.replace(/^.*?: (?=[^:]*$)/, '')}`);
       }
       throw timeLimitError(err, this.subject, timeoutMs);
+    }
+  }
+
+  /**
+   * @inheritdoc A server-side cursor in the console's READ ONLY transaction (as pg_read_all_data
+   * where the login may), FETCHed a page at a time; the next FETCH waits on the sink.
+   */
+  async streamRows(sql: string, sink: RowSink, opts: OpOptions = {}): Promise<void> {
+    assertExportable(sql, this.subject);
+    try {
+      await this.d.read(
+        async (tx) => {
+          await this.assertSchema(tx);
+          await tx.query(`DECLARE fox_export NO SCROLL CURSOR FOR ${sql.replace(/[\s;]+$/, '')}`);
+          let first = true;
+          for (;;) {
+            throwIfAborted(opts.signal, 'export');
+            const page = await tx.rows(`FETCH FORWARD ${PG_EXPORT_PAGE} FROM fox_export`, [], PG_EXPORT_PAGE, { bounded: true });
+            if (first) await sink.columns(page.columns);
+            first = false;
+            if (page.rows.length > 0) await sink.rows(page.rows as ExportValue[][]);
+            if (page.rows.length < PG_EXPORT_PAGE) break;
+          }
+        },
+        { timeoutMs: 0, untrusted: true, ...(opts.signal ? { signal: opts.signal } : {}) },
+      );
+    } catch (err) {
+      if (isFoxError(err) && /read-only transaction|permission denied|must be (a )?superuser|cannot insert multiple commands|data-modifying/i.test(err.message)) {
+        throw notReadOnly(this.subject, `the server refused it: ${err.message.replace(/^.*?: (?=[^:]*$)/, '')}`);
+      }
+      throw err;
     }
   }
 

@@ -1,5 +1,6 @@
 import { FoxError, isFoxError, type OpOptions } from '../../errors.js';
 import { MAX_QUERY_LIMIT, DEFAULT_QUERY_TIMEOUT_MS, type QueryCell, type QueryResult } from '../query/run-query.js';
+import type { RowSink } from '../export/rows-format.js';
 import type { CheckOptions, CheckResult } from './check.js';
 import type { DbInfo } from './info.js';
 import type { SchemaObject } from './schema.js';
@@ -36,6 +37,11 @@ export interface StoreInspection {
   /** One read-only statement, row-capped and time-limited. */
   query(sql: string, opts?: DriverQueryOptions): Promise<QueryResult>;
   check(opts?: CheckOptions): Promise<CheckResult>;
+  /**
+   * Every row of one read-only statement, whole values, into `sink` page by page (one snapshot,
+   * no time limit: the signal stops it). Absent where the driver cannot export (UNSUPPORTED).
+   */
+  streamRows?(sql: string, sink: RowSink, opts?: OpOptions): Promise<void>;
 }
 
 /** Rows a table's count goes up to while the count budget lasts, and after it: then it says "N+". */

@@ -230,17 +230,7 @@ export class QueryHost {
 
   private spawn(): Warm {
     this.spawned++;
-    const proc = spawn(process.execPath, ['-e', QUERY_CHILD_SOURCE], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        ELECTRON_RUN_AS_NODE: '1',
-        FOXCTL_QUERY_MODULE: requireHere.resolve('better-sqlite3'),
-        FOXCTL_QUERY_NATIVE_BINDING: sqliteNativeBinding() ?? '',
-      },
-      windowsHide: true,
-    });
-    lowerPriority(proc.pid);
+    const proc = startQueryChild();
     const w: Warm = { proc, waiter: null, buffer: '', bytes: 0, maxBytes: Infinity, stderr: '', idleTimer: null, dead: false, ready: false, onReady: null };
     proc.stdout.setEncoding('utf8');
     proc.stdout.on('data', (chunk: string) => {
@@ -280,6 +270,22 @@ export class QueryHost {
     proc.on('exit', (code, signal) => ended(signal ? `was killed by ${signal}` : `exited with status ${code}`));
     return w;
   }
+}
+
+/** Starts one query child (child-source.ts on this runtime, at a lower CPU priority); the pool's children and exports use it. */
+export function startQueryChild(): ChildProcessWithoutNullStreams {
+  const proc = spawn(process.execPath, ['-e', QUERY_CHILD_SOURCE], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      ELECTRON_RUN_AS_NODE: '1',
+      FOXCTL_QUERY_MODULE: requireHere.resolve('better-sqlite3'),
+      FOXCTL_QUERY_NATIVE_BINDING: sqliteNativeBinding() ?? '',
+    },
+    windowsHide: true,
+  });
+  lowerPriority(proc.pid);
+  return proc;
 }
 
 /** Niceness of query children: a long query yields the CPU to the studio that serves the window. */

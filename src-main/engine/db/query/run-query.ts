@@ -87,7 +87,7 @@ export function refusalOf(stmt: { readonly: boolean; reader: boolean }): string 
  * Prepares (never runs) the statement on a short read-only connection, so a write, a syntax error
  * or a missing table is refused at once without starting a child. The child checks again.
  */
-function assertReadOnlyQuery(file: string, sql: string, subject: string, busyTimeoutMs: number): void {
+export function assertReadOnlyQuery(file: string, sql: string, subject: string, busyTimeoutMs: number): void {
   const db = openSqlite(file, { readonly: true, timeoutMs: busyTimeoutMs, subject });
   try {
     let stmt;
