@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engine/engine.js';
 
-/** What a ticket lets its holder download, once: a CAS object, or an export of events. */
+/** What a ticket lets its holder download, once: a CAS object, or an export of events or of a store's rows. */
 export type DownloadGrant =
   | {
       kind: 'cas';
@@ -10,7 +10,8 @@ export type DownloadGrant =
       name: string;
     }
   | {
-      kind: 'events';
+      /** An export of events or of a store's rows: the same streamed shape. */
+      kind: 'events' | 'rows';
       /** Writes the export to the response, page by page; resolves when it is complete. */
       run: (write: (text: string) => Promise<void>, signal: AbortSignal) => Promise<unknown>;
       name: string;

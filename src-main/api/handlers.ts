@@ -8,6 +8,7 @@ import { withServerSizes } from './store-sizes.js';
 import { areaFeatures, syncerStatus } from './areas.js';
 import { createCasHandlers } from './cas-handlers.js';
 import { createCasPlaceHandlers } from './cas-place-handlers.js';
+import { createDbExportHandlers } from './db-export-handlers.js';
 import { createEventsHandlers } from './events-handlers.js';
 import { createBackupHandlers } from './backup-handlers.js';
 import { createBackupRemoteHandlers } from './backup-remote-handlers.js';
@@ -53,6 +54,7 @@ export function createHandlers(engine: Engine, host: HostInfo): Handlers {
     'overview.get': async (_input, { signal }) => buildOverview(engine, signal),
     'stores.list': async (_input, { signal }) => withServerSizes(engine, await listStores(engine.config, { signal }), signal),
     ...createInspectHandlers(engine),
+    ...createDbExportHandlers(engine, host),
     ...createDbMigrateHandlers(engine),
     'config.show': async () => {
       const c = engine.config;

@@ -11,11 +11,11 @@ function contentDisposition(name: string): string {
 }
 
 /**
- * An events export as a download: no Content-Length (the size is known only at the end), chunked
+ * An export (events, a store's rows) as a download: no Content-Length (the size is known only at the end), chunked
  * pages written as the browser takes them. A failure part-way resets the connection, so the
  * browser marks the download failed instead of keeping a file that looks complete.
  */
-async function streamExport(res: ServerResponse, grant: Extract<DownloadGrant, { kind: 'events' }>, signal: AbortSignal): Promise<void> {
+async function streamExport(res: ServerResponse, grant: Exclude<DownloadGrant, { kind: 'cas' }>, signal: AbortSignal): Promise<void> {
   res.writeHead(200, { 'content-type': grant.type, 'content-disposition': contentDisposition(grant.name), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
   res.flushHeaders();
   try {
@@ -46,7 +46,7 @@ export async function handleDownload(_req: IncomingMessage, res: ServerResponse,
   res.on('close', () => {
     if (!res.writableFinished) controller.abort(new Error('the download was interrupted'));
   });
-  if (grant.kind === 'events') return streamExport(res, grant, controller.signal);
+  if (grant.kind !== 'cas') return streamExport(res, grant, controller.signal);
   let head;
   try {
     head = await studio.engine.cas.head(grant.digest, { signal: controller.signal });

@@ -187,6 +187,27 @@ export const dbMigrateReportSchema = z.object({
 /** The result of a `db.migrate` job. */
 export type DbMigrateReport = z.infer<typeof dbMigrateReportSchema>;
 
+/** What a Stores export reads: a table in the browser's sort and WHERE filter, or a console statement's whole result. */
+const dbExportWhat = z.union([
+  z
+    .object({
+      table: z.string().min(1).max(500),
+      sort: z.object({ column: z.string().min(1).max(500), desc: z.boolean() }).strict().optional(),
+      where: z.string().max(10_000).optional(),
+    })
+    .strict(),
+  z.object({ sql: z.string().min(1, 'the SQL statement is empty').max(100_000) }).strict(),
+]);
+
+/** An export of the Stores view (db.exportLink, db.saveExport). */
+const dbExportInput = z.object({ ...dbTargetShape, what: dbExportWhat, format: z.enum(['csv', 'json']) }).strict();
+
+/** How a Stores export writes values (the calls' shared description). */
+const DB_EXPORT_VALUES =
+  'whole values, not the browser\'s previews. CSV: RFC 4180 (header row, CRLF, quotes doubled), NULL an empty field and \'\' a quoted "", BLOBs lower-case hex. ' +
+  'JSON: one array of objects keyed by column name (a repeated name becomes name_2, name_3), NULL null, integers past 2^53 a string of their exact digits, ' +
+  'BLOBs {"$base64": "..."}, REAL its shortest round-trip number. SQLite and PostgreSQL stores; other drivers are UNSUPPORTED';
+
 /** The calls of the Stores view, spread into CALLS. */
 export function storesCalls() {
   return {
@@ -229,6 +250,16 @@ export function storesCalls() {
         .strict(),
       dbRowsSchema.extend({ limit: count, timeout_ms: count, cli: z.string() }),
       'one read-only statement in a child process, row-capped (default 500) and time-limited (default 5 s); writes are refused',
+    ),
+    'db.exportLink': call(
+      dbExportInput,
+      z.object({ url: z.string(), name: z.string(), sql: z.string() }),
+      `browser mode: checks the export (unknown table, bad filter or statement, a write: an error now) and returns a one-time URL that streams every row (one snapshot) as CSV or JSON, named e.g. memory-notes.csv; a failure cuts the download short. ${DB_EXPORT_VALUES}`,
+    ),
+    'db.saveExport': call(
+      dbExportInput,
+      z.object({ saved: z.boolean(), jobId: z.string().nullable(), path: z.string().nullable() }),
+      `Electron: exports to a file the user picks in a save dialog, as a job (progress in rows, cancellable; temp file beside it renamed once complete, none left on cancel or error); browser mode uses db.exportLink. ${DB_EXPORT_VALUES}`,
     ),
     'db.check': call(z.object({ ...dbTargetShape, quick: z.boolean().optional() }).strict(), dbCheckSchema, 'PRAGMA integrity_check (or quick_check) on a read-only connection; cancel stops it'),
     'db.migrate': call(
