@@ -1,5 +1,9 @@
+import { once } from 'node:events';
 import type { Command } from 'commander';
-import type { TargetOptions } from '../../engine/db/inspect/inspector.js';
+import { exportToFileJob } from '../../engine/db/export/export-file.js';
+import { parseRowsExportFormat, ROWS_EXPORT_FORMATS } from '../../engine/db/export/rows-format.js';
+import type { ExportWhat, TargetOptions } from '../../engine/db/inspect/inspector.js';
+import { FoxError } from '../../engine/errors.js';
 import type { QueryCell, QueryResult } from '../../engine/db/query/run-query.js';
 import { parseDuration } from '../../engine/util/duration.js';
 import { action, intOption, type ActionContext } from '../context.js';
@@ -61,6 +65,8 @@ Examples:
   foxctl db query repoindex --repo . "SELECT kind, count(*) FROM nodes GROUP BY kind"
   foxctl db query tasks "SELECT id, title FROM tasks WHERE status = ?" -p pending
   foxctl db check companion --quick
+  foxctl db export memory named_memory --where "kind = 'note'" --sort updated_at --desc > notes.csv
+  foxctl db export events --sql "SELECT * FROM foxcular_events WHERE status = 'error'" --format json -o errors.json
   foxctl db test memory         (connect through the store's driver: latency, version)
   foxctl stores list            (every store, its file and schema version)`;
 
@@ -142,6 +148,72 @@ export function registerDbCommands(program: Command): void {
           ...(timeoutMs > 0 ? { inProcess: { onTimeout: ctx.lastWords } } : {}),
         });
         return { data: res, human: () => renderQuery(res, limit) };
+      }),
+    );
+
+  withTarget(db.command('export').description(`write every row of a table (in --sort / --where) or of a --sql query as ${ROWS_EXPORT_FORMATS.join(' or ')}: to stdout, or to --output FILE (written whole or not at all)`))
+    .argument('[table]', 'the table or view to export (or give --sql)')
+    .option('--sql <statement>', 'export the whole result of one read-only statement instead of a table')
+    .option('--where <expr>', 'only the rows matching this SQL expression (what follows WHERE)')
+    .option('--sort <column>', 'in the order of this column (NULLs first; the table order breaks ties)')
+    .option('--desc', 'with --sort: descending (NULLs last)')
+    .option('--format <format>', ROWS_EXPORT_FORMATS.join(', '), 'csv')
+    .option('-o, --output <file>', 'write to this file (a temp file beside it, renamed once complete; progress on stderr) instead of stdout')
+    .addHelpText(
+      'after',
+      `
+Values are whole (not the previews of db query): CSV is RFC 4180 with a header row, NULL an
+empty field and '' a quoted "", BLOBs hex. JSON is one array of objects; a repeated column name
+becomes name_2, name_3; integers past 2^53 are strings of their exact digits, BLOBs
+{"$base64": "..."}. Ctrl-C stops the export and leaves no --output file.`,
+    )
+    .action(
+      action('foxctl.db.export', async (ctx, target: string, table: string | undefined) => {
+        const format = parseRowsExportFormat(ctx.opts.format);
+        const sql = typeof ctx.opts.sql === 'string' ? ctx.opts.sql : undefined;
+        if ((sql === undefined) === (table === undefined)) throw new FoxError('INVALID_INPUT', 'give a TABLE to export or --sql "SELECT ...", not both');
+        if (sql !== undefined && (ctx.opts.where !== undefined || ctx.opts.sort !== undefined)) throw new FoxError('INVALID_INPUT', '--where and --sort apply to a TABLE; write them into the --sql statement');
+        if (ctx.opts.desc && ctx.opts.sort === undefined) throw new FoxError('INVALID_INPUT', '--desc needs --sort COLUMN');
+        const what: ExportWhat =
+          sql !== undefined
+            ? { sql }
+            : {
+                table: table as string,
+                ...(typeof ctx.opts.where === 'string' ? { where: ctx.opts.where } : {}),
+                ...(typeof ctx.opts.sort === 'string' ? { sort: { column: ctx.opts.sort, desc: ctx.opts.desc === true } } : {}),
+              };
+        const engine = ctx.engine();
+        const plan = await engine.inspect.planExport(target, what, { ...targetOpts(ctx), signal: ctx.signal });
+        const output = ctx.opts.output;
+        if (typeof output === 'string') {
+          const r = await ctx.waitJob(exportToFileJob(engine.jobs, plan, format, output, { signal: ctx.signal }));
+          return { data: { ...r, format, sql: plan.sql }, human: `exported ${r.rows} row(s) to ${r.path} (${formatBytes(r.size_bytes)})` };
+        }
+        if (ctx.json) throw new FoxError('INVALID_INPUT', '--json prints an envelope on stdout, where the rows would go: give --output FILE');
+        // Rows straight to stdout, waiting for the reader (a pipe into head ends the export quietly).
+        let closed = false;
+        process.stdout.once('error', () => (closed = true));
+        const write = async (text: string): Promise<void> => {
+          if (closed) throw new FoxError('CANCELED', 'stdout was closed');
+          if (!process.stdout.write(text)) await once(process.stdout, 'drain', { signal: ctx.signal });
+        };
+        const tty = process.stderr.isTTY;
+        let shown = 0;
+        const onProgress = (n: number): void => {
+          const now = Date.now();
+          if (tty && now - shown >= 200) {
+            shown = now;
+            process.stderr.write(`\r\x1b[2Kexporting: ${n.toLocaleString('en-US')} rows`);
+          }
+        };
+        try {
+          await plan.run(format, write, { signal: ctx.signal, onProgress });
+        } catch (err) {
+          if (!closed) throw err;
+        } finally {
+          if (tty && shown > 0) process.stderr.write('\r\x1b[2K');
+        }
+        return { data: null, human: '' };
       }),
     );
 
