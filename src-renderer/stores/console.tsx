@@ -6,6 +6,7 @@ import { IDLE } from '../shared/requests-slice';
 import { CliEquivalent } from '../backups/backup-job';
 import { ErrorNotice } from '../shared/error-notice';
 import { MenuButton } from '../shared/menu-button';
+import { StoreExportControl, StoreExportStatus } from './export-control';
 import { StoreGrid } from './grid';
 import { defaultStorage, historyKey, pushHistory, readHistory } from './sql-history';
 import { completionSchema, dialectOf } from './sql-schema';
@@ -47,6 +48,8 @@ export function StoreConsole({ initialSql, driver }: { initialSql: string; drive
   const [sql, setSql] = useState(initialSql);
   const [limit, setLimit] = useState(500);
   const [timeoutMs, setTimeoutMs] = useState<number>(5000);
+  /** The statement the result shown came from: Export reads it again, whole. */
+  const [ran, setRan] = useState<string | null>(null);
   const hkey = ref ? historyKey(ref.name, ref.key) : null;
   const [pastFor, setPast] = useState<{ key: string | null; list: string[] }>(() => ({ key: hkey, list: hkey ? readHistory(defaultStorage(), hkey) : [] }));
   const past = pastFor.key === hkey ? pastFor.list : hkey ? readHistory(defaultStorage(), hkey) : [];
@@ -68,6 +71,7 @@ export function StoreConsole({ initialSql, driver }: { initialSql: string; drive
     if (!sql.trim() || req.loading) return;
     if (hkey) setPast({ key: hkey, list: pushHistory(defaultStorage(), hkey, sql) });
     at.current = -1;
+    setRan(sql);
     void run(sql, limit, timeoutMs);
   };
   const step = (dir: -1 | 1): boolean => {
@@ -151,6 +155,10 @@ export function StoreConsole({ initialSql, driver }: { initialSql: string; drive
           </span>
         ) : null}
         <span className="store-spacer" />
+        {result ? (
+          // Before the grid, so the keyboard reaches it without walking the result's cells.
+          <StoreExportControl scope="query" what={ran !== null ? { sql: ran } : null} title="the statement's whole result (not only the rows under the cap), run again on a read-only connection" />
+        ) : null}
         {past.length > 0 ? (
           <span className="store-history" data-testid="store-history">
             <MenuButton
@@ -169,6 +177,7 @@ export function StoreConsole({ initialSql, driver }: { initialSql: string; drive
           </span>
         ) : null}
       </div>
+      <StoreExportStatus scope="query" />
       {req.error ? <ErrorNotice error={req.error} onDismiss={() => clear('db.query')} /> : null}
       {result ? (
         <div data-testid="store-query-result">

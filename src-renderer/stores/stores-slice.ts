@@ -38,6 +38,21 @@ export interface BrowseState {
   page: BrowsePage | null;
 }
 
+/** Where an export starts: the table browser (its table, sort and filter) or the console (its last statement). */
+export type StoreExportScope = 'table' | 'query';
+
+/** The formats the Stores view exports to. */
+export const STORE_EXPORT_FORMATS = ['csv', 'json'] as const;
+export type StoreExportFormat = (typeof STORE_EXPORT_FORMATS)[number];
+
+/** The last export: a download started (browser mode), or the desktop job writing the file the dialog named. */
+export interface StoreExport {
+  scope: StoreExportScope;
+  download: boolean;
+  jobId: string | null;
+  path: string | null;
+}
+
 /** The Stores view's data: the list, and the detail of one store (info, tables, schema, browser, console, check). */
 export interface StoresSlice {
   stores: Store[] | null;
@@ -48,7 +63,10 @@ export interface StoresSlice {
   storeBrowse: BrowseState | null;
   storeQuery: QueryRows | null;
   storeCheck: DbCheck | null;
+  storeExport: StoreExport | null;
   loadStores(): Promise<void>;
+  /** Exports every row of a table (its sort and filter) or of a statement: a download in browser mode, a save dialog and a job in the desktop app. */
+  exportStore(scope: StoreExportScope, what: CallArgs<'db.exportLink'>['what'], format: StoreExportFormat): Promise<void>;
   /** Opens a store's detail (null: back to the list) and loads its info and tables. */
   openStore(ref: StoreRef | null): void;
   loadStoreDetail(): Promise<void>;
@@ -131,6 +149,31 @@ export const createStoresSlice: StateCreator<StudioState, [], [], StoresSlice> =
   storeBrowse: null,
   storeQuery: null,
   storeCheck: null,
+  storeExport: null,
+  exportStore: async (scope, what, format) => {
+    const ref = get().storeSelected;
+    if (!ref) return;
+    const key = `db.export.${scope}`;
+    const args = { ...targetOf(ref), what, format };
+    set({ storeExport: null });
+    if (get().info?.mode === 'electron') {
+      // Main asks where in its own save dialog and writes the file as a job (progress, cancel).
+      const r = await get().track(key, () => call('db.saveExport', args));
+      if (r?.saved) set({ storeExport: { scope, download: false, jobId: r.jobId, path: r.path } });
+      return;
+    }
+    // Browser mode: a one-time link (checked first) whose route streams every row; the browser shows the download.
+    const link = await get().track(key, () => call('db.exportLink', args));
+    if (!link) return;
+    const a = document.createElement('a');
+    a.href = link.url;
+    a.download = link.name;
+    a.rel = 'noopener';
+    document.body.append(a);
+    a.click();
+    a.remove();
+    set({ storeExport: { scope, download: true, jobId: null, path: link.name } });
+  },
   loadStores: async () => {
     const stores = await get().track('stores', () => call('stores.list', {}));
     if (stores) set({ stores });
@@ -138,8 +181,8 @@ export const createStoresSlice: StateCreator<StudioState, [], [], StoresSlice> =
   openStore: (ref) => {
     for (const c of inflight.values()) c.abort();
     inflight.clear();
-    set({ storeSelected: ref, storeInfo: null, storeTables: null, storeSchema: null, storeBrowse: null, storeQuery: null, storeCheck: null });
-    for (const k of ['db.info', 'db.tables', 'db.schema', 'db.browse', 'db.query', 'db.check', 'db.migrate']) get().clearError(k);
+    set({ storeSelected: ref, storeInfo: null, storeTables: null, storeSchema: null, storeBrowse: null, storeQuery: null, storeCheck: null, storeExport: null });
+    for (const k of ['db.info', 'db.tables', 'db.schema', 'db.browse', 'db.query', 'db.check', 'db.migrate', 'db.export.table', 'db.export.query']) get().clearError(k);
     if (ref) void get().loadStoreDetail();
   },
   loadStoreDetail: async () => {

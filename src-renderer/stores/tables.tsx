@@ -7,6 +7,7 @@ import type { BrowseSort, BrowseState } from './stores-slice';
 import { ErrorNotice } from '../shared/error-notice';
 import { ColumnsMenu, StoreGrid } from './grid';
 import { useGridLayout } from './grid-layout';
+import { StoreExportControl, StoreExportStatus } from './export-control';
 
 /** Page sizes the browser offers. */
 const PAGE_SIZES = [50, 100, 250, 500, 1000] as const;
@@ -201,11 +202,19 @@ export function StoreTables(): ReactNode {
               key={b.table}
               b={b}
               tools={
-                b.page ? (
-                  <ColumnsMenu columns={b.page.columns} hidden={layout.layout.hidden.filter((c) => b.page?.columns.includes(c))} onHide={layout.setHidden} onShowAll={layout.showAll} />
-                ) : null
+                <>
+                  {b.page ? (
+                    <ColumnsMenu columns={b.page.columns} hidden={layout.layout.hidden.filter((c) => b.page?.columns.includes(c))} onHide={layout.setHidden} onShowAll={layout.showAll} />
+                  ) : null}
+                  <StoreExportControl
+                    scope="table"
+                    what={{ table: b.table, ...(b.sort ? { sort: b.sort } : {}), ...(b.where !== '' ? { where: b.where } : {}) }}
+                    title={`every row of ${b.table}${b.where !== '' ? ' matching the filter' : ''}${b.sort ? `, sorted by ${b.sort.column}` : ''}: all pages, whole values`}
+                  />
+                </>
               }
             />
+            <StoreExportStatus scope="table" />
             <Pager b={b} total={current} />
             {error ? <ErrorNotice error={error} onDismiss={() => clear('db.browse')} /> : null}
             {b.page ? (
