@@ -118,10 +118,15 @@ describe('db export over SQLite', () => {
     let chunks = 0;
     let bytes = 0;
     let heldAt = -1;
+    let afterHold = -1;
     let lines = 0;
+    let inFlight = 0;
+    let maxInFlight = 0;
     const r = await plan.run(
       'csv',
       async (t) => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
         chunks++;
         bytes += t.length;
         maxChunk = Math.max(maxChunk, t.length);
@@ -130,12 +135,17 @@ describe('db export over SQLite', () => {
           // A slow reader: while it holds the third write, no further page is read.
           heldAt = progress;
           await new Promise((res) => setTimeout(res, 300));
-          expect(progress).toBe(heldAt);
+          afterHold = progress;
         }
+        inFlight--;
       },
       { onProgress: (n) => (progress = n) },
     );
     expect(r.rows).toBe(BIG);
+    // One write at a time, and none of the next page read while the writer held the third.
+    expect(maxInFlight).toBe(1);
+    expect(heldAt).toBeGreaterThan(0);
+    expect(afterHold).toBe(heldAt);
     expect(lines).toBe(BIG + 1);
     expect(chunks).toBeGreaterThan(100);
     // No write holds more than a page (500 rows of ~70 bytes), so the export never held the table.
@@ -162,6 +172,14 @@ describe('db export over SQLite', () => {
 
     const engine = openEngine({ env: tempHome().env() });
     const jobs = engine.jobs;
+
+    // A statement that runs for seconds before its first row: the signal kills its child at once.
+    const slow = await ins.planExport(file, { sql: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000000) SELECT x FROM c WHERE x < 0' });
+    const stop = new AbortController();
+    const started = Date.now();
+    setTimeout(() => stop.abort(), 300);
+    await expectCode(slow.run('csv', () => undefined, { signal: stop.signal }), 'CANCELED');
+    expect(Date.now() - started).toBeLessThan(2000);
     const out = path.join(dir, 'out', 'big.csv');
     fs.mkdirSync(path.dirname(out), { recursive: true });
     const job = exportToFileJob(jobs, plan, 'csv', out, { onRows: (n) => n >= 2000 && job.cancel() });
