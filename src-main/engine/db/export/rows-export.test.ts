@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectCode } from '../drivers/conformance.js';
+import { CONFORMANCE_MIGRATIONS, expectCode } from '../drivers/conformance.js';
+import { openStoreDriver } from '../drivers/open.js';
 import { DbInspector } from '../inspect/inspector.js';
 import { openEngine } from '../../engine.js';
 import { tempHome } from '../../../test/temp-home.js';
@@ -207,3 +208,18 @@ describe('db export over SQLite', () => {
   });
 });
 
+
+describe('db export on other drivers', () => {
+  it('a turso store (file: URL) is UNSUPPORTED, naming the driver, before any file exists', async () => {
+    const h = tempHome();
+    const config = h.config({ FOXCTL_KNOWLEDGE_DB_DRIVER: 'turso', FOXCTL_KNOWLEDGE_DB_URL: `file:${path.join(h.home, 'k.libsql.db')}` });
+    const d = await openStoreDriver(config, 'KNOWLEDGE', { migrations: CONFORMANCE_MIGRATIONS, migrate: true });
+    const other = new DbInspector(config);
+    try {
+      await expectCode(other.planExport('KNOWLEDGE', { table: 'kv' }), 'UNSUPPORTED', /store KNOWLEDGE .*the turso driver cannot export yet/);
+    } finally {
+      await other.close();
+      await d.close();
+    }
+  });
+});
