@@ -1,5 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { CallOutput, EventFilterInput, EventRecord, EventSourceInfo, RejectRecordOutput, SyncerStatus, TraceTreeOutput } from '../../src-preload/contract';
+import { startDownload } from '../shared/download';
 import { call, onEvent } from '../shared/bridge';
 import type { StudioState } from '../store';
 import { sortQuery, type EventSort } from './url-state';
@@ -266,13 +267,7 @@ export const createEventsSlice: StateCreator<StudioState, [], [], EventsSlice> =
       // Browser mode: a one-time link whose route streams every page; the browser shows the download.
       const link = await get().track('events.export', () => call('events.exportLink', args));
       if (!link) return;
-      const a = document.createElement('a');
-      a.href = link.url;
-      a.download = link.name;
-      a.rel = 'noopener';
-      document.body.append(a);
-      a.click();
-      a.remove();
+      startDownload(link.url, link.name);
       set({ evExport: { format, download: true, jobId: null, path: link.name } });
     },
     selectEvent: (e) => set({ evSelected: e }),

@@ -1,5 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { CallArgs, CallOutput, DbCheck, DbInfo, DbTable, Store } from '../../src-preload/contract';
+import { startDownload } from '../shared/download';
 import { call } from '../shared/bridge';
 import type { StudioState } from '../store';
 
@@ -165,13 +166,7 @@ export const createStoresSlice: StateCreator<StudioState, [], [], StoresSlice> =
     // Browser mode: a one-time link (checked first) whose route streams every row; the browser shows the download.
     const link = await get().track(key, () => call('db.exportLink', args));
     if (!link) return;
-    const a = document.createElement('a');
-    a.href = link.url;
-    a.download = link.name;
-    a.rel = 'noopener';
-    document.body.append(a);
-    a.click();
-    a.remove();
+    startDownload(link.url, link.name);
     set({ storeExport: { scope, download: true, jobId: null, path: link.name } });
   },
   loadStores: async () => {
