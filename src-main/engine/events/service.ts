@@ -1,8 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { FoxConfig } from '../config/resolve.js';
 import type { SqliteDb } from '../db/sqlite.js';
-import { FoxError, toFoxError, throwIfAborted, type OpOptions } from '../errors.js';
+import { toFoxError, throwIfAborted, type OpOptions } from '../errors.js';
 import type { JobHandle, JobManager } from '../jobs/manager.js';
 import { EventEmitter, type EmitOptions, type EventListener } from './emitter.js';
 import type { ExportFormat, ExportOptions } from './export.js';
@@ -17,6 +16,7 @@ import { queryStreams, type StreamPage } from './stream-query.js';
 import { DEFAULT_STREAM, eventsDir, listStreams, streamFileName, streamPath, type StreamInfo } from './streams.js';
 import { SyncStateStore } from './sync-state.js';
 import { EventSyncer, type SyncResult } from './syncer.js';
+import { writeWholeFile } from '../util/whole-file.js';
 import { tailLines, type TailResult } from './tail.js';
 import type { TraceTree } from './trace-tree.js';
 
@@ -171,35 +171,19 @@ export class EventsService {
   exportJob(filter: EventFilter, format: ExportFormat, dest: string, opts: OpOptions & { order?: 'asc' | 'desc'; sort?: 'time' | 'duration'; source?: ReadonlyEvents; onRows?: (rows: number) => void } = {}): JobHandle<{ rows: number; path: string; size_bytes: number }> {
     const target = path.resolve(dest);
     return this.jobs.start({ kind: 'events.export', title: `events export to ${path.basename(target)}`, unit: 'rows', signal: opts.signal }, async (ctx) => {
-      const dir = path.dirname(target);
-      if (!fs.existsSync(dir)) throw new FoxError('NOT_FOUND', `cannot export to ${target}: the folder ${dir} does not exist`, { subject: target });
       const total = await (opts.source ?? this).count(filter, { signal: ctx.signal });
       ctx.progress(0, total);
-      const tmp = path.join(dir, `.${path.basename(target)}.export-${process.pid}-${Math.random().toString(36).slice(2, 8)}.tmp`);
-      const fh = await fs.promises.open(tmp, 'wx', 0o644);
-      let done = false;
-      try {
-        let bytes = 0;
-        const write = async (text: string): Promise<void> => {
-          const buf = Buffer.from(text, 'utf8');
-          bytes += buf.length;
-          await fh.write(buf);
-        };
-        const run = { order: opts.order ?? 'desc', sort: opts.sort ?? 'time', signal: ctx.signal, onProgress: (n: number) => {
-            ctx.progress(n, Math.max(total, n));
-            opts.onRows?.(n);
-          } } as const;
-        const r = opts.source ? await opts.source.export(filter, format, write, run) : await this.export(filter, format, write, run);
-        await fh.sync();
-        await fh.close();
-        done = true;
-        await fs.promises.rename(tmp, target);
-        return { rows: r.rows, path: target, size_bytes: bytes };
-      } catch (err) {
-        if (!done) await fh.close().catch(() => undefined);
-        await fs.promises.rm(tmp, { force: true });
-        throw toFoxError(err, target);
-      }
+      const run = {
+        order: opts.order ?? 'desc',
+        sort: opts.sort ?? 'time',
+        signal: ctx.signal,
+        onProgress: (n: number) => {
+          ctx.progress(n, Math.max(total, n));
+          opts.onRows?.(n);
+        },
+      } as const;
+      const { value: r, bytes } = await writeWholeFile(target, (write) => (opts.source ? opts.source.export(filter, format, write, run) : this.export(filter, format, write, run)));
+      return { rows: r.rows, path: target, size_bytes: bytes };
     });
   }
 

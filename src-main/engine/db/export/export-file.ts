@@ -1,8 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { FoxError, toFoxError, type OpOptions } from '../../errors.js';
+import type { OpOptions } from '../../errors.js';
 import type { JobHandle, JobManager } from '../../jobs/manager.js';
 import type { ExportPlan } from '../inspect/inspector.js';
+import { writeWholeFile } from '../../util/whole-file.js';
 import type { RowsExportFormat } from './rows-format.js';
 
 /** What an export job returns. */
@@ -28,52 +28,19 @@ export function exportToFileJob(
   const target = path.resolve(dest);
   const title = opts.title ?? `db export to ${path.basename(target)}`;
   return jobs.start({ kind: 'db.export', title, unit: 'rows', signal: opts.signal }, async (ctx) => {
-    const dir = path.dirname(target);
-    if (!fs.existsSync(dir)) throw new FoxError('NOT_FOUND', `cannot export to ${target}: the folder ${dir} does not exist`, { subject: target });
     ctx.progress(0, null);
-    const tmp = path.join(dir, `.${path.basename(target)}.export-${process.pid}-${Math.random().toString(36).slice(2, 8)}.tmp`);
-    const fh = await fs.promises.open(tmp, 'wx', 0o644);
-    let closed = false;
-    try {
-      let bytes = 0;
-      const write = async (text: string): Promise<void> => {
-        const buf = Buffer.from(text, 'utf8');
-        bytes += buf.length;
-        await fh.write(buf);
-      };
-      const r = await plan.run(format, write, {
+    const { value: r, bytes } = await writeWholeFile(target, (write) =>
+      plan.run(format, write, {
         signal: ctx.signal,
         onProgress: (n) => {
           ctx.progress(n, null);
           opts.onRows?.(n);
         },
-      });
-      await fh.sync();
-      await fh.close();
-      closed = true;
-      await fs.promises.rename(tmp, target);
-      await syncDir(dir);
-      ctx.progress(r.rows, r.rows);
-      return { rows: r.rows, path: target, size_bytes: bytes };
-    } catch (err) {
-      if (!closed) await fh.close().catch(() => undefined);
-      await fs.promises.rm(tmp, { force: true });
-      throw toFoxError(err, target);
-    }
+      }),
+    );
+    ctx.progress(r.rows, r.rows);
+    return { rows: r.rows, path: target, size_bytes: bytes };
   });
-}
-
-/** Flushes a folder's entries (the rename), where the platform allows opening a folder. */
-async function syncDir(dir: string): Promise<void> {
-  let fh: fs.promises.FileHandle | undefined;
-  try {
-    fh = await fs.promises.open(dir, 'r');
-    await fh.sync();
-  } catch {
-    // Windows cannot open a folder: the rename is as durable as the platform makes it.
-  } finally {
-    await fh?.close().catch(() => undefined);
-  }
 }
 
 /** The name an export is offered under: `memory-notes.csv`, `memory-query.json` (store and table in lower case, unsafe characters as `_`). */
