@@ -10,7 +10,7 @@ let lastNowNs = 0n;
  */
 export function nowRfc3339(date?: Date): string {
   const d = date ?? new Date();
-  const sub = BigInt(process.hrtime.bigint() % 1_000_000n);
+  const sub = process.hrtime.bigint() % 1_000_000n;
   let ns = BigInt(d.getTime()) * 1_000_000n + sub;
   if (!date) {
     if (ns <= lastNowNs) ns = lastNowNs + 1n;
